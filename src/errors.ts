@@ -1,0 +1,109 @@
+/**
+ * Every failure the sidecar reports is an `LfcsError` with a stable `code`.
+ * Callers branch on `code` (never on message text). The HTTP status for each
+ * code is decided in exactly one place: `src/http/error-response.ts`.
+ *
+ * Messages never contain key material or tokens: they are built from our own
+ * text and from upstream error names/messages, which carry no secrets.
+ */
+
+/** Codes for errors that Lake Formation returned, kept as the service names them. */
+export const UPSTREAM_ERROR_CODES = [
+  'AccessDeniedException',
+  'EntityNotFoundException',
+  'InvalidInputException',
+  'PermissionTypeMismatchException',
+  'ThrottlingException',
+  'InternalServiceException',
+  'OperationTimeoutException',
+  /** The sidecar's own AWS identity was rejected (unknown key, bad signature, expired token). */
+  'UpstreamAuthFailure',
+  /** Lake Formation could not be reached, or answered with an unclassified 5xx. */
+  'UpstreamUnavailable',
+  /** No answer within `upstream.timeoutMs`. */
+  'UpstreamTimeout',
+  /** A 200 answer without key material or `Expiration`. */
+  'InvalidUpstreamResponse',
+] as const;
+
+/** Codes for errors the sidecar raises itself. */
+export const LOCAL_ERROR_CODES = [
+  'InvalidRequest',
+  'ProfileNotFound',
+  'RouteNotFound',
+  'DynamicRequestsDisabled',
+  'TableNotAllowed',
+  'Unauthorized',
+  'ForbiddenHost',
+  'ForwardedRequestRejected',
+  'MethodNotAllowed',
+  'PayloadTooLarge',
+  'UnsupportedMediaType',
+  'HeadersTooLarge',
+  'RateLimited',
+  'NotReady',
+  'ShuttingDown',
+  'CacheEvicted',
+  'InternalError',
+  'InvalidConfiguration',
+] as const;
+
+export type UpstreamErrorCode = (typeof UPSTREAM_ERROR_CODES)[number];
+export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
+export type ErrorCode = UpstreamErrorCode | LocalErrorCode;
+
+export interface LfcsErrorOptions {
+  /** Whether the same request may succeed if tried again later. Default false. */
+  retryable?: boolean;
+  /** Seconds a client should wait before retrying, sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+}
+
+/** Base class of every error the sidecar raises or passes on. */
+export class LfcsError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: LfcsErrorOptions = {}) {
+    super(message);
+    this.name = 'LfcsError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/**
+ * A failure of a Lake Formation call. The original SDK exception is not kept
+ * as `cause`: SDK exceptions hold the raw response, and nothing from it should
+ * be able to reach a log by accident.
+ */
+export class UpstreamError extends LfcsError {
+  /** The AWS error name as received (`err.name`), e.g. `ThrottlingException`. */
+  readonly upstreamName: string;
+  /** HTTP status Lake Formation answered with, when there was an answer. */
+  readonly upstreamStatus: number | undefined;
+
+  constructor(
+    code: UpstreamErrorCode,
+    message: string,
+    details: { upstreamName: string; upstreamStatus?: number; retryable: boolean },
+  ) {
+    super(code, message, { retryable: details.retryable });
+    this.name = 'UpstreamError';
+    this.upstreamName = details.upstreamName;
+    this.upstreamStatus = details.upstreamStatus;
+  }
+}
+
+/** True for upstream errors that say "this request will never work": never retried, negatively cached. */
+export function isPermanentUpstreamError(err: unknown): err is UpstreamError {
+  return (
+    err instanceof UpstreamError &&
+    (err.code === 'AccessDeniedException' ||
+      err.code === 'EntityNotFoundException' ||
+      err.code === 'InvalidInputException' ||
+      err.code === 'PermissionTypeMismatchException')
+  );
+}
