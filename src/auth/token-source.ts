@@ -1,0 +1,134 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import { LfcsError } from '../errors.js';
+
+/** Where the credentials token comes from. */
+export type TokenSourceInit =
+  | { kind: 'file'; path: string; clock?: Clock; recheckIntervalMs?: number }
+  | { kind: 'value'; token: string };
+
+/** Answers "does this `Authorization` header carry the token?" and nothing else. */
+export interface TokenSource {
+  /** Constant-time comparison of the header value with the current token. */
+  matches(authorizationHeader: string | undefined): boolean;
+  /** The token file, when the token comes from one (for log lines; never the token). */
+  readonly path: string | undefined;
+}
+
+/** Random bytes in a generated token: 32, as the ECS agent and EKS Pod Identity Agent use. */
+const GENERATED_TOKEN_BYTES = 32;
+
+/**
+ * Builds the token source.
+ *
+ * A token file that does not exist is created with 32 random bytes,
+ * base64url-encoded, written with no newline (botocore, Go and Rust send the
+ * file's bytes untrimmed, and a trailing LF breaks them), mode 0440.
+ *
+ * The file is re-read when its inode, size or mtime change, checked at most
+ * every `recheckIntervalMs` (default 1000), so a token can be rotated without
+ * a restart.
+ */
+export function createTokenSource(init: TokenSourceInit): TokenSource {
+  if (init.kind === 'value') {
+    const digest = validateToken(init.token, 'LFCS_AUTH_TOKEN');
+    return { matches: (header) => digestMatches(header, digest), path: undefined };
+  }
+  return new FileTokenSource(init.path, init.clock ?? systemClock, init.recheckIntervalMs ?? 1000);
+}
+
+class FileTokenSource implements TokenSource {
+  readonly path: string;
+  readonly #clock: Clock;
+  readonly #recheckIntervalMs: number;
+  #digest: Buffer;
+  #fingerprint: string;
+  #checkedAt: number;
+
+  constructor(path: string, clock: Clock, recheckIntervalMs: number) {
+    this.path = path;
+    this.#clock = clock;
+    this.#recheckIntervalMs = recheckIntervalMs;
+    ensureTokenFile(path);
+    this.#fingerprint = fingerprint(path);
+    this.#digest = readTokenDigest(path);
+    this.#checkedAt = clock.now();
+  }
+
+  matches(header: string | undefined): boolean {
+    this.#reloadIfChanged();
+    return digestMatches(header, this.#digest);
+  }
+
+  #reloadIfChanged(): void {
+    const now = this.#clock.now();
+    if (now - this.#checkedAt < this.#recheckIntervalMs) return;
+    this.#checkedAt = now;
+    try {
+      const current = fingerprint(this.path);
+      if (current === this.#fingerprint) return;
+      this.#digest = readTokenDigest(this.path);
+      this.#fingerprint = current;
+    } catch {
+      // A file being replaced may be briefly missing or empty: keep the
+      // previous token rather than locking every client out.
+    }
+  }
+}
+
+function ensureTokenFile(path: string): void {
+  try {
+    statSync(path);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new LfcsError('InvalidConfiguration', `cannot read token file ${path}: ${(err as Error).message}`);
+    }
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const token = randomBytes(GENERATED_TOKEN_BYTES).toString('base64url');
+  try {
+    // 'wx' so two sidecars racing on a shared volume never overwrite each other's token.
+    writeFileSync(path, token, { mode: 0o440, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+function fingerprint(path: string): string {
+  const s = statSync(path);
+  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
+function readTokenDigest(path: string): Buffer {
+  return validateToken(readFileSync(path, 'utf8'), `token file ${path}`);
+}
+
+/** Rejects tokens that real clients cannot send; returns the token's digest. */
+function validateToken(token: string, source: string): Buffer {
+  if (token.length < 16) {
+    throw new LfcsError('InvalidConfiguration', `${source}: the token must be at least 16 characters`);
+  }
+  if (/[\r\n]/.test(token)) {
+    throw new LfcsError(
+      'InvalidConfiguration',
+      `${source}: the token contains a CR or LF; botocore, Go and Rust send the file untrimmed and would fail`,
+    );
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new LfcsError('InvalidConfiguration', `${source}: the token must be printable ASCII without spaces`);
+  }
+  return sha256(token);
+}
+
+/** Comparing fixed-length digests keeps the comparison constant-time whatever the header's length. */
+function digestMatches(header: string | undefined, expected: Buffer): boolean {
+  if (header === undefined) return false;
+  return timingSafeEqual(sha256(header), expected);
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

@@ -1,0 +1,64 @@
+import express, { type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import { LfcsError } from '../errors.js';
+import { sendError } from './error-response.js';
+import { sendJson } from './json-response.js';
+
+/** Readiness as the admin listener reports it. */
+export interface ReadinessReport {
+  ready: boolean;
+  /** Why not ready: e.g. "shutting down", "credentials listener not listening". */
+  reasons: string[];
+  /** Prewarm state per configured profile. */
+  profiles: Record<string, { state: 'pending' | 'ready' | 'failed'; error?: { code: string; message: string } }>;
+}
+
+export interface AdminAppDeps {
+  registry: Registry;
+  readiness(): ReadinessReport;
+  /** Cache entries for `GET /v1/cache`: summaries only, never key material. */
+  cacheEntries(): unknown[];
+}
+
+/**
+ * The admin listener: probes, metrics and the cache listing. It never serves
+ * credentials, so it may listen on the pod IP for Prometheus and the kubelet.
+ */
+export function createAdminApp(deps: AdminAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+
+  app.get('/readyz', (_req, res) => {
+    const report = deps.readiness();
+    sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report });
+  });
+
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    try {
+      const body = await deps.registry.metrics();
+      res.status(200).setHeader('Content-Type', deps.registry.contentType);
+      res.end(body);
+    } catch {
+      sendError(res, new LfcsError('InternalError', 'metrics collection failed'));
+    }
+  });
+
+  app.get('/v1/cache', (_req, res) => {
+    const entries = deps.cacheEntries();
+    sendJson(res, 200, { count: entries.length, entries });
+  });
+
+  app.use((req: Request, res: Response) => {
+    const known = ['/healthz', '/readyz', '/metrics', '/v1/cache'];
+    if (known.includes(req.path)) {
+      res.setHeader('Allow', 'GET, HEAD');
+      sendError(res, new LfcsError('MethodNotAllowed', `${req.method} is not allowed here; use GET`));
+      return;
+    }
+    sendError(res, new LfcsError('RouteNotFound', `no route ${req.method} ${req.path.slice(0, 200)}; try /healthz, /readyz, /metrics or /v1/cache`));
+  });
+  return app;
+}

@@ -1,0 +1,262 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { LfcsError } from '../errors.js';
+import type { SidecarMetrics } from '../metrics/metrics.js';
+import type { TokenSource } from '../auth/token-source.js';
+import { accountIdFromTableArn } from '../vending/request-schema.js';
+import type { CredentialRequest, Lease } from '../vending/types.js';
+import { sendError, statusForCode, toLfcsError } from './error-response.js';
+import { isLoopbackHostHeader } from './host-check.js';
+import { sendJson } from './json-response.js';
+import { parseDynamicQuery, parsePartitionBody, parseTableBody, type RequestDefaults } from './request-parsing.js';
+
+/** What the credentials listener needs from the rest of the sidecar. */
+export interface CredentialsAppDeps {
+  cache: {
+    get(
+      request: CredentialRequest,
+      options?: { label?: string },
+    ): Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
+  };
+  profiles: {
+    /** The request a profile stands for, or undefined for an unknown name. */
+    resolve(name: string): CredentialRequest | undefined;
+  };
+  dynamic: {
+    enabled: boolean;
+    /** Whether the table ARN matches one of `dynamic.allowedTables`. */
+    isAllowed(tableArn: string): boolean;
+  };
+  defaults: RequestDefaults;
+  token: TokenSource;
+  /** Token bucket for the listener as a whole: false means answer 429. */
+  rateLimiter: { tryTake(): boolean };
+  metrics: SidecarMetrics;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** POST bodies above this size get 413: a real request is a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'unmatched';
+
+/**
+ * The credentials listener's Express app: the ECS-style container-credentials
+ * routes and the native table/partition API. Every route goes through the
+ * cache; every answer is JSON with `Content-Type: application/json`.
+ */
+export function createCredentialsApp(deps: CredentialsAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+
+  app.use(observe(deps));
+  app.use(harden(deps));
+  app.use(authenticate(deps));
+
+  app
+    .route('/v1/credentials/:profile')
+    .get(route('profile', async (req, res) => {
+      const name = String(req.params['profile']);
+      const request = deps.profiles.resolve(name);
+      if (!request) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
+      await serveContainerCredentials(deps, res, request, name);
+    }))
+    .all(methodNotAllowed('GET'));
+
+  app
+    .route('/v1/credentials')
+    .get(route('dynamic', async (req, res) => {
+      const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
+      checkDynamicAllowed(deps, request.tableArn);
+      await serveContainerCredentials(deps, res, request);
+    }))
+    .all(methodNotAllowed('GET'));
+
+  const jsonBody = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
+  app
+    .route('/v1/table-credentials')
+    .post(requireJson, jsonBody, route('table', async (req, res) => {
+      const request = parseTableBody(req.body);
+      checkDynamicAllowed(deps, request.tableArn);
+      await serveNativeCredentials(deps, res, request);
+    }))
+    .all(methodNotAllowed('POST'));
+
+  app
+    .route('/v1/partition-credentials')
+    .post(requireJson, jsonBody, route('partition', async (req, res) => {
+      const request = parsePartitionBody(req.body);
+      checkDynamicAllowed(deps, request.tableArn);
+      await serveNativeCredentials(deps, res, request);
+    }))
+    .all(methodNotAllowed('POST'));
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new LfcsError('RouteNotFound', `no route ${req.method} ${truncate(req.path)}`));
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = fromExpressError(err);
+    sendError(res, error);
+    if (error.code === 'InternalError') deps.logger.error({ route: routeOf(res) }, 'unexpected error while serving');
+    auditDenied(deps, req, res, error);
+  });
+  return app;
+}
+
+async function serveContainerCredentials(
+  deps: CredentialsAppDeps,
+  res: Response,
+  request: CredentialRequest,
+  label?: string,
+): Promise<void> {
+  const served = await deps.cache.get(request, label !== undefined ? { label } : undefined);
+  deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
+  const accountId = accountIdFromTableArn(request.tableArn);
+  sendJson(res, 200, {
+    AccessKeyId: served.lease.accessKeyId,
+    SecretAccessKey: served.lease.secretAccessKey,
+    Token: served.lease.sessionToken,
+    Expiration: formatExpiration(served.lease.expiration),
+    ...(accountId !== undefined && { AccountId: accountId }),
+  });
+}
+
+async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {
+  const served = await deps.cache.get(request);
+  deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
+  sendJson(res, 200, {
+    AccessKeyId: served.lease.accessKeyId,
+    SecretAccessKey: served.lease.secretAccessKey,
+    SessionToken: served.lease.sessionToken,
+    Expiration: formatExpiration(served.lease.expiration),
+    ...(served.lease.vendedS3Path !== undefined && { VendedS3Path: served.lease.vendedS3Path }),
+  });
+}
+
+/**
+ * UTC RFC 3339 with `Z` and whole seconds, rounded down so a client never
+ * believes in a second the lease does not have. JS rejects `+00:00`, and a
+ * number breaks every client.
+ */
+export function formatExpiration(expiration: Date): string {
+  return new Date(Math.floor(expiration.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Dynamic and native requests name any table, so both pass the same allow-list. */
+function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
+  if (!deps.dynamic.enabled) {
+    throw new LfcsError(
+      'DynamicRequestsDisabled',
+      'dynamic requests are disabled; use /v1/credentials/{profile}, or set dynamic.enabled and dynamic.allowedTables',
+    );
+  }
+  if (!deps.dynamic.isAllowed(tableArn)) {
+    throw new LfcsError('TableNotAllowed', `table ${truncate(tableArn)} matches none of dynamic.allowedTables`);
+  }
+}
+
+/** Host check, proxy-header check and rate limit, before any credential work. */
+function harden(deps: CredentialsAppDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
+    // into calling us sends the attacker's host name, never a loopback one.
+    if (!isLoopbackHostHeader(req.headers.host)) {
+      return next(new LfcsError('ForbiddenHost', 'the Host header must be a loopback address such as 127.0.0.1'));
+    }
+    // A proxied request did not originate in this pod.
+    if (req.headers['x-forwarded-for'] !== undefined || req.headers['forwarded'] !== undefined) {
+      return next(new LfcsError('ForwardedRequestRejected', 'proxied requests (X-Forwarded-For, Forwarded) are refused'));
+    }
+    if (!deps.rateLimiter.tryTake()) {
+      return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
+    }
+    void res;
+    next();
+  };
+}
+
+function authenticate(deps: CredentialsAppDeps) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (deps.token.matches(req.headers.authorization)) return next();
+    const reason =
+      req.headers.authorization === undefined
+        ? 'the Authorization header is missing; send the token from AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)'
+        : 'the Authorization header does not match the token';
+    next(new LfcsError('Unauthorized', reason));
+  };
+}
+
+function requireJson(req: Request, _res: Response, next: NextFunction) {
+  if (!req.is('application/json')) {
+    return next(new LfcsError('UnsupportedMediaType', 'send the body as Content-Type: application/json'));
+  }
+  next();
+}
+
+function methodNotAllowed(allowed: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Allow', allowed === 'GET' ? 'GET, HEAD' : allowed);
+    next(new LfcsError('MethodNotAllowed', `${req.method} is not allowed here; use ${allowed}`));
+  };
+}
+
+/** Wraps an async handler: names the route for metrics and passes errors to the error handler. */
+function route(name: RouteName, handler: (req: Request, res: Response) => Promise<void>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.locals['route'] = name;
+    handler(req, res).catch(next);
+  };
+}
+
+function observe(deps: CredentialsAppDeps) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const routeName = routeOf(res);
+      deps.metrics.httpRequests.inc({ route: routeName, code: String(res.statusCode) });
+      deps.metrics.httpRequestDuration.observe(
+        { route: routeName },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    next();
+  };
+}
+
+function routeOf(res: Response): RouteName {
+  return (res.locals['route'] as RouteName | undefined) ?? 'unmatched';
+}
+
+/** One audit line per refused request (4xx), with the reason; never the token. */
+function auditDenied(deps: CredentialsAppDeps, req: Request, res: Response, error: LfcsError): void {
+  const status = statusForCode(error.code);
+  if (status >= 500) return;
+  deps.logger.info(
+    { audit: 'denied', route: routeOf(res), method: req.method, status, code: error.code, reason: error.message },
+    'request denied',
+  );
+}
+
+/** Maps body-parser's errors (which carry a `type`) to our codes. */
+function fromExpressError(err: unknown): LfcsError {
+  if (err instanceof LfcsError) return err;
+  const type = (err as { type?: unknown })?.type;
+  if (type === 'entity.too.large') return new LfcsError('PayloadTooLarge', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+  if (type === 'entity.parse.failed') return new LfcsError('InvalidRequest', 'the body is not valid JSON');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new LfcsError('UnsupportedMediaType', 'send the body as UTF-8 JSON without content encoding');
+  }
+  if (type === 'request.aborted' || type === 'request.size.invalid') {
+    return new LfcsError('InvalidRequest', 'the body was incomplete');
+  }
+  return toLfcsError(err);
+}
+
+function truncate(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}

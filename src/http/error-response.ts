@@ -1,0 +1,70 @@
+import type { Response } from 'express';
+import { LfcsError, type ErrorCode } from '../errors.js';
+import { sendJson } from './json-response.js';
+
+/**
+ * The one place where an error code becomes an HTTP status.
+ *
+ * Container-credential clients retry 5xx everywhere and 4xx only in botocore
+ * and JS, so the caller's own mistakes are 4xx and "try again later" is 503.
+ */
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  InvalidRequest: 400,
+  InvalidInputException: 400,
+  Unauthorized: 401,
+  AccessDeniedException: 403,
+  PermissionTypeMismatchException: 403,
+  DynamicRequestsDisabled: 403,
+  TableNotAllowed: 403,
+  ForbiddenHost: 403,
+  ForwardedRequestRejected: 403,
+  ProfileNotFound: 404,
+  EntityNotFoundException: 404,
+  RouteNotFound: 404,
+  MethodNotAllowed: 405,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  RateLimited: 429,
+  HeadersTooLarge: 431,
+  InternalError: 500,
+  InvalidConfiguration: 500,
+  InternalServiceException: 502,
+  InvalidUpstreamResponse: 502,
+  UpstreamAuthFailure: 502,
+  ThrottlingException: 503,
+  UpstreamUnavailable: 503,
+  NotReady: 503,
+  ShuttingDown: 503,
+  CacheEvicted: 503,
+  UpstreamTimeout: 504,
+  OperationTimeoutException: 504,
+};
+
+/** Seconds clients are told to wait on a 503 or 429 when the error names no better value. */
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
+export function statusForCode(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}
+
+/** Normalises anything thrown into an LfcsError whose message is safe to show. */
+export function toLfcsError(err: unknown): LfcsError {
+  if (err instanceof LfcsError) return err;
+  // Unknown errors may carry anything in their message; say nothing specific.
+  return new LfcsError('InternalError', 'internal error');
+}
+
+/**
+ * Sends `{code, message, Code, Message}`: Java reads the lowercase keys, JS
+ * `fromHttp` the capitalised ones.
+ */
+export function sendError(res: Response, err: unknown, headers: Record<string, string> = {}): LfcsError {
+  const error = toLfcsError(err);
+  const status = statusForCode(error.code);
+  const extra = { ...headers };
+  if (status === 503 || status === 429) {
+    extra['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)));
+  }
+  sendJson(res, status, { code: error.code, message: error.message, Code: error.code, Message: error.message }, extra);
+  return error;
+}

@@ -1,0 +1,31 @@
+import { isIP } from 'node:net';
+
+/**
+ * True when a Host header names this machine's loopback: `localhost`,
+ * `127.0.0.0/8` or `[::1]`, with or without a port.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (!host) return false;
+  let name: string;
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    if (end < 0) return false;
+    name = host.slice(1, end);
+    const rest = host.slice(end + 1);
+    if (rest !== '' && !/^:\d{1,5}$/.test(rest)) return false;
+  } else {
+    const parts = host.split(':');
+    if (parts.length > 2) return false;
+    name = parts[0] ?? '';
+    if (parts.length === 2 && !/^\d{1,5}$/.test(parts[1] ?? '')) return false;
+  }
+  return isLoopbackAddress(name.toLowerCase());
+}
+
+/** True for `localhost`, any 127.0.0.0/8 address and `::1`. */
+export function isLoopbackAddress(name: string): boolean {
+  if (name === 'localhost') return true;
+  if (isIP(name) === 4) return name.startsWith('127.');
+  if (isIP(name) === 6) return name === '::1' || name === '0:0:0:0:0:0:0:1';
+  return false;
+}

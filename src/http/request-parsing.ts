@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import { LfcsError } from '../errors.js';
+import {
+  additionalContextSchema,
+  auditContextStringSchema,
+  describeIssues,
+  durationSecondsSchema,
+  partitionValuesSchema,
+  permissionTypesSchema,
+  permissionsSchema,
+  queryIdSchema,
+  s3PathSchema,
+  sessionFieldSchema,
+  tableArnSchema,
+} from '../vending/request-schema.js';
+import type { CredentialRequest, Permission, PermissionType } from '../vending/types.js';
+
+/** Values applied to dynamic requests that leave a field out (config `defaults`). */
+export interface RequestDefaults {
+  permissions: readonly Permission[];
+  supportedPermissionTypes: readonly PermissionType[];
+  durationSeconds: number;
+}
+
+/** Query parameters of `GET /v1/credentials?...`, and nothing else. */
+export const DYNAMIC_QUERY_PARAMETERS = [
+  'table',
+  'permissions',
+  'partition',
+  'supportedPermissionTypes',
+  'durationSeconds',
+  's3Path',
+  'queryId',
+  'clusterId',
+  'queryAuthorizationId',
+  'queryStartTime',
+] as const;
+
+const commaList = <T extends z.ZodType<unknown, string[]>>(inner: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .pipe(inner);
+
+const integerString = z
+  .string()
+  .regex(/^\d{1,6}$/, { message: 'expected an integer number of seconds' })
+  .transform(Number)
+  .pipe(durationSecondsSchema);
+
+const rfc3339 = z.iso
+  .datetime({ offset: true, message: 'expected an RFC 3339 timestamp such as 2026-11-25T06:00:00Z' })
+  .transform((s) => new Date(s));
+
+const jsonStringArray = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected a JSON array of strings, e.g. ["2024-01-01"]' });
+    return z.NEVER;
+  }
+});
+
+const dynamicQuerySchema = z.strictObject({
+  table: tableArnSchema,
+  permissions: commaList(permissionsSchema).optional(),
+  partition: jsonStringArray.pipe(partitionValuesSchema).optional(),
+  supportedPermissionTypes: commaList(permissionTypesSchema).optional(),
+  durationSeconds: integerString.optional(),
+  s3Path: s3PathSchema.optional(),
+  queryId: queryIdSchema.optional(),
+  clusterId: sessionFieldSchema.optional(),
+  queryAuthorizationId: sessionFieldSchema.optional(),
+  queryStartTime: rfc3339.optional(),
+});
+
+/**
+ * Parses the dynamic query route. Every parameter appears at most once: the
+ * JS SDK collapses repeated keys, so a repeated key would mean different
+ * things to different clients.
+ */
+export function parseDynamicQuery(query: Record<string, unknown>, defaults: RequestDefaults): CredentialRequest {
+  for (const [name, value] of Object.entries(query)) {
+    if (Array.isArray(value)) throw invalid(`query parameter ${name} is repeated; give it once`);
+    if (typeof value !== 'string') throw invalid(`query parameter ${name} must be a plain string`);
+  }
+  const parsed = dynamicQuerySchema.safeParse(query);
+  if (!parsed.success) {
+    throw invalid(
+      describeIssues(parsed.error, (path) => String(path[0] ?? '')) +
+        unknownKeyHint(parsed.error, DYNAMIC_QUERY_PARAMETERS),
+    );
+  }
+  const q = parsed.data;
+  const hasSession =
+    q.queryId !== undefined || q.clusterId !== undefined || q.queryAuthorizationId !== undefined || q.queryStartTime !== undefined;
+  if (q.partition && (q.s3Path !== undefined || hasSession)) {
+    throw invalid('s3Path and query* parameters apply to table credentials only, not with partition');
+  }
+  const request: CredentialRequest = {
+    operation: q.partition ? 'GetTemporaryGluePartitionCredentials' : 'GetTemporaryGlueTableCredentials',
+    tableArn: q.table,
+    permissions: (q.permissions as Permission[] | undefined) ?? [...defaults.permissions],
+    supportedPermissionTypes:
+      (q.supportedPermissionTypes as PermissionType[] | undefined) ?? [...defaults.supportedPermissionTypes],
+    durationSeconds: q.durationSeconds ?? defaults.durationSeconds,
+  };
+  if (q.partition) request.partitionValues = q.partition;
+  if (q.s3Path !== undefined) request.s3Path = q.s3Path;
+  if (hasSession) {
+    request.querySessionContext = {
+      ...(q.queryId !== undefined && { queryId: q.queryId }),
+      ...(q.queryStartTime !== undefined && { queryStartTime: q.queryStartTime }),
+      ...(q.clusterId !== undefined && { clusterId: q.clusterId }),
+      ...(q.queryAuthorizationId !== undefined && { queryAuthorizationId: q.queryAuthorizationId }),
+    };
+  }
+  return request;
+}
+
+/** `QueryStartTime` as RFC 3339 text or epoch seconds (the wire form). */
+const queryStartTimeSchema = z.union([
+  rfc3339,
+  z.number().nonnegative().max(32503680000).transform((s) => new Date(s * 1000)),
+]);
+
+const auditContextSchema = z.strictObject({ AdditionalAuditContext: auditContextStringSchema.optional() });
+
+const commonBodyFields = {
+  TableArn: tableArnSchema,
+  Permissions: permissionsSchema.optional(),
+  DurationSeconds: durationSecondsSchema.optional(),
+  AuditContext: auditContextSchema.optional(),
+  SupportedPermissionTypes: permissionTypesSchema.optional(),
+};
+
+const tableBodySchema = z.strictObject({
+  ...commonBodyFields,
+  S3Path: s3PathSchema.optional(),
+  QuerySessionContext: z
+    .strictObject({
+      QueryId: queryIdSchema.optional(),
+      QueryStartTime: queryStartTimeSchema.optional(),
+      ClusterId: sessionFieldSchema.optional(),
+      QueryAuthorizationId: sessionFieldSchema.optional(),
+      AdditionalContext: additionalContextSchema.optional(),
+    })
+    .optional(),
+});
+
+const partitionBodySchema = z.strictObject({
+  ...commonBodyFields,
+  Partition: z.strictObject({ Values: partitionValuesSchema }),
+});
+
+/** Parses the body of `POST /v1/table-credentials` (API field names). */
+export function parseTableBody(body: unknown): CredentialRequest {
+  const b = parseBody(tableBodySchema, body);
+  const request: CredentialRequest = { operation: 'GetTemporaryGlueTableCredentials', ...commonFields(b) };
+  if (b.S3Path !== undefined) request.s3Path = b.S3Path;
+  const s = b.QuerySessionContext;
+  if (s) {
+    request.querySessionContext = {
+      ...(s.QueryId !== undefined && { queryId: s.QueryId }),
+      ...(s.QueryStartTime !== undefined && { queryStartTime: s.QueryStartTime }),
+      ...(s.ClusterId !== undefined && { clusterId: s.ClusterId }),
+      ...(s.QueryAuthorizationId !== undefined && { queryAuthorizationId: s.QueryAuthorizationId }),
+      ...(s.AdditionalContext !== undefined && { additionalContext: s.AdditionalContext }),
+    };
+  }
+  return request;
+}
+
+/** Parses the body of `POST /v1/partition-credentials` (API field names). */
+export function parsePartitionBody(body: unknown): CredentialRequest {
+  const b = parseBody(partitionBodySchema, body);
+  return {
+    operation: 'GetTemporaryGluePartitionCredentials',
+    ...commonFields(b),
+    partitionValues: b.Partition.Values,
+  };
+}
+
+type CommonBody = {
+  TableArn: string;
+  Permissions?: Permission[] | undefined;
+  DurationSeconds?: number | undefined;
+  AuditContext?: { AdditionalAuditContext?: string | undefined } | undefined;
+  SupportedPermissionTypes?: PermissionType[] | undefined;
+};
+
+function commonFields(b: CommonBody): Omit<CredentialRequest, 'operation'> {
+  return {
+    tableArn: b.TableArn,
+    ...(b.Permissions !== undefined && { permissions: b.Permissions }),
+    ...(b.DurationSeconds !== undefined && { durationSeconds: b.DurationSeconds }),
+    ...(b.SupportedPermissionTypes !== undefined && { supportedPermissionTypes: b.SupportedPermissionTypes }),
+    ...(b.AuditContext?.AdditionalAuditContext !== undefined && {
+      auditContext: { additionalAuditContext: b.AuditContext.AdditionalAuditContext },
+    }),
+  };
+}
+
+function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('the body must be a JSON object with the API request fields, e.g. {"TableArn": "arn:aws:glue:..."}');
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw invalid(describeIssues(parsed.error));
+  return parsed.data;
+}
+
+function unknownKeyHint(error: z.ZodError, accepted: readonly string[]): string {
+  return error.issues.some((issue) => issue.code === 'unrecognized_keys')
+    ? ` (accepted parameters: ${accepted.join(', ')})`
+    : '';
+}
+
+function invalid(message: string): LfcsError {
+  return new LfcsError('InvalidRequest', message);
+}
