@@ -89,7 +89,10 @@ export function classifyUpstreamError(
   if (name === 'OperationTimeoutException') {
     return new UpstreamError('OperationTimeoutException', describe('Lake Formation timed out'), details(true));
   }
-  if (context.timedOut || name === 'TimeoutError' || name === 'AbortError') {
+  // A dropped connection reaches us as `TimeoutError` with code ECONNRESET
+  // ("socket hang up"): that is an unavailable service, not a slow one.
+  const networkCode = typeof e.code === 'string' && NETWORK_ERROR_CODES.has(e.code) ? e.code : undefined;
+  if (context.timedOut || (!networkCode && (name === 'TimeoutError' || name === 'AbortError'))) {
     const limit = context.timeoutMs !== undefined ? ` within ${context.timeoutMs} ms` : '';
     return new UpstreamError('UpstreamTimeout', `Lake Formation did not answer${limit}`, details(true));
   }
@@ -101,7 +104,6 @@ export function classifyUpstreamError(
       details(true),
     );
   }
-  const networkCode = typeof e.code === 'string' && NETWORK_ERROR_CODES.has(e.code) ? e.code : undefined;
   if (networkCode || status === undefined || status >= 500) {
     const reason = networkCode ?? (status !== undefined ? `HTTP ${status} ${name}` : name);
     return new UpstreamError('UpstreamUnavailable', `Lake Formation is unavailable (${reason})`, details(true));

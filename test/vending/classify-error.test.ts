@@ -36,6 +36,8 @@ describe('classifyUpstreamError', () => {
   it('treats connection failures and our own timeout as retryable', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     expect(classifyUpstreamError(refused)).toMatchObject({ code: 'UpstreamUnavailable', retryable: true });
+    const hangUp = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    expect(classifyUpstreamError(hangUp)).toMatchObject({ code: 'UpstreamUnavailable', retryable: true });
     const aborted = Object.assign(new Error('aborted'), { name: 'AbortError' });
     expect(classifyUpstreamError(aborted, { timedOut: true, timeoutMs: 3000 })).toMatchObject({
       code: 'UpstreamTimeout',

@@ -1,0 +1,33 @@
+import type { Operation } from '../vending/types.js';
+
+/** `success`, an error name such as `ThrottlingException`, or `outage` (connection dropped). */
+export type CallOutcome = string;
+
+export interface CallStatsSnapshot {
+  calls: Partial<Record<Operation, Record<CallOutcome, number>>>;
+  total: number;
+}
+
+/** Counts credential calls by operation and outcome. */
+export class CallStats {
+  #calls = new Map<Operation, Map<CallOutcome, number>>();
+  #total = 0;
+
+  record(operation: Operation, outcome: CallOutcome): void {
+    const outcomes = this.#calls.get(operation) ?? new Map<CallOutcome, number>();
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+    this.#calls.set(operation, outcomes);
+    this.#total += 1;
+  }
+
+  snapshot(): CallStatsSnapshot {
+    const calls: CallStatsSnapshot['calls'] = {};
+    for (const [operation, outcomes] of this.#calls) calls[operation] = Object.fromEntries(outcomes);
+    return { calls, total: this.#total };
+  }
+
+  clear(): void {
+    this.#calls.clear();
+    this.#total = 0;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * One credential call, start to finish: faults that act before the service
+ * (outage, latency), SigV4, then throttling and injected errors, then input
+ * validation and the catalog's decision, then fresh credentials.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Operation } from '../vending/types.js';
+import { authorize } from './authorize.js';
+import type { CatalogPrincipal } from './catalog.js';
+import { mintCredentials, sha256Hex } from './credentials.js';
+import type { EmulatorState, RequestLogEntry } from './emulator-state.js';
+import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
+import { validateRequest } from './request-schema.js';
+import { ServiceError } from './service-error.js';
+import { verifySignature } from './sigv4.js';
+
+/** Lifetime granted when a caller sends no `DurationSeconds`; undocumented, and what consumers assume. */
+export const DEFAULT_DURATION_SECONDS = 3600;
+
+export async function handleCredentialCall(
+  operation: Operation,
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: EmulatorState,
+  requestId: string,
+): Promise<void> {
+  let outcome = 'success';
+  let logged: RequestLogEntry | undefined;
+  try {
+    const faults = state.faults.snapshot();
+    if (faults.outage) {
+      outcome = 'outage';
+      req.socket.destroy();
+      return;
+    }
+    const body = await readBody(req);
+    if (faults.latencyMs > 0) await state.wait(faults.latencyMs);
+
+    // The raw target, not a parsed URL: URL parsing normalizes paths the client signed as sent.
+    const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    const principal = await verifySignature(
+      {
+        method: req.method ?? 'POST',
+        path,
+        query,
+        headers: req.headersDistinct,
+        body,
+      },
+      {
+        findPrincipal: (id) => state.catalog.principalByAccessKeyId(id),
+        region: state.catalog.region,
+        nowMs: state.clock.now(),
+      },
+    );
+    const json = parseJsonObject(body);
+    logged = state.requests.push({
+      requestId,
+      receivedAt: new Date(state.clock.now()).toISOString(),
+      operation,
+      principalArn: principal.principalArn,
+      body: json,
+    });
+
+    const injected = state.faults.takeInjectedError();
+    if (injected) throw injected;
+
+    const answer = vend(operation, principal, json, state, logged);
+    sendJson(res, 200, answer);
+  } catch (err) {
+    const error =
+      err instanceof ServiceError
+        ? err
+        : new ServiceError('InternalServiceException', `Emulator failure: ${err instanceof Error ? err.message : String(err)}`);
+    outcome = error.name;
+    sendError(res, error);
+  } finally {
+    if (logged) logged.outcome = outcome;
+    state.stats.record(operation, outcome);
+  }
+}
+
+function vend(
+  operation: Operation,
+  principal: CatalogPrincipal,
+  body: Record<string, unknown>,
+  state: EmulatorState,
+  logged: RequestLogEntry,
+): Record<string, unknown> {
+  const request = validateRequest(operation, body);
+  const { vendedPaths } = authorize(state.catalog, principal, request);
+  logged.vendedPaths = vendedPaths;
+
+  const nowMs = state.clock.now();
+  const lifetimeSeconds = Math.min(
+    request.input.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
+    state.catalog.maxSessionSeconds,
+  );
+  const expirationSeconds = Math.floor(nowMs / 1000) + lifetimeSeconds;
+  const credentials = mintCredentials();
+
+  state.vended.push({
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKeySha256: sha256Hex(credentials.secretAccessKey),
+    sessionTokenSha256: sha256Hex(credentials.sessionToken),
+    expiration: new Date(expirationSeconds * 1000).toISOString(),
+    issuedAt: new Date(nowMs).toISOString(),
+    operation,
+    principalArn: principal.principalArn,
+    tableArn: request.input.TableArn,
+    ...(request.operation === 'GetTemporaryGluePartitionCredentials'
+      ? { partitionValues: [...request.input.Partition.Values] }
+      : {}),
+    vendedPaths,
+  });
+
+  const answer: Record<string, unknown> = {
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    SessionToken: credentials.sessionToken,
+    // restJson1 timestamps default to epoch seconds as a JSON number.
+    Expiration: expirationSeconds,
+  };
+  // The partition operation's output has no VendedS3Path member.
+  if (operation === 'GetTemporaryGlueTableCredentials') answer['VendedS3Path'] = vendedPaths;
+  return answer;
+}

@@ -1,0 +1,21 @@
+/**
+ * A Lake Formation emulator for tests and local development: the two
+ * credential-vending operations over the real restJson1 wire protocol, with
+ * SigV4 verification, a YAML catalog of tables and grants, and fault injection.
+ */
+export { startEmulator, type EmulatorOptions, type RunningEmulator } from './server.js';
+export {
+  loadCatalogFile,
+  parseCatalog,
+  CatalogError,
+  type Catalog,
+  type CatalogPrincipal,
+  type CatalogTable,
+  type CatalogPartition,
+  type CatalogGrant,
+} from './catalog.js';
+export { DEMO_PRINCIPAL } from './demo-principal.js';
+export type { Faults } from './faults.js';
+export type { CallStatsSnapshot } from './call-stats.js';
+export type { RequestLogEntry, VendedLogEntry } from './emulator-state.js';
+export { MODELED_ERROR_NAMES, INJECTABLE_ERROR_NAMES } from './service-error.js';
