@@ -1,0 +1,26 @@
+import { BlockList, isIP } from 'node:net';
+
+// 127.0.0.0/8 and ::1; BlockList also recognises IPv4-mapped forms such as
+// ::ffff:127.0.0.1, so those count as loopback too.
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+/**
+ * True for the hosts a credentials listener may bind without
+ * `listen.allowNonLoopback`: any 127.0.0.0/8 address, `::1`, or `localhost`.
+ * Anything else (including `0.0.0.0` and `::`) exposes vended keys to the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  return loopback.check(host, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** True for an IPv4 or IPv6 address (without brackets) or a DNS host name. */
+export function isHost(value: string): boolean {
+  return isIP(value) !== 0 || HOSTNAME.test(value);
+}

@@ -1,0 +1,98 @@
+// Glue table ARNs and the patterns `dynamic.allowedTables` uses to allow them.
+//
+// Pattern syntax (deliberately small, because it guards data access):
+// - A pattern has the shape of a table ARN,
+//   `arn:<partition>:glue:<region>:<account>:table/<database>/<table>`.
+// - `*` matches any run of characters, including none, that contains no `:`
+//   and no `/`: it never crosses a segment. So
+//   `arn:aws:glue:us-east-1:123456789012:table/sales/*` allows every table of
+//   database `sales`, `.../table/*/*` every table of the account in that
+//   region, and `.../table/sales/orders_*` a name prefix. A final `*` is not
+//   special: it matches within the table name like any other `*`.
+// - `**` is rejected: a wildcard that crosses segments could silently span
+//   accounts or regions. Write one `*` per segment instead.
+// - The literal parts `arn`, `glue` and `table/` cannot be wildcards.
+// - Matching is case-sensitive and whole-ARN; only valid table ARNs match.
+
+const PARTITION = 'aws[a-z-]*';
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const ACCOUNT = '\\d{12}';
+/** Database and table names: no separators, no whitespace, and no `*` (it would be ambiguous with the wildcard). */
+const NAME = '[^/:*\\s]{1,255}';
+
+/** A Glue table ARN: `arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>` (any `aws*` partition). */
+export const TABLE_ARN_PATTERN = new RegExp(
+  `^arn:(${PARTITION}):glue:(${REGION}):(${ACCOUNT}):table/(${NAME})/(${NAME})$`,
+);
+
+/** The parts of a Glue table ARN. */
+export interface TableArnParts {
+  partition: string;
+  region: string;
+  accountId: string;
+  database: string;
+  table: string;
+}
+
+/** True for a syntactically valid Glue table ARN. */
+export function isTableArn(value: unknown): value is string {
+  return typeof value === 'string' && TABLE_ARN_PATTERN.test(value);
+}
+
+/** Splits a Glue table ARN into its parts, or `undefined` if it is not one. */
+export function parseTableArn(arn: string): TableArnParts | undefined {
+  const match = TABLE_ARN_PATTERN.exec(arn);
+  if (!match) return undefined;
+  const [, partition = '', region = '', accountId = '', database = '', table = ''] = match;
+  return { partition, region, accountId, database, table };
+}
+
+const PATTERN_SEGMENT = /^[a-z0-9*-]+$/;
+const PATTERN_ACCOUNT = /^[0-9*]+$/;
+const PATTERN_RESOURCE = /^table\/[^/:\s]+\/[^/:\s]+$/;
+
+/** True if `pattern` is a well-formed `dynamic.allowedTables` pattern (see the module comment for the syntax). */
+export function isTablePattern(pattern: unknown): pattern is string {
+  if (typeof pattern !== 'string' || pattern.includes('**')) return false;
+  const parts = pattern.split(':');
+  if (parts.length !== 6) return false;
+  const [arn, partition = '', service, region = '', account = '', resource = ''] = parts;
+  return (
+    arn === 'arn' &&
+    service === 'glue' &&
+    PATTERN_SEGMENT.test(partition) &&
+    PATTERN_SEGMENT.test(region) &&
+    PATTERN_ACCOUNT.test(account) &&
+    PATTERN_RESOURCE.test(resource)
+  );
+}
+
+// Patterns come only from configuration, so this cache is bounded by it.
+const compiled = new Map<string, RegExp>();
+
+function compile(pattern: string): RegExp {
+  let regex = compiled.get(pattern);
+  if (!regex) {
+    const source = pattern
+      .split('*')
+      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^:/]*');
+    regex = new RegExp(`^${source}$`);
+    compiled.set(pattern, regex);
+  }
+  return regex;
+}
+
+/**
+ * Whether `arn` is a valid Glue table ARN allowed by at least one pattern.
+ * `*` matches within one ARN segment only (never `:` or `/`); the full syntax
+ * is described at the top of this file. Malformed patterns never match
+ * (configuration validation rejects them before this is ever called).
+ *
+ * @example matchesAllowedTable(['arn:aws:glue:us-east-1:123456789012:table/sales/*'],
+ *   'arn:aws:glue:us-east-1:123456789012:table/sales/orders') // true
+ */
+export function matchesAllowedTable(patterns: readonly string[], arn: string): boolean {
+  if (!isTableArn(arn)) return false;
+  return patterns.some((pattern) => isTablePattern(pattern) && compile(pattern).test(arn));
+}
