@@ -1,0 +1,6 @@
+/** Names from examples/demo-catalog.yaml that tests refer to. */
+export const ACCOUNT = '123456789012';
+export const ORDERS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/orders`;
+export const CUSTOMERS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/customers`;
+export const PAYMENTS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/payments`;
+export const DEMO_CATALOG = new URL('../../examples/demo-catalog.yaml', import.meta.url).pathname;
