@@ -1,0 +1,143 @@
+// examples/spark and examples/trino are static YAML that people copy. These
+// tests prove they parse, carry everything the sidecar needs, and contain the
+// very same sidecar container and volumes the chart renders for the same
+// values, so the examples cannot drift from the chart.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  allStrings,
+  buildRenderer,
+  containerNamed,
+  findManifest,
+  podSpecOf,
+  readYaml,
+  renderOk,
+  repoRoot,
+  type Container,
+} from './helpers.js';
+
+beforeAll(() => {
+  buildRenderer();
+}, 120_000);
+
+/** What the chart renders for an example's lfcs values (release "lfcs"). */
+function chartRendering(lfcsValuesFile: string): { sidecar: Container; volumes: unknown[]; configMapName: string; serviceAccountName: string; profiles: string[] } {
+  const manifests = renderOk({ valuesFiles: [lfcsValuesFile], values: [{ example: { enabled: true } }], name: 'lfcs' });
+  const spec = podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example'));
+  const configMap = findManifest(manifests, 'ConfigMap', 'lfcs');
+  const config = readYaml<{ config: { profiles: Record<string, unknown> } }>(lfcsValuesFile);
+  return {
+    sidecar: containerNamed(spec.initContainers, 'lfcs'),
+    volumes: spec.volumes.filter((v: { name: string }) => v.name.startsWith('lfcs-')),
+    configMapName: configMap.metadata.name,
+    serviceAccountName: findManifest(manifests, 'ServiceAccount').metadata.name,
+    profiles: Object.keys(config.config.profiles),
+  };
+}
+
+function expectConsumer(container: Container, profiles: string[]): void {
+  const aws = (container['env'] as Array<{ name: string; value: string }>).filter((e) => e.name.startsWith('AWS_CONTAINER_'));
+  expect(aws.map((e) => e.name)).toEqual(['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']);
+  const uri = aws[0]!.value.match(/^http:\/\/127\.0\.0\.1:9180\/v1\/credentials\/([A-Za-z0-9_.-]+)$/);
+  expect(uri, aws[0]!.value).not.toBeNull();
+  expect(profiles).toContain(uri![1]);
+  expect(aws[1]!.value).toBe('/var/run/lfcs/token');
+}
+
+describe.each([
+  ['driver', 'examples/spark/driver-pod-template.yaml', 'spark-kubernetes-driver'],
+  ['executor', 'examples/spark/executor-pod-template.yaml', 'spark-kubernetes-executor'],
+])('Spark %s pod template', (_role, file, sparkContainer) => {
+  const pod = readYaml<{ kind: string; metadata: { annotations: Record<string, string>; labels: Record<string, string> }; spec: any }>(file);
+  const chart = (): ReturnType<typeof chartRendering> => chartRendering('examples/spark/lfcs-values.yaml');
+
+  it('is a Pod with the sidecar as a native sidecar (initContainers, restartPolicy Always)', () => {
+    expect(pod.kind).toBe('Pod');
+    expect(pod.spec.initContainers.map((c: Container) => c.name)).toEqual(['lfcs']);
+    expect(pod.spec.initContainers[0].restartPolicy).toBe('Always');
+    expect(pod.spec.containers.map((c: Container) => c.name)).toEqual([sparkContainer]);
+  });
+
+  it('gives the Spark container the two env vars, pointing at a defined profile', () => {
+    expectConsumer(containerNamed(pod.spec.containers, sparkContainer), chart().profiles);
+  });
+
+  it('shares the in-memory token volume: read-write in the sidecar, read-only in Spark, readable via fsGroup', () => {
+    expect(pod.spec.volumes).toContainEqual({ name: 'lfcs-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(containerNamed(pod.spec.initContainers, 'lfcs')['volumeMounts']).toContainEqual({ name: 'lfcs-token', mountPath: '/var/run/lfcs' });
+    expect(containerNamed(pod.spec.containers, sparkContainer)['volumeMounts']).toEqual([{ name: 'lfcs-token', mountPath: '/var/run/lfcs', readOnly: true }]);
+    expect(pod.spec.securityContext.fsGroup).toBe(185); // the Spark image's UID/GID
+  });
+
+  it('contains exactly the sidecar container and volumes the chart renders for examples/spark/lfcs-values.yaml', () => {
+    const rendered = chart();
+    expect(containerNamed(pod.spec.initContainers, 'lfcs')).toEqual(rendered.sidecar);
+    expect(pod.spec.volumes).toEqual(rendered.volumes);
+    expect(pod.spec.serviceAccountName).toBe(rendered.serviceAccountName);
+  });
+
+  it('keeps the EKS credential webhook away from the Spark container and carries the PodMonitor label', () => {
+    expect(pod.metadata.annotations['eks.amazonaws.com/skip-containers']).toBe(sparkContainer);
+    expect(pod.metadata.labels['lakeformation-credential-sidecar/instance']).toBe('lfcs');
+  });
+});
+
+describe('spark-submit.sh', () => {
+  const script = readFileSync(join(repoRoot, 'examples/spark/spark-submit.sh'), 'utf8');
+  const conf = (key: string): string | undefined => script.match(new RegExp(`--conf ${key.replace(/\./g, '\\.')}=(\\S+)`))?.[1];
+
+  it('passes both pod templates, which exist next to it', () => {
+    expect(conf('spark.kubernetes.driver.podTemplateFile')).toBe('driver-pod-template.yaml');
+    expect(conf('spark.kubernetes.executor.podTemplateFile')).toBe('executor-pod-template.yaml');
+    expect(existsSync(join(repoRoot, 'examples/spark/driver-pod-template.yaml'))).toBe(true);
+    expect(existsSync(join(repoRoot, 'examples/spark/executor-pod-template.yaml'))).toBe(true);
+    expect(conf('spark.kubernetes.driver.podTemplateContainerName')).toBe('spark-kubernetes-driver');
+    expect(conf('spark.kubernetes.executor.podTemplateContainerName')).toBe('spark-kubernetes-executor');
+  });
+
+  it('pins S3A to the SDK v2 container-credentials provider and runs as the chart ServiceAccount', () => {
+    expect(conf('spark.hadoop.fs.s3a.aws.credentials.provider')).toBe('software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider');
+    expect(conf('spark.kubernetes.authenticate.driver.serviceAccountName')).toBe('lfcs');
+    expect(conf('spark.kubernetes.authenticate.executor.serviceAccountName')).toBe('lfcs');
+  });
+});
+
+describe('Trino chart values (examples/trino/values.yaml)', () => {
+  const values = readYaml<any>('examples/trino/values.yaml');
+  const chart = (): ReturnType<typeof chartRendering> => chartRendering('examples/trino/lfcs-values.yaml');
+
+  it.each(['coordinator', 'worker'])('adds the native sidecar to the %s, identical to the chart rendering', (role) => {
+    const sidecars: Container[] = values.initContainers[role];
+    expect(sidecars.map((c) => c.name)).toEqual(['lfcs']);
+    expect(sidecars[0]!['restartPolicy']).toBe('Always');
+    expect(sidecars[0]).toEqual(chart().sidecar);
+  });
+
+  it.each(['coordinator', 'worker'])('gives the %s pod the token and config volumes and a read-only token mount', (role) => {
+    const rendered = chart();
+    expect(values[role].additionalVolumes).toEqual(rendered.volumes);
+    expect(values[role].additionalVolumes).toContainEqual({ name: 'lfcs-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    expect(values[role].additionalVolumeMounts).toEqual([{ name: 'lfcs-token', mountPath: '/var/run/lfcs', readOnly: true }]);
+    expect(values[role].annotations['eks.amazonaws.com/skip-containers']).toBe(`trino-${role}`);
+    expect(values[role].labels['lakeformation-credential-sidecar/instance']).toBe('lfcs');
+    expect(values[role].terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10);
+  });
+
+  it('sets the two env vars on the Trino containers and runs the pods as the chart ServiceAccount with an fsGroup', () => {
+    expectConsumer({ name: 'trino', env: values.env }, chart().profiles);
+    expect(values.serviceAccount).toEqual({ create: false, name: chart().serviceAccountName });
+    expect(values.securityContext.fsGroup).toEqual(expect.any(Number));
+    expect(values.catalogs.lakehouse).toContain('fs.native-s3.enabled=true');
+  });
+});
+
+describe('all examples', () => {
+  it('never set AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or the env-var token', () => {
+    for (const file of ['examples/spark/driver-pod-template.yaml', 'examples/spark/executor-pod-template.yaml', 'examples/trino/values.yaml']) {
+      const strings = allStrings(readYaml(file));
+      expect(strings, file).not.toContain('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
+      expect(strings, file).not.toContain('AWS_CONTAINER_AUTHORIZATION_TOKEN');
+    }
+  });
+});

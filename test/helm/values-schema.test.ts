@@ -1,0 +1,104 @@
+// values.schema.json: Helm validates the merged values against it on every
+// install/upgrade/template, so it is the first line of defence against typos.
+// These tests need no Go: they run ajv on the same merged values Helm checks.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chartDir, chartValues, mergeValues, readYaml, type Values } from './helpers.js';
+
+let validate: ValidateFunction;
+
+beforeAll(() => {
+  const schema: unknown = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8'));
+  // strict: unknown keywords or contradictory types in the schema are errors,
+  // not silently ignored constraints. Draft-07 is what every Helm 3 release reads.
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  validate = ajv.compile(schema as object);
+});
+
+function errorsFor(values: Values): ErrorObject[] {
+  return validate(values) ? [] : [...(validate.errors ?? [])];
+}
+
+function describeErrors(errors: ErrorObject[]): string {
+  return errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
+}
+
+const valuesFilesUsingThisChart = [
+  ...readdirSync(join(chartDir, 'ci'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(chartDir, 'ci', f)),
+  'examples/spark/lfcs-values.yaml',
+  'examples/trino/lfcs-values.yaml',
+];
+
+describe('values.schema.json', () => {
+  it('is a draft-07 schema that ajv compiles in strict mode', () => {
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as { $schema: string };
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(typeof validate).toBe('function');
+  });
+
+  it('accepts the default values.yaml', () => {
+    const errors = errorsFor(chartValues());
+    expect(errors, describeErrors(errors)).toEqual([]);
+  });
+
+  it.each(valuesFilesUsingThisChart)('accepts values.yaml merged with %s', (file) => {
+    const errors = errorsFor(chartValues(file));
+    expect(errors, describeErrors(errors)).toEqual([]);
+  });
+
+  it('accepts the values a parent chart passes under its `lfcs` key (test fixture)', () => {
+    const parent = readYaml<{ lfcs: Values }>('test/helm/fixtures/workload/values.yaml');
+    const errors = errorsFor(mergeValues(chartValues(), parent.lfcs));
+    expect(errors, describeErrors(errors)).toEqual([]);
+  });
+
+  it('accepts the `global` key Helm adds when the chart is a dependency', () => {
+    expect(errorsFor(mergeValues(chartValues(), { global: { imageRegistry: 'x' } }))).toEqual([]);
+  });
+
+  const rejected: Array<[string, Values, string]> = [
+    ['an unknown top-level key (typo)', { regoin: 'us-east-1' }, ''],
+    ['an unknown sidecar mode', { sidecar: { mode: 'sidecar' } }, '/sidecar/mode'],
+    ['a chart-owned key inside config', { config: { region: 'us-east-1' } }, '/config'],
+    ['listen set inside config', { config: { listen: { host: '0.0.0.0', port: 9180 } } }, '/config'],
+    ['a malformed region', { region: 'US East' }, '/region'],
+    ['a port out of range', { ports: { credentials: 70000 } }, '/ports/credentials'],
+    ['a profile without tableArn', { config: { profiles: { payments: { permissions: ['SELECT'] } } } }, '/config/profiles/payments'],
+    [
+      'a profile with a database ARN instead of a table ARN',
+      { config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:database/sales' } } } },
+      '/config/profiles/orders/tableArn',
+    ],
+    [
+      'a duration below the Lake Formation minimum',
+      { config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/sales/orders', durationSeconds: 600 } } } },
+      '/config/profiles/orders/durationSeconds',
+    ],
+    ['an unknown Lake Formation permission', { config: { defaults: { permissions: ['READ'] } } }, '/config/defaults/permissions/0'],
+    ['an unknown permission type', { config: { defaults: { supportedPermissionTypes: ['ROW_PERMISSION'] } } }, '/config/defaults/supportedPermissionTypes/0'],
+    ['a profile name that cannot be a URL path segment', { config: { profiles: { 'a/b': { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t' } } } }, '/config/profiles'],
+    [
+      'unquoted numeric partition values (the sidecar wants strings)',
+      { config: { profiles: { day: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t', partition: [2024] } } } },
+      '/config/profiles/day/partition/0',
+    ],
+    ['a dynamic table pattern with ** (would cross segments)', { config: { dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:111122223333:table/**'] } } }, '/config/dynamic/allowedTables/0'],
+    ['an unknown cache setting', { config: { cache: { ttl: 60 } } }, '/config/cache'],
+    ['an upstream timeout the sidecar refuses', { config: { upstream: { timeoutMs: 10 } } }, '/config/upstream/timeoutMs'],
+    ['an unknown log level', { config: { log: { level: 'verbose' } } }, '/config/log/level'],
+    ['a numeric dashboard label (Grafana matches the string "1")', { dashboard: { labels: { grafana_dashboard: 1 } } }, '/dashboard/labels/grafana_dashboard'],
+    ['an IRSA annotation that is not a role ARN', { serviceAccount: { roleArn: 'lfcs-role' } }, '/serviceAccount/roleArn'],
+    ['an image digest without sha256:', { image: { digest: 'abc' } }, '/image/digest'],
+  ];
+
+  it.each(rejected)('rejects %s', (_label, override, path) => {
+    const values = mergeValues(chartValues(join(chartDir, 'ci/native-values.yaml')), override);
+    const errors = errorsFor(values);
+    expect(errors.length, 'expected the schema to reject this').toBeGreaterThan(0);
+    expect(errors.map((e) => e.instancePath), describeErrors(errors)).toContain(path);
+  });
+});
