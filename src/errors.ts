@@ -41,6 +41,8 @@ export const LOCAL_ERROR_CODES = [
   'UnsupportedMediaType',
   'HeadersTooLarge',
   'RateLimited',
+  /** Too many Lake Formation calls already queued behind the upstream rate limit. */
+  'UpstreamBusy',
   'NotReady',
   'ShuttingDown',
   'CacheEvicted',
@@ -88,9 +90,12 @@ export class UpstreamError extends LfcsError {
   constructor(
     code: UpstreamErrorCode,
     message: string,
-    details: { upstreamName: string; upstreamStatus?: number; retryable: boolean },
+    details: { upstreamName: string; upstreamStatus?: number; retryable: boolean; retryAfterSeconds?: number },
   ) {
-    super(code, message, { retryable: details.retryable });
+    super(code, message, {
+      retryable: details.retryable,
+      ...(details.retryAfterSeconds !== undefined && { retryAfterSeconds: details.retryAfterSeconds }),
+    });
     this.name = 'UpstreamError';
     this.upstreamName = details.upstreamName;
     this.upstreamStatus = details.upstreamStatus;

@@ -1,6 +1,115 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, loadConfig, redactConfig } from '../config/index.js';
+import { LfcsError } from '../errors.js';
+import { loadCatalogFile, startEmulator } from '../emulator/index.js';
+import { stringify } from 'yaml';
+import { runDemo } from './demo.js';
+import { loadServeConfig, runSidecar, type ServeFlags } from './serve.js';
+import { renderStatus } from './status.js';
+import { packageVersion } from './version.js';
 
-const program = new Command('lfcs');
-program.description('Lake Formation credential sidecar');
-await program.parseAsync(process.argv);
+/** Exit code for usage mistakes (unknown command or flag, bad flag value). */
+const EXIT_USAGE = 2;
+
+function port(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  }
+  return Number(value);
+}
+
+const program = new Command('lfcs')
+  .description('Caching sidecar for AWS Lake Formation temporary table and partition credentials')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('serve')
+  .description('run the sidecar: credentials listener (loopback) and admin listener')
+  .option('-c, --config <file>', 'YAML configuration file (also LFCS_CONFIG)')
+  .option('--host <host>', 'credentials listener address (default 127.0.0.1)')
+  .option('-p, --port <port>', 'credentials listener port (default 9180)', port)
+  .option('--admin-host <host>', 'admin listener address: /metrics, /healthz, /readyz, /v1/cache (default 0.0.0.0)')
+  .option('--admin-port <port>', 'admin listener port (default 9181)', port)
+  .option('--token-file <path>', 'token file; generated if missing (else LFCS_AUTH_TOKEN)')
+  .option('--region <region>', 'AWS region of Lake Formation')
+  .option('--endpoint <url>', 'Lake Formation endpoint override (e.g. the emulator)')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .option('--unsafe-allow-non-loopback', 'allow the credentials listener on a non-loopback address (anyone who can reach it can ask for credentials)')
+  .action(async (flags: ServeFlags) => {
+    const config = await loadServeConfig(flags, process.env);
+    await runSidecar(config);
+  });
+
+program
+  .command('emulator')
+  .description('run the Lake Formation emulator (restJson1 wire protocol, SigV4-checked) for tests and local development')
+  .requiredOption('--catalog <file>', 'catalog YAML: tables, partitions, principals and grants')
+  .option('-p, --port <port>', 'port (default 4599)', port, 4599)
+  .option('--host <host>', 'address', '127.0.0.1')
+  .action(async (flags: { catalog: string; port: number; host: string }) => {
+    const catalog = await loadCatalogFile(flags.catalog);
+    const emulator = await startEmulator({ catalog, host: flags.host, port: flags.port });
+    console.log(`lfcs emulator listening at ${emulator.url} (catalog ${flags.catalog})`);
+    const stop = () => void emulator.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+
+program
+  .command('demo')
+  .description('run the emulator with the demo catalog and the sidecar in front of it (what npm start runs)')
+  .option('-p, --port <port>', 'credentials listener port', port, 9180)
+  .option('--admin-port <port>', 'admin listener port', port, 9181)
+  .option('--token-file <path>', 'token file (generated if missing)', './.lfcs/token')
+  .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+  .action(async (flags: { port: number; adminPort: number; tokenFile: string; logLevel?: string }) => {
+    await runDemo(flags);
+  });
+
+const configCommand = program.command('config').description('configuration tools');
+configCommand
+  .command('check')
+  .description('validate a configuration file (with LFCS_* variables applied) and print the effective configuration without secrets')
+  .argument('<file>', 'YAML configuration file')
+  .action(async (file: string) => {
+    await readFile(file); // a missing file is reported as such, not as a schema problem
+    const config = await loadConfig({ file, env: process.env });
+    process.stdout.write(`# ${file}: valid\n${stringify(redactConfig(config))}`);
+  });
+
+program
+  .command('status')
+  .description('print the cache entries of a running sidecar as a table')
+  .option('--admin <url>', 'admin listener URL', 'http://127.0.0.1:9181')
+  .action(async (flags: { admin: string }) => {
+    console.log(await renderStatus(flags.admin));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through exitOverride with code 0.
+    if (err.exitCode === 0) return 0;
+    return EXIT_USAGE;
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    return 1;
+  }
+  if (err instanceof LfcsError) {
+    console.error(`lfcs: ${err.message}`);
+    return 1;
+  }
+  const e = err as NodeJS.ErrnoException;
+  console.error(`lfcs: ${e?.code === 'ENOENT' ? `no such file: ${e.path}` : (e?.message ?? String(err))}`);
+  return 1;
+}

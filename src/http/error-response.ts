@@ -33,6 +33,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   UpstreamAuthFailure: 502,
   ThrottlingException: 503,
   UpstreamUnavailable: 503,
+  UpstreamBusy: 503,
   NotReady: 503,
   ShuttingDown: 503,
   CacheEvicted: 503,

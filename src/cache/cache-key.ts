@@ -1,0 +1,83 @@
+/**
+ * The cache key: one string per distinct Lake Formation request.
+ *
+ * Two requests share a cache entry exactly when Lake Formation would answer
+ * them with interchangeable credentials. So every field that reaches the API
+ * is part of the key, in a canonical form:
+ *
+ * - `permissions` and `supportedPermissionTypes` are sets to Lake Formation:
+ *   sorted, duplicates removed. An absent list and an empty list are the same
+ *   key, because both mean "no filter" to the API.
+ * - `partitionValues` keep their order (it is the partition-key order) and
+ *   duplicates (two keys may hold the same value). Absent and `[]` differ: the
+ *   partition operation requires the list, so `[]` is a different (invalid)
+ *   request, not "no partition".
+ * - Every `querySessionContext` field is kept, so different query sessions
+ *   never share credentials; `queryStartTime` as epoch milliseconds;
+ *   `additionalContext` sorted by key. An empty context (no field set, or an
+ *   empty `additionalContext`) is the same key as no context.
+ * - `auditContext` is kept: the audit trail in CloudTrail must name the right
+ *   context, so requests with different audit strings do not share a lease.
+ * - `s3Path` and `durationSeconds` are kept as given. An absent
+ *   `durationSeconds` is not folded into Lake Formation's default, since that
+ *   default is the service's to change.
+ *
+ * The key is the JSON text of a fixed-position array, so field values that
+ * contain separators, quotes or look like other fields cannot collide.
+ */
+import type { CredentialRequest, QuerySessionContext } from '../vending/types.js';
+
+/** Version tag, so a future change of layout can never match an old key. */
+const KEY_VERSION = 'lfcs-key-1';
+
+/**
+ * Canonical, unambiguous cache key of `request` (see the module comment for
+ * which differences matter). The key holds query ids and table ARNs but never
+ * key material; it is only used in memory and never logged by the cache.
+ */
+export function cacheKey(request: CredentialRequest): string {
+  return JSON.stringify([
+    KEY_VERSION,
+    request.operation,
+    request.tableArn,
+    request.partitionValues === undefined ? null : [...request.partitionValues],
+    sortedSet(request.permissions),
+    sortedSet(request.supportedPermissionTypes),
+    request.s3Path ?? null,
+    request.durationSeconds ?? null,
+    canonicalSession(request.querySessionContext),
+    request.auditContext?.additionalAuditContext ?? null,
+  ]);
+}
+
+/** Sorted by UTF-16 code units (locale-independent), duplicates removed. */
+function sortedSet(values: readonly string[] | undefined): string[] {
+  return [...new Set(values ?? [])].sort(compareCodeUnits);
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function canonicalSession(context: QuerySessionContext | undefined): unknown[] | null {
+  if (context === undefined) return null;
+  const additional = Object.entries(context.additionalContext ?? {}).sort(([a], [b]) =>
+    compareCodeUnits(a, b),
+  );
+  const fields = [
+    context.queryId ?? null,
+    canonicalTime(context.queryStartTime),
+    context.clusterId ?? null,
+    context.queryAuthorizationId ?? null,
+    additional,
+  ];
+  const empty = fields.slice(0, 4).every((f) => f === null) && additional.length === 0;
+  return empty ? null : fields;
+}
+
+/** Epoch ms; an invalid Date becomes a string so it cannot equal any real time or "absent". */
+function canonicalTime(time: Date | undefined): number | string | null {
+  if (time === undefined) return null;
+  const ms = time.getTime();
+  return Number.isNaN(ms) ? 'invalid-date' : ms;
+}

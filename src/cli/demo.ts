@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../emulator/index.js';
+import { loadConfig, requireAuthSource } from '../config/index.js';
+import { createLogger } from '../logging/logger.js';
+import { flagsToOverrides, runSidecar } from './serve.js';
+import { packageFile } from './version.js';
+
+export interface DemoFlags {
+  port: number;
+  adminPort: number;
+  tokenFile: string;
+  logLevel?: string;
+}
+
+/**
+ * `lfcs demo` (what `npm start` runs): the emulator on a free loopback port
+ * with the demo catalog, and the sidecar in front of it, configured by
+ * `examples/config.yaml` and signing with the demo principal's keys.
+ */
+export async function runDemo(flags: DemoFlags, out: (line: string) => void = console.log): Promise<void> {
+  const catalog = await loadCatalogFile(packageFile('examples/demo-catalog.yaml'));
+  const emulator = await startEmulator({ catalog, host: '127.0.0.1', port: 0 });
+  const tokenFile = resolve(flags.tokenFile);
+  const config = await loadConfig({
+    file: packageFile('examples/config.yaml'),
+    // The demo is self-contained: LFCS_* variables meant for a real deployment do not apply.
+    env: {},
+    overrides: flagsToOverrides({
+      endpoint: emulator.url,
+      port: flags.port,
+      adminPort: flags.adminPort,
+      tokenFile,
+      ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+    }),
+  });
+  requireAuthSource(config);
+  const logger = createLogger({ level: config.log.level });
+  let sidecar;
+  try {
+    sidecar = await runSidecar(
+      config,
+      {
+        upstreamCredentials: {
+          accessKeyId: DEMO_PRINCIPAL.accessKeyId,
+          secretAccessKey: DEMO_PRINCIPAL.secretAccessKey,
+        },
+      },
+      logger,
+    );
+  } catch (err) {
+    await emulator.close();
+    throw err;
+  }
+  // Stop the emulator after the sidecar has drained.
+  const shutdown = sidecar.shutdown.bind(sidecar);
+  sidecar.shutdown = async () => {
+    await shutdown();
+    await emulator.close();
+  };
+  await sidecar.prewarmed();
+
+  const base = sidecar.credentialsUrl;
+  out(
+    [
+      '',
+      `lfcs demo: Lake Formation emulator at ${emulator.url}, sidecar at ${base}, admin at ${sidecar.adminUrl}`,
+      `profiles: ${Object.keys(config.profiles).join(', ')}`,
+      '',
+      'A consumer (Spark, Trino, any AWS SDK) sets exactly these two variables:',
+      `  export AWS_CONTAINER_CREDENTIALS_FULL_URI=${base}/v1/credentials/orders`,
+      `  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${tokenFile}`,
+      '',
+      'Try it with curl:',
+      `  curl -s -H "Authorization: $(cat ${tokenFile})" ${base}/v1/credentials/orders`,
+      '',
+      'With a real SDK client (botocore, as the AWS CLI and boto3 use it):',
+      `  AWS_CONTAINER_CREDENTIALS_FULL_URI=${base}/v1/credentials/orders AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${tokenFile} \\`,
+      `    python3 -c "from botocore.credentials import ContainerProvider as P; c = P().load(); print(c.method, c.access_key)"`,
+      '',
+      'Or ask Lake Formation (the emulator) directly with the AWS CLI:',
+      `  AWS_ACCESS_KEY_ID=${DEMO_PRINCIPAL.accessKeyId} AWS_SECRET_ACCESS_KEY=<demo secret from examples/demo-catalog.yaml> \\`,
+      `    aws lakeformation get-temporary-glue-table-credentials --endpoint-url ${emulator.url} --region us-east-1 \\`,
+      `    --table-arn arn:aws:glue:us-east-1:123456789012:table/sales/orders --permissions SELECT --supported-permission-types COLUMN_PERMISSION`,
+      '',
+      `Metrics: curl -s ${sidecar.adminUrl}/metrics | grep ^lfcs_     Cache: npx lfcs status --admin ${sidecar.adminUrl}`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
