@@ -78,7 +78,7 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
       `    python3 -c "from botocore.credentials import ContainerProvider as P; c = P().load(); print(c.method, c.access_key)"`,
       '',
       'Or ask Lake Formation (the emulator) directly with the AWS CLI:',
-      `  AWS_ACCESS_KEY_ID=${DEMO_PRINCIPAL.accessKeyId} AWS_SECRET_ACCESS_KEY=<demo secret from examples/demo-catalog.yaml> \\`,
+      `  AWS_ACCESS_KEY_ID=${DEMO_PRINCIPAL.accessKeyId} AWS_SECRET_ACCESS_KEY=${DEMO_PRINCIPAL.secretAccessKey} \\`,
       `    aws lakeformation get-temporary-glue-table-credentials --endpoint-url ${emulator.url} --region us-east-1 \\`,
       `    --table-arn arn:aws:glue:us-east-1:123456789012:table/sales/orders --permissions SELECT --supported-permission-types COLUMN_PERMISSION`,
       '',
