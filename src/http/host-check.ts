@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../config/hosts.js';
 
 /**
  * True when a Host header names this machine's loopback: `localhost`,
@@ -19,13 +19,5 @@ export function isLoopbackHostHeader(host: string | undefined): boolean {
     name = parts[0] ?? '';
     if (parts.length === 2 && !/^\d{1,5}$/.test(parts[1] ?? '')) return false;
   }
-  return isLoopbackAddress(name.toLowerCase());
-}
-
-/** True for `localhost`, any 127.0.0.0/8 address and `::1`. */
-export function isLoopbackAddress(name: string): boolean {
-  if (name === 'localhost') return true;
-  if (isIP(name) === 4) return name.startsWith('127.');
-  if (isIP(name) === 6) return name === '::1' || name === '0:0:0:0:0:0:0:1';
-  return false;
+  return isLoopbackHost(name);
 }

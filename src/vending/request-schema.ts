@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTableArn, TABLE_ARN_PATTERN } from '../config/tables.js';
 import { PERMISSIONS, PERMISSION_TYPES } from './types.js';
 
 /**
@@ -6,9 +7,6 @@ import { PERMISSIONS, PERMISSION_TYPES } from './types.js';
  * request enters (HTTP routes, profiles). Checking them here turns a caller's
  * mistake into a clear 400 instead of an upstream call that is bound to fail.
  */
-
-/** `arn:aws:glue:<region>:<account>:table/<database>/<table>`, in any AWS partition. */
-export const TABLE_ARN_PATTERN = /^arn:aws[a-z-]*:glue:[a-z0-9-]+:\d{12}:table\/[^/\s]+\/[^/\s]+$/;
 
 export const tableArnSchema = z
   .string()
@@ -28,7 +26,7 @@ export const auditContextStringSchema = z.string().max(2048);
 
 /** Extracts the 12-digit account from a table ARN (for `AccountId` in responses). */
 export function accountIdFromTableArn(tableArn: string): string | undefined {
-  return tableArn.split(':')[4];
+  return parseTableArn(tableArn)?.accountId;
 }
 
 /** Renders zod issues as one line: "field: problem; field: problem". */
