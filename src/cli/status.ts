@@ -15,7 +15,9 @@ interface EntryRow {
 /** Fetches the cache listing from the admin listener and renders it as a table. */
 export async function renderStatus(adminUrl: string, fetchImpl: typeof fetch = fetch): Promise<string> {
   const base = adminUrl.replace(/\/+$/, '');
-  const response = await fetchImpl(`${base}/v1/cache`, { signal: AbortSignal.timeout(5000) });
+  const response = await fetchImpl(`${base}/v1/cache`, { signal: AbortSignal.timeout(5000) }).catch((err: unknown) => {
+    throw new Error(`cannot reach the admin listener at ${base} (${reachFailure(err)}); is the sidecar running, and is --admin right?`);
+  });
   if (!response.ok) throw new Error(`${base}/v1/cache answered HTTP ${response.status}`);
   const body = (await response.json()) as { entries: EntryRow[] };
   const ready = await fetchImpl(`${base}/readyz`, { signal: AbortSignal.timeout(5000) })
@@ -35,6 +37,17 @@ export async function renderStatus(adminUrl: string, fetchImpl: typeof fetch = f
   const lines = [`${base}: ${ready}, ${rows.length} cached ${rows.length === 1 ? 'entry' : 'entries'}`, ''];
   lines.push(...table([header, ...rows]));
   return lines.join('\n');
+}
+
+/**
+ * Why a fetch failed, in words a user can act on. undici's own message is
+ * just "fetch failed"; the reason (ECONNREFUSED, a timeout, a bad URL) is in
+ * its cause.
+ */
+function reachFailure(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return 'no answer within 5 s';
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 }
 
 function shortTable(arn: string | undefined): string {
