@@ -254,6 +254,7 @@ function fromExpressError(err: unknown): LfcsError {
   if (type === 'request.aborted' || type === 'request.size.invalid') {
     return new LfcsError('InvalidRequest', 'the body was incomplete');
   }
+  if ((err as { status?: unknown })?.status === 400) return new LfcsError('InvalidRequest', 'the body could not be decoded');
   return toLfcsError(err);
 }
 

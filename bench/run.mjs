@@ -1,0 +1,315 @@
+/**
+ * `npm run bench`: hit path vs bare Express, cold storm, many keys, `lfcs
+ * serve` footprint, slow upstream, throttling storm, SIGTERM under load and a
+ * simulated day of botocore clients. Prints a human summary, then the figures
+ * as one JSON document between BEGIN/END markers (also written to the file in
+ * LFCS_BENCH_JSON when set). Targets are goals to report against, not assertions.
+ *
+ * LFCS_BENCH_ROUND_SECONDS (default 5) sets the length of each autocannon round.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { simulateDay } from './day-sim.mjs';
+import {
+  MiB,
+  ORDERS_ARN,
+  ROOT,
+  get,
+  machine,
+  round,
+  rssOf,
+  sleep,
+  spawnScript,
+  spawnServe,
+  startBenchEmulator,
+  summarize,
+} from './lib.mjs';
+
+const ROUND_SECONDS = Number(process.env.LFCS_BENCH_ROUND_SECONDS ?? 5);
+const HIGH_RATE_LIMIT = { rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 } };
+const log = (...args) => console.error('[bench]', ...args);
+
+function cannon(url, token, seconds, connections = 16) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, connections, duration: seconds, headers: { authorization: token } },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+async function hitPath(emu) {
+  log('hit path: lfcs serve vs bare Express, 16 connections,', ROUND_SECONDS, 's rounds');
+  const sidecar = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT });
+  const bare = await spawnScript('servers/bare-express.mjs');
+  const sidecarUrl = `${sidecar.credentialsUrl}/v1/credentials/orders`;
+  const bareUrl = `${bare.url}/v1/credentials/orders`;
+  const agent = new http.Agent({ keepAlive: true });
+  const primed = await get(agent, sidecarUrl, { authorization: sidecar.token });
+  if (primed.status !== 200) throw new Error(`prime failed: ${primed.status} ${primed.body}`);
+  await cannon(sidecarUrl, sidecar.token, 1);
+  await cannon(bareUrl, bare.token, 1);
+  const rounds = [];
+  for (let i = 0; i < 3; i++) {
+    const s = await cannon(sidecarUrl, sidecar.token, ROUND_SECONDS);
+    const b = await cannon(bareUrl, bare.token, ROUND_SECONDS);
+    const pick = (r) => ({
+      reqPerSec: r.requests.average,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+    });
+    rounds.push({ sidecar: pick(s), bare: pick(b), ratio: s.requests.average / b.requests.average });
+    log(`  round ${i + 1}: sidecar ${round(s.requests.average, 0)} req/s p99 ${s.latency.p99} ms; bare ${round(b.requests.average, 0)} req/s p99 ${b.latency.p99} ms`);
+  }
+  await bare.stop();
+  agent.destroy();
+  const mean = (f) => rounds.reduce((sum, r) => sum + f(r), 0) / rounds.length;
+  return {
+    sidecar,
+    result: {
+      connections: 16,
+      roundSeconds: ROUND_SECONDS,
+      rounds,
+      throughputRatio: mean((r) => r.ratio),
+      sidecarReqPerSec: mean((r) => r.sidecar.reqPerSec),
+      bareReqPerSec: mean((r) => r.bare.reqPerSec),
+      sidecarP50Ms: mean((r) => r.sidecar.p50Ms),
+      sidecarP99Ms: Math.max(...rounds.map((r) => r.sidecar.p99Ms)),
+      bareP99Ms: Math.max(...rounds.map((r) => r.bare.p99Ms)),
+      sidecarNon2xx: rounds.reduce((n, r) => n + r.sidecar.non2xx, 0),
+    },
+  };
+}
+
+async function coldStorm(emu, sidecar) {
+  log('cold storm: 1000 concurrent requests for one new key, 3 rounds');
+  const rounds = [];
+  for (let i = 0; i < 3; i++) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+    // Open the 1000 connections first, so the figure is the cache's, not TCP's.
+    await Promise.all(Array.from({ length: 1000 }, () => get(agent, `${sidecar.credentialsUrl}/v1/credentials/nope`, {})));
+    const before = (await emu.stats()).total;
+    const url = `${sidecar.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=storm-${i}-${Date.now()}`;
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: 1000 }, () => get(agent, url, { authorization: sidecar.token })));
+    const allServedMs = performance.now() - started;
+    const upstreamCalls = (await emu.stats()).total - before;
+    const statuses = {};
+    for (const a of answers) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+    rounds.push({ upstreamCalls, allServedMs: round(allServedMs, 1), latency: summarize(answers.map((a) => round(a.ms, 2))), statuses });
+    log(`  round ${i + 1}: ${upstreamCalls} upstream call(s), all served in ${round(allServedMs, 0)} ms`, statuses);
+    agent.destroy();
+  }
+  return { rounds, maxUpstreamCalls: Math.max(...rounds.map((r) => r.upstreamCalls)), maxAllServedMs: Math.max(...rounds.map((r) => r.allServedMs)) };
+}
+
+async function slowUpstream(emu, sidecar) {
+  log('slow upstream: 2 s latency fault; hit path under autocannon while misses wait');
+  await emu.setFaults({ latencyMs: 2000 });
+  const agent = new http.Agent({ keepAlive: true });
+  const missesP = (async () => {
+    const out = [];
+    for (let i = 0; i < 5; i++) {
+      const url = `${sidecar.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=slow-${i}-${Date.now()}`;
+      out.push(get(agent, url, { authorization: sidecar.token }));
+      await sleep(500);
+    }
+    return Promise.all(out);
+  })();
+  const hits = await cannon(`${sidecar.credentialsUrl}/v1/credentials/orders`, sidecar.token, 3);
+  const misses = await missesP;
+  await emu.clearFaults();
+  agent.destroy();
+  return {
+    latencyFaultMs: 2000,
+    hitReqPerSec: hits.requests.average,
+    hitP50Ms: hits.latency.p50,
+    hitP99Ms: hits.latency.p99,
+    hitNon2xx: hits.non2xx,
+    missMs: misses.map((m) => round(m.ms, 0)),
+    missStatuses: misses.map((m) => m.status),
+  };
+}
+
+async function throttlingStorm(emu) {
+  log('throttling storm: every Lake Formation call throttled, 300 distinct keys, 5 s');
+  const ratePerSecond = 10;
+  const burst = 20;
+  const sidecar = await spawnServe({ endpoint: emu.url, config: { ...HIGH_RATE_LIMIT, upstream: { ratePerSecond, burst } } });
+  await emu.setFaults({ throttleNext: 1_000_000 });
+  const before = (await emu.stats()).total;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const started = performance.now();
+  const answers = Array.from({ length: 300 }, (_, i) =>
+    get(agent, `${sidecar.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=throttle-${i}`, {
+      authorization: sidecar.token,
+    }, 60_000),
+  );
+  await sleep(5000);
+  const calls = (await emu.stats()).total - before;
+  const elapsed = (performance.now() - started) / 1000;
+  // The queued fetches would take minutes at 10/s: stop this sidecar by its PID without draining.
+  process.kill(sidecar.pid, 'SIGKILL');
+  await sidecar.exited;
+  await emu.clearFaults();
+  const settled = await Promise.all(answers);
+  agent.destroy();
+  const answered = settled.filter((a) => a.status !== 0);
+  return {
+    ratePerSecond,
+    burst,
+    elapsedSeconds: round(elapsed, 2),
+    upstreamCalls: calls,
+    bound: round(ratePerSecond * elapsed + burst, 1),
+    observedRatePerSecond: round((calls - burst) / elapsed, 2),
+    clientAnswersBeforeStop: answered.length,
+    clientStatuses: Object.fromEntries(Object.entries(answered.reduce((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {}))),
+  };
+}
+
+function manyKeys(n) {
+  log(`many keys: ${n} entries in a child process with --expose-gc`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', join(ROOT, 'bench/many-keys.mjs'), String(n)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`many-keys exited ${code}`))));
+  });
+}
+
+async function serveFootprint(emu) {
+  log('lfcs serve footprint: start to ready, idle RSS (no prewarm), 3 starts');
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const s = await spawnServe({ endpoint: emu.url });
+    await sleep(2000);
+    const idleRss = rssOf(s.pid);
+    const agent = new http.Agent({ keepAlive: false });
+    for (let k = 0; k < 50; k++) await get(agent, `${s.credentialsUrl}/v1/credentials/orders`, { authorization: s.token });
+    await sleep(500);
+    const afterTrafficRss = rssOf(s.pid);
+    await s.stop();
+    runs.push({ listeningMs: round(s.listeningMs, 0), readyMs: round(s.readyMs, 0), idleRssMiB: MiB(idleRss), afterFirstRequestsRssMiB: MiB(afterTrafficRss) });
+    log(`  start ${i + 1}:`, runs.at(-1));
+  }
+  const median = (f) => [...runs.map(f)].sort((a, b) => a - b)[1];
+  return { runs, readyMsMedian: median((r) => r.readyMs), idleRssMiBMedian: median((r) => r.idleRssMiB) };
+}
+
+async function sigtermUnderLoad(emu) {
+  log('SIGTERM under load: 64 concurrent clients, SIGTERM after 1 s, drainSeconds 1');
+  const s = await spawnServe({ endpoint: emu.url, config: { ...HIGH_RATE_LIMIT, shutdown: { drainSeconds: 1, graceSeconds: 10 }, prewarm: { enabled: true } } });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  let signalledAt = Infinity;
+  let stop = false;
+  const stats = { beforeSignalOk: 0, inFlightAtSignal: 0, inFlightFailed: 0, afterSignalOk: 0, afterSignalRefused: 0, afterSignalOther: 0 };
+  const worker = async () => {
+    while (!stop) {
+      const startedAt = performance.now();
+      const res = await get(agent, `${s.credentialsUrl}/v1/credentials/orders`, { authorization: s.token });
+      const endedAt = performance.now();
+      if (startedAt < signalledAt && endedAt >= signalledAt) {
+        stats.inFlightAtSignal += 1;
+        if (res.status !== 200) stats.inFlightFailed += 1;
+      } else if (endedAt < signalledAt) {
+        if (res.status === 200) stats.beforeSignalOk += 1;
+      } else if (res.status === 200) stats.afterSignalOk += 1;
+      else if (res.status === 0) {
+        stats.afterSignalRefused += 1;
+        await sleep(20);
+      } else stats.afterSignalOther += 1;
+    }
+  };
+  const workers = Array.from({ length: 64 }, worker);
+  await sleep(1000);
+  signalledAt = performance.now();
+  process.kill(s.pid, 'SIGTERM');
+  const code = await s.exited;
+  const exitMs = performance.now() - signalledAt;
+  stop = true;
+  await Promise.all(workers);
+  agent.destroy();
+  await s.stop();
+  return { ...stats, exitCode: code, exitMs: round(exitMs, 0) };
+}
+
+async function main() {
+  const startedAt = new Date().toISOString();
+  const emu = await startBenchEmulator();
+  const results = { startedAt, machine: machine() };
+  try {
+    const hit = await hitPath(emu);
+    results.hitPath = hit.result;
+    results.coldStorm = await coldStorm(emu, hit.sidecar);
+    results.slowUpstream = await slowUpstream(emu, hit.sidecar);
+    await hit.sidecar.stop();
+    results.throttlingStorm = await throttlingStorm(emu);
+    results.sigtermUnderLoad = await sigtermUnderLoad(emu);
+    results.serveFootprint = await serveFootprint(emu);
+    results.manyKeys = { '10000': await manyKeys(10_000), '100000': await manyKeys(100_000) };
+    log('simulated day: 200 botocore clients, 24 h, FakeClock');
+    results.day = await simulateDay();
+  } finally {
+    await emu.close();
+  }
+  results.targets = targets(results);
+  printSummary(results);
+  const json = JSON.stringify(results, null, 2);
+  if (process.env.LFCS_BENCH_JSON) writeFileSync(process.env.LFCS_BENCH_JSON, json + '\n');
+  console.log('BEGIN_BENCH_JSON');
+  console.log(json);
+  console.log('END_BENCH_JSON');
+}
+
+function targets(r) {
+  const k100 = r.manyKeys['100000'];
+  const rows = [
+    ['hit path throughput vs bare Express', round(r.hitPath.throughputRatio, 2), '>= 0.8', r.hitPath.throughputRatio >= 0.8],
+    ['hit path p99 latency (ms, 16 conns)', r.hitPath.sidecarP99Ms, '<= 5', r.hitPath.sidecarP99Ms <= 5],
+    ['cold storm upstream calls (1000 concurrent, one key)', r.coldStorm.maxUpstreamCalls, '1', r.coldStorm.maxUpstreamCalls === 1],
+    ['many keys: RSS at 100k entries (MiB)', MiB(k100.rssAfterBytes), '<= 200', k100.rssAfterBytes <= 200 * 2 ** 20],
+    ['lfcs serve idle RSS (MiB, median)', r.serveFootprint.idleRssMiBMedian, '<= 80', r.serveFootprint.idleRssMiBMedian <= 80],
+    ['lfcs serve start to ready (ms, median)', r.serveFootprint.readyMsMedian, '<= 1000', r.serveFootprint.readyMsMedian <= 1000],
+    ['Lake Formation calls per hour (200 clients, 24 h)', round(r.day.lakeFormationCallsPerHour, 2), '<= 2', r.day.lakeFormationCallsPerHour <= 2],
+    ['min remaining lifetime served (s)', round(r.day.minServedRemainingSeconds, 0), '> 900', r.day.minServedRemainingSeconds > 900],
+    ['throttling storm: upstream calls vs rate·t + burst', `${r.throttlingStorm.upstreamCalls} / ${r.throttlingStorm.bound}`, '<= bound', r.throttlingStorm.upstreamCalls <= r.throttlingStorm.bound],
+    ['SIGTERM: failed in-flight requests', r.sigtermUnderLoad.inFlightFailed, '0', r.sigtermUnderLoad.inFlightFailed === 0],
+    [
+      'slow upstream (2 s latency): hit p99 (ms)',
+      r.slowUpstream.hitP99Ms,
+      `unchanged (no-fault p99 ${r.hitPath.sidecarP99Ms})`,
+      r.slowUpstream.hitP99Ms <= r.hitPath.sidecarP99Ms * 1.25,
+    ],
+  ];
+  return rows.map(([metric, measured, target, ok]) => ({ metric, measured, target, met: ok }));
+}
+
+function printSummary(r) {
+  const lines = [];
+  lines.push('', `Machine: ${r.machine.nproc} × ${r.machine.cpuModel}, ${r.machine.memoryTotalMiB} MiB, Node ${r.machine.node}`, '');
+  lines.push('| metric | measured | target | met? |', '|---|---|---|---|');
+  for (const t of r.targets) lines.push(`| ${t.metric} | ${t.measured} | ${t.target} | ${t.met ? 'yes' : 'no'} |`);
+  lines.push('');
+  lines.push(`hit path: sidecar ${round(r.hitPath.sidecarReqPerSec, 0)} req/s (p50 ${round(r.hitPath.sidecarP50Ms, 2)} ms), bare Express ${round(r.hitPath.bareReqPerSec, 0)} req/s (p99 ${r.hitPath.bareP99Ms} ms)`);
+  lines.push(`cold storm: all 1000 served within ${r.coldStorm.maxAllServedMs} ms (worst of 3)`);
+  for (const [n, m] of Object.entries(r.manyKeys)) {
+    lines.push(`many keys ${n}: RSS ${MiB(m.rssAfterBytes)} MiB (baseline ${MiB(m.rssBeforeBytes)}), ${m.bytesPerEntryRss} B/entry RSS, ${m.bytesPerEntryHeap} B/entry heap, get() hit p99 ${round(m.hitMicros.p99, 1)} µs`);
+  }
+  lines.push(`slow upstream: misses took ${r.slowUpstream.missMs.join(', ')} ms; hits p50 ${r.slowUpstream.hitP50Ms} ms p99 ${r.slowUpstream.hitP99Ms} ms`);
+  lines.push(`SIGTERM: ${r.sigtermUnderLoad.inFlightAtSignal} in flight at the signal, ${r.sigtermUnderLoad.inFlightFailed} failed; ${r.sigtermUnderLoad.afterSignalOk} served during drain; exit ${r.sigtermUnderLoad.exitCode} after ${r.sigtermUnderLoad.exitMs} ms`);
+  lines.push(`day: ${r.day.lakeFormationCalls} Lake Formation calls in 24 h (max ${r.day.maxCallsInOneHour} in one hour), ${r.day.sidecarFetches} sidecar fetches, ${r.day.callsBlockedOnMandatoryRefresh} API calls blocked on a mandatory refresh`);
+  console.log(lines.join('\n'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
