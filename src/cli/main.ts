@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, loadConfig, redactConfig } from '../config/index.js';
+import { ConfigError } from '../config/index.js';
 import { LfcsError } from '../errors.js';
-import { loadCatalogFile, startEmulator } from '../emulator/index.js';
-import { stringify } from 'yaml';
-import { runDemo } from './demo.js';
-import { loadServeConfig, runSidecar, type ServeFlags } from './serve.js';
-import { renderStatus } from './status.js';
+import type { ServeFlags } from './serve.js';
 import { packageVersion } from './version.js';
+
+// Each command imports what it runs when it runs: `lfcs serve` never loads
+// the emulator, which keeps the sidecar's resident memory down.
 
 /** Exit code for usage mistakes (unknown command or flag, bad flag value). */
 const EXIT_USAGE = 2;
@@ -40,6 +39,7 @@ program
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--unsafe-allow-non-loopback', 'allow the credentials listener on a non-loopback address (anyone who can reach it can ask for credentials)')
   .action(async (flags: ServeFlags) => {
+    const { loadServeConfig, runSidecar } = await import('./serve.js');
     const config = await loadServeConfig(flags, process.env);
     await runSidecar(config);
   });
@@ -51,6 +51,7 @@ program
   .option('-p, --port <port>', 'port (default 4599)', port, 4599)
   .option('--host <host>', 'address', '127.0.0.1')
   .action(async (flags: { catalog: string; port: number; host: string }) => {
+    const { loadCatalogFile, startEmulator } = await import('../emulator/index.js');
     const catalog = await loadCatalogFile(flags.catalog);
     const emulator = await startEmulator({ catalog, host: flags.host, port: flags.port });
     console.log(`lfcs emulator listening at ${emulator.url} (catalog ${flags.catalog})`);
@@ -67,6 +68,7 @@ program
   .option('--token-file <path>', 'token file (generated if missing)', './.lfcs/token')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .action(async (flags: { port: number; adminPort: number; tokenFile: string; logLevel?: string }) => {
+    const { runDemo } = await import('./demo.js');
     await runDemo(flags);
   });
 
@@ -77,6 +79,7 @@ configCommand
   .argument('<file>', 'YAML configuration file')
   .action(async (file: string) => {
     await readFile(file); // a missing file is reported as such, not as a schema problem
+    const [{ loadConfig, redactConfig }, { stringify }] = await Promise.all([import('../config/index.js'), import('yaml')]);
     const config = await loadConfig({ file, env: process.env });
     process.stdout.write(`# ${file}: valid\n${stringify(redactConfig(config))}`);
   });
@@ -86,6 +89,7 @@ program
   .description('print the cache entries of a running sidecar as a table')
   .option('--admin <url>', 'admin listener URL', 'http://127.0.0.1:9181')
   .action(async (flags: { admin: string }) => {
+    const { renderStatus } = await import('./status.js');
     console.log(await renderStatus(flags.admin));
   });
 

@@ -8,7 +8,7 @@ import { accountIdFromTableArn } from '../vending/request-schema.js';
 import type { CredentialRequest, Lease } from '../vending/types.js';
 import { sendError, statusForCode, toLfcsError } from './error-response.js';
 import { isLoopbackHostHeader } from './host-check.js';
-import { sendJson } from './json-response.js';
+import { sendJson, sendJsonText } from './json-response.js';
 import { parseDynamicQuery, parsePartitionBody, parseTableBody, type RequestDefaults } from './request-parsing.js';
 
 /** What the credentials listener needs from the rest of the sidecar. */
@@ -108,6 +108,14 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   return app;
 }
 
+/**
+ * Serialized container-credentials bodies, one per lease. A cached lease is
+ * served many times and its body never changes (the lease's key includes the
+ * table, so `AccountId` is fixed too), so the hit path skips the JSON and date
+ * formatting. Held weakly: a body leaves with its lease.
+ */
+const containerBodies = new WeakMap<Lease, string>();
+
 async function serveContainerCredentials(
   deps: CredentialsAppDeps,
   res: Response,
@@ -116,14 +124,19 @@ async function serveContainerCredentials(
 ): Promise<void> {
   const served = await deps.cache.get(request, label !== undefined ? { label } : undefined);
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
-  const accountId = accountIdFromTableArn(request.tableArn);
-  sendJson(res, 200, {
-    AccessKeyId: served.lease.accessKeyId,
-    SecretAccessKey: served.lease.secretAccessKey,
-    Token: served.lease.sessionToken,
-    Expiration: formatExpiration(served.lease.expiration),
-    ...(accountId !== undefined && { AccountId: accountId }),
-  });
+  let body = containerBodies.get(served.lease);
+  if (body === undefined) {
+    const accountId = accountIdFromTableArn(request.tableArn);
+    body = JSON.stringify({
+      AccessKeyId: served.lease.accessKeyId,
+      SecretAccessKey: served.lease.secretAccessKey,
+      Token: served.lease.sessionToken,
+      Expiration: formatExpiration(served.lease.expiration),
+      ...(accountId !== undefined && { AccountId: accountId }),
+    });
+    containerBodies.set(served.lease, body);
+  }
+  sendJsonText(res, 200, body);
 }
 
 async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {

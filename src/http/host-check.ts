@@ -6,6 +6,17 @@ import { isLoopbackHost } from '../config/hosts.js';
  */
 export function isLoopbackHostHeader(host: string | undefined): boolean {
   if (!host) return false;
+  // Clients send the same few Host values on every request; remember them.
+  if (acceptedHosts.has(host)) return true;
+  const accepted = parseAndCheck(host);
+  if (accepted && acceptedHosts.size < MAX_REMEMBERED_HOSTS) acceptedHosts.add(host);
+  return accepted;
+}
+
+const MAX_REMEMBERED_HOSTS = 32;
+const acceptedHosts = new Set<string>();
+
+function parseAndCheck(host: string): boolean {
   let name: string;
   if (host.startsWith('[')) {
     const end = host.indexOf(']');

@@ -9,7 +9,11 @@ import type { Response } from 'express';
  * header is set here and nowhere else.
  */
 export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** {@link sendJson} for a body that is already serialized. */
+export function sendJsonText(res: Response, status: number, payload: string, headers: Record<string, string> = {}): void {
   res.status(status);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json');
