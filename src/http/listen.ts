@@ -46,7 +46,13 @@ export function listen(handler: RequestListener, host: string, port: number): Pr
         port: address.port,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            // Keep-alive sockets that finish their last response after close()
+            // started would otherwise stay open until keepAliveTimeout.
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });

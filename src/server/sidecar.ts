@@ -164,11 +164,14 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     shuttingDown = true;
     prewarmer.stop();
     if (drainMs > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, drainMs));
+    // After the drain, requests still waiting on Lake Formation (queued or in
+    // backoff) are answered 503 ShuttingDown at once instead of holding the
+    // listener open until the grace period runs out.
+    cache.close();
     credentialsListening = false;
     await credentialsListener!.close();
     adminListening = false;
     await adminListener!.close();
-    cache.close();
     vending?.destroy();
   };
 
