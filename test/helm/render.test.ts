@@ -225,7 +225,7 @@ describe.each([
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(sidecar['resources']).toEqual({ requests: { cpu: '25m', memory: '80Mi' }, limits: { memory: '256Mi' } });
+    expect(sidecar['resources']).toEqual({ requests: { cpu: '25m', memory: '128Mi' }, limits: { memory: '256Mi' } });
   });
 
   it('keeps the EKS credential webhook away from the consumer and runs as the chart ServiceAccount', () => {
