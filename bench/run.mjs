@@ -3,9 +3,9 @@
  * serve` footprint, slow upstream, throttling storm, SIGTERM under load and a
  * simulated day of botocore clients. Prints a human summary, then the figures
  * as one JSON document between BEGIN/END markers (also written to the file in
- * LFCS_BENCH_JSON when set). Targets are goals to report against, not assertions.
+ * BENCH_JSON when set). Targets are goals to report against, not assertions.
  *
- * LFCS_BENCH_ROUND_SECONDS (default 5) sets the length of each autocannon round.
+ * BENCH_ROUND_SECONDS (default 5) sets the length of each autocannon round.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ import {
   summarize,
 } from './lib.mjs';
 
-const ROUND_SECONDS = Number(process.env.LFCS_BENCH_ROUND_SECONDS ?? 5);
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const HIGH_RATE_LIMIT = { rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 } };
 const log = (...args) => console.error('[bench]', ...args);
 
@@ -263,7 +263,7 @@ async function main() {
   results.targets = targets(results);
   printSummary(results);
   const json = JSON.stringify(results, null, 2);
-  if (process.env.LFCS_BENCH_JSON) writeFileSync(process.env.LFCS_BENCH_JSON, json + '\n');
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, json + '\n');
   console.log('BEGIN_BENCH_JSON');
   console.log(json);
   console.log('END_BENCH_JSON');

@@ -1,21 +1,21 @@
 /**
- * `npm run soak`: a bounded run (LFCS_SOAK_SECONDS, default 600) at about
- * LFCS_SOAK_RATE req/s (default 500) against a real `lfcs serve`, while the
+ * `npm run soak`: a bounded run (BENCH_SOAK_SECONDS, default 600) at about
+ * BENCH_SOAK_RATE req/s (default 500) against a real `lfcs serve`, while the
  * emulator cycles through faults every 60 s: a throttle burst, an outage
  * shorter than the lease, a latency spike and a high error rate. Leases are
  * 900 s (the catalog's maxSessionSeconds), so a 600 s run crosses the refresh
  * window (450 s left) once. Clients only ask for prewarmed keys, so a valid
  * lease always exists: the goal is zero 5xx, and RSS flat (within 10 % of
  * its value after warm-up). Prints a summary, then JSON between markers
- * (also written to LFCS_BENCH_JSON when set).
+ * (also written to BENCH_JSON when set).
  */
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { MiB, get, machine, round, rssOf, sleep, spawnServe, startBenchEmulator, summarize } from './lib.mjs';
 
-const seconds = Number(process.env.LFCS_SOAK_SECONDS ?? 600);
-const rate = Number(process.env.LFCS_SOAK_RATE ?? 500);
-if (!(seconds > 0 && seconds <= 24 * 3600) || !(rate > 0 && rate <= 5000)) throw new Error('bad LFCS_SOAK_SECONDS / LFCS_SOAK_RATE');
+const seconds = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+const rate = Number(process.env.BENCH_SOAK_RATE ?? 500);
+if (!(seconds > 0 && seconds <= 24 * 3600) || !(rate > 0 && rate <= 5000)) throw new Error('bad BENCH_SOAK_SECONDS / BENCH_SOAK_RATE');
 const log = (...args) => console.error('[soak]', ...args);
 
 /** Offset within each 60 s cycle → faults to set (undefined: clear). */
@@ -141,7 +141,7 @@ async function main() {
   ];
   console.log(lines.join('\n'));
   const json = JSON.stringify(result, null, 2);
-  if (process.env.LFCS_BENCH_JSON) writeFileSync(process.env.LFCS_BENCH_JSON, json + '\n');
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, json + '\n');
   console.log('BEGIN_SOAK_JSON');
   console.log(json);
   console.log('END_SOAK_JSON');

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { LfcsError } from '../errors.js';
@@ -89,11 +89,17 @@ function ensureTokenFile(path: string): void {
   }
   mkdirSync(dirname(path), { recursive: true });
   const token = randomBytes(GENERATED_TOKEN_BYTES).toString('base64url');
+  // Write a complete file under a temporary name, then hard-link it into
+  // place: a reader (the consumer, or a second sidecar on the same volume)
+  // never sees a half-written token, and an existing token is never replaced.
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temporary, token, { mode: 0o440, flag: 'wx' });
   try {
-    // 'wx' so two sidecars racing on a shared volume never overwrite each other's token.
-    writeFileSync(path, token, { mode: 0o440, flag: 'wx' });
+    linkSync(temporary, path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(temporary);
   }
 }
 

@@ -81,7 +81,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app
     .route('/v1/table-credentials')
     .post(requireJson, jsonBody, route('table', async (req, res) => {
-      const request = parseTableBody(req.body);
+      const request = parseTableBody(req.body, deps.defaults);
       checkDynamicAllowed(deps, request.tableArn);
       await serveNativeCredentials(deps, res, request);
     }))
@@ -90,7 +90,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app
     .route('/v1/partition-credentials')
     .post(requireJson, jsonBody, route('partition', async (req, res) => {
-      const request = parsePartitionBody(req.body);
+      const request = parsePartitionBody(req.body, deps.defaults);
       checkDynamicAllowed(deps, request.tableArn);
       await serveNativeCredentials(deps, res, request);
     }))
@@ -102,7 +102,12 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = fromExpressError(err);
     sendError(res, error);
-    if (error.code === 'InternalError') deps.logger.error({ route: routeOf(res) }, 'unexpected error while serving');
+    if (error.code === 'InternalError') {
+      // The name and first stack frame locate the bug; the message could carry anything, so it stays out.
+      const e = err as { name?: unknown; stack?: unknown };
+      const frame = typeof e?.stack === 'string' ? e.stack.split('\n').find((line) => line.trim().startsWith('at '))?.trim() : undefined;
+      deps.logger.error({ route: routeOf(res), errorName: typeof e?.name === 'string' ? e.name : typeof err, frame }, 'unexpected error while serving');
+    }
     auditDenied(deps, req, res, error);
   });
   return app;

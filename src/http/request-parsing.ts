@@ -153,10 +153,14 @@ const partitionBodySchema = z.strictObject({
   Partition: z.strictObject({ Values: partitionValuesSchema }),
 });
 
-/** Parses the body of `POST /v1/table-credentials` (API field names). */
-export function parseTableBody(body: unknown): CredentialRequest {
+/**
+ * Parses the body of `POST /v1/table-credentials` (API field names). Fields
+ * left out take `defaults`, as on the dynamic route, so the same request
+ * means the same thing (and shares a cache entry) whichever route it takes.
+ */
+export function parseTableBody(body: unknown, defaults?: RequestDefaults): CredentialRequest {
   const b = parseBody(tableBodySchema, body);
-  const request: CredentialRequest = { operation: 'GetTemporaryGlueTableCredentials', ...commonFields(b) };
+  const request: CredentialRequest = { operation: 'GetTemporaryGlueTableCredentials', ...commonFields(b, defaults) };
   if (b.S3Path !== undefined) request.s3Path = b.S3Path;
   const s = b.QuerySessionContext;
   if (s) {
@@ -171,12 +175,12 @@ export function parseTableBody(body: unknown): CredentialRequest {
   return request;
 }
 
-/** Parses the body of `POST /v1/partition-credentials` (API field names). */
-export function parsePartitionBody(body: unknown): CredentialRequest {
+/** Parses the body of `POST /v1/partition-credentials` (API field names); `defaults` as for tables. */
+export function parsePartitionBody(body: unknown, defaults?: RequestDefaults): CredentialRequest {
   const b = parseBody(partitionBodySchema, body);
   return {
     operation: 'GetTemporaryGluePartitionCredentials',
-    ...commonFields(b),
+    ...commonFields(b, defaults),
     partitionValues: b.Partition.Values,
   };
 }
@@ -189,12 +193,15 @@ type CommonBody = {
   SupportedPermissionTypes?: PermissionType[] | undefined;
 };
 
-function commonFields(b: CommonBody): Omit<CredentialRequest, 'operation'> {
+function commonFields(b: CommonBody, defaults: RequestDefaults | undefined): Omit<CredentialRequest, 'operation'> {
+  const permissions = b.Permissions ?? (defaults && [...defaults.permissions]);
+  const durationSeconds = b.DurationSeconds ?? defaults?.durationSeconds;
+  const supportedPermissionTypes = b.SupportedPermissionTypes ?? (defaults && [...defaults.supportedPermissionTypes]);
   return {
     tableArn: b.TableArn,
-    ...(b.Permissions !== undefined && { permissions: b.Permissions }),
-    ...(b.DurationSeconds !== undefined && { durationSeconds: b.DurationSeconds }),
-    ...(b.SupportedPermissionTypes !== undefined && { supportedPermissionTypes: b.SupportedPermissionTypes }),
+    ...(permissions !== undefined && { permissions }),
+    ...(durationSeconds !== undefined && { durationSeconds }),
+    ...(supportedPermissionTypes !== undefined && { supportedPermissionTypes }),
     ...(b.AuditContext?.AdditionalAuditContext !== undefined && {
       auditContext: { additionalAuditContext: b.AuditContext.AdditionalAuditContext },
     }),

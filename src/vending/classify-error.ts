@@ -70,7 +70,11 @@ export function classifyUpstreamError(
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkLikeError;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const status = e.$metadata?.httpStatusCode;
-  const upstreamMessage = typeof e.message === 'string' ? e.message.slice(0, MAX_MESSAGE_LENGTH) : '';
+  // A 2xx answer that failed to parse (a SyntaxError) has a message quoting
+  // the response body, which may hold key material: keep no message then.
+  const fromSuccessfulAnswer = (status !== undefined && status < 300) || name === 'SyntaxError';
+  const upstreamMessage =
+    typeof e.message === 'string' && !fromSuccessfulAnswer ? e.message.slice(0, MAX_MESSAGE_LENGTH) : '';
   const details = (retryable: boolean) => ({
     upstreamName: name,
     retryable,

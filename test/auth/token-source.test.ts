@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTokenSource } from '../../src/auth/token-source.js';
 import { FakeClock } from '../../src/clock.js';
@@ -24,6 +24,8 @@ describe('token file', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
     expect(statSync(path).mode & 0o777).toBe(0o440);
+    // Written under a temporary name and linked into place; nothing else is left behind.
+    expect(readdirSync(dirname(path))).toEqual(['token']);
     expect(source.matches(token)).toBe(true);
     expect(source.matches(`${token}\n`)).toBe(false);
     expect(source.matches(`Bearer ${token}`)).toBe(false);

@@ -123,6 +123,17 @@ describe('native bodies', () => {
     });
   });
 
+  it('fills left-out fields from the defaults when given them, as the dynamic route does', () => {
+    expect(parsePartitionBody({ TableArn: ARN, Partition: { Values: ['x'] }, Permissions: ['DESCRIBE'] }, defaults)).toEqual({
+      operation: 'GetTemporaryGluePartitionCredentials',
+      tableArn: ARN,
+      partitionValues: ['x'],
+      permissions: ['DESCRIBE'],
+      supportedPermissionTypes: ['COLUMN_PERMISSION'],
+      durationSeconds: 3600,
+    });
+  });
+
   it('accepts QueryStartTime as RFC 3339 text too', () => {
     const request = parseTableBody({ TableArn: ARN, QuerySessionContext: { QueryStartTime: '2026-11-25T06:00:00Z' } });
     expect(request.querySessionContext?.queryStartTime).toEqual(new Date('2026-11-25T06:00:00Z'));

@@ -1,16 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PRINCIPAL } from '../../src/emulator/index.js';
+import { createLakeFormationVending, type LakeFormationVending } from '../../src/vending/lakeformation-client.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { realTick } from './support.js';
 
 /**
  * Lake Formation answers slowly (latency fault). Only requests that need a
  * new lease wait for it; cached keys are served as before.
  */
 let stack: Stack;
+let vending: LakeFormationVending | undefined;
+/** Upstream calls started: the real client, counted as each call leaves the sidecar. */
+let callsStarted = 0;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({
+    sidecar: {
+      vend: (request, signal) => {
+        callsStarted++;
+        vending ??= createLakeFormationVending({
+          region: 'us-east-1',
+          endpoint: stack.emulator.url,
+          credentials: { accessKeyId: DEMO_PRINCIPAL.accessKeyId, secretAccessKey: DEMO_PRINCIPAL.secretAccessKey },
+        });
+        return vending.vend(request, signal);
+      },
+    },
+  });
 });
-afterAll(async () => stack.close());
+afterAll(async () => {
+  await stack.close();
+  vending?.destroy();
+});
 
 describe('slow upstream', () => {
   it('serves a hit while a miss for another key is still waiting on Lake Formation', async () => {
@@ -28,12 +47,8 @@ describe('slow upstream', () => {
       .then((res) => res.arrayBuffer())
       .catch(() => undefined)
       .finally(() => (missSettled = true));
-    // Wait until the miss's call has reached the emulator (bounded polling, no timing claim).
-    for (let i = 0; i < 100; i++) {
-      const requests = await stack.emulatorJson<unknown[]>('/_emulator/requests');
-      if (requests.length >= 2) break;
-      await realTick(10);
-    }
+    // Wait until the miss's upstream call has started (bounded polling, no timing claim).
+    await expect.poll(() => callsStarted, { timeout: 5000 }).toBe(2);
 
     const hits = await Promise.all(Array.from({ length: 20 }, () => stack.get('/v1/credentials/orders')));
     for (const hit of hits) {

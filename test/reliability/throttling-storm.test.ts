@@ -46,7 +46,10 @@ describe('throttling storm against the emulator', () => {
     // Abort the queued fetches (their clients get 503 ShuttingDown) instead of draining them.
     stack.sidecar.cache.close();
     // Clients that got an answer got a retryable JSON error, never a 2xx without credentials.
-    for (const answer of await Promise.all(clients)) {
+    const answers = await Promise.all(clients);
+    // Every client gets an answer: none is left hanging or dropped.
+    expect(answers.filter((answer) => answer === undefined)).toHaveLength(0);
+    for (const answer of answers) {
       if (answer === undefined) continue;
       expect(answer.status).toBe(503);
       expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);

@@ -52,6 +52,13 @@ describe('classifyUpstreamError', () => {
     expect(Object.values(error)).not.toContainEqual(expect.objectContaining({ $metadata: expect.anything() }));
   });
 
+  it('keeps no message from a 2xx answer that failed to parse: it may quote the body', () => {
+    const parseError = sdkError('SyntaxError', 200, 'Unexpected token \'x\', ..."AKEY/secret/value"x}" is not valid JSON');
+    const error = classifyUpstreamError(parseError);
+    expect(error).toMatchObject({ code: 'UpstreamUnavailable', retryable: false });
+    expect(error.message).not.toContain('secret/value');
+  });
+
   it('truncates long upstream messages', () => {
     const error = classifyUpstreamError(sdkError('AccessDeniedException', 400, 'x'.repeat(5000)));
     expect(error.message.length).toBeLessThan(400);

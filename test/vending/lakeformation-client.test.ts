@@ -140,8 +140,13 @@ describe('a 200 answer without key material', () => {
   let url: string;
   beforeAll(async () => {
     // A stand-in upstream that answers 200 with an incomplete body, over real HTTP.
-    server = createServer((_req, res) => {
+    server = createServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
+      if (req.url?.includes('Partition')) {
+        // Not JSON: Node 22's JSON.parse message quotes the text around the error.
+        res.end('{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"LEAKED/secret/value/0123456789"x}');
+        return;
+      }
       res.end(JSON.stringify({ AccessKeyId: 'ASIAEXAMPLE', SessionToken: 'x' }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -156,6 +161,19 @@ describe('a 200 answer without key material', () => {
       expect(error).toBeInstanceOf(LfcsError);
       expect(error).toMatchObject({ code: 'InvalidUpstreamResponse' });
       expect((error as Error).message).toContain('SecretAccessKey, Expiration');
+    } finally {
+      broken.destroy();
+    }
+  });
+
+  it('an unparseable 200 answer never quotes the body in the error', async () => {
+    const broken = createLakeFormationVending({ region: 'us-east-1', endpoint: url, credentials });
+    try {
+      const error = await broken
+        .vend({ operation: 'GetTemporaryGluePartitionCredentials', tableArn: ORDERS_ARN, partitionValues: ['x'] })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LfcsError);
+      expect(JSON.stringify({ message: (error as Error).message, ...(error as object) })).not.toContain('LEAKED');
     } finally {
       broken.destroy();
     }
