@@ -12,6 +12,7 @@
  */
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { LfcsError } from '../errors.js';
+import { TokenBucket } from '../rate-limit/token-bucket.js';
 import { definedOnly, describe, isPositiveInteger } from './validation.js';
 
 /** Defaults of {@link UpstreamLimiterOptions}; see each option for the reason. */
@@ -66,18 +67,12 @@ interface QueuedCall {
   reject: (reason: unknown) => void;
 }
 
-/** Tolerance for float drift in the token count (rates like 3/s do not divide 1000 ms exactly). */
-const EPSILON = 1e-9;
-
 /** Concurrency limit plus token bucket for upstream calls. */
 export class UpstreamLimiter {
   readonly #clock: Clock;
   readonly #maxConcurrency: number;
-  readonly #ratePerSecond: number;
-  readonly #burst: number;
   readonly #maxQueuedCalls: number;
-  #tokens: number;
-  #lastRefillMs: number;
+  readonly #bucket: TokenBucket;
   #active = 0;
   #queue: QueuedCall[] = [];
   #wakeTimer: TimerHandle | undefined;
@@ -92,12 +87,9 @@ export class UpstreamLimiter {
     }
     this.#clock = options.clock ?? systemClock;
     this.#maxConcurrency = resolved.maxConcurrency;
-    this.#ratePerSecond = resolved.ratePerSecond;
-    this.#burst = resolved.burst;
     this.#maxQueuedCalls = resolved.maxQueuedCalls;
-    // Start full: after start-up the first `burst` misses should not wait.
-    this.#tokens = this.#burst;
-    this.#lastRefillMs = this.#clock.now();
+    // Starts full: after start-up the first `burst` misses should not wait.
+    this.#bucket = new TokenBucket({ clock: this.#clock, ratePerSecond: resolved.ratePerSecond, burst: resolved.burst });
   }
 
   /** Calls currently running. */
@@ -172,30 +164,17 @@ export class UpstreamLimiter {
   /** Starts as many queued calls as slots and tokens allow; otherwise waits for the next token. */
   #pump(): void {
     while (!this.#closed && this.#queue.length > 0 && this.#active < this.#maxConcurrency) {
-      this.#refill();
-      if (this.#tokens < 1 - EPSILON) {
+      if (!this.#bucket.tryTake()) {
         this.#wakeForNextToken();
         return;
       }
-      const call = this.#takeNext();
-      this.#tokens -= 1;
-      this.#start(call);
+      this.#start(this.#takeNext());
     }
-  }
-
-  #refill(): void {
-    const now = this.#clock.now();
-    const elapsed = now - this.#lastRefillMs;
-    // A clock that steps backwards must not drain or overfill the bucket.
-    if (elapsed > 0) {
-      this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#ratePerSecond) / 1000);
-    }
-    this.#lastRefillMs = now;
   }
 
   #wakeForNextToken(): void {
     if (this.#wakeTimer !== undefined) return;
-    const waitMs = Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / this.#ratePerSecond));
+    const waitMs = Math.max(1, this.#bucket.msUntilToken());
     this.#wakeTimer = this.#clock.setTimeout(() => {
       this.#wakeTimer = undefined;
       this.#pump();

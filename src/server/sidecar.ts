@@ -8,8 +8,8 @@ import { LfcsError } from '../errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import { createCredentialsApp } from '../http/credentials-app.js';
 import { listen, type Listening } from '../http/listen.js';
-import { RequestRateLimiter } from '../http/request-rate-limiter.js';
 import { createMetrics, type SidecarMetrics } from '../metrics/metrics.js';
+import { TokenBucket } from '../rate-limit/token-bucket.js';
 import { createLakeFormationVending } from '../vending/lakeformation-client.js';
 import type { CredentialRequest, VendFunction } from '../vending/types.js';
 import { Prewarmer } from './prewarm.js';
@@ -103,7 +103,9 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     },
     defaults: config.defaults,
     token,
-    rateLimiter: new RequestRateLimiter({
+    // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
+    // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
+    rateLimiter: new TokenBucket({
       clock,
       ratePerSecond: config.rateLimit.requestsPerSecond,
       burst: config.rateLimit.burst,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/clock.js';
-import { RequestRateLimiter } from '../../src/http/request-rate-limiter.js';
+import { TokenBucket } from '../../src/rate-limit/token-bucket.js';
 
-describe('RequestRateLimiter', () => {
+describe('TokenBucket', () => {
   it('allows the burst, then the rate', async () => {
     const clock = new FakeClock();
-    const limiter = new RequestRateLimiter({ clock, ratePerSecond: 10, burst: 5 });
+    const limiter = new TokenBucket({ clock, ratePerSecond: 10, burst: 5 });
     const first = Array.from({ length: 8 }, () => limiter.tryTake());
     expect(first.filter(Boolean)).toHaveLength(5);
     await clock.advance(1000);
@@ -14,7 +14,17 @@ describe('RequestRateLimiter', () => {
     await clock.advance(300);
     expect(Array.from({ length: 10 }, () => limiter.tryTake()).filter(Boolean)).toHaveLength(3);
   });
+  it('says how long until the next token', async () => {
+    const clock = new FakeClock();
+    const bucket = new TokenBucket({ clock, ratePerSecond: 4, burst: 1 });
+    expect(bucket.msUntilToken()).toBe(0);
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.msUntilToken()).toBe(250);
+    await clock.advance(100);
+    expect(bucket.msUntilToken()).toBe(150);
+  });
+
   it('checks its options', () => {
-    expect(() => new RequestRateLimiter({ clock: new FakeClock(), ratePerSecond: 0, burst: 1 })).toThrow(/ratePerSecond/);
+    expect(() => new TokenBucket({ clock: new FakeClock(), ratePerSecond: 0, burst: 1 })).toThrow(/ratePerSecond/);
   });
 });
