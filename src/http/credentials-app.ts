@@ -1,6 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
 import { LfcsError } from '../errors.js';
 import type { SidecarMetrics } from '../metrics/metrics.js';
 import type { TokenSource } from '../auth/token-source.js';
@@ -34,7 +33,6 @@ export interface CredentialsAppDeps {
   rateLimiter: { tryTake(): boolean };
   metrics: SidecarMetrics;
   logger: Logger;
-  clock: Clock;
 }
 
 /** POST bodies above this size get 413: a real request is a few hundred bytes. */
@@ -180,7 +178,7 @@ function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
 
 /** Host check, proxy-header check and rate limit, before any credential work. */
 function harden(deps: CredentialsAppDeps) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, _res: Response, next: NextFunction) => {
     // DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
     // into calling us sends the attacker's host name, never a loopback one.
     if (!isLoopbackHostHeader(req.headers.host)) {
@@ -193,7 +191,6 @@ function harden(deps: CredentialsAppDeps) {
     if (!deps.rateLimiter.tryTake()) {
       return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
     }
-    void res;
     next();
   };
 }

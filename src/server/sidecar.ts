@@ -112,7 +112,6 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     }),
     metrics,
     logger,
-    clock,
   });
 
   const prewarmer = new Prewarmer({
