@@ -6,7 +6,14 @@ import { LfcsError } from '../errors.js';
 
 /** Where the credentials token comes from. */
 export type TokenSourceInit =
-  | { kind: 'file'; path: string; clock?: Clock; recheckIntervalMs?: number }
+  | {
+      kind: 'file';
+      path: string;
+      clock?: Clock;
+      recheckIntervalMs?: number;
+      /** Told (once per file version) why a rotated token was refused; the previous token stays in use. */
+      onRejectedRotation?: (reason: string) => void;
+    }
   | { kind: 'value'; token: string };
 
 /** Answers "does this `Authorization` header carry the token?" and nothing else. */
@@ -36,7 +43,7 @@ export function createTokenSource(init: TokenSourceInit): TokenSource {
     const digest = validateToken(init.token, 'LFCS_AUTH_TOKEN');
     return { matches: (header) => digestMatches(header, digest), path: undefined };
   }
-  return new FileTokenSource(init.path, init.clock ?? systemClock, init.recheckIntervalMs ?? 1000);
+  return new FileTokenSource(init.path, init.clock ?? systemClock, init.recheckIntervalMs ?? 1000, init.onRejectedRotation);
 }
 
 class FileTokenSource implements TokenSource {
@@ -46,9 +53,11 @@ class FileTokenSource implements TokenSource {
   #digest: Buffer;
   #fingerprint: string;
   #checkedAt: number;
+  readonly #onRejectedRotation: ((reason: string) => void) | undefined;
 
-  constructor(path: string, clock: Clock, recheckIntervalMs: number) {
+  constructor(path: string, clock: Clock, recheckIntervalMs: number, onRejectedRotation?: (reason: string) => void) {
     this.path = path;
+    this.#onRejectedRotation = onRejectedRotation;
     this.#clock = clock;
     this.#recheckIntervalMs = recheckIntervalMs;
     ensureTokenFile(path);
@@ -66,15 +75,24 @@ class FileTokenSource implements TokenSource {
     const now = this.#clock.now();
     if (now - this.#checkedAt < this.#recheckIntervalMs) return;
     this.#checkedAt = now;
+    let current: string;
     try {
-      const current = fingerprint(this.path);
-      if (current === this.#fingerprint) return;
-      this.#digest = readTokenDigest(this.path);
-      this.#fingerprint = current;
+      current = fingerprint(this.path);
     } catch {
-      // A file being replaced may be briefly missing or empty: keep the
-      // previous token rather than locking every client out.
+      // A file being replaced may be briefly missing: keep the previous token
+      // rather than locking every client out.
+      return;
     }
+    if (current === this.#fingerprint) return;
+    try {
+      this.#digest = readTokenDigest(this.path);
+    } catch (err) {
+      // An unusable new token (say, written by `echo` with a trailing LF)
+      // keeps the previous one in use; say why once for this file version.
+      // The reason names the rule broken, never the token.
+      this.#onRejectedRotation?.(err instanceof LfcsError ? err.message : `cannot read token file ${this.path}`);
+    }
+    this.#fingerprint = current;
   }
 }
 

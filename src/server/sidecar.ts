@@ -58,7 +58,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const { config, logger } = init;
   const clock = init.clock ?? systemClock;
   const metrics = init.metrics ?? createMetrics({ version: init.version });
-  const token = init.tokenSource ?? tokenSourceFromConfig(config, clock);
+  const token = init.tokenSource ?? tokenSourceFromConfig(config, clock, logger);
 
   const vending = init.vend
     ? undefined
@@ -195,8 +195,15 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   };
 }
 
-function tokenSourceFromConfig(config: Config, clock: Clock): TokenSource {
-  if (config.auth.tokenFile !== undefined) return createTokenSource({ kind: 'file', path: config.auth.tokenFile, clock });
+function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): TokenSource {
+  if (config.auth.tokenFile !== undefined) {
+    return createTokenSource({
+      kind: 'file',
+      path: config.auth.tokenFile,
+      clock,
+      onRejectedRotation: (reason) => logger.warn({ reason }, 'rotated token refused; the previous token stays in use'),
+    });
+  }
   if (config.auth.token !== undefined) return createTokenSource({ kind: 'value', token: config.auth.token });
   throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
 }

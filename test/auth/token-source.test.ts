@@ -65,6 +65,22 @@ describe('token file', () => {
     expect(source.matches('stable-token-0123456789')).toBe(true);
   });
 
+  it('keeps the previous token when a rotated one is unusable, and says why once', async () => {
+    const path = join(tempDir(), 'token');
+    writeFileSync(path, 'first-token-0123456789');
+    const clock = new FakeClock();
+    const reasons: string[] = [];
+    const source = createTokenSource({ kind: 'file', path, clock, onRejectedRotation: (r) => reasons.push(r) });
+    writeFileSync(path, 'rotated-token-0123456789\n');
+    await clock.advance(1000);
+    expect(source.matches('first-token-0123456789')).toBe(true);
+    await clock.advance(1000);
+    expect(source.matches('rotated-token-0123456789\n')).toBe(false);
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatch(/CR or LF/);
+    expect(reasons[0]).not.toContain('rotated-token');
+  });
+
   it('refuses a token file with a trailing newline, naming the clients it would break', () => {
     const path = join(tempDir(), 'token');
     writeFileSync(path, 'token-with-newline-0123\n');
