@@ -57,7 +57,10 @@ export async function runSidecar(
   logger: Logger = createLogger({ level: config.log.level }),
 ): Promise<RunningSidecar> {
   for (const warning of shortLeaseWarnings(config)) logger.warn(warning);
-  const sidecar = await startSidecar({ config, logger, version: packageVersion(), ...extra });
+  const starting = startSidecar({ config, logger, version: packageVersion(), ...extra });
+  // Handlers first, so a SIGTERM during start-up still ends in a graceful stop.
+  exitOnSignals(logger, config.shutdown.graceSeconds * 1000, () => starting.then((sidecar) => sidecar.shutdown()));
+  const sidecar = await starting;
   logger.info(
     {
       credentials: sidecar.credentialsUrl,
@@ -68,6 +71,5 @@ export async function runSidecar(
     },
     'lfcs listening',
   );
-  exitOnSignals(logger, config.shutdown.graceSeconds * 1000, () => sidecar.shutdown());
   return sidecar;
 }
