@@ -76,23 +76,21 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .all(methodNotAllowed('GET'));
 
   const jsonBody = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
-  app
-    .route('/v1/table-credentials')
-    .post(requireJson, jsonBody, route('table', async (req, res) => {
-      const request = parseTableBody(req.body, deps.defaults);
-      checkDynamicAllowed(deps, request.tableArn);
-      await serveNativeCredentials(deps, res, request);
-    }))
-    .all(methodNotAllowed('POST'));
-
-  app
-    .route('/v1/partition-credentials')
-    .post(requireJson, jsonBody, route('partition', async (req, res) => {
-      const request = parsePartitionBody(req.body, deps.defaults);
-      checkDynamicAllowed(deps, request.tableArn);
-      await serveNativeCredentials(deps, res, request);
-    }))
-    .all(methodNotAllowed('POST'));
+  // The two native routes differ only in how the body is read.
+  const nativeRoutes = [
+    ['/v1/table-credentials', 'table', parseTableBody],
+    ['/v1/partition-credentials', 'partition', parsePartitionBody],
+  ] as const;
+  for (const [path, name, parse] of nativeRoutes) {
+    app
+      .route(path)
+      .post(requireJson, jsonBody, route(name, async (req, res) => {
+        const request = parse(req.body, deps.defaults);
+        checkDynamicAllowed(deps, request.tableArn);
+        await serveNativeCredentials(deps, res, request);
+      }))
+      .all(methodNotAllowed('POST'));
+  }
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new LfcsError('RouteNotFound', `no route ${req.method} ${truncate(req.path)}`));
