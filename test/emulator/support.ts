@@ -5,21 +5,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { LakeFormationClient, type LakeFormationClientConfig } from '@aws-sdk/client-lakeformation';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { DEMO_PRINCIPAL, parseCatalog, startEmulator, type Catalog, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Clock } from '../../src/clock.js';
+import { DEMO_CATALOG } from '../support/demo.js';
 
-export const DEMO_CATALOG_PATH = fileURLToPath(new URL('../../examples/demo-catalog.yaml', import.meta.url));
+export const DEMO_CATALOG_PATH = DEMO_CATALOG;
 export const DEMO_CATALOG_YAML = readFileSync(DEMO_CATALOG_PATH, 'utf8');
 
 export const REGION = 'us-east-1';
-export const ORDERS_ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
-export const CUSTOMERS_ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/customers';
-export const PAYMENTS_ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/payments';
+export { CUSTOMERS_ARN, ORDERS_ARN, PAYMENTS_ARN } from '../support/demo.js';
 
 export interface Keys {
   accessKeyId: string;
