@@ -1,12 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+// Three lanes, each a vitest project (`vitest run --project unit`):
+// - unit: in-process, fake clock and fake dependencies; no sockets, no child processes.
+// - integration: real listeners on 127.0.0.1 port 0, the emulator and the real Lake Formation client.
+// - e2e: the built CLI, the packed package, the chart through the real helm, SDKs of other languages.
+// `npm test` runs all three; `npm run test:unit` is the fast lane.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Integration tests start real listeners and child processes; keep them
-    // bounded so a hung server fails the run instead of stalling CI.
+    // Integration and e2e tests start real listeners and child processes; keep
+    // them bounded so a hung server fails the run instead of stalling CI.
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/helm/**/*.test.ts'] } },
+    ],
   },
 });

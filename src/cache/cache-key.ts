@@ -25,7 +25,7 @@
  * The key is the JSON text of a fixed-position array, so field values that
  * contain separators, quotes or look like other fields cannot collide.
  */
-import type { CredentialRequest, QuerySessionContext } from '../vending/types.js';
+import type { CredentialRequest, QuerySessionContext } from '../lakeformation/types.js';
 
 /** Version tag, so a future change of layout can never match an old key. */
 const KEY_VERSION = 'lfcs-key-1';

@@ -30,16 +30,16 @@
  * Nothing here logs: callers observe the cache through {@link CacheHooks}.
  */
 import { LRUCache } from 'lru-cache';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import {
   LfcsError,
   UpstreamError,
   isPermanentUpstreamError,
   type ErrorCode,
   type UpstreamErrorCode,
-} from '../errors.js';
-import type { CredentialRequest, Lease, Operation, Permission, VendFunction } from '../vending/types.js';
-import { backoffDelayMs, sleep } from './backoff.js';
+} from '../core/errors.js';
+import type { CredentialRequest, Lease, Operation, Permission, VendFunction } from '../lakeformation/types.js';
+import { backoffDelayMs, sleep } from '../core/backoff.js';
 import { cacheKey } from './cache-key.js';
 import {
   CACHE_DEFAULTS,
@@ -49,8 +49,8 @@ import {
   type CacheTuning,
   type EffectiveThresholds,
 } from './options.js';
-import { UpstreamLimiter } from './upstream-limiter.js';
-import { definedOnly, describe } from './validation.js';
+import { UpstreamLimiter } from '../upstream/limiter.js';
+import { definedOnly, describe } from '../core/validation.js';
 
 export { cacheKey } from './cache-key.js';
 export {

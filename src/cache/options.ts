@@ -3,8 +3,8 @@
  * checks run once at construction, and how the lifetime thresholds shrink
  * for short leases.
  */
-import { LIMITER_DEFAULTS, limiterOptionProblems } from './upstream-limiter.js';
-import { describe, isNonNegativeInteger, isPositiveInteger } from './validation.js';
+import { LIMITER_DEFAULTS, limiterOptionProblems } from '../upstream/limiter.js';
+import { describe, isNonNegativeInteger, isPositiveInteger } from '../core/validation.js';
 
 /** Every numeric setting of the credential cache. All are optional in `CredentialCacheOptions`. */
 export interface CacheTuning {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../emulator/index.js';
 import { loadConfig, requireAuthSource } from '../config/index.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger } from '../observability/logger.js';
 import { flagsToOverrides, runSidecar } from './serve.js';
 import { packageFile } from './version.js';
 

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { LfcsError } from '../errors.js';
+import { LfcsError } from '../core/errors.js';
 import type { ServeFlags } from './serve.js';
 import { packageVersion } from './version.js';
 

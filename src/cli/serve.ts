@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { loadConfig, requireAuthSource, shortLeaseWarnings, type Config, type ConfigOverrides } from '../config/index.js';
-import { createLogger } from '../logging/logger.js';
-import { startSidecar, type RunningSidecar, type SidecarInit } from '../server/sidecar.js';
+import { createLogger } from '../observability/logger.js';
+import { startSidecar, type RunningSidecar, type SidecarInit } from '../sidecar/sidecar.js';
 import { exitOnSignals } from './signals.js';
 import { packageVersion } from './version.js';
 

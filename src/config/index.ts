@@ -37,5 +37,5 @@ export {
   parseTableArn,
   TABLE_ARN_PATTERN,
   type TableArnParts,
-} from './tables.js';
-export { isLoopbackHost } from './hosts.js';
+} from '../lakeformation/table-arn.js';
+export { isLoopbackHost } from '../core/hosts.js';

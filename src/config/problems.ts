@@ -6,7 +6,7 @@
  * are thrown together as a single `ConfigError`, so an operator fixes a file
  * in one pass instead of one restart per typo.
  */
-import { LfcsError } from '../errors.js';
+import { LfcsError } from '../core/errors.js';
 
 /** Shown instead of any value that is, or might be, a secret. */
 export const REDACTED = '<redacted>';

@@ -1,5 +1,5 @@
-import { LfcsError } from '../errors.js';
-import type { CredentialRequest } from '../vending/types.js';
+import { LfcsError } from '../core/errors.js';
+import type { CredentialRequest } from '../lakeformation/types.js';
 import type { Config, ProfileConfig } from './schema.js';
 
 /** The profile called `name`, or `undefined`. Own keys only: a name such as `constructor` must not reach `Object.prototype`. */

@@ -8,9 +8,9 @@
  * reported when some other field is invalid.
  */
 import { z } from 'zod';
-import { PERMISSIONS, PERMISSION_TYPES } from '../vending/types.js';
-import { isHost } from './hosts.js';
-import { isTablePattern, TABLE_ARN_PATTERN } from './tables.js';
+import { PERMISSIONS, PERMISSION_TYPES } from '../lakeformation/types.js';
+import { isHost } from '../core/hosts.js';
+import { isTablePattern, TABLE_ARN_PATTERN } from '../lakeformation/table-arn.js';
 
 /** Accepted `log.level` values (pino's levels). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -6,7 +6,7 @@
  * reports everything.
  */
 import type { z } from 'zod';
-import { isLoopbackHost } from './hosts.js';
+import { isLoopbackHost } from '../core/hosts.js';
 import { ConfigError, redactValue, renderPath, suggest, type ConfigProblem } from './problems.js';
 import { acceptedKeysAt, configSchema, describeField, type Config } from './schema.js';
 

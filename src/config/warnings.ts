@@ -5,7 +5,7 @@
 import { effectiveThresholds } from '../cache/options.js';
 import { findProfile } from './profiles.js';
 import type { Config } from './schema.js';
-import { parseTableArn } from './tables.js';
+import { parseTableArn } from '../lakeformation/table-arn.js';
 
 /**
  * botocore and Java start re-fetching at 15 min left; a credential served

@@ -3,7 +3,7 @@
  * order the emulator promises: unknown table or partition, then missing
  * permissions, then filters the caller cannot enforce, then the S3 path.
  */
-import type { Permission, PermissionType } from '../vending/types.js';
+import type { Permission, PermissionType } from '../lakeformation/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { CatalogPrincipal, CatalogTable } from './catalog.js';
 import { parseTableArn, type ValidatedRequest } from './request-schema.js';

@@ -1,4 +1,4 @@
-import type { Operation } from '../vending/types.js';
+import type { Operation } from '../lakeformation/types.js';
 
 /** `success`, an error name such as `ThrottlingException`, or `outage` (connection dropped). */
 export type CallOutcome = string;

@@ -1,7 +1,7 @@
 /**
  * Lookups over a catalog, built once so each request costs a few map reads.
  */
-import type { Permission } from '../vending/types.js';
+import type { Permission } from '../lakeformation/types.js';
 import type { Catalog, CatalogPartition, CatalogPrincipal, CatalogTable } from './catalog.js';
 
 export class CatalogIndex {

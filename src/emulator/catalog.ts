@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { PERMISSIONS, PERMISSION_TYPES } from '../vending/types.js';
+import { PERMISSIONS, PERMISSION_TYPES } from '../lakeformation/types.js';
 import { describeIssues, parseOptions } from './zod-issues.js';
 
 /** Longest lease Lake Formation grants (the model's `DurationSeconds` maximum). */

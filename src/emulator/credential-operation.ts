@@ -4,7 +4,7 @@
  * validation and the catalog's decision, then fresh credentials.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Operation } from '../vending/types.js';
+import type { Operation } from '../lakeformation/types.js';
 import { authorize } from './authorize.js';
 import type { CatalogPrincipal } from './catalog.js';
 import { mintCredentials, sha256Hex } from './credentials.js';

@@ -2,8 +2,8 @@
  * Everything one running emulator holds: the catalog lookups, the faults it was
  * told to produce, and what it recorded for tests to inspect.
  */
-import type { Clock } from '../clock.js';
-import type { Operation } from '../vending/types.js';
+import type { Clock } from '../core/clock.js';
+import type { Operation } from '../lakeformation/types.js';
 import { BoundedLog } from './bounded-log.js';
 import { CallStats } from './call-stats.js';
 import type { CatalogIndex } from './catalog-index.js';

@@ -5,7 +5,7 @@
  * as the service ignores them.
  */
 import { z } from 'zod';
-import { PERMISSIONS, PERMISSION_TYPES, type Operation } from '../vending/types.js';
+import { PERMISSIONS, PERMISSION_TYPES, type Operation } from '../lakeformation/types.js';
 import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from './catalog.js';
 import { ServiceError } from './service-error.js';
 import { describeIssues, parseOptions } from './zod-issues.js';

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
-import type { Operation } from '../vending/types.js';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import type { Operation } from '../lakeformation/types.js';
 import { ADMIN_PREFIX, handleAdminCall } from './admin-routes.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { Catalog } from './catalog.js';

@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
-import { LfcsError } from '../errors.js';
+import { LfcsError } from '../core/errors.js';
 import { sendError } from './error-response.js';
 import { sendJson } from './json-response.js';
 

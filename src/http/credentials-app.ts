@@ -1,10 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { LfcsError } from '../errors.js';
-import type { SidecarMetrics } from '../metrics/metrics.js';
-import type { TokenSource } from '../auth/token-source.js';
-import { accountIdFromTableArn } from '../vending/request-schema.js';
-import type { CredentialRequest, Lease } from '../vending/types.js';
+import { LfcsError } from '../core/errors.js';
+import type { SidecarMetrics } from '../observability/metrics.js';
+import type { TokenSource } from './token-source.js';
+import { accountIdFromTableArn } from '../lakeformation/fields.js';
+import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import { sendError, statusForCode, toLfcsError } from './error-response.js';
 import { isLoopbackHostHeader } from './host-check.js';
 import { sendJson, sendJsonText } from './json-response.js';

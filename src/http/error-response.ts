@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { LfcsError, type ErrorCode } from '../errors.js';
+import { LfcsError, type ErrorCode } from '../core/errors.js';
 import { sendJson } from './json-response.js';
 
 /**

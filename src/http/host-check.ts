@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../config/hosts.js';
+import { isLoopbackHost } from '../core/hosts.js';
 
 /**
  * True when a Host header names this machine's loopback: `localhost`,

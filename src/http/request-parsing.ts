@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LfcsError } from '../errors.js';
+import { LfcsError } from '../core/errors.js';
 import {
   additionalContextSchema,
   auditContextStringSchema,
@@ -12,8 +12,8 @@ import {
   s3PathSchema,
   sessionFieldSchema,
   tableArnSchema,
-} from '../vending/request-schema.js';
-import type { CredentialRequest, Permission, PermissionType } from '../vending/types.js';
+} from '../lakeformation/fields.js';
+import type { CredentialRequest, Permission, PermissionType } from '../lakeformation/types.js';
 
 /** Values applied to dynamic requests that leave a field out (config `defaults`). */
 export interface RequestDefaults {

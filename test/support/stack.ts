@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startSidecar, type RunningSidecar, type SidecarInit } from '../../src/server/sidecar.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { startSidecar, type RunningSidecar, type SidecarInit } from '../../src/sidecar/sidecar.js';
 
 import { ACCOUNT, CUSTOMERS_ARN, DEMO_CATALOG, ORDERS_ARN } from './demo.js';
 

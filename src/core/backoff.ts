@@ -1,0 +1,61 @@
+/**
+ * Retry timing: exponential backoff with full jitter, and a sleep on the
+ * injected clock. "Full jitter" (a uniformly random delay between 0 and the
+ * exponential cap) is what the AWS SDKs use, and it spreads retries of many
+ * callers that failed together, which is exactly the throttling case.
+ */
+import type { Clock } from './clock.js';
+
+/** Inputs of {@link backoffDelayMs}. */
+export interface BackoffOptions {
+  /** Cap of the first retry's delay, in ms. */
+  baseDelayMs: number;
+  /** Largest cap, in ms: the exponential growth stops here. */
+  maxDelayMs: number;
+  /** Uniform random number in [0, 1). Injected so tests can pin it (0 → no wait, 1 → the cap). */
+  random: () => number;
+}
+
+/**
+ * Delay before retry number `attempt` (1 = the first retry):
+ * `random() * min(maxDelayMs, baseDelayMs * 2^(attempt - 1))`, rounded down
+ * to whole ms. With `random` fixed at 1 the delays are exactly the caps
+ * (base, 2·base, 4·base, ... up to max); at 0 they are all 0.
+ */
+export function backoffDelayMs(attempt: number, options: BackoffOptions): number {
+  if (!Number.isInteger(attempt) || attempt < 1) {
+    throw new RangeError(`attempt must be an integer >= 1, got ${attempt}`);
+  }
+  // The exponent is clamped so the product stays a finite, exact number for any attempt.
+  const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.min(attempt - 1, 52));
+  const r = clampUnit(options.random());
+  return Math.floor(r * cap);
+}
+
+/** A random source outside [0, 1] (a buggy injection) must not produce negative or huge delays. */
+function clampUnit(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0;
+  return value >= 1 ? 1 : value;
+}
+
+/**
+ * Resolves after `ms` on `clock`. If `signal` aborts first, the timer is
+ * cancelled and the promise rejects with `signal.reason`.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clock.clearTimeout(handle);
+      reject(signal?.reason);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

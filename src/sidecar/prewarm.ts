@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { LfcsError } from '../core/errors.js';
+import type { CredentialRequest } from '../lakeformation/types.js';
+
+type ProfileState = { state: 'pending' | 'ready' | 'failed'; error?: { code: string; message: string } };
+
+export interface PrewarmerInit {
+  cache: { get(request: CredentialRequest, options?: { label?: string }): Promise<unknown> };
+  clock: Clock;
+  logger: Logger;
+  profiles: ReadonlyMap<string, CredentialRequest>;
+  /** First retry delay after a failed prewarm. */
+  retryBaseDelayMs: number;
+  /** Largest retry delay. */
+  retryMaxDelayMs: number;
+}
+
+/**
+ * Fetches every configured profile at start so the first client request is a
+ * cache hit, and retries failures with exponential backoff until they work:
+ * readiness waits for it, so a pod whose grants are wrong never turns ready.
+ */
+export class Prewarmer {
+  readonly #init: PrewarmerInit;
+  readonly #states = new Map<string, ProfileState>();
+  readonly #timers = new Set<TimerHandle>();
+  #stopped = false;
+  #resolveDone!: () => void;
+  readonly #done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
+
+  constructor(init: PrewarmerInit) {
+    this.#init = init;
+    for (const name of init.profiles.keys()) this.#states.set(name, { state: 'pending' });
+  }
+
+  start(): void {
+    if (this.#init.profiles.size === 0) this.#resolveDone();
+    for (const [name, request] of this.#init.profiles) void this.#attempt(name, request, 0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers) this.#init.clock.clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  states(): Record<string, ProfileState> {
+    return Object.fromEntries(this.#states);
+  }
+
+  done(): Promise<void> {
+    return this.#done;
+  }
+
+  async #attempt(name: string, request: CredentialRequest, failures: number): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await this.#init.cache.get(request, { label: name });
+      this.#states.set(name, { state: 'ready' });
+      this.#init.logger.info({ profile: name }, 'profile prewarmed');
+      if ([...this.#states.values()].every((s) => s.state === 'ready')) this.#resolveDone();
+    } catch (err) {
+      if (this.#stopped) return;
+      const error = err instanceof LfcsError ? err : new LfcsError('InternalError', 'prewarm failed');
+      this.#states.set(name, { state: 'failed', error: { code: error.code, message: error.message } });
+      const delay = Math.min(this.#init.retryMaxDelayMs, this.#init.retryBaseDelayMs * 2 ** failures);
+      this.#init.logger.warn({ profile: name, code: error.code, reason: error.message, retryInMs: delay }, 'prewarm failed');
+      const timer = this.#init.clock.setTimeout(() => {
+        this.#timers.delete(timer);
+        void this.#attempt(name, request, failures + 1);
+      }, delay);
+      this.#timers.add(timer);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { Logger } from 'pino';
+import { createTokenSource, type TokenSource } from '../http/token-source.js';
+import { CredentialCache, type CacheHooks } from '../cache/credential-cache.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
+import { LfcsError } from '../core/errors.js';
+import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
+import { createCredentialsApp } from '../http/credentials-app.js';
+import { listen, type Listening } from '../http/listen.js';
+import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
+import { TokenBucket } from '../core/token-bucket.js';
+import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
+import type { CredentialRequest, VendFunction } from '../lakeformation/types.js';
+import { Prewarmer } from './prewarm.js';
+
+/** Everything `startSidecar` needs; only `config`, `version` and `logger` are required. */
+export interface SidecarInit {
+  config: Config;
+  version: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Replaces the Lake Formation client (unit tests, benchmarks). */
+  vend?: VendFunction;
+  /** The sidecar's own AWS identity. Default: the SDK's default chain. */
+  upstreamCredentials?: AwsCredentialIdentity;
+  /** Replaces the token source built from `config.auth`. */
+  tokenSource?: TokenSource;
+  metrics?: SidecarMetrics;
+}
+
+export interface RunningSidecar {
+  /** `http://127.0.0.1:<port>`: base of the credentials routes. */
+  readonly credentialsUrl: string;
+  /** `http://<host>:<port>`: base of the admin routes. */
+  readonly adminUrl: string;
+  readonly cache: CredentialCache;
+  readonly metrics: SidecarMetrics;
+  readonly tokenFile: string | undefined;
+  readiness(): ReadinessReport;
+  /** Resolves once every profile has been prewarmed successfully (or at once if prewarm is off). */
+  prewarmed(): Promise<void>;
+  /**
+   * Graceful stop: readiness turns 503 at once, the credentials listener keeps
+   * serving for `shutdown.drainSeconds` (a native sidecar is stopped after the
+   * app, which may still fetch while it shuts down), then both close.
+   */
+  shutdown(): Promise<void>;
+  /** Immediate stop, for tests. */
+  close(): Promise<void>;
+}
+
+/**
+ * Wires configuration, Lake Formation client, cache, metrics and both
+ * listeners together, and starts the prewarm of every configured profile.
+ */
+export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
+  const { config, logger } = init;
+  const clock = init.clock ?? systemClock;
+  const metrics = init.metrics ?? createMetrics({ version: init.version });
+  const token = init.tokenSource ?? tokenSourceFromConfig(config, clock, logger);
+
+  const vending = init.vend
+    ? undefined
+    : createLakeFormationVending({
+        region: config.region,
+        timeoutMs: config.upstream.timeoutMs,
+        ...(config.upstream.endpoint !== undefined && { endpoint: config.upstream.endpoint }),
+        ...(init.upstreamCredentials !== undefined && { credentials: init.upstreamCredentials }),
+      });
+  const vend = init.vend ?? vending!.vend;
+
+  const cache = new CredentialCache({
+    vend,
+    clock,
+    hooks: cacheHooks(metrics, logger),
+    maxEntries: config.cache.maxEntries,
+    refreshBeforeExpirySeconds: config.cache.refreshBeforeExpirySeconds,
+    minServeSeconds: config.cache.minServeSeconds,
+    hardMinimumSeconds: config.cache.hardMinimumSeconds,
+    idleSeconds: config.cache.idleSeconds,
+    negativeTtlSeconds: config.cache.negativeTtlSeconds,
+    refreshJitterSeconds: config.cache.refreshJitterSeconds,
+    maxAttempts: config.upstream.maxAttempts,
+    maxConcurrency: config.upstream.maxConcurrency,
+    ratePerSecond: config.upstream.ratePerSecond,
+    burst: config.upstream.burst,
+  });
+
+  const profiles = new Map<string, CredentialRequest>(
+    Object.keys(config.profiles).map((name) => [name, profileToRequest(config, name)]),
+  );
+  let shuttingDown = false;
+  let credentialsListening = false;
+  let adminListening = false;
+
+  const credentialsApp = createCredentialsApp({
+    cache,
+    profiles: { resolve: (name) => (Object.hasOwn(config.profiles, name) ? profiles.get(name) : undefined) },
+    dynamic: {
+      enabled: config.dynamic.enabled,
+      isAllowed: (arn) => matchesAllowedTable(config.dynamic.allowedTables, arn),
+    },
+    defaults: config.defaults,
+    token,
+    // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
+    // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
+    rateLimiter: new TokenBucket({
+      clock,
+      ratePerSecond: config.rateLimit.requestsPerSecond,
+      burst: config.rateLimit.burst,
+    }),
+    metrics,
+    logger,
+  });
+
+  const prewarmer = new Prewarmer({
+    cache,
+    clock,
+    logger,
+    profiles: config.prewarm.enabled ? profiles : new Map(),
+    retryBaseDelayMs: config.prewarm.retryBaseDelayMs,
+    retryMaxDelayMs: config.prewarm.retryMaxDelayMs,
+  });
+
+  const readiness = (): ReadinessReport => {
+    const reasons: string[] = [];
+    if (shuttingDown) reasons.push('shutting down');
+    if (!credentialsListening) reasons.push('credentials listener is not listening');
+    if (!adminListening) reasons.push('admin listener is not listening');
+    const states = prewarmer.states();
+    const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
+    if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
+    return { ready: reasons.length === 0, reasons, profiles: states };
+  };
+
+  const adminApp = createAdminApp({
+    registry: metrics.registry,
+    readiness,
+    cacheEntries: () => cache.entries(),
+  });
+
+  let credentialsListener: Listening | undefined;
+  let adminListener: Listening | undefined;
+  try {
+    credentialsListener = await listen(credentialsApp, config.listen.host, config.listen.port);
+    credentialsListening = true;
+    adminListener = await listen(adminApp, config.admin.host, config.admin.port);
+    adminListening = true;
+  } catch (err) {
+    await credentialsListener?.close();
+    cache.close();
+    vending?.destroy();
+    const e = err as NodeJS.ErrnoException;
+    throw new LfcsError('InvalidConfiguration', `cannot listen: ${e.code ?? ''} ${e.message}`.trim());
+  }
+  metrics.cacheEntries.set(0);
+  prewarmer.start();
+
+  const credentialsUrl = `http://${hostForUrl(config.listen.host)}:${credentialsListener.port}`;
+  const adminUrl = `http://${hostForUrl(config.admin.host === '0.0.0.0' ? '127.0.0.1' : config.admin.host)}:${adminListener.port}`;
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (drainMs: number) => {
+    shuttingDown = true;
+    prewarmer.stop();
+    if (drainMs > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, drainMs));
+    // After the drain, requests still waiting on Lake Formation (queued or in
+    // backoff) are answered 503 ShuttingDown at once instead of holding the
+    // listener open until the grace period runs out.
+    cache.close();
+    credentialsListening = false;
+    await credentialsListener!.close();
+    adminListening = false;
+    await adminListener!.close();
+    vending?.destroy();
+  };
+
+  return {
+    credentialsUrl,
+    adminUrl,
+    cache,
+    metrics,
+    tokenFile: token.path,
+    readiness,
+    prewarmed: () => prewarmer.done(),
+    shutdown() {
+      stopped ??= stop(config.shutdown.drainSeconds * 1000);
+      return stopped;
+    },
+    close() {
+      stopped ??= stop(0);
+      return stopped;
+    },
+  };
+}
+
+function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): TokenSource {
+  if (config.auth.tokenFile !== undefined) {
+    return createTokenSource({
+      kind: 'file',
+      path: config.auth.tokenFile,
+      clock,
+      onRejectedRotation: (reason) => logger.warn({ reason }, 'rotated token refused; the previous token stays in use'),
+    });
+  }
+  if (config.auth.token !== undefined) return createTokenSource({ kind: 'value', token: config.auth.token });
+  throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
+}
+
+/** Cache events become metrics and the audit log: one line per upstream call. */
+function cacheHooks(metrics: SidecarMetrics, logger: Logger): CacheHooks {
+  return {
+    onLookup: (result) => metrics.cacheLookups.inc({ result }),
+    onRefresh: (outcome) => metrics.refreshes.inc({ outcome }),
+    onEntryCountChange: (count) => metrics.cacheEntries.set(count),
+    onUpstreamCall: ({ request, outcome, durationSeconds, attempt, background }) => {
+      metrics.upstreamRequests.inc({ operation: request.operation, outcome });
+      metrics.upstreamRequestDuration.observe({ operation: request.operation }, durationSeconds);
+      logger.info(
+        {
+          audit: 'vend',
+          operation: request.operation,
+          tableArn: request.tableArn,
+          partition: request.partitionValues,
+          permissions: request.permissions,
+          queryId: request.querySessionContext?.queryId,
+          additionalAuditContext: request.auditContext?.additionalAuditContext,
+          outcome,
+          latencyMs: Math.round(durationSeconds * 1000),
+          attempt,
+          background,
+        },
+        'lake formation call',
+      );
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,150 @@
+import {
+  GetTemporaryGluePartitionCredentialsCommand,
+  GetTemporaryGlueTableCredentialsCommand,
+  LakeFormationClient,
+  type GetTemporaryGluePartitionCredentialsRequest,
+  type GetTemporaryGlueTableCredentialsRequest,
+} from '@aws-sdk/client-lakeformation';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { LfcsError } from '../core/errors.js';
+import { classifyUpstreamError } from './classify-error.js';
+import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
+
+/** Options of {@link createLakeFormationVending}. */
+export interface LakeFormationVendingInit {
+  /** AWS region of the Lake Formation endpoint. Required. */
+  region: string;
+  /** Endpoint override (emulator, VPC endpoint). Default: the SDK's regional endpoint. */
+  endpoint?: string;
+  /** Credentials of the sidecar's own identity. Default: the SDK's default chain (IRSA, Pod Identity, env, ...). */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Time allowed for one upstream attempt, in ms. Default 3000. */
+  timeoutMs?: number;
+}
+
+export interface LakeFormationVending {
+  /** Calls Lake Formation once (no SDK-level retries) and returns the lease. */
+  vend: VendFunction;
+  /** Closes the client's sockets. */
+  destroy(): void;
+}
+
+/**
+ * Builds the function that turns a {@link CredentialRequest} into a {@link Lease}
+ * with the real `@aws-sdk/client-lakeformation`.
+ *
+ * - The SDK is set to one attempt: retries happen in the cache, where every
+ *   attempt passes the rate limiter that protects Lake Formation's quota.
+ * - No logger is passed: the SDK does not mark these outputs as sensitive, so
+ *   a logger that prints outputs would print the vended secrets.
+ * - The lease's `expiration` is the one Lake Formation returned, never
+ *   now + DurationSeconds: the service may grant less than was asked for.
+ */
+export function createLakeFormationVending(init: LakeFormationVendingInit): LakeFormationVending {
+  const timeoutMs = init.timeoutMs ?? 3000;
+  const client = new LakeFormationClient({
+    region: init.region,
+    ...(init.endpoint ? { endpoint: init.endpoint } : {}),
+    ...(init.credentials ? { credentials: init.credentials } : {}),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
+  });
+
+  async function vend(request: CredentialRequest, signal?: AbortSignal): Promise<Lease> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      if (request.operation === 'GetTemporaryGluePartitionCredentials') {
+        const output = await client.send(
+          new GetTemporaryGluePartitionCredentialsCommand(toPartitionInput(request)),
+          { abortSignal },
+        );
+        return toLease(output, request);
+      }
+      const output = await client.send(new GetTemporaryGlueTableCredentialsCommand(toTableInput(request)), {
+        abortSignal,
+      });
+      return toLease(output, request);
+    } catch (err) {
+      if (err instanceof LfcsError) throw err;
+      if (signal?.aborted) throw new LfcsError('ShuttingDown', 'the upstream call was cancelled');
+      throw classifyUpstreamError(err, { timedOut: timeout.aborted, timeoutMs });
+    }
+  }
+
+  return { vend, destroy: () => client.destroy() };
+}
+
+/** Maps a request to `GetTemporaryGlueTableCredentials` input, sending only the fields that are set. */
+export function toTableInput(request: CredentialRequest): GetTemporaryGlueTableCredentialsRequest {
+  const input: GetTemporaryGlueTableCredentialsRequest = { TableArn: request.tableArn };
+  addCommonFields(input, request);
+  if (request.s3Path !== undefined) input.S3Path = request.s3Path;
+  const session = request.querySessionContext;
+  if (session) {
+    input.QuerySessionContext = {
+      ...(session.queryId !== undefined && { QueryId: session.queryId }),
+      ...(session.queryStartTime !== undefined && { QueryStartTime: session.queryStartTime }),
+      ...(session.clusterId !== undefined && { ClusterId: session.clusterId }),
+      ...(session.queryAuthorizationId !== undefined && { QueryAuthorizationId: session.queryAuthorizationId }),
+      ...(session.additionalContext !== undefined && { AdditionalContext: { ...session.additionalContext } }),
+    };
+  }
+  return input;
+}
+
+/** Maps a request to `GetTemporaryGluePartitionCredentials` input. */
+export function toPartitionInput(request: CredentialRequest): GetTemporaryGluePartitionCredentialsRequest {
+  const input: GetTemporaryGluePartitionCredentialsRequest = {
+    TableArn: request.tableArn,
+    Partition: { Values: [...(request.partitionValues ?? [])] },
+  };
+  addCommonFields(input, request);
+  return input;
+}
+
+function addCommonFields(
+  input: GetTemporaryGlueTableCredentialsRequest | GetTemporaryGluePartitionCredentialsRequest,
+  request: CredentialRequest,
+): void {
+  if (request.permissions !== undefined) input.Permissions = [...request.permissions];
+  if (request.durationSeconds !== undefined) input.DurationSeconds = request.durationSeconds;
+  if (request.supportedPermissionTypes !== undefined) {
+    input.SupportedPermissionTypes = [...request.supportedPermissionTypes];
+  }
+  if (request.auditContext?.additionalAuditContext !== undefined) {
+    input.AuditContext = { AdditionalAuditContext: request.auditContext.additionalAuditContext };
+  }
+}
+
+interface VendOutput {
+  AccessKeyId?: string | undefined;
+  SecretAccessKey?: string | undefined;
+  SessionToken?: string | undefined;
+  Expiration?: Date | undefined;
+  VendedS3Path?: string[] | undefined;
+}
+
+/** Every output member is optional in the SDK types; a lease without key material or expiry is a failure. */
+function toLease(output: VendOutput, request: CredentialRequest): Lease {
+  const missing: string[] = [];
+  if (!output.AccessKeyId) missing.push('AccessKeyId');
+  if (!output.SecretAccessKey) missing.push('SecretAccessKey');
+  if (!output.SessionToken) missing.push('SessionToken');
+  const expiration = output.Expiration;
+  if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) missing.push('Expiration');
+  if (missing.length > 0) {
+    throw new LfcsError(
+      'InvalidUpstreamResponse',
+      `${request.operation} answered without ${missing.join(', ')}`,
+      { retryable: true },
+    );
+  }
+  return {
+    accessKeyId: output.AccessKeyId!,
+    secretAccessKey: output.SecretAccessKey!,
+    sessionToken: output.SessionToken!,
+    expiration: expiration!,
+    ...(output.VendedS3Path && { vendedS3Path: [...output.VendedS3Path] }),
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * Protects Lake Formation's request quota: every upstream call (first
+ * attempts, retries and background refreshes) runs through one limiter that
+ * allows at most `maxConcurrency` calls at a time and starts at most
+ * `ratePerSecond` calls per second on average, with bursts of `burst`
+ * (a token bucket on the injected clock).
+ *
+ * Calls that cannot start yet wait in a FIFO queue. Urgent calls (a client is
+ * waiting for them) start before non-urgent ones (background refreshes), since
+ * a client gives up after 1-2 s while a refresh has minutes of slack. A queued
+ * call whose `signal` aborts is removed without ever reaching Lake Formation.
+ */
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { LfcsError } from '../core/errors.js';
+import { TokenBucket } from '../core/token-bucket.js';
+import { definedOnly, describe, isPositiveInteger } from '../core/validation.js';
+
+/** Defaults of {@link UpstreamLimiterOptions}; see each option for the reason. */
+export const LIMITER_DEFAULTS = Object.freeze({
+  maxConcurrency: 4,
+  ratePerSecond: 10,
+  burst: 20,
+  maxQueuedCalls: 1000,
+});
+
+/** Options of {@link UpstreamLimiter}. */
+export interface UpstreamLimiterOptions {
+  /** Time source for the token bucket. Default `systemClock`. */
+  clock?: Clock;
+  /**
+   * Calls in flight at once. Default 4: enough to hide one slow answer, small
+   * enough that a burst of misses cannot open dozens of connections.
+   */
+  maxConcurrency?: number;
+  /**
+   * Sustained call starts per second. Default 10, well under Lake Formation's
+   * per-account limits for the credential-vending APIs, which other tools share.
+   */
+  ratePerSecond?: number;
+  /** Token-bucket size: calls that may start at once after a quiet period. Default 20. */
+  burst?: number;
+  /**
+   * Calls allowed to wait. Default 1000. Beyond it, a new call is refused at
+   * once with `UpstreamBusy` (a waiting client would time out long before its
+   * turn); an urgent call instead pushes out the newest non-urgent one.
+   */
+  maxQueuedCalls?: number;
+}
+
+/** Per-call options of {@link UpstreamLimiter.run}. */
+export interface LimiterRunOptions {
+  /**
+   * True when a client waits for this call; read again each time the limiter
+   * picks the next call, so work can become urgent while queued. Default false.
+   */
+  urgent?: boolean | (() => boolean);
+  /** Aborting removes the call from the queue (rejecting with `signal.reason`) if it has not started. */
+  signal?: AbortSignal;
+}
+
+interface QueuedCall {
+  task: () => Promise<unknown>;
+  urgent: boolean | (() => boolean);
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** Concurrency limit plus token bucket for upstream calls. */
+export class UpstreamLimiter {
+  readonly #clock: Clock;
+  readonly #maxConcurrency: number;
+  readonly #maxQueuedCalls: number;
+  readonly #bucket: TokenBucket;
+  #active = 0;
+  #queue: QueuedCall[] = [];
+  #wakeTimer: TimerHandle | undefined;
+  #closedReason: unknown;
+  #closed = false;
+
+  constructor(options: UpstreamLimiterOptions = {}) {
+    const resolved = { ...LIMITER_DEFAULTS, ...definedOnly(options) };
+    const problems = limiterOptionProblems(resolved);
+    if (problems.length > 0) {
+      throw new LfcsError('InvalidConfiguration', `Invalid upstream limiter options: ${problems.join('; ')}`);
+    }
+    this.#clock = options.clock ?? systemClock;
+    this.#maxConcurrency = resolved.maxConcurrency;
+    this.#maxQueuedCalls = resolved.maxQueuedCalls;
+    // Starts full: after start-up the first `burst` misses should not wait.
+    this.#bucket = new TokenBucket({ clock: this.#clock, ratePerSecond: resolved.ratePerSecond, burst: resolved.burst });
+  }
+
+  /** Calls currently running. */
+  get active(): number {
+    return this.#active;
+  }
+
+  /** Calls waiting for a slot or a token. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Runs `task` when a concurrency slot and a token are free, and settles with
+   * its result. Rejects without running it if the limiter is closed, the queue
+   * is full, or `options.signal` aborts while it waits.
+   */
+  run<T>(task: () => Promise<T>, options: LimiterRunOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#closed) {
+        reject(this.#closedReason);
+        return;
+      }
+      if (options.signal?.aborted) {
+        reject(options.signal.reason);
+        return;
+      }
+      const call: QueuedCall = {
+        task,
+        urgent: options.urgent ?? false,
+        signal: options.signal,
+        onAbort: undefined,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      if (this.#queue.length >= this.#maxQueuedCalls && !this.#makeRoomFor(call)) {
+        reject(queueFullError(this.#maxQueuedCalls));
+        return;
+      }
+      if (call.signal) {
+        call.onAbort = () => {
+          this.#remove(call);
+          call.reject(call.signal?.reason);
+        };
+        call.signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      this.#queue.push(call);
+      this.#pump();
+    });
+  }
+
+  /**
+   * Refuses new calls and rejects every queued one with `reason` (default
+   * `LfcsError('ShuttingDown')`). Running calls are left to finish.
+   */
+  close(reason: unknown = new LfcsError('ShuttingDown', 'The sidecar is shutting down', { retryable: true })): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closedReason = reason;
+    if (this.#wakeTimer !== undefined) {
+      this.#clock.clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+    }
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const call of queued) {
+      this.#detach(call);
+      call.reject(reason);
+    }
+  }
+
+  /** Starts as many queued calls as slots and tokens allow; otherwise waits for the next token. */
+  #pump(): void {
+    while (!this.#closed && this.#queue.length > 0 && this.#active < this.#maxConcurrency) {
+      if (!this.#bucket.tryTake()) {
+        this.#wakeForNextToken();
+        return;
+      }
+      this.#start(this.#takeNext());
+    }
+  }
+
+  #wakeForNextToken(): void {
+    if (this.#wakeTimer !== undefined) return;
+    const waitMs = Math.max(1, this.#bucket.msUntilToken());
+    this.#wakeTimer = this.#clock.setTimeout(() => {
+      this.#wakeTimer = undefined;
+      this.#pump();
+    }, waitMs);
+  }
+
+  /** First urgent call in queue order, else the oldest call. */
+  #takeNext(): QueuedCall {
+    let index = this.#queue.findIndex(isUrgent);
+    if (index < 0) index = 0;
+    const [call] = this.#queue.splice(index, 1) as [QueuedCall];
+    this.#detach(call);
+    return call;
+  }
+
+  /** When the queue is full, an urgent call may push out the newest non-urgent one. */
+  #makeRoomFor(call: QueuedCall): boolean {
+    if (!isUrgent(call)) return false;
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const victim = this.#queue[i] as QueuedCall;
+      if (!isUrgent(victim)) {
+        this.#queue.splice(i, 1);
+        this.#detach(victim);
+        victim.reject(queueFullError(this.#maxQueuedCalls));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #start(call: QueuedCall): void {
+    this.#active += 1;
+    const done = (): void => {
+      this.#active -= 1;
+      this.#pump();
+    };
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(call.task());
+    } catch (err) {
+      pending = Promise.reject(err);
+    }
+    pending.then(
+      (value) => {
+        done();
+        call.resolve(value);
+      },
+      (err: unknown) => {
+        done();
+        call.reject(err);
+      },
+    );
+  }
+
+  #remove(call: QueuedCall): void {
+    const index = this.#queue.indexOf(call);
+    if (index >= 0) this.#queue.splice(index, 1);
+  }
+
+  #detach(call: QueuedCall): void {
+    if (call.signal && call.onAbort) call.signal.removeEventListener('abort', call.onAbort);
+    call.onAbort = undefined;
+  }
+}
+
+function isUrgent(call: QueuedCall): boolean {
+  return typeof call.urgent === 'function' ? call.urgent() : call.urgent;
+}
+
+function queueFullError(max: number): LfcsError {
+  return new LfcsError(
+    'UpstreamBusy',
+    `Too many Lake Formation calls are waiting (maxQueuedCalls=${max}); try again shortly`,
+    { retryable: true, retryAfterSeconds: 1 },
+  );
+}
+
+/** Problems with limiter settings, one message each (empty when valid). Shared with the cache's checks. */
+export function limiterOptionProblems(options: {
+  maxConcurrency: unknown;
+  ratePerSecond: unknown;
+  burst: unknown;
+  maxQueuedCalls: unknown;
+}): string[] {
+  const problems: string[] = [];
+  for (const name of ['maxConcurrency', 'burst', 'maxQueuedCalls'] as const) {
+    const value = options[name];
+    if (!isPositiveInteger(value)) problems.push(`${name} must be a positive integer, got ${describe(value)}`);
+  }
+  const rate = options.ratePerSecond;
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
+    problems.push(`ratePerSecond must be a positive finite number, got ${describe(rate)}`);
+  }
+  return problems;
+}

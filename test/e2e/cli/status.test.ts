@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LFCS_BIN } from '../../support/spawn-lfcs.js';
+import { startStack, type Stack, type VendedRecord } from '../../support/stack.js';
+
+/** `lfcs status` as a user runs it: the built CLI against a running sidecar's admin listener. */
+const execFileAsync = promisify(execFile);
+
+async function lfcs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [LFCS_BIN, ...args], {
+      env: { PATH: process.env['PATH'] },
+      timeout: 15_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A 127.0.0.1 port that nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ config: { prewarm: { enabled: true } } });
+  await stack.sidecar.prewarmed();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('lfcs status', () => {
+  it('prints a table of the cached entries with each profile name, and no key material', async () => {
+    const { code, stdout, stderr } = await lfcs(['status', '--admin', stack.sidecar.adminUrl]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${stack.sidecar.adminUrl}: ready, 3 cached entries`);
+    expect(lines[2]).toMatch(/^PROFILE\s+TABLE\s+PARTITION\s+PERMISSIONS\s+QUERY\s+REMAINING\s+LAST REFRESH\s+HITS$/);
+    const rows = lines.slice(3);
+    expect(rows).toHaveLength(3);
+    const byProfile = new Map(rows.map((row) => [row.split(/\s+/)[0], row.split(/\s{2,}/)]));
+    expect([...byProfile.keys()].sort()).toEqual(['customers', 'orders', 'orders-2024-01-01']);
+    expect(byProfile.get('orders-2024-01-01')).toEqual([
+      'orders-2024-01-01',
+      'sales.orders (123456789012)',
+      '2024-01-01',
+      'SELECT',
+      '-',
+      expect.stringMatching(/^(59|60)m\d\ds$/),
+      '-',
+      '0',
+    ]);
+
+    // The leases behind those rows, and every credential the emulator minted: none is printed.
+    const served = await Promise.all(
+      ['orders', 'orders-2024-01-01', 'customers'].map(async (name) => {
+        const res = await stack.get(`/v1/credentials/${name}`);
+        expect(res.status).toBe(200);
+        return (await res.json()) as Record<string, string>;
+      }),
+    );
+    const minted = await stack.emulatorJson<VendedRecord[] | { vended: VendedRecord[] }>('/_emulator/vended');
+    const mintedKeys = (Array.isArray(minted) ? minted : minted.vended).map((v) => v.accessKeyId);
+    expect(mintedKeys).toHaveLength(3);
+    for (const secret of [
+      ...mintedKeys,
+      ...served.flatMap((c) => [c['AccessKeyId']!, c['SecretAccessKey']!, c['Token']!]),
+      stack.token,
+    ]) {
+      expect(stdout.includes(secret), `status output contains ${secret.slice(0, 8)}...`).toBe(false);
+    }
+  });
+
+  it('exits non-zero with a clear message when the admin listener cannot be reached', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const { code, stdout, stderr } = await lfcs(['status', '--admin', url]);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`cannot reach the admin listener at ${url}`);
+    expect(stderr).toContain('ECONNREFUSED');
+    expect(stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
+  });
+});

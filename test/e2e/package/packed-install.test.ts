@@ -1,0 +1,205 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { stringify } from 'yaml';
+import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
+import { ORDERS_ARN } from '../../support/demo.js';
+
+/**
+ * The package as a user gets it: `npm pack`, then `npm install --omit=dev`
+ * of the tarball into an empty project, then the installed `lfcs` runs the
+ * emulator and the sidecar. A runtime import that is only a devDependency
+ * (or a file missing from `files`) fails here and nowhere else.
+ *
+ * `npm pack --ignore-scripts`: `prepare` would rebuild dist/ while other test
+ * files run the built CLI; the suite builds before it runs.
+ */
+const execFileAsync = promisify(execFile);
+const REPO = new URL('../../../', import.meta.url).pathname;
+const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+
+/** The environment without npm's own `npm_*` variables (set when the suite runs under npm/npx). */
+function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
+  // The installed bin starts with `#!/usr/bin/env node`: this node must be first on PATH.
+  env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+  return { ...env, ...extra };
+}
+
+async function npm(args: string[], cwd: string): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync('npm', args, { cwd, env: cleanEnv(), timeout: 100_000, maxBuffer: 16 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { message: string; stdout?: string; stderr?: string };
+    throw new Error(`npm ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  output(): string;
+  /** The first stdout line matching `pattern`, waited for at most `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+const children: ChildProcess[] = [];
+
+function start(bin: string, args: string[], env: NodeJS.ProcessEnv): Started {
+  const child = spawn(bin, args, { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const listener of listeners) listener();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return {
+    child,
+    output: () => `stdout:\n${out}\nstderr:\n${err}`,
+    waitForLine(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const line = out.split('\n').find((l) => pattern.test(l));
+          if (line === undefined) return;
+          cleanup();
+          resolve(line);
+        };
+        const onExit = () => {
+          cleanup();
+          reject(new Error(`${bin} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          child.off('exit', onExit);
+        };
+        listeners.add(check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+  };
+}
+
+/** Stops a child by its PID and waits for it to exit. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid, 'SIGKILL');
+  await exited;
+}
+
+let dir: string;
+let appDir: string;
+let installedBin: string;
+
+beforeAll(async () => {
+  expect(existsSync(join(REPO, 'dist/cli/main.js')), 'run `npm run build` before the tests').toBe(true);
+  dir = mkdtempSync(join(tmpdir(), 'lfcs-pack-'));
+  const packDir = join(dir, 'pack');
+  mkdirSync(packDir);
+  const packed = JSON.parse(
+    await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], REPO),
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const tarball = join(packDir, packed[0]!.filename);
+  expect(readdirSync(packDir)).toEqual([packed[0]!.filename]);
+  const files = packed[0]!.files.map((f) => f.path);
+  expect(files).toContain('dist/cli/main.js');
+  expect(files).toContain('examples/demo-catalog.yaml');
+
+  appDir = join(dir, 'app');
+  mkdirSync(appDir);
+  await npm(['init', '-y'], appDir);
+  await npm(['install', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', tarball], appDir);
+  installedBin = join(appDir, 'node_modules/.bin/lfcs');
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) await stop(child);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the packed package, installed without devDependencies', () => {
+  it('installs no devDependency', () => {
+    const installed = join(appDir, 'node_modules');
+    for (const dev of ['vitest', 'typescript', '@aws-sdk/credential-providers', 'fast-check']) {
+      expect(existsSync(join(installed, dev)), dev).toBe(false);
+    }
+  });
+
+  it('lfcs --version prints the package version', async () => {
+    const { stdout } = await execFileAsync(installedBin, ['--version'], { env: cleanEnv(), timeout: 15_000 });
+    expect(stdout.trim()).toBe(PACKAGE.version);
+  });
+
+  it('lfcs emulator and lfcs serve from the install vend credentials end to end', async () => {
+    const installedPackage = join(appDir, 'node_modules', PACKAGE.name);
+    const emulator = start(
+      installedBin,
+      ['emulator', '--catalog', join(installedPackage, 'examples/demo-catalog.yaml'), '--port', '0'],
+      {},
+    );
+    const emulatorLine = await emulator.waitForLine(/^lfcs emulator listening at /);
+    const emulatorUrl = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(emulatorLine)![1]!;
+
+    const tokenFile = join(dir, 'token');
+    const configFile = join(dir, 'tmp.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        region: 'us-east-1',
+        upstream: { endpoint: emulatorUrl },
+        listen: { host: '127.0.0.1', port: 0 },
+        admin: { host: '127.0.0.1', port: 0 },
+        auth: { tokenFile },
+        profiles: { orders: { tableArn: ORDERS_ARN } },
+        shutdown: { drainSeconds: 0 },
+      }),
+    );
+    const sidecar = start(installedBin, ['serve', '--config', configFile], {
+      AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    const listening = JSON.parse(await sidecar.waitForLine(/"msg":"lfcs listening"/)) as Record<string, string>;
+    const adminUrl = listening['admin']!;
+    const credentialsUrl = listening['credentials']!;
+    expect(adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    await vi.waitFor(
+      async () => {
+        const res = await fetch(`${adminUrl}/readyz`);
+        expect(res.status, sidecar.output()).toBe(200);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+
+    const token = readFileSync(tokenFile, 'utf8');
+    const res = await fetch(`${credentialsUrl}/v1/credentials/orders`, { headers: { Authorization: token } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, string>;
+    expect(body['AccessKeyId']).toMatch(/^ASIA/);
+    expect(body['SecretAccessKey']).toBeTruthy();
+    expect(body['Token']).toBeTruthy();
+    expect(Date.parse(body['Expiration']!)).toBeGreaterThan(Date.now());
+
+    const unauthorized = await fetch(`${credentialsUrl}/v1/credentials/orders`);
+    expect(unauthorized.status).toBe(401);
+    await unauthorized.arrayBuffer();
+
+    await stop(sidecar.child);
+    await stop(emulator.child);
+    expect(sidecar.output()).not.toContain(body['SecretAccessKey']!);
+  }, 60_000);
+});

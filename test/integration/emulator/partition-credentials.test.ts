@@ -1,0 +1,56 @@
+import { GetTemporaryGluePartitionCredentialsCommand, type LakeFormationClient } from '@aws-sdk/client-lakeformation';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/core/clock.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { ORDERS_ARN, admin, lakeFormationClient, startTestEmulator } from './support.js';
+
+const START_MS = Math.floor(Date.now() / 1000) * 1000;
+
+describe('GetTemporaryGluePartitionCredentials', () => {
+  let emulator: RunningEmulator;
+  let client: LakeFormationClient;
+
+  beforeAll(async () => {
+    emulator = await startTestEmulator({ clock: new FakeClock(START_MS) });
+    client = lakeFormationClient(emulator);
+  });
+  afterAll(async () => {
+    client.destroy();
+    await emulator.close();
+  });
+  beforeEach(() => admin(emulator).reset());
+
+  it('vends credentials for a known partition, without VendedS3Path', async () => {
+    const out = await client.send(
+      new GetTemporaryGluePartitionCredentialsCommand({
+        TableArn: ORDERS_ARN,
+        Partition: { Values: ['2024-01-02'] },
+        DurationSeconds: 1200,
+      }),
+    );
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    expect(out.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
+    expect(out.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
+    expect(out.SessionToken!.length).toBeGreaterThanOrEqual(300);
+    expect(out.Expiration!.getTime()).toBe(START_MS + 1200 * 1000);
+    expect(out).not.toHaveProperty('VendedS3Path');
+  });
+
+  it('records the partition location it vended for, which the response cannot carry', async () => {
+    const out = await client.send(
+      new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-03'] } }),
+    );
+    const [request] = await admin(emulator).get('requests');
+    expect(request).toMatchObject({
+      operation: 'GetTemporaryGluePartitionCredentials',
+      outcome: 'success',
+      vendedPaths: ['s3://demo-lake/sales/orders/dt=2024-01-03/'],
+    });
+    const [vended] = await admin(emulator).get('vended');
+    expect(vended).toMatchObject({
+      accessKeyId: out.AccessKeyId,
+      partitionValues: ['2024-01-03'],
+      vendedPaths: ['s3://demo-lake/sales/orders/dt=2024-01-03/'],
+    });
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Test doubles for the cache tests: a scripted fake `vend` on a FakeClock,
+ * error builders, and a cache factory that records every hook call.
+ */
+import type { FakeClock } from '../../../src/core/clock.js';
+import { UpstreamError, type UpstreamErrorCode } from '../../../src/core/errors.js';
+import type { CredentialRequest, Lease, VendFunction } from '../../../src/lakeformation/types.js';
+import {
+  CredentialCache,
+  type CredentialCacheOptions,
+  type LookupResult,
+  type UpstreamCallEvent,
+} from '../../../src/cache/credential-cache.js';
+
+/** One call the fake received. */
+export interface VendCall {
+  request: CredentialRequest;
+  signal: AbortSignal | undefined;
+  /** Fake-clock time of the call. */
+  at: number;
+}
+
+/** What one call does: answer with a lease of `lifetimeSeconds`, throw, or hand control to the test. */
+export type Behaviour =
+  | { kind: 'lease'; lifetimeSeconds?: number }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'deferred'; deferred: Deferred<Lease> };
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Fake Lake Formation. Each call takes the next scripted behaviour, or the
+ * default (`lease` of `lifetimeSeconds`, 3600 unless changed).
+ */
+export class FakeVend {
+  readonly calls: VendCall[] = [];
+  lifetimeSeconds = 3600;
+  #script: Behaviour[] = [];
+  #fallback: Behaviour | undefined;
+  #serial = 0;
+
+  constructor(private readonly clock: FakeClock) {}
+
+  readonly vend: VendFunction = (request, signal) => {
+    this.calls.push({ request, signal, at: this.clock.now() });
+    const behaviour = this.#script.shift() ?? this.#fallback ?? { kind: 'lease' };
+    switch (behaviour.kind) {
+      case 'lease':
+        return Promise.resolve(this.lease(behaviour.lifetimeSeconds ?? this.lifetimeSeconds));
+      case 'error':
+        return Promise.reject(behaviour.error);
+      case 'deferred':
+        return behaviour.deferred.promise;
+    }
+  };
+
+  /** Scripts the next calls, in order. */
+  then(...behaviours: Behaviour[]): this {
+    this.#script.push(...behaviours);
+    return this;
+  }
+
+  /** Every call after the script runs out behaves like this (until `always(undefined)`). */
+  always(behaviour: Behaviour | undefined): this {
+    this.#fallback = behaviour;
+    return this;
+  }
+
+  /** Scripts the next call to wait for the test; returns its handle. */
+  hold(): Deferred<Lease> {
+    const handle = deferred<Lease>();
+    this.#script.push({ kind: 'deferred', deferred: handle });
+    return handle;
+  }
+
+  /** A lease expiring `lifetimeSeconds` from now on the fake clock. */
+  lease(lifetimeSeconds = this.lifetimeSeconds): Lease {
+    const n = ++this.#serial;
+    return {
+      accessKeyId: `ASIAFAKE${n}`,
+      secretAccessKey: `secret-key-${n}`,
+      sessionToken: `session-token-${n}`,
+      expiration: new Date(this.clock.now() + lifetimeSeconds * 1000),
+    };
+  }
+
+  callsFor(tableArn: string): VendCall[] {
+    return this.calls.filter((c) => c.request.tableArn === tableArn);
+  }
+}
+
+export function upstreamError(code: UpstreamErrorCode, retryable: boolean): UpstreamError {
+  return new UpstreamError(code, `${code} from the fake`, { upstreamName: code, upstreamStatus: 400, retryable });
+}
+
+export const throttling = (): UpstreamError => upstreamError('ThrottlingException', true);
+export const accessDenied = (): UpstreamError => upstreamError('AccessDeniedException', false);
+
+export const fail = (error: unknown): Behaviour => ({ kind: 'error', error });
+export const ok = (lifetimeSeconds?: number): Behaviour =>
+  lifetimeSeconds === undefined ? { kind: 'lease' } : { kind: 'lease', lifetimeSeconds };
+
+/** A table request; `n` makes distinct keys. */
+export function tableRequest(n: number | string = 1, extra: Partial<CredentialRequest> = {}): CredentialRequest {
+  return {
+    operation: 'GetTemporaryGlueTableCredentials',
+    tableArn: `arn:aws:glue:eu-west-1:123456789012:table/sales/t${n}`,
+    permissions: ['SELECT'],
+    ...extra,
+  };
+}
+
+/** Everything the hooks reported, in order. */
+export interface Recorded {
+  lookups: LookupResult[];
+  refreshes: ('success' | 'failure' | 'dropped')[];
+  upstream: UpstreamCallEvent[];
+  counts: number[];
+}
+
+export function makeCache(
+  clock: FakeClock,
+  options: Partial<Omit<CredentialCacheOptions, 'clock' | 'hooks'>> = {},
+): { cache: CredentialCache; fake: FakeVend; recorded: Recorded } {
+  const fake = new FakeVend(clock);
+  const recorded: Recorded = { lookups: [], refreshes: [], upstream: [], counts: [] };
+  const cache = new CredentialCache({
+    vend: fake.vend,
+    random: () => 0,
+    ...options,
+    clock,
+    hooks: {
+      onLookup: (r) => recorded.lookups.push(r),
+      onRefresh: (o) => recorded.refreshes.push(o),
+      onUpstreamCall: (e) => recorded.upstream.push(e),
+      onEntryCountChange: (c) => recorded.counts.push(c),
+    },
+  });
+  return { cache, fake, recorded };
+}
+
+/** Runs every queued promise continuation (a macrotask boundary drains the whole microtask queue). */
+export function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Settled state of a promise without awaiting it. */
+export async function state(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {
+  let result: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  promise.then(
+    () => (result = 'fulfilled'),
+    () => (result = 'rejected'),
+  );
+  await drain();
+  return result;
+}
+
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
