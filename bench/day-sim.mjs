@@ -8,7 +8,7 @@
  * Each client here calls its API every `callIntervalSeconds` (random phase).
  */
 import { CredentialCache } from '../dist/cache/credential-cache.js';
-import { FakeClock } from '../dist/core/clock.js';
+import { FakeClock } from '../test/support/fake-clock.mjs';
 
 export async function simulateDay({
   clients = 200,

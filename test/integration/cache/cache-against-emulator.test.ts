@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CredentialCache, type CredentialCacheOptions, type LookupResult } from '../../../src/cache/credential-cache.js';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type CallStatsSnapshot, type RunningEmulator } from '../../../src/emulator/index.js';
 import { createLakeFormationVending, type LakeFormationVending } from '../../../src/upstream/lakeformation-client.js';

@@ -5,7 +5,7 @@ import {
   type LakeFormationClient,
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import type { RunningEmulator } from '../../../src/emulator/index.js';
 import { ORDERS_ARN, admin, errorOf, lakeFormationClient, startTestEmulator, until } from './support.js';
 

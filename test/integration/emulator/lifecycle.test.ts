@@ -1,6 +1,6 @@
 import { GetTemporaryGlueTableCredentialsCommand } from '@aws-sdk/client-lakeformation';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { admin, errorOf, lakeFormationClient, ORDERS_ARN, rawRequest, startTestEmulator, until } from './support.js';
 
 describe('emulator lifecycle', () => {

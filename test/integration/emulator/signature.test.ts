@@ -3,7 +3,7 @@ import {
   type LakeFormationClient,
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { parseCatalog, type RunningEmulator } from '../../../src/emulator/index.js';
 import {
   DEMO_CATALOG_YAML,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetTemporaryGlueTableCredentialsCommand, type LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { parseCatalog, type RunningEmulator } from '../../../src/emulator/index.js';
 import {
   CUSTOMERS_ARN,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import type { Stack } from '../../support/stack.js';
 import { outcomes, pump, pumpUntilSettled, startFakeClockStack, type EmulatorStats } from './support.js';
 

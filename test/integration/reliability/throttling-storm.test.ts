@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { SECOND, makeCache, tableRequest, throttling } from '../../unit/cache/support.js';
 import { ORDERS_ARN, startStack, type Stack } from '../../support/stack.js';
 import { outcomes, realTick, type EmulatorStats } from './support.js';

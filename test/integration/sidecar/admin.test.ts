@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { ACCOUNT, CUSTOMERS_ARN, ORDERS_ARN, PAYMENTS_ARN, startStack, type Stack, type VendedRecord } from '../../support/stack.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { CUSTOMERS_ARN, ORDERS_ARN, startStack, type Stack } from '../../support/stack.js';
 
 /**

@@ -1,6 +1,6 @@
 /** close() stops all work: timers, queued and running calls, pending and later requests. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import { drain, fail, makeCache, SECOND, tableRequest, throttling } from './support.js';
 

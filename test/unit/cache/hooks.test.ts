@@ -1,7 +1,7 @@
 /** Hooks see every lookup and upstream attempt, and cannot break serving. */
 import { describe, expect, it } from 'vitest';
 import { CredentialCache } from '../../../src/cache/credential-cache.js';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { FakeVend, fail, makeCache, tableRequest, throttling } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);

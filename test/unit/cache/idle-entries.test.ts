@@ -1,6 +1,6 @@
 /** Entries nobody asked for lately are not renewed; they leave the cache at expiry. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { drain, makeCache, SECOND, tableRequest } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);

@@ -1,6 +1,6 @@
 /** Permanent errors are not retried and are remembered for negativeTtlSeconds. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { UpstreamError, type UpstreamErrorCode } from '../../../src/core/errors.js';
 import { accessDenied, drain, fail, makeCache, SECOND, tableRequest, upstreamError } from './support.js';
 

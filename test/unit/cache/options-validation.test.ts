@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CACHE_DEFAULTS, CredentialCache, cacheTuningProblems } from '../../../src/cache/credential-cache.js';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import type { VendFunction } from '../../../src/lakeformation/types.js';
 

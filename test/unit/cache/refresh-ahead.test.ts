@@ -1,6 +1,6 @@
 /** Leases are renewed in the background before clients would see them run low. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import type { Lease } from '../../../src/lakeformation/types.js';
 import { drain, makeCache, MINUTE, SECOND, tableRequest } from './support.js';
 

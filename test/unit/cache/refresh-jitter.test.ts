@@ -1,6 +1,6 @@
 /** The refresh start is spread over refreshJitterSeconds by the injected random source. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { drain, makeCache, SECOND, tableRequest } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);

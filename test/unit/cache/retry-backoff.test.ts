@@ -1,6 +1,6 @@
 /** Retryable upstream errors are retried with exponential full-jitter backoff, bounded by maxAttempts. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { upstreamError, fail, makeCache, tableRequest, throttling } from './support.js';
 import type { UpstreamErrorCode } from '../../../src/core/errors.js';
 

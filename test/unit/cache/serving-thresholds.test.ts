@@ -5,7 +5,7 @@
  * refresh interferes; one attempt per fetch keeps failures immediate.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { UpstreamError } from '../../../src/core/errors.js';
 import { fail, makeCache, SECOND, tableRequest, throttling } from './support.js';
 

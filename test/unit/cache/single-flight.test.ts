@@ -1,6 +1,6 @@
 /** Concurrent requests for one key make one upstream call and share its outcome. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { accessDenied, drain, makeCache, SECOND, tableRequest, throttling } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);

@@ -2,7 +2,7 @@
  * Test doubles for the cache tests: a scripted fake `vend` on a FakeClock,
  * error builders, and a cache factory that records every hook call.
  */
-import type { FakeClock } from '../../../src/core/clock.js';
+import type { FakeClock } from '../../support/fake-clock.mjs';
 import { UpstreamError, type UpstreamErrorCode } from '../../../src/core/errors.js';
 import type { CredentialRequest, Lease, VendFunction } from '../../../src/lakeformation/types.js';
 import {

@@ -1,6 +1,6 @@
 /** Whatever vend throws or returns, the cache hands out a typed error without secrets. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError, UpstreamError } from '../../../src/core/errors.js';
 import { fail, makeCache, tableRequest } from './support.js';
 

@@ -1,6 +1,6 @@
 /** Every upstream call of the cache, retries and refreshes included, goes through the limiter. */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import type { Lease } from '../../../src/lakeformation/types.js';
 import { deferred, drain, fail, makeCache, SECOND, tableRequest, throttling, type Deferred } from './support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 
 describe('FakeClock', () => {
   it('fires due timers in time order and stops at the target time', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { TokenBucket } from '../../../src/core/token-bucket.js';
 
 describe('TokenBucket', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamLimiter } from '../../../src/upstream/limiter.js';
-import { FakeClock } from '../../../src/core/clock.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 import { deferred, drain, type Deferred } from '../cache/support.js';
 
 describe('UpstreamLimiter concurrency', () => {
