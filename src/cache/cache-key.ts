@@ -25,6 +25,7 @@
  * The key is the JSON text of a fixed-position array, so field values that
  * contain separators, quotes or look like other fields cannot collide.
  */
+import { deepFreeze } from '../core/objects.js';
 import type { CredentialRequest, QuerySessionContext } from '../lakeformation/types.js';
 
 /** Version tag, so a future change of layout can never match an old key. */
@@ -80,4 +81,16 @@ function canonicalTime(time: Date | undefined): number | string | null {
   if (time === undefined) return null;
   const ms = time.getTime();
   return Number.isNaN(ms) ? 'invalid-date' : ms;
+}
+
+/** A request with its cache key computed once, for requests served many times (profiles). */
+export interface PreparedRequest {
+  readonly request: Readonly<CredentialRequest>;
+  readonly key: string;
+}
+
+/** Freezes a private copy of `request` with its key, so neither can drift apart. */
+export function prepareRequest(request: CredentialRequest): PreparedRequest {
+  const copy = deepFreeze(structuredClone(request));
+  return Object.freeze({ request: copy, key: cacheKey(copy) });
 }

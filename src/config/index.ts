@@ -8,8 +8,6 @@ export { requireAuthSource } from './validate.js';
 export { ConfigError, formatProblem, REDACTED, type ConfigProblem } from './problems.js';
 export {
   configSchema,
-  DURATION_SECONDS_MAX,
-  DURATION_SECONDS_MIN,
   LOG_LEVELS,
   PROFILE_NAME_PATTERN,
   type Config,

@@ -9,7 +9,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { CONFIG_FILE_VARIABLE, readEnvironment } from './env.js';
 import { REDACTED, renderPath, type ConfigProblem } from './problems.js';
 import type { Config, ConfigOverrides } from './schema.js';
-import { isPlainObject, stripNulls, validate } from './validate.js';
+import { isPlainObject } from '../core/objects.js';
+import { stripNulls, validate } from './validate.js';
 
 /** Inputs of `loadConfig`. Nothing is read from `process.env`: the caller passes it. */
 export interface LoadConfigInput {

@@ -1,16 +1,24 @@
 /**
  * The one schema every configuration source is validated against, after the
- * sources are merged. Each field's error text says what would be accepted,
- * because that text becomes the `expected` part of a `ConfigProblem`.
+ * sources are merged. Sections that tune a part of lfcs are defined beside it
+ * (`upstream/settings.ts`, `cache/settings.ts`) and composed here; the rest
+ * are defined here. Every field carries its default, range and a one-line
+ * reason (`.describe()`), from which the `LFCS_*` table, the README's
+ * configuration reference and the chart's values schema are generated
+ * (`lfcs config reference`).
  *
  * Cross-field rules (cache thresholds in order, distinct ports, loopback
  * listener...) are checked in `validate.ts`, not here, so that they are still
  * reported when some other field is invalid.
  */
 import { z } from 'zod';
-import { PERMISSIONS, PERMISSION_TYPES } from '../lakeformation/types.js';
+import { CACHE_RELATIONS, cacheSettingsSchema } from '../cache/settings.js';
 import { isHost } from '../core/hosts.js';
-import { isTablePattern, TABLE_ARN_PATTERN } from '../lakeformation/table-arn.js';
+import { bool, integer, positiveNumber, section, type Relation } from '../core/settings.js';
+import * as fields from '../lakeformation/fields.js';
+import { isTablePattern } from '../lakeformation/table-arn.js';
+import { PERMISSIONS } from '../lakeformation/types.js';
+import { UPSTREAM_RELATIONS, upstreamSettingsSchema } from '../upstream/settings.js';
 
 /** Accepted `log.level` values (pino's levels). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -19,291 +27,153 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Profile names become a URL path segment, so they are limited to URL-safe characters. */
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, ... */
-export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-
-/** Lake Formation's `DurationSeconds` range (API model; the prose says 21600 but the model allows 43200). */
-export const DURATION_SECONDS_MIN = 900;
-export const DURATION_SECONDS_MAX = 43_200;
-
-// ---- building blocks: each carries its own "what would be accepted" text ----
-
-function integer(min: number, max: number, note = '') {
-  const expected = `an integer from ${min} to ${max}${note}`;
-  return z.int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
-}
-
-function positiveNumber(max: number) {
-  const expected = `a number above 0 and at most ${max}`;
-  return z.number({ error: expected }).positive({ error: expected }).max(max, { error: expected });
-}
-
 const port = () => integer(0, 65_535, ' (0 picks a free port)');
-
-const bool = () => z.boolean({ error: 'true or false' });
 
 function host() {
   const expected = 'an IP address (IPv6 without brackets) or a host name';
   return z.string({ error: expected }).refine(isHost, { error: expected });
 }
 
-function enumList<const T extends readonly [string, ...string[]]>(values: T) {
-  const list = `a non-empty list, without duplicates, of: ${values.join(', ')}`;
-  return z
-    .array(z.enum(values, { error: `one of ${values.join(', ')}` }), { error: list })
-    .min(1, { error: list })
-    .refine((items) => new Set(items).size === items.length, { error: list });
-}
-
-/**
- * A mapping with a fixed set of keys. Unknown keys are problems (a typo such
- * as `cahce` must not silently fall back to defaults); the problem text lists
- * the accepted keys, computed from the shape in `validate.ts`.
- */
-function section<const Shape extends z.ZodRawShape>(shape: Shape) {
-  const expected = `a mapping with the keys: ${Object.keys(shape).join(', ')}`;
-  return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'invalid_type' ? expected : undefined),
-  });
-}
-
-function isHttpEndpoint(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  // Credentials in the URL would be logged with it; the SDK signs with SigV4 anyway.
-  return (
-    (url.protocol === 'http:' || url.protocol === 'https:') &&
-    url.username === '' &&
-    url.password === '' &&
-    url.search === '' &&
-    url.hash === ''
-  );
-}
-
-const ENDPOINT_EXPECTED =
-  'an http:// or https:// URL without user, query or fragment, such as http://127.0.0.1:4599 ' +
-  '(the emulator) or https://vpce-....lakeformation.us-east-1.vpce.amazonaws.com';
-const TABLE_ARN_EXPECTED = 'a Glue table ARN: arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>';
 const TABLE_PATTERN_EXPECTED =
   'a table ARN pattern such as arn:aws:glue:us-east-1:123456789012:table/sales/* ' +
   '(* matches within one segment; ** is not supported)';
-const S3_PATH_EXPECTED = 'an s3:// URI such as s3://bucket/prefix/';
 const TOKEN_EXPECTED =
   '16 to 4096 printable ASCII characters, without spaces or line breaks ' +
   "(it must equal the clients' Authorization header byte for byte)";
 
 // ---- sections ----
 
-const upstreamSchema = section({
-  /**
-   * Lake Formation endpoint override, e.g. the emulator (`http://127.0.0.1:4599`)
-   * or a VPC interface endpoint. Default: none (the SDK's regional endpoint).
-   */
-  endpoint: z
-    .string({ error: ENDPOINT_EXPECTED })
-    .refine(isHttpEndpoint, { error: ENDPOINT_EXPECTED })
-    .optional(),
-  /** Per-attempt timeout of a Lake Formation call, ms. Default 3000. */
-  timeoutMs: integer(100, 60_000).default(3000),
-  /** Attempts per Lake Formation call, including the first. Default 3. */
-  maxAttempts: integer(1, 10).default(3),
-  /** Lake Formation calls in flight at once. Default 4. */
-  maxConcurrency: integer(1, 256).default(4),
-  /** Token-bucket rate of Lake Formation calls per second; these APIs answer "Rate exceeded" under load. Default 10. */
-  ratePerSecond: positiveNumber(1000).default(10),
-  /** Token-bucket size for Lake Formation calls. Default 20. */
-  burst: integer(1, 10_000).default(20),
-});
-
 const listenSchema = section({
-  /** Credentials listener address. Default `127.0.0.1`: the only plain-HTTP host every SDK version accepts. */
-  host: host().default('127.0.0.1'),
-  /** Credentials listener port. Default 9180. */
-  port: port().default(9180),
-  /**
-   * Allow a non-loopback `host` (anyone who reaches it can ask for keys, token
-   * permitting). Default false; the CLI flag `--unsafe-allow-non-loopback` sets it.
-   */
-  allowNonLoopback: bool().default(false),
+  host: host().default('127.0.0.1').describe('Credentials listener address: 127.0.0.1 is the only plain-HTTP host every SDK version accepts.'),
+  port: port().default(9180).describe('Credentials listener port.'),
+  allowNonLoopback: bool()
+    .default(false)
+    .describe('Allow a non-loopback listen.host (anyone who reaches it can ask for keys, token permitting); flag --unsafe-allow-non-loopback.'),
 });
 
 const adminSchema = section({
-  /** Probes and metrics listener address. Default `0.0.0.0` so the kubelet and Prometheus reach it; it serves no secrets. */
-  host: host().default('0.0.0.0'),
-  /** Probes and metrics port; must differ from `listen.port` unless one is 0. Default 9181. */
-  port: port().default(9181),
+  host: host().default('0.0.0.0').describe('Probes and metrics listener address, reachable by the kubelet and Prometheus; it serves no secrets.'),
+  port: port().default(9181).describe('Probes and metrics port; must differ from listen.port unless one is 0.'),
 });
 
 const authSchema = section({
-  /**
-   * File holding the token clients send as `Authorization` (the file behind
-   * their `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`). Default: none, in which
-   * case the token comes from `LFCS_AUTH_TOKEN`. Set exactly one of the two.
-   */
   tokenFile: z
     .string({ error: 'a path to the file holding the token' })
     .min(1, { error: 'a path to the file holding the token' })
-    .optional(),
-  /** The token itself. Secret: only from `LFCS_AUTH_TOKEN` (never a file), redacted everywhere. */
-  token: z.string({ error: TOKEN_EXPECTED }).regex(/^[\x21-\x7e]{16,4096}$/, { error: TOKEN_EXPECTED }).optional(),
+    .optional()
+    .describe('File holding the token clients send as Authorization (their AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE); generated if missing.'),
+  token: z
+    .string({ error: TOKEN_EXPECTED })
+    .regex(/^[\x21-\x7e]{16,4096}$/, { error: TOKEN_EXPECTED })
+    .optional()
+    .meta({ secret: true })
+    .describe('The token itself: secret, so only from LFCS_AUTH_TOKEN (never a file) and redacted everywhere. Set it or tokenFile.'),
 });
 
 const rateLimitSchema = section({
-  /** Requests per second the credentials listener accepts (EKS Pod Identity Agent's value). Default 1000. */
-  requestsPerSecond: positiveNumber(1_000_000).default(1000),
-  /** Burst size of that limit. Default 500. */
-  burst: integer(1, 1_000_000).default(500),
+  requestsPerSecond: positiveNumber(1_000_000)
+    .default(1000)
+    .describe("Requests per second the credentials listener accepts (the EKS Pod Identity Agent's value)."),
+  burst: integer(1, 1_000_000).default(500).describe('Burst size of that limit.'),
 });
 
-const durationSeconds = () => integer(DURATION_SECONDS_MIN, DURATION_SECONDS_MAX);
-const permissions = () => enumList(PERMISSIONS);
-const permissionTypes = () => enumList(PERMISSION_TYPES);
+const DISTINCT_PERMISSIONS_EXPECTED = `a non-empty list of: ${PERMISSIONS.join(', ')}`;
 
 const defaultsSchema = section({
-  /** Requested lease length, s (Lake Formation may grant less). Default 3600, the length consumers assume. */
-  durationSeconds: durationSeconds().default(3600),
-  /** Requested permissions. Default `["SELECT"]`. */
-  permissions: permissions().default(() => ['SELECT' as const]),
-  /**
-   * Policy kinds the caller says it enforces. Default `["COLUMN_PERMISSION"]`,
-   * exactly what Iceberg's `LakeFormationAwsClientFactory` sends. A table with a
-   * cell or nested policy then fails closed with PermissionTypeMismatchException.
-   */
-  supportedPermissionTypes: permissionTypes().default(() => ['COLUMN_PERMISSION' as const]),
+  durationSeconds: fields.durationSeconds
+    .default(3600)
+    .describe('Requested lease length, s (Lake Formation may grant less); 3600 is what consumers assume.'),
+  permissions: fields.permissions
+    .min(1, { error: DISTINCT_PERMISSIONS_EXPECTED })
+    .default(() => ['SELECT' as const])
+    .describe('Requested permissions.'),
+  supportedPermissionTypes: fields.supportedPermissionTypes
+    .default(() => ['COLUMN_PERMISSION' as const])
+    .describe(
+      "Policy kinds the consumer enforces; COLUMN_PERMISSION is what Iceberg sends. A table with cell or nested policies then fails closed (PermissionTypeMismatchException).",
+    ),
 });
 
 const profileSchema = section({
-  /** Required: the table whose credentials this profile vends. */
-  tableArn: z.string({ error: TABLE_ARN_EXPECTED }).regex(TABLE_ARN_PATTERN, { error: TABLE_ARN_EXPECTED }),
-  /** Partition values in partition-key order; when set, the partition operation is used. */
-  partition: z
-    .array(
-      z
-        .string({ error: 'a partition value as a string (quote numbers in YAML)' })
-        .max(1024, { error: 'a partition value of at most 1024 characters' }),
-      { error: 'a non-empty list of partition values, in partition-key order' },
-    )
-    .min(1, { error: 'a non-empty list of partition values, in partition-key order' })
-    .optional(),
-  /** Default: `defaults.permissions`. */
-  permissions: permissions().optional(),
-  /** Default: `defaults.supportedPermissionTypes`. */
-  supportedPermissionTypes: permissionTypes().optional(),
-  /** Default: `defaults.durationSeconds`. */
-  durationSeconds: durationSeconds().optional(),
-  /** `S3Path` of the table operation; not allowed with `partition` (the partition API has none). */
-  s3Path: z
-    .string({ error: S3_PATH_EXPECTED })
-    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/\S*)?$/, { error: S3_PATH_EXPECTED })
-    .optional(),
-  /** Sent as `AuditContext.AdditionalAuditContext`, visible in CloudTrail. */
-  auditContext: z
-    .string({ error: 'a string of 1 to 2048 characters' })
-    .min(1, { error: 'a string of 1 to 2048 characters' })
-    .max(2048, { error: 'a string of 1 to 2048 characters' })
-    .optional(),
+  tableArn: fields.tableArn.describe('Required: the table whose credentials this profile vends.'),
+  partition: fields.partitionValues
+    .optional()
+    .describe('Partition values in partition-key order; when set, the partition operation is used.'),
+  permissions: fields.permissions.optional().describe('Default: defaults.permissions.'),
+  supportedPermissionTypes: fields.supportedPermissionTypes.optional().describe('Default: defaults.supportedPermissionTypes.'),
+  durationSeconds: fields.durationSeconds.optional().describe('Default: defaults.durationSeconds.'),
+  s3Path: fields.s3Path.optional().describe('S3Path of the table operation; not with partition (the partition API has none).'),
+  auditContext: fields.additionalAuditContext.optional().describe('Sent as AuditContext.AdditionalAuditContext, shown in CloudTrail.'),
 });
 
 const PROFILE_NAME_EXPECTED = `a profile name matching ${PROFILE_NAME_PATTERN.source} (it is a URL path segment)`;
 
 const dynamicSchema = section({
-  /** Allow requests that name a table ARN directly instead of a profile. Default false. */
-  enabled: bool().default(false),
-  /** Table ARN patterns dynamic requests may name; required when enabled. Default `[]`. */
+  enabled: bool().default(false).describe('Allow requests that name a table ARN instead of a profile (dynamic and native routes).'),
   allowedTables: z
     .array(z.string({ error: TABLE_PATTERN_EXPECTED }).refine(isTablePattern, { error: TABLE_PATTERN_EXPECTED }), {
       error: 'a list of table ARN patterns',
     })
-    .default(() => []),
-});
-
-const cacheSchema = section({
-  /** Cached leases kept (LRU beyond this). Default 10000. */
-  maxEntries: integer(1, 1_000_000).default(10_000),
-  /**
-   * Start a background refresh once a lease has less than this left. Default
-   * 1800: on 1 h leases, refresh at 30 min left, leaving 14 min of background
-   * retries before `minServeSeconds`. The cache scales all four thresholds
-   * down for leases shorter than twice this.
-   */
-  refreshBeforeExpirySeconds: integer(60, DURATION_SECONDS_MAX).default(1800),
-  /**
-   * While Lake Formation is healthy, never serve a lease with less than this
-   * left (the request waits for a fresh one). Default 960: above the 15 min
-   * at which botocore and Java start re-fetching on every call.
-   */
-  minServeSeconds: integer(1, DURATION_SECONDS_MAX).default(960),
-  /**
-   * When Lake Formation fails, an old lease is still served while it has more
-   * than this left; never below. Default 60 (Java v2 treats 1 min left as stale).
-   */
-  hardMinimumSeconds: integer(1, DURATION_SECONDS_MAX).default(60),
-  /** Only entries requested within this long are refreshed in the background. Default 3600. */
-  idleSeconds: integer(60, 604_800).default(3600),
-  /** Remember a permanent Lake Formation refusal (AccessDenied, EntityNotFound, ...) this long. Default 30. */
-  negativeTtlSeconds: integer(1, 3600).default(30),
-  /**
-   * Each background refresh starts at a random point up to this many s after
-   * the lease enters the refresh window, so leases vended together (prewarm)
-   * are not all renewed in the same second. Must stay below
-   * `refreshBeforeExpirySeconds - minServeSeconds`. 0 disables. Default 120.
-   */
-  refreshJitterSeconds: integer(0, 3600).default(120),
+    .default(() => [])
+    .describe('Table ARN patterns dynamic requests may name (* within one segment); required when enabled.'),
 });
 
 const prewarmSchema = section({
-  /** Fetch every profile's credentials at start, before reporting ready. Default true. */
-  enabled: bool().default(true),
-  /** First retry delay of a failed prewarm fetch, ms (doubles each retry). Default 500. */
-  retryBaseDelayMs: integer(1, 60_000).default(500),
-  /** Cap of the prewarm retry delay, ms; at least `retryBaseDelayMs`. Default 30000. */
-  retryMaxDelayMs: integer(1, 3_600_000).default(30_000),
+  enabled: bool().default(true).describe("Fetch every profile's credentials at start, before reporting ready."),
+  retryBaseDelayMs: integer(1, 60_000)
+    .default(500)
+    .describe('Cap of the first retry delay of a failed prewarm, ms (full jitter, doubling per retry).'),
+  retryMaxDelayMs: integer(1, 3_600_000).default(30_000).describe('Largest prewarm retry delay cap, ms.'),
 });
 
 const shutdownSchema = section({
-  /** After SIGTERM, keep serving (reporting not ready) this long so load balancers and clients move away. Default 5. */
-  drainSeconds: integer(0, 300).default(5),
-  /** Hard limit for the whole shutdown, s; must exceed `drainSeconds`. Default 20. */
-  graceSeconds: integer(1, 600).default(20),
+  drainSeconds: integer(0, 300)
+    .default(5)
+    .describe('After SIGTERM, keep serving (reporting not ready) this long so clients move away.'),
+  graceSeconds: integer(1, 600).default(20).describe('Hard limit for the whole shutdown, s; must exceed drainSeconds.'),
 });
 
 const logSchema = section({
-  /** Default `info`. */
-  level: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  level: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info').describe('Log level.'),
 });
+
+const REGION_EXPECTED = 'an AWS region name such as us-east-1';
+const REGION_REQUIRED =
+  'an AWS region name such as us-east-1 (set region, LFCS_REGION, AWS_REGION or AWS_DEFAULT_REGION)';
 
 /** The whole configuration. Validate with `parseConfig`/`loadConfig`, which add the cross-field rules. */
 export const configSchema = section({
-  /**
-   * Lake Formation region. Required; `loadConfig` falls back to `AWS_REGION`,
-   * then `AWS_DEFAULT_REGION`, when neither the file, `LFCS_REGION` nor a flag sets it.
-   */
   region: z
-    .string({
-      error: (issue) =>
-        issue.input === undefined
-          ? 'an AWS region name such as us-east-1 (set region, LFCS_REGION, AWS_REGION or AWS_DEFAULT_REGION)'
-          : 'an AWS region name such as us-east-1',
-    })
-    .regex(REGION_PATTERN, { error: 'an AWS region name such as us-east-1' }),
-  upstream: upstreamSchema.prefault({}),
+    .string({ error: (issue) => (issue.input === undefined ? REGION_REQUIRED : REGION_EXPECTED) })
+    .regex(fields.REGION_PATTERN, { error: REGION_EXPECTED })
+    .describe('Lake Formation region. Required; falls back to AWS_REGION, then AWS_DEFAULT_REGION.'),
+  upstream: upstreamSettingsSchema.prefault({}),
   listen: listenSchema.prefault({}),
   admin: adminSchema.prefault({}),
   auth: authSchema.prefault({}),
   rateLimit: rateLimitSchema.prefault({}),
   defaults: defaultsSchema.prefault({}),
-  /** Named credential requests, served at a URL path with the profile name. Default `{}`. */
   profiles: z
     .record(z.string().regex(PROFILE_NAME_PATTERN, { error: PROFILE_NAME_EXPECTED }), profileSchema, {
       error: 'a mapping from profile name to profile',
     })
-    .default(() => ({})),
+    .default(() => ({}))
+    .describe('Named credential requests, served at /v1/credentials/<name>.'),
   dynamic: dynamicSchema.prefault({}),
-  cache: cacheSchema.prefault({}),
+  cache: cacheSettingsSchema.prefault({}),
   prewarm: prewarmSchema.prefault({}),
   shutdown: shutdownSchema.prefault({}),
   log: logSchema.prefault({}),
 });
+
+/** Rules between fields of one section, by section; checked by `validate.ts`. */
+export const SECTION_RELATIONS: Readonly<Record<string, readonly Relation[]>> = {
+  upstream: UPSTREAM_RELATIONS,
+  cache: CACHE_RELATIONS,
+  // The grace period is the hard stop; draining must finish inside it.
+  shutdown: [{ lower: ['drainSeconds'], upper: 'graceSeconds', strict: true }],
+  prewarm: [{ lower: ['retryBaseDelayMs'], upper: 'retryMaxDelayMs', strict: false }],
+};
 
 /** Validated, fully defaulted configuration. Deep-frozen at run time. */
 export type Config = z.infer<typeof configSchema>;

@@ -7,8 +7,9 @@
  */
 import type { z } from 'zod';
 import { isLoopbackHost } from '../core/hosts.js';
+import { deepFreeze, isPlainObject } from '../core/objects.js';
 import { ConfigError, redactValue, renderPath, suggest, type ConfigProblem } from './problems.js';
-import { acceptedKeysAt, configSchema, describeField, type Config } from './schema.js';
+import { acceptedKeysAt, configSchema, describeField, SECTION_RELATIONS, type Config } from './schema.js';
 
 /** Where a field's value came from, by rendered path; fields without an entry came from the file or the object given. */
 export type Origins = ReadonlyMap<string, string>;
@@ -24,12 +25,6 @@ export interface ValidateContext {
 type Path = readonly PropertyKey[];
 
 const hasOwn = (object: object, key: PropertyKey) => Object.prototype.hasOwnProperty.call(object, key);
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
-}
 
 function valueAt(root: unknown, path: Path): unknown {
   let node = root;
@@ -107,23 +102,14 @@ interface Relation {
   strict: boolean;
 }
 
-const RELATIONS: readonly Relation[] = [
-  // Served leases fall back to "stale" only above the hard floor.
-  { lower: [['cache', 'hardMinimumSeconds']], upper: ['cache', 'minServeSeconds'], strict: true },
-  // A refresh (delayed by up to the jitter) must start while the lease is still served.
-  // These mirror the cache's own constructor checks (src/cache/options.ts), reported here first.
-  {
-    lower: [
-      ['cache', 'minServeSeconds'],
-      ['cache', 'refreshJitterSeconds'],
-    ],
-    upper: ['cache', 'refreshBeforeExpirySeconds'],
-    strict: true,
-  },
-  // The grace period is the hard stop; draining must finish inside it.
-  { lower: [['shutdown', 'drainSeconds']], upper: ['shutdown', 'graceSeconds'], strict: true },
-  { lower: [['prewarm', 'retryBaseDelayMs']], upper: ['prewarm', 'retryMaxDelayMs'], strict: false },
-];
+/** The rules each section defines (`SECTION_RELATIONS`), with paths from the configuration's root. */
+const RELATIONS: readonly Relation[] = Object.entries(SECTION_RELATIONS).flatMap(([sectionName, relations]) =>
+  relations.map((relation) => ({
+    lower: relation.lower.map((field) => [sectionName, field]),
+    upper: [sectionName, relation.upper],
+    strict: relation.strict,
+  })),
+);
 
 let defaultsCache: Config | undefined;
 function defaults(): Config {
@@ -277,15 +263,6 @@ function addRelationHints(problems: ConfigProblem[], effective: Effective): Conf
 }
 
 // ---- freezing and cleaning ----
-
-/** Freezes objects and arrays all the way down; returns the same value. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 /**
  * Drops `null` values: in YAML, a key with nothing after it (a section whose

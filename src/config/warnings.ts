@@ -2,7 +2,7 @@
  * Start-up warnings: settings that are valid but work against the clients'
  * refresh schedules, or are probably not what was meant. The caller logs them.
  */
-import { effectiveThresholds } from '../cache/options.js';
+import { effectiveThresholds } from '../cache/settings.js';
 import { findProfile } from './profiles.js';
 import type { Config } from './schema.js';
 import { parseTableArn } from '../lakeformation/table-arn.js';

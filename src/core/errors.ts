@@ -112,3 +112,25 @@ export function isPermanentUpstreamError(err: unknown): err is UpstreamError {
       err.code === 'PermissionTypeMismatchException')
   );
 }
+
+/** What every request still waiting gets once the sidecar stops (503, retryable). */
+export function shuttingDownError(): LfcsError {
+  return new LfcsError('ShuttingDown', 'The sidecar is shutting down', { retryable: true, retryAfterSeconds: 1 });
+}
+
+/**
+ * `err` with `retryAfterSeconds` set (unchanged if it has one). A copy, so an
+ * error object the Lake Formation client may reuse is never altered.
+ */
+export function withRetryAfter(err: LfcsError, seconds: number): LfcsError {
+  if (err.retryAfterSeconds !== undefined) return err;
+  if (err instanceof UpstreamError) {
+    return new UpstreamError(err.code as UpstreamErrorCode, err.message, {
+      upstreamName: err.upstreamName,
+      ...(err.upstreamStatus !== undefined && { upstreamStatus: err.upstreamStatus }),
+      retryable: err.retryable,
+      retryAfterSeconds: seconds,
+    });
+  }
+  return new LfcsError(err.code, err.message, { retryable: err.retryable, retryAfterSeconds: seconds });
+}

@@ -6,7 +6,8 @@
 import type { Permission, PermissionType } from '../lakeformation/types.js';
 import type { CatalogIndex } from './catalog-index.js';
 import type { CatalogPrincipal, CatalogTable } from './catalog.js';
-import { parseTableArn, type ValidatedRequest } from './request-schema.js';
+import { parseTableArn } from '../lakeformation/table-arn.js';
+import type { ValidatedRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
 
 /** What the caller may have: the S3 locations the vended credentials are for. */
@@ -27,8 +28,9 @@ export function authorize(
   request: ValidatedRequest,
 ): AccessDecision {
   const { input } = request;
-  const arn = parseTableArn(input.TableArn);
-  const table = index.account === arn.account && index.region === arn.region
+  // Validation has checked the ARN's shape already.
+  const arn = parseTableArn(input.TableArn)!;
+  const table = index.account === arn.accountId && index.region === arn.region
     ? index.table(arn.database, arn.table)
     : undefined;
   if (!table) {

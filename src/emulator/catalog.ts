@@ -7,13 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { deepFreeze } from '../core/objects.js';
+import { DURATION_SECONDS_MAX, DURATION_SECONDS_MIN } from '../lakeformation/fields.js';
 import { PERMISSIONS, PERMISSION_TYPES } from '../lakeformation/types.js';
-import { describeIssues, parseOptions } from './zod-issues.js';
+import { describeIssues, parseOptions } from '../core/zod-issues.js';
 
-/** Longest lease Lake Formation grants (the model's `DurationSeconds` maximum). */
-export const MAX_DURATION_SECONDS = 43_200;
-/** Shortest lease Lake Formation grants (the model's `DurationSeconds` minimum). */
-export const MIN_DURATION_SECONDS = 900;
 
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
@@ -83,9 +81,9 @@ const catalogShape = z.strictObject({
   maxSessionSeconds: z
     .number()
     .int()
-    .min(MIN_DURATION_SECONDS)
-    .max(MAX_DURATION_SECONDS)
-    .default(MAX_DURATION_SECONDS),
+    .min(DURATION_SECONDS_MIN)
+    .max(DURATION_SECONDS_MAX)
+    .default(DURATION_SECONDS_MAX),
   principals: z.array(principalSchema).min(1, { error: 'must name at least one principal' }),
   databases: z.array(databaseSchema),
   grants: z.array(grantSchema).default([]),
@@ -203,12 +201,4 @@ export function parseCatalog(yamlText: string, source = '(inline)'): Catalog {
  */
 export async function loadCatalogFile(path: string): Promise<Catalog> {
   return parseCatalog(await readFile(path, 'utf8'), path);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { INJECTABLE_ERROR_NAMES, ServiceError, THROTTLING_MESSAGE, type InjectableErrorName } from './service-error.js';
-import { describeIssues, parseOptions } from './zod-issues.js';
+import { describeIssues, parseOptions } from '../core/zod-issues.js';
 
 export interface Faults {
   /** The next N credential calls answer `ThrottlingException` "Rate exceeded". Default 0. */

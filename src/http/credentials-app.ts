@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { LfcsError } from '../core/errors.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import type { TokenSource } from './token-source.js';
-import { accountIdFromTableArn } from '../lakeformation/fields.js';
+import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import { sendError, statusForCode, toLfcsError } from './error-response.js';
 import { isLoopbackHostHeader } from './host-check.js';

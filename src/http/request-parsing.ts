@@ -1,18 +1,7 @@
 import { z } from 'zod';
 import { LfcsError } from '../core/errors.js';
-import {
-  additionalContextSchema,
-  auditContextStringSchema,
-  describeIssues,
-  durationSecondsSchema,
-  partitionValuesSchema,
-  permissionTypesSchema,
-  permissionsSchema,
-  queryIdSchema,
-  s3PathSchema,
-  sessionFieldSchema,
-  tableArnSchema,
-} from '../lakeformation/fields.js';
+import { describeIssues } from '../core/zod-issues.js';
+import * as fields from '../lakeformation/fields.js';
 import type { CredentialRequest, Permission, PermissionType } from '../lakeformation/types.js';
 
 /** Values applied to dynamic requests that leave a field out (config `defaults`). */
@@ -46,7 +35,7 @@ const integerString = z
   .string()
   .regex(/^\d{1,6}$/, { message: 'expected an integer number of seconds' })
   .transform(Number)
-  .pipe(durationSecondsSchema);
+  .pipe(fields.durationSeconds);
 
 const rfc3339 = z.iso
   .datetime({ offset: true, message: 'expected an RFC 3339 timestamp such as 2026-11-25T06:00:00Z' })
@@ -62,15 +51,15 @@ const jsonStringArray = z.string().transform((s, ctx) => {
 });
 
 const dynamicQuerySchema = z.strictObject({
-  table: tableArnSchema,
-  permissions: commaList(permissionsSchema).optional(),
-  partition: jsonStringArray.pipe(partitionValuesSchema).optional(),
-  supportedPermissionTypes: commaList(permissionTypesSchema).optional(),
+  table: fields.tableArn,
+  permissions: commaList(fields.permissions).optional(),
+  partition: jsonStringArray.pipe(fields.partitionValues).optional(),
+  supportedPermissionTypes: commaList(fields.supportedPermissionTypes).optional(),
   durationSeconds: integerString.optional(),
-  s3Path: s3PathSchema.optional(),
-  queryId: queryIdSchema.optional(),
-  clusterId: sessionFieldSchema.optional(),
-  queryAuthorizationId: sessionFieldSchema.optional(),
+  s3Path: fields.s3Path.optional(),
+  queryId: fields.sessionField.optional(),
+  clusterId: fields.sessionField.optional(),
+  queryAuthorizationId: fields.sessionField.optional(),
   queryStartTime: rfc3339.optional(),
 });
 
@@ -87,7 +76,7 @@ export function parseDynamicQuery(query: Record<string, unknown>, defaults: Requ
   const parsed = dynamicQuerySchema.safeParse(query);
   if (!parsed.success) {
     throw invalid(
-      describeIssues(parsed.error, (path) => String(path[0] ?? '')) +
+      describeIssues(parsed.error.issues).join('; ') +
         unknownKeyHint(parsed.error, DYNAMIC_QUERY_PARAMETERS),
     );
   }
@@ -121,37 +110,12 @@ export function parseDynamicQuery(query: Record<string, unknown>, defaults: Requ
 /** `QueryStartTime` as RFC 3339 text or epoch seconds (the wire form). */
 const queryStartTimeSchema = z.union([
   rfc3339,
-  z.number().nonnegative().max(32503680000).transform((s) => new Date(s * 1000)),
+  fields.queryStartTimeEpochSeconds.transform((seconds) => new Date(seconds * 1000)),
 ]);
 
-const auditContextSchema = z.strictObject({ AdditionalAuditContext: auditContextStringSchema.optional() });
-
-const commonBodyFields = {
-  TableArn: tableArnSchema,
-  Permissions: permissionsSchema.optional(),
-  DurationSeconds: durationSecondsSchema.optional(),
-  AuditContext: auditContextSchema.optional(),
-  SupportedPermissionTypes: permissionTypesSchema.optional(),
-};
-
-const tableBodySchema = z.strictObject({
-  ...commonBodyFields,
-  S3Path: s3PathSchema.optional(),
-  QuerySessionContext: z
-    .strictObject({
-      QueryId: queryIdSchema.optional(),
-      QueryStartTime: queryStartTimeSchema.optional(),
-      ClusterId: sessionFieldSchema.optional(),
-      QueryAuthorizationId: sessionFieldSchema.optional(),
-      AdditionalContext: additionalContextSchema.optional(),
-    })
-    .optional(),
-});
-
-const partitionBodySchema = z.strictObject({
-  ...commonBodyFields,
-  Partition: z.strictObject({ Values: partitionValuesSchema }),
-});
+const bodySchemas = fields.wireRequestSchemas({ strict: true, queryStartTime: queryStartTimeSchema });
+const tableBodySchema = bodySchemas.GetTemporaryGlueTableCredentials;
+const partitionBodySchema = bodySchemas.GetTemporaryGluePartitionCredentials;
 
 /**
  * Parses the body of `POST /v1/table-credentials` (API field names). Fields
@@ -213,7 +177,7 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
     throw invalid('the body must be a JSON object with the API request fields, e.g. {"TableArn": "arn:aws:glue:..."}');
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalid(describeIssues(parsed.error));
+  if (!parsed.success) throw invalid(describeIssues(parsed.error.issues).join('; '));
   return parsed.data;
 }
 

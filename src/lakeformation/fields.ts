@@ -1,39 +1,140 @@
+/**
+ * The rules of every Lake Formation request field, written once and used by
+ * every place a request enters: configuration profiles and `defaults`, the
+ * HTTP routes, and the emulator. Each schema's error text says what would be
+ * accepted, so a message reads "DurationSeconds: an integer from 900 to 43200"
+ * wherever it is raised.
+ *
+ * Where the API reference gives a bound, it is the bound here. Where it gives
+ * none, the rule is lfcs's own and says so (the README lists both):
+ * - `DurationSeconds`: 900-43200, the model's range (the prose says 21600).
+ * - `Permissions`: any number of `Permission` values; duplicates are accepted
+ *   (the API does not forbid them) and the cache key treats the list as a set.
+ * - `SupportedPermissionTypes`: 1-255 `PermissionType` values (the model).
+ * - `Partition.Values`: at least one value (the model); each at most 1024
+ *   characters, Glue's limit for a partition value (Lake Formation states none).
+ * - `S3Path`: lfcs's rule, the API states none: an `s3://` URI with a bucket,
+ *   no whitespace, at most 1024 characters.
+ * - `QuerySessionContext`: `QueryId`, `ClusterId`, `QueryAuthorizationId` of
+ *   1-255 characters (the model); `QueryStartTime` epoch seconds on the wire;
+ *   `AdditionalContext` keys of 1-128 and values of at most 1024 characters
+ *   (lfcs's rule).
+ * - `AuditContext.AdditionalAuditContext`: at most 2048 characters, empty
+ *   allowed (the model).
+ */
 import { z } from 'zod';
-import { parseTableArn, TABLE_ARN_PATTERN } from './table-arn.js';
+import { REGION_SOURCE, TABLE_ARN_PATTERN } from './table-arn.js';
 import { PERMISSIONS, PERMISSION_TYPES } from './types.js';
 
+/** Lake Formation's `DurationSeconds` range (API model; the prose says 21600 but the model allows 43200). */
+export const DURATION_SECONDS_MIN = 900;
+export const DURATION_SECONDS_MAX = 43_200;
+
+/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, ... */
+export const REGION_PATTERN = new RegExp(`^${REGION_SOURCE}$`);
+
+/** Longest S3Path accepted (lfcs's bound; the API gives none). */
+export const S3_PATH_MAX_LENGTH = 1024;
+
+const TABLE_ARN_EXPECTED = 'a Glue table ARN: arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>';
+const DURATION_EXPECTED = `an integer from ${DURATION_SECONDS_MIN} to ${DURATION_SECONDS_MAX}`;
+const S3_PATH_EXPECTED = `an s3:// URI such as s3://bucket/prefix/ (at most ${S3_PATH_MAX_LENGTH} characters)`;
+const SESSION_FIELD_EXPECTED = 'a string of 1 to 255 characters';
+
+/** `TableArn` of both operations. */
+export const tableArn = z.string({ error: TABLE_ARN_EXPECTED }).regex(TABLE_ARN_PATTERN, { error: TABLE_ARN_EXPECTED });
+
+/** `DurationSeconds` of both operations. */
+export const durationSeconds = z
+  .int({ error: DURATION_EXPECTED })
+  .min(DURATION_SECONDS_MIN, { error: DURATION_EXPECTED })
+  .max(DURATION_SECONDS_MAX, { error: DURATION_EXPECTED });
+
+/** `Permissions` of both operations. */
+export const permissions = z.array(z.enum(PERMISSIONS, { error: `one of ${PERMISSIONS.join(', ')}` }), {
+  error: `a list of: ${PERMISSIONS.join(', ')}`,
+});
+
+const PERMISSION_TYPES_EXPECTED = `a list of 1 to 255 of: ${PERMISSION_TYPES.join(', ')}`;
+/** `SupportedPermissionTypes` of both operations. */
+export const supportedPermissionTypes = z
+  .array(z.enum(PERMISSION_TYPES, { error: `one of ${PERMISSION_TYPES.join(', ')}` }), {
+    error: PERMISSION_TYPES_EXPECTED,
+  })
+  .min(1, { error: PERMISSION_TYPES_EXPECTED })
+  .max(255, { error: PERMISSION_TYPES_EXPECTED });
+
+const PARTITION_EXPECTED = 'a non-empty list of partition values, in partition-key order';
+/** `Partition.Values` of the partition operation. */
+export const partitionValues = z
+  .array(
+    z
+      .string({ error: 'a partition value as a string (quote numbers in YAML)' })
+      .max(1024, { error: 'a partition value of at most 1024 characters' }),
+    { error: PARTITION_EXPECTED },
+  )
+  .min(1, { error: PARTITION_EXPECTED });
+
+/** `S3Path` of the table operation. */
+export const s3Path = z
+  .string({ error: S3_PATH_EXPECTED })
+  .max(S3_PATH_MAX_LENGTH, { error: S3_PATH_EXPECTED })
+  .regex(/^s3:\/\/[^/\s]+(?:\/\S*)?$/, { error: S3_PATH_EXPECTED });
+
+/** `QueryId`, `ClusterId` and `QueryAuthorizationId` of `QuerySessionContext`. */
+export const sessionField = z
+  .string({ error: SESSION_FIELD_EXPECTED })
+  .min(1, { error: SESSION_FIELD_EXPECTED })
+  .max(255, { error: SESSION_FIELD_EXPECTED });
+
+/** `QuerySessionContext.QueryStartTime` as the wire carries it: epoch seconds, fractions allowed. */
+export const queryStartTimeEpochSeconds = z
+  .number({ error: 'a time in epoch seconds' })
+  .nonnegative({ error: 'a time in epoch seconds' })
+  .max(32_503_680_000, { error: 'a time in epoch seconds before the year 3000' });
+
+/** `QuerySessionContext.AdditionalContext`. */
+export const additionalContext = z.record(
+  z.string().min(1, { error: 'a key of 1 to 128 characters' }).max(128, { error: 'a key of 1 to 128 characters' }),
+  z.string({ error: 'a string of at most 1024 characters' }).max(1024, { error: 'a string of at most 1024 characters' }),
+  { error: 'a mapping from string to string' },
+);
+
+/** `AuditContext.AdditionalAuditContext` of both operations (shown in CloudTrail). */
+export const additionalAuditContext = z
+  .string({ error: 'a string of at most 2048 characters' })
+  .max(2048, { error: 'a string of at most 2048 characters' });
+
 /**
- * Field rules from the Lake Formation API reference, shared by every place a
- * request enters (HTTP routes, profiles). Checking them here turns a caller's
- * mistake into a clear 400 instead of an upstream call that is bound to fail.
+ * The request bodies as the API names their members, for the native HTTP
+ * routes (which refuse unknown members: `strict`) and the emulator (which
+ * ignores them, as the service does). `queryStartTime` is the rule for
+ * `QueryStartTime`: the wire's epoch seconds, or what a route also accepts.
  */
-
-export const tableArnSchema = z
-  .string()
-  .max(2048)
-  .regex(TABLE_ARN_PATTERN, { message: 'expected arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>' });
-
-export const permissionsSchema = z.array(z.enum(PERMISSIONS)).min(1).max(16);
-export const permissionTypesSchema = z.array(z.enum(PERMISSION_TYPES)).min(1).max(255);
-/** The model allows 900-43200 s; Lake Formation may grant less than asked. */
-export const durationSecondsSchema = z.number().int().min(900).max(43200);
-export const partitionValuesSchema = z.array(z.string().max(1024)).min(1).max(100);
-export const s3PathSchema = z.string().regex(/^s3:\/\/[^\s]+$/, { message: 'expected an s3:// URI' }).max(1024);
-export const queryIdSchema = z.string().min(1).max(255);
-export const sessionFieldSchema = z.string().min(1).max(255);
-export const additionalContextSchema = z.record(z.string().min(1).max(128), z.string().max(1024));
-export const auditContextStringSchema = z.string().max(2048);
-
-/** Extracts the 12-digit account from a table ARN (for `AccountId` in responses). */
-export function accountIdFromTableArn(tableArn: string): string | undefined {
-  return parseTableArn(tableArn)?.accountId;
-}
-
-/** Renders zod issues as one line: "field: problem; field: problem". */
-export function describeIssues(error: z.ZodError, fieldNames: (path: PropertyKey[]) => string = defaultPath): string {
-  return error.issues.map((issue) => `${fieldNames(issue.path) || 'body'}: ${issue.message}`).join('; ');
-}
-
-function defaultPath(path: PropertyKey[]): string {
-  return path.map(String).join('.');
+export function wireRequestSchemas<T extends z.ZodType>(options: { strict: boolean; queryStartTime: T }) {
+  const object = <S extends z.ZodRawShape>(shape: S) => (options.strict ? z.strictObject(shape) : z.object(shape));
+  const common = {
+    TableArn: tableArn,
+    Permissions: permissions.optional(),
+    DurationSeconds: durationSeconds.optional(),
+    AuditContext: object({ AdditionalAuditContext: additionalAuditContext.optional() }).optional(),
+    SupportedPermissionTypes: supportedPermissionTypes.optional(),
+  };
+  return {
+    GetTemporaryGlueTableCredentials: object({
+      ...common,
+      S3Path: s3Path.optional(),
+      QuerySessionContext: object({
+        QueryId: sessionField.optional(),
+        QueryStartTime: options.queryStartTime.optional(),
+        ClusterId: sessionField.optional(),
+        QueryAuthorizationId: sessionField.optional(),
+        AdditionalContext: additionalContext.optional(),
+      }).optional(),
+    }),
+    GetTemporaryGluePartitionCredentials: object({
+      ...common,
+      Partition: object({ Values: partitionValues }),
+    }),
+  };
 }

@@ -15,14 +15,15 @@
 // - Matching is case-sensitive and whole-ARN; only valid table ARNs match.
 
 const PARTITION = 'aws[a-z-]*';
-const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+/** An AWS region name (`us-east-1`, `us-gov-west-1`, ...), as regular-expression source. */
+export const REGION_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
 const ACCOUNT = '\\d{12}';
 /** Database and table names: no separators, no whitespace, and no `*` (it would be ambiguous with the wildcard). */
 const NAME = '[^/:*\\s]{1,255}';
 
 /** A Glue table ARN: `arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>` (any `aws*` partition). */
 export const TABLE_ARN_PATTERN = new RegExp(
-  `^arn:(${PARTITION}):glue:(${REGION}):(${ACCOUNT}):table/(${NAME})/(${NAME})$`,
+  `^arn:(${PARTITION}):glue:(${REGION_SOURCE}):(${ACCOUNT}):table/(${NAME})/(${NAME})$`,
 );
 
 /** The parts of a Glue table ARN. */
@@ -45,6 +46,11 @@ export function parseTableArn(arn: string): TableArnParts | undefined {
   if (!match) return undefined;
   const [, partition = '', region = '', accountId = '', database = '', table = ''] = match;
   return { partition, region, accountId, database, table };
+}
+
+/** The 12-digit account of a table ARN (`AccountId` in container-credentials answers), or `undefined`. */
+export function accountIdFromTableArn(arn: string): string | undefined {
+  return parseTableArn(arn)?.accountId;
 }
 
 const PATTERN_SEGMENT = /^[a-z0-9*-]+$/;

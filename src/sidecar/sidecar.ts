@@ -70,22 +70,9 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       });
   const vend = init.vend ?? vending!.vend;
 
-  const cache = new CredentialCache({
-    vend,
-    clock,
-    hooks: cacheHooks(metrics, logger),
-    maxEntries: config.cache.maxEntries,
-    refreshBeforeExpirySeconds: config.cache.refreshBeforeExpirySeconds,
-    minServeSeconds: config.cache.minServeSeconds,
-    hardMinimumSeconds: config.cache.hardMinimumSeconds,
-    idleSeconds: config.cache.idleSeconds,
-    negativeTtlSeconds: config.cache.negativeTtlSeconds,
-    refreshJitterSeconds: config.cache.refreshJitterSeconds,
-    maxAttempts: config.upstream.maxAttempts,
-    maxConcurrency: config.upstream.maxConcurrency,
-    ratePerSecond: config.upstream.ratePerSecond,
-    burst: config.upstream.burst,
-  });
+  // The client's own settings went to the client; the rest tune the retry loop and limiter the cache runs.
+  const { endpoint: _endpoint, timeoutMs: _timeoutMs, ...upstreamTuning } = config.upstream;
+  const cache = new CredentialCache({ vend, clock, hooks: cacheHooks(metrics, logger), ...config.cache, ...upstreamTuning });
 
   const profiles = new Map<string, CredentialRequest>(
     Object.keys(config.profiles).map((name) => [name, profileToRequest(config, name)]),

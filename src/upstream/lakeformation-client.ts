@@ -6,7 +6,7 @@ import {
   type GetTemporaryGlueTableCredentialsRequest,
 } from '@aws-sdk/client-lakeformation';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { LfcsError } from '../core/errors.js';
+import { LfcsError, shuttingDownError } from '../core/errors.js';
 import { classifyUpstreamError } from './classify-error.js';
 import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
 
@@ -67,7 +67,8 @@ export function createLakeFormationVending(init: LakeFormationVendingInit): Lake
       return toLease(output, request);
     } catch (err) {
       if (err instanceof LfcsError) throw err;
-      if (signal?.aborted) throw new LfcsError('ShuttingDown', 'the upstream call was cancelled');
+      // Aborted by the cache (shutdown or eviction); it reports its own reason.
+      if (signal?.aborted) throw shuttingDownError();
       throw classifyUpstreamError(err, { timedOut: timeout.aborted, timeoutMs });
     }
   }

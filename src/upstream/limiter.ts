@@ -10,42 +10,25 @@
  * a client gives up after 1-2 s while a refresh has minutes of slack. A queued
  * call whose `signal` aborts is removed without ever reaching Lake Formation.
  */
+import { z } from 'zod';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import { LfcsError } from '../core/errors.js';
+import { LfcsError, shuttingDownError } from '../core/errors.js';
+import { parseSettings } from '../core/settings.js';
 import { TokenBucket } from '../core/token-bucket.js';
-import { definedOnly, describe, isPositiveInteger } from '../core/validation.js';
+import { limiterSettingsShape, type LimiterSettings } from './settings.js';
 
-/** Defaults of {@link UpstreamLimiterOptions}; see each option for the reason. */
-export const LIMITER_DEFAULTS = Object.freeze({
-  maxConcurrency: 4,
-  ratePerSecond: 10,
-  burst: 20,
-  maxQueuedCalls: 1000,
-});
-
-/** Options of {@link UpstreamLimiter}. */
-export interface UpstreamLimiterOptions {
+/**
+ * Options of {@link UpstreamLimiter}: the `upstream.*` limiter settings
+ * (`upstream/settings.ts` has each default and reason; beyond
+ * `maxQueuedCalls` a new call is refused at once with `UpstreamBusy`, and an
+ * urgent call instead pushes out the newest non-urgent one).
+ */
+export interface UpstreamLimiterOptions extends Partial<LimiterSettings> {
   /** Time source for the token bucket. Default `systemClock`. */
   clock?: Clock;
-  /**
-   * Calls in flight at once. Default 4: enough to hide one slow answer, small
-   * enough that a burst of misses cannot open dozens of connections.
-   */
-  maxConcurrency?: number;
-  /**
-   * Sustained call starts per second. Default 10, well under Lake Formation's
-   * per-account limits for the credential-vending APIs, which other tools share.
-   */
-  ratePerSecond?: number;
-  /** Token-bucket size: calls that may start at once after a quiet period. Default 20. */
-  burst?: number;
-  /**
-   * Calls allowed to wait. Default 1000. Beyond it, a new call is refused at
-   * once with `UpstreamBusy` (a waiting client would time out long before its
-   * turn); an urgent call instead pushes out the newest non-urgent one.
-   */
-  maxQueuedCalls?: number;
 }
+
+const limiterOptionsSchema = z.strictObject(limiterSettingsShape);
 
 /** Per-call options of {@link UpstreamLimiter.run}. */
 export interface LimiterRunOptions {
@@ -80,12 +63,9 @@ export class UpstreamLimiter {
   #closed = false;
 
   constructor(options: UpstreamLimiterOptions = {}) {
-    const resolved = { ...LIMITER_DEFAULTS, ...definedOnly(options) };
-    const problems = limiterOptionProblems(resolved);
-    if (problems.length > 0) {
-      throw new LfcsError('InvalidConfiguration', `Invalid upstream limiter options: ${problems.join('; ')}`);
-    }
-    this.#clock = options.clock ?? systemClock;
+    const { clock, ...settings } = options;
+    const resolved = parseSettings(limiterOptionsSchema, settings, 'upstream limiter options');
+    this.#clock = clock ?? systemClock;
     this.#maxConcurrency = resolved.maxConcurrency;
     this.#maxQueuedCalls = resolved.maxQueuedCalls;
     // Starts full: after start-up the first `burst` misses should not wait.
@@ -145,7 +125,7 @@ export class UpstreamLimiter {
    * Refuses new calls and rejects every queued one with `reason` (default
    * `LfcsError('ShuttingDown')`). Running calls are left to finish.
    */
-  close(reason: unknown = new LfcsError('ShuttingDown', 'The sidecar is shutting down', { retryable: true })): void {
+  close(reason: unknown = shuttingDownError()): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closedReason = reason;
@@ -250,23 +230,4 @@ function queueFullError(max: number): LfcsError {
     `Too many Lake Formation calls are waiting (maxQueuedCalls=${max}); try again shortly`,
     { retryable: true, retryAfterSeconds: 1 },
   );
-}
-
-/** Problems with limiter settings, one message each (empty when valid). Shared with the cache's checks. */
-export function limiterOptionProblems(options: {
-  maxConcurrency: unknown;
-  ratePerSecond: unknown;
-  burst: unknown;
-  maxQueuedCalls: unknown;
-}): string[] {
-  const problems: string[] = [];
-  for (const name of ['maxConcurrency', 'burst', 'maxQueuedCalls'] as const) {
-    const value = options[name];
-    if (!isPositiveInteger(value)) problems.push(`${name} must be a positive integer, got ${describe(value)}`);
-  }
-  const rate = options.ratePerSecond;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
-    problems.push(`ratePerSecond must be a positive finite number, got ${describe(rate)}`);
-  }
-  return problems;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CACHE_DEFAULTS, CredentialCache, cacheTuningProblems } from '../../../src/cache/credential-cache.js';
+import { CACHE_DEFAULTS, CredentialCache } from '../../../src/cache/credential-cache.js';
+import { cacheSettingsSchema } from '../../../src/cache/settings.js';
+import { parseConfig } from '../../../src/config/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import type { VendFunction } from '../../../src/lakeformation/types.js';
@@ -24,7 +26,9 @@ describe('CredentialCache constructor checks', () => {
   it('requires minServeSeconds below refreshBeforeExpirySeconds', () => {
     const err = constructionError({ minServeSeconds: 1800 });
     expect(err.code).toBe('InvalidConfiguration');
-    expect(err.message).toContain('minServeSeconds (1800) must be less than refreshBeforeExpirySeconds (1800)');
+    expect(err.message).toContain(
+      'minServeSeconds (1800) plus refreshJitterSeconds (120) must be less than refreshBeforeExpirySeconds (1800)',
+    );
   });
 
   it('requires hardMinimumSeconds below minServeSeconds', () => {
@@ -35,36 +39,38 @@ describe('CredentialCache constructor checks', () => {
 
   it('requires the jitter to fit between refreshBefore and minServe', () => {
     expect(constructionError({ refreshJitterSeconds: 840 }).message).toContain(
-      'refreshJitterSeconds (840) must be less than refreshBeforeExpirySeconds - minServeSeconds (840)',
+      'minServeSeconds (960) plus refreshJitterSeconds (840) must be less than refreshBeforeExpirySeconds (1800), ' +
+        'so every (jittered) refresh starts while the lease is still served',
     );
   });
 
-  it('requires positive integers and says what it got', () => {
+  it('requires integers in range and says what is accepted', () => {
     const err = constructionError({ maxEntries: 0, idleSeconds: 1.5, negativeTtlSeconds: '30', maxAttempts: -1 });
-    expect(err.message).toContain('maxEntries must be a positive integer, got 0');
-    expect(err.message).toContain('idleSeconds must be a positive integer, got 1.5');
-    expect(err.message).toContain('negativeTtlSeconds must be a positive integer, got "30"');
-    expect(err.message).toContain('maxAttempts must be a positive integer, got -1');
+    expect(err.message).toContain('maxEntries: an integer from 1 to 1000000');
+    expect(err.message).toContain('idleSeconds: an integer from 60 to 604800');
+    expect(err.message).toContain('negativeTtlSeconds: an integer from 1 to 3600');
+    expect(err.message).toContain('maxAttempts: an integer from 1 to 10');
   });
 
   it('checks the limiter settings and the retry delay order', () => {
     const err = constructionError({ ratePerSecond: 0, burst: 2.5, retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
-    expect(err.message).toContain('ratePerSecond must be a positive finite number, got 0');
-    expect(err.message).toContain('burst must be a positive integer, got 2.5');
-    expect(err.message).toContain('retryBaseDelayMs (2000) must be at most retryMaxDelayMs (1000)');
+    expect(err.message).toContain('ratePerSecond: a number above 0 and at most 1000');
+    expect(err.message).toContain('burst: an integer from 1 to 10000');
+    const order = constructionError({ retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
+    expect(order.message).toContain('retryBaseDelayMs (2000) must be at most retryMaxDelayMs (1000)');
   });
 
   it('rejects unknown options and hooks (typos would otherwise be silently ignored)', () => {
     const err = constructionError({ maxEntry: 5, hooks: { onLookups: () => undefined } });
-    expect(err.message).toContain('unknown option "maxEntry"');
-    expect(err.message).toContain('unknown hook "onLookups"');
+    expect(err.message).toMatch(/Unrecognized key: "maxEntry"/);
+    expect(err.message).toMatch(/hooks: Unrecognized key: "onLookups"/);
   });
 
   it('requires vend, a complete clock and a random function', () => {
     const err = constructionError({ vend: undefined, clock: { now: () => 0 }, random: 0.5 });
-    expect(err.message).toContain('vend must be a function');
-    expect(err.message).toContain('clock must implement now(), setTimeout() and clearTimeout()');
-    expect(err.message).toContain('random must be a function');
+    expect(err.message).toContain('vend: a function (request, signal) => Promise<Lease>');
+    expect(err.message).toContain('clock: an object with now(), setTimeout() and clearTimeout()');
+    expect(err.message).toContain('random: a function returning a number in [0, 1)');
   });
 
   it('reports every problem in one message', () => {
@@ -72,11 +78,14 @@ describe('CredentialCache constructor checks', () => {
     expect(err.message.split('; ')).toHaveLength(3);
   });
 
-  it('exposes the same checks for the configuration loader', () => {
-    expect(cacheTuningProblems({ ...CACHE_DEFAULTS })).toEqual([]);
-    expect(cacheTuningProblems({ ...CACHE_DEFAULTS, hardMinimumSeconds: 0 })).toEqual([
-      'hardMinimumSeconds must be a positive integer, got 0',
-    ]);
+  it('checks with the same field definitions as the configuration loader', () => {
+    expect(cacheSettingsSchema.parse({})).toEqual(CACHE_DEFAULTS);
+    expect(constructionError({ hardMinimumSeconds: 0 }).message).toContain(
+      'hardMinimumSeconds: an integer from 1 to 43200',
+    );
+    expect(() => parseConfig({ region: 'us-east-1', cache: { hardMinimumSeconds: 0 } })).toThrow(
+      /cache\.hardMinimumSeconds[^]*an integer from 1 to 43200/,
+    );
   });
 
   it('freezes CACHE_DEFAULTS', () => {

@@ -7,7 +7,16 @@ describe('parseConfig defaults', () => {
   it('fills every field from a region alone', () => {
     expect(parseConfig({ region: 'us-east-1' })).toEqual({
       region: 'us-east-1',
-      upstream: { timeoutMs: 3000, maxAttempts: 3, maxConcurrency: 4, ratePerSecond: 10, burst: 20 },
+      upstream: {
+        timeoutMs: 3000,
+        maxAttempts: 3,
+        retryBaseDelayMs: 100,
+        retryMaxDelayMs: 1000,
+        maxConcurrency: 4,
+        ratePerSecond: 10,
+        burst: 20,
+        maxQueuedCalls: 1000,
+      },
       listen: { host: '127.0.0.1', port: 9180, allowNonLoopback: false },
       admin: { host: '0.0.0.0', port: 9181 },
       auth: {},
@@ -23,6 +32,9 @@ describe('parseConfig defaults', () => {
         idleSeconds: 3600,
         negativeTtlSeconds: 30,
         refreshJitterSeconds: 120,
+        refreshRetryBaseDelayMs: 10_000,
+        refreshRetryMaxDelayMs: 120_000,
+        retryAfterSeconds: 1,
       },
       prewarm: { enabled: true, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
       shutdown: { drainSeconds: 5, graceSeconds: 20 },

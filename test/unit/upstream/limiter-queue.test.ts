@@ -96,7 +96,7 @@ describe('UpstreamLimiter queue', () => {
 
   it('validates its options', () => {
     expect(() => new UpstreamLimiter({ maxConcurrency: 0, ratePerSecond: -1 })).toThrow(
-      /maxConcurrency must be a positive integer, got 0; ratePerSecond must be a positive finite number, got -1/,
+      /maxConcurrency: an integer from 1 to 1000; ratePerSecond: a number above 0 and at most 1000/,
     );
   });
 });

@@ -1,0 +1,97 @@
+/**
+ * One cached lease and its bookkeeping, and the arithmetic of storing a fresh
+ * lease in it. The serving policy that reads these fields is in
+ * `credential-cache.ts`.
+ */
+import type { TimerHandle } from '../core/clock.js';
+import type { ErrorCode } from '../core/errors.js';
+import type { CredentialRequest, Lease } from '../lakeformation/types.js';
+import { effectiveThresholds, type EffectiveThresholds, type ThresholdSettings } from './settings.js';
+
+export interface Entry {
+  readonly key: string;
+  /** Snapshot of the request that created the entry; refreshes send it again. */
+  readonly request: CredentialRequest;
+  label: string | undefined;
+  lease: Lease;
+  expiresAtMs: number;
+  fetchedAtMs: number;
+  thresholds: EffectiveThresholds;
+  /** Earliest time the next refresh may start (jittered, or pushed back by a failure). */
+  refreshAtMs: number;
+  /** The refresh time passed while the entry was idle; it now only waits for expiry. */
+  refreshSuspended: boolean;
+  consecutiveFailures: number;
+  lastRefreshAtMs: number | undefined;
+  lastRefreshOutcome: 'success' | ErrorCode | undefined;
+  /** Requests answered from this entry's lease without waiting for a fresh one (`hit` and `stale`). */
+  hits: number;
+  lastRequestedAtMs: number;
+  /** The single pending wake-up (refresh time or expiry). */
+  timer: TimerHandle | undefined;
+}
+
+/**
+ * Puts a freshly received lease into `entry` (a new one when `entry` is
+ * undefined) and returns it: thresholds for its lifetime, the jittered
+ * refresh time, failures cleared. `random` is in [0, 1].
+ */
+export function storeLease(
+  entry: Entry | undefined,
+  init: { key: string; request: CredentialRequest; received: Lease; now: number; random: number },
+  settings: ThresholdSettings,
+): Entry {
+  const { now } = init;
+  const lease = freezeLease(init.received);
+  const expiresAtMs = lease.expiration.getTime();
+  const thresholds = effectiveThresholds((expiresAtMs - now) / 1000, settings);
+  const target: Entry = entry ?? {
+    key: init.key,
+    request: init.request,
+    label: undefined,
+    lease,
+    expiresAtMs,
+    fetchedAtMs: now,
+    thresholds,
+    refreshAtMs: 0,
+    refreshSuspended: false,
+    consecutiveFailures: 0,
+    lastRefreshAtMs: undefined,
+    lastRefreshOutcome: undefined,
+    hits: 0,
+    lastRequestedAtMs: now,
+    timer: undefined,
+  };
+  if (entry) {
+    target.lastRefreshAtMs = now;
+    target.lastRefreshOutcome = 'success';
+  }
+  target.lease = lease;
+  target.expiresAtMs = expiresAtMs;
+  target.fetchedAtMs = now;
+  target.thresholds = thresholds;
+  // Jitter only delays the start within the refresh window: the refresh
+  // still begins before minServe because jitter < refreshBefore - minServe.
+  target.refreshAtMs =
+    expiresAtMs - thresholds.refreshBeforeSeconds * 1000 + init.random * thresholds.refreshJitterSeconds * 1000;
+  target.refreshSuspended = false;
+  target.consecutiveFailures = 0;
+  return target;
+}
+
+/** Whole seconds left, rounded down, never negative. */
+export function wholeSecondsLeft(expiresAtMs: number, now: number): number {
+  return Math.max(0, Math.floor((expiresAtMs - now) / 1000));
+}
+
+/** A private, read-only copy: callers (and the HTTP layer) cannot alter what later requests get. */
+function freezeLease(lease: Lease): Lease {
+  const copy: Lease = {
+    accessKeyId: lease.accessKeyId,
+    secretAccessKey: lease.secretAccessKey,
+    sessionToken: lease.sessionToken,
+    expiration: new Date(lease.expiration.getTime()),
+  };
+  if (lease.vendedS3Path !== undefined) copy.vendedS3Path = Object.freeze([...lease.vendedS3Path]) as string[];
+  return Object.freeze(copy);
+}

@@ -1,0 +1,50 @@
+/** The key-material-free view of a cached lease that `GET /v1/cache` and `lfcs status` show. */
+import type { ErrorCode } from '../core/errors.js';
+import type { Operation, Permission } from '../lakeformation/types.js';
+import { wholeSecondsLeft, type Entry } from './entry.js';
+
+/** One cached lease as listed by `GET /v1/cache`. Holds no key material. */
+export interface CacheEntrySummary {
+  label?: string;
+  operation: Operation;
+  tableArn: string;
+  partitionValues?: string[];
+  /** As requested, sorted and de-duplicated (as in the cache key). */
+  permissions?: Permission[];
+  queryId?: string;
+  expiration: Date;
+  /** Whole seconds left, rounded down. */
+  remainingSeconds: number;
+  /** When the current lease was received. */
+  fetchedAt: Date;
+  /** When the lease was last renewed or a renewal last failed (absent until the first renewal). */
+  lastRefreshAt?: Date;
+  lastRefreshOutcome?: 'success' | ErrorCode;
+  /** Requests answered from this entry's lease without waiting for a fresh one (`hit` and `stale`). */
+  hits: number;
+  lastRequestedAt: Date;
+  /** An upstream call for this entry is queued or running. */
+  refreshing: boolean;
+}
+
+export function summarize(entry: Entry, now: number, refreshing: boolean): CacheEntrySummary {
+  const { request } = entry;
+  const summary: CacheEntrySummary = {
+    operation: request.operation,
+    tableArn: request.tableArn,
+    expiration: new Date(entry.expiresAtMs),
+    remainingSeconds: wholeSecondsLeft(entry.expiresAtMs, now),
+    fetchedAt: new Date(entry.fetchedAtMs),
+    hits: entry.hits,
+    lastRequestedAt: new Date(entry.lastRequestedAtMs),
+    refreshing,
+  };
+  if (entry.label !== undefined) summary.label = entry.label;
+  if (request.partitionValues !== undefined) summary.partitionValues = [...request.partitionValues];
+  if (request.permissions !== undefined) summary.permissions = [...new Set(request.permissions)].sort();
+  const queryId = request.querySessionContext?.queryId;
+  if (queryId !== undefined) summary.queryId = queryId;
+  if (entry.lastRefreshAtMs !== undefined) summary.lastRefreshAt = new Date(entry.lastRefreshAtMs);
+  if (entry.lastRefreshOutcome !== undefined) summary.lastRefreshOutcome = entry.lastRefreshOutcome;
+  return summary;
+}

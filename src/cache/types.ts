@@ -1,0 +1,80 @@
+/** The cache's public types and the schema of its constructor options. */
+import { z } from 'zod';
+import type { Clock } from '../core/clock.js';
+import type { Lease, VendFunction } from '../lakeformation/types.js';
+import type { UpstreamCallEvent } from '../upstream/caller.js';
+import { limiterSettingsShape, retrySettingsShape } from '../upstream/settings.js';
+import { cacheSettingsShape, type CacheSettings } from './settings.js';
+
+/**
+ * How a `get` was answered:
+ * - `hit`: cached lease, more than `minServeSeconds` left;
+ * - `miss`: waited for Lake Formation (this request started the call, or was
+ *   the first to wait on a background refresh already running);
+ * - `coalesced`: waited on a call another request had started;
+ * - `stale`: Lake Formation failed (or is backing off after a failure), old lease served;
+ * - `negative`: a remembered permanent error was rethrown without a call.
+ * A `get` that throws reports `miss`, `coalesced` or `negative`.
+ */
+export type LookupResult = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative';
+
+/**
+ * Observation points for metrics and the audit log. Every hook is optional
+ * and called synchronously; an exception thrown by a hook is swallowed, so a
+ * broken metrics sink can never stop credentials from being served.
+ */
+export interface CacheHooks {
+  /** Exactly once per `get` on an open cache, with the final result. */
+  onLookup?(result: LookupResult): void;
+  /**
+   * Once per background refresh: `success` (new lease stored), `failure`
+   * (Lake Formation failed after all attempts), `dropped` (the entry left the
+   * cache before the refresh finished, or the limiter refused it so no call
+   * was made; the result, if any, is discarded).
+   */
+  onRefresh?(outcome: 'success' | 'failure' | 'dropped'): void;
+  /** Every single upstream attempt, retries and background refreshes included. */
+  onUpstreamCall?(event: UpstreamCallEvent): void;
+  /** The number of cached leases changed (negative-cache entries are not counted). */
+  onEntryCountChange?(count: number): void;
+}
+
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: what });
+const isClock = (v: unknown) =>
+  typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
+/**
+ * The constructor's options: the dependencies, plus every `cache.*` setting
+ * and the `upstream.*` retry and limiter settings (each optional, defaults
+ * in `cache/settings.ts` and `upstream/settings.ts`). Unknown keys are rejected.
+ */
+export const optionsSchema = z.strictObject({
+  vend: fn('a function (request, signal) => Promise<Lease>'),
+  clock: z.custom<Clock>(isClock, { error: 'an object with now(), setTimeout() and clearTimeout()' }).optional(),
+  random: fn('a function returning a number in [0, 1)').optional(),
+  hooks: z
+    .strictObject({
+      onLookup: fn('a function').optional(),
+      onRefresh: fn('a function').optional(),
+      onUpstreamCall: fn('a function').optional(),
+      onEntryCountChange: fn('a function').optional(),
+    })
+    .optional(),
+  ...cacheSettingsShape,
+  ...retrySettingsShape,
+  ...limiterSettingsShape,
+});
+
+export type Settings = CacheSettings & z.output<z.ZodObject<typeof retrySettingsShape & typeof limiterSettingsShape>>;
+
+/** Options of {@link CredentialCache}. */
+export type CredentialCacheOptions = z.input<typeof optionsSchema> & { vend: VendFunction; clock?: Clock; hooks?: CacheHooks };
+
+/** What {@link CredentialCache.get} returns. */
+export interface ServedCredentials {
+  lease: Lease;
+  result: LookupResult;
+  /** Whole seconds the lease has left when served (rounded down). */
+  remainingSeconds: number;
+}
+

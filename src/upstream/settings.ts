@@ -1,0 +1,75 @@
+/**
+ * Settings of the Lake Formation client, its retry loop and the limiter that
+ * protects Lake Formation's quota (`upstream.*` in the configuration). The
+ * one definition of each: default, range and reason.
+ */
+import { z } from 'zod';
+import { integer, positiveNumber, section, type Relation } from '../core/settings.js';
+
+const ENDPOINT_EXPECTED =
+  'an http:// or https:// URL without user, query or fragment, such as http://127.0.0.1:4599 ' +
+  '(the emulator) or https://vpce-....lakeformation.us-east-1.vpce.amazonaws.com';
+
+function isHttpEndpoint(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  // Credentials in the URL would be logged with it; the SDK signs with SigV4 anyway.
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === ''
+  );
+}
+
+/** The retry loop's settings (also accepted by the cache, which runs the loop). */
+export const retrySettingsShape = {
+  maxAttempts: integer(1, 10)
+    .default(3)
+    .describe('Attempts per Lake Formation call, the first included; as the AWS SDKs, and more would outlast a 1-2 s client timeout.'),
+  retryBaseDelayMs: integer(1, 60_000)
+    .default(100)
+    .describe('Cap of the first retry delay, ms (full jitter, doubling per retry).'),
+  retryMaxDelayMs: integer(1, 60_000)
+    .default(1000)
+    .describe('Largest retry delay cap, ms; clients time out after 1-2 s.'),
+};
+
+/** The limiter's settings (also accepted by the cache, which owns the limiter). */
+export const limiterSettingsShape = {
+  maxConcurrency: integer(1, 1000)
+    .default(4)
+    .describe('Lake Formation calls in flight at once: hides one slow answer, yet a burst of misses opens few connections.'),
+  ratePerSecond: positiveNumber(1000)
+    .default(10)
+    .describe('Sustained Lake Formation call starts per second (token bucket); these APIs answer "Rate exceeded" under load.'),
+  burst: integer(1, 10_000).default(20).describe('Lake Formation calls that may start at once after a quiet period.'),
+  maxQueuedCalls: integer(1, 1_000_000)
+    .default(1000)
+    .describe('Calls allowed to wait for the limiter; beyond it a new call is refused at once with UpstreamBusy.'),
+};
+
+/** `upstream.*`: every field of the Lake Formation client, retry loop and limiter. */
+export const upstreamSettingsSchema = section({
+  endpoint: z
+    .string({ error: ENDPOINT_EXPECTED })
+    .refine(isHttpEndpoint, { error: ENDPOINT_EXPECTED })
+    .optional()
+    .describe('Lake Formation endpoint override, e.g. the emulator or a VPC interface endpoint; default the SDK regional endpoint.'),
+  timeoutMs: integer(100, 60_000).default(3000).describe('Per-attempt timeout of a Lake Formation call, ms.'),
+  ...retrySettingsShape,
+  ...limiterSettingsShape,
+});
+
+export type UpstreamSettings = z.output<typeof upstreamSettingsSchema>;
+export type RetrySettings = Pick<UpstreamSettings, keyof typeof retrySettingsShape>;
+export type LimiterSettings = Pick<UpstreamSettings, keyof typeof limiterSettingsShape>;
+
+/** Rules between `upstream.*` fields. */
+export const UPSTREAM_RELATIONS: readonly Relation[] = [
+  { lower: ['retryBaseDelayMs'], upper: 'retryMaxDelayMs', strict: false },
+];
+
+/** Every default of `upstream.*`. */
+export const UPSTREAM_DEFAULTS: Readonly<UpstreamSettings> = Object.freeze(upstreamSettingsSchema.parse({}));
