@@ -79,9 +79,28 @@ configCommand
   .argument('<file>', 'YAML configuration file')
   .action(async (file: string) => {
     await readFile(file); // a missing file is reported as such, not as a schema problem
-    const [{ loadConfig, redactConfig }, { stringify }] = await Promise.all([import('../config/index.js'), import('yaml')]);
+    const [{ configWarnings, loadConfig, redactConfig }, { stringify }] = await Promise.all([
+      import('../config/index.js'),
+      import('yaml'),
+    ]);
     const config = await loadConfig({ file, env: process.env });
-    process.stdout.write(`# ${file}: valid\n${stringify(redactConfig(config))}`);
+    const warnings = configWarnings(config).map((warning) => `# warning: ${warning}\n`);
+    process.stdout.write(`# ${file}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}\n${warnings.join('')}`);
+    process.stdout.write(stringify(redactConfig(config)));
+  });
+configCommand
+  .command('reference')
+  .description('print every configuration field with its LFCS_* variable, default, accepted values and reason (Markdown)')
+  .action(async () => {
+    const { configReferenceMarkdown } = await import('../config/reference.js');
+    process.stdout.write(`${configReferenceMarkdown()}\n`);
+  });
+configCommand
+  .command('schema')
+  .description('print the JSON Schema (draft-07) of the configuration file, for editors and CI checks')
+  .action(async () => {
+    const { configJsonSchema } = await import('../config/reference.js');
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   });
 
 program

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { loadConfig, requireAuthSource, shortLeaseWarnings, type Config, type ConfigOverrides } from '../config/index.js';
+import { configWarnings, loadConfig, requireAuthSource, type Config, type ConfigOverrides } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
 import { startSidecar, type RunningSidecar, type SidecarInit } from '../sidecar/sidecar.js';
 import { exitOnSignals } from './signals.js';
@@ -56,7 +56,7 @@ export async function runSidecar(
   extra: Partial<Omit<SidecarInit, 'config' | 'logger' | 'version'>> = {},
   logger: Logger = createLogger({ level: config.log.level }),
 ): Promise<RunningSidecar> {
-  for (const warning of shortLeaseWarnings(config)) logger.warn(warning);
+  for (const warning of configWarnings(config)) logger.warn(warning);
   const starting = startSidecar({ config, logger, version: packageVersion(), ...extra });
   // Handlers first, so a SIGTERM during start-up still ends in a graceful stop.
   exitOnSignals(logger, config.shutdown.graceSeconds * 1000, () => starting.then((sidecar) => sidecar.shutdown()));

@@ -8,7 +8,8 @@
  * protection), except `LFCS_CONFIG`, the config file path.
  */
 import { REDACTED, renderPath, suggest, ConfigError, type ConfigProblem } from './problems.js';
-import { describeField, type ConfigOverrides } from './schema.js';
+import { z } from 'zod';
+import { configSchema, describeField, type ConfigOverrides } from './schema.js';
 
 /** How a variable's text becomes a value. `list` is comma-separated; `secret` is taken verbatim and never echoed. */
 export type EnvKind = 'string' | 'secret' | 'integer' | 'number' | 'boolean' | 'list';
@@ -24,47 +25,50 @@ export interface EnvVariable {
 /** Names the config file when `loadConfig` is not given `file`. */
 export const CONFIG_FILE_VARIABLE = 'LFCS_CONFIG';
 
-const CACHE_FIELDS = [
-  'maxEntries',
-  'refreshBeforeExpirySeconds',
-  'minServeSeconds',
-  'hardMinimumSeconds',
-  'idleSeconds',
-  'negativeTtlSeconds',
-  'refreshJitterSeconds',
-] as const;
-
 const screamingSnake = (camel: string) => camel.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
 
-/** Every `LFCS_*` variable that sets a configuration field, in documentation order. */
-export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze([
-  { name: 'LFCS_REGION', path: ['region'], kind: 'string' },
-  { name: 'LFCS_UPSTREAM_ENDPOINT', path: ['upstream', 'endpoint'], kind: 'string' },
-  { name: 'LFCS_UPSTREAM_TIMEOUT_MS', path: ['upstream', 'timeoutMs'], kind: 'integer' },
-  { name: 'LFCS_UPSTREAM_MAX_ATTEMPTS', path: ['upstream', 'maxAttempts'], kind: 'integer' },
-  { name: 'LFCS_UPSTREAM_MAX_CONCURRENCY', path: ['upstream', 'maxConcurrency'], kind: 'integer' },
-  { name: 'LFCS_UPSTREAM_RATE_PER_SECOND', path: ['upstream', 'ratePerSecond'], kind: 'number' },
-  { name: 'LFCS_UPSTREAM_BURST', path: ['upstream', 'burst'], kind: 'integer' },
-  { name: 'LFCS_LISTEN_HOST', path: ['listen', 'host'], kind: 'string' },
-  { name: 'LFCS_LISTEN_PORT', path: ['listen', 'port'], kind: 'integer' },
-  { name: 'LFCS_ADMIN_HOST', path: ['admin', 'host'], kind: 'string' },
-  { name: 'LFCS_ADMIN_PORT', path: ['admin', 'port'], kind: 'integer' },
-  { name: 'LFCS_AUTH_TOKEN_FILE', path: ['auth', 'tokenFile'], kind: 'string' },
-  { name: 'LFCS_AUTH_TOKEN', path: ['auth', 'token'], kind: 'secret' },
-  { name: 'LFCS_DYNAMIC_ENABLED', path: ['dynamic', 'enabled'], kind: 'boolean' },
-  { name: 'LFCS_DYNAMIC_ALLOWED_TABLES', path: ['dynamic', 'allowedTables'], kind: 'list' },
-  ...CACHE_FIELDS.map((field): EnvVariable => ({
-    name: `LFCS_CACHE_${screamingSnake(field)}`,
-    path: ['cache', field],
-    kind: 'integer',
-  })),
-  { name: 'LFCS_PREWARM_ENABLED', path: ['prewarm', 'enabled'], kind: 'boolean' },
-  { name: 'LFCS_SHUTDOWN_DRAIN_SECONDS', path: ['shutdown', 'drainSeconds'], kind: 'integer' },
-  // Not in the original list, but without it raising drainSeconds by
-  // environment alone could never satisfy graceSeconds > drainSeconds.
-  { name: 'LFCS_SHUTDOWN_GRACE_SECONDS', path: ['shutdown', 'graceSeconds'], kind: 'integer' },
-  { name: 'LFCS_LOG_LEVEL', path: ['log', 'level'], kind: 'string' },
-]);
+function unwrap(node: z.ZodType): z.ZodType {
+  let current = node;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
+    current = current.unwrap() as z.ZodType;
+  }
+  return current;
+}
+
+/** How a leaf field's text is parsed, from its schema. */
+function kindOf(field: z.ZodType): EnvKind {
+  if ((field.meta() as { secret?: boolean } | undefined)?.secret) return 'secret';
+  const node = unwrap(field);
+  if (node instanceof z.ZodNumber) return node.format === 'safeint' || node.format === 'int32' ? 'integer' : 'number';
+  if (node instanceof z.ZodBoolean) return 'boolean';
+  if (node instanceof z.ZodArray) return 'list';
+  return 'string';
+}
+
+/**
+ * Every `LFCS_*` variable, derived from the schema: one per field,
+ * `LFCS_<SECTION>_<FIELD>` in SCREAMING_SNAKE_CASE (`cache.minServeSeconds`
+ * is `LFCS_CACHE_MIN_SERVE_SECONDS`), top-level fields as `LFCS_<FIELD>`.
+ * `profiles` is a mapping of names, so it is set in the file only.
+ */
+function deriveVariables(): EnvVariable[] {
+  const variables: EnvVariable[] = [];
+  for (const [name, field] of Object.entries(configSchema.shape as Record<string, z.ZodType>)) {
+    const node = unwrap(field);
+    if (node instanceof z.ZodRecord) continue;
+    if (!(node instanceof z.ZodObject)) {
+      variables.push({ name: `LFCS_${screamingSnake(name)}`, path: [name], kind: kindOf(field) });
+      continue;
+    }
+    for (const [key, child] of Object.entries(node.shape as Record<string, z.ZodType>)) {
+      variables.push({ name: `LFCS_${screamingSnake(name)}_${screamingSnake(key)}`, path: [name, key], kind: kindOf(child) });
+    }
+  }
+  return variables;
+}
+
+/** Every `LFCS_*` variable that sets a configuration field, in schema order. */
+export const ENV_VARIABLES: readonly EnvVariable[] = Object.freeze(deriveVariables());
 
 const KNOWN_NAMES = [CONFIG_FILE_VARIABLE, ...ENV_VARIABLES.map((variable) => variable.name)];
 

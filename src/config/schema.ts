@@ -16,7 +16,7 @@ import { CACHE_RELATIONS, cacheSettingsSchema } from '../cache/settings.js';
 import { isHost } from '../core/hosts.js';
 import { bool, integer, positiveNumber, section, type Relation } from '../core/settings.js';
 import * as fields from '../lakeformation/fields.js';
-import { isTablePattern } from '../lakeformation/table-arn.js';
+import { TABLE_PATTERN_SYNTAX } from '../lakeformation/table-arn.js';
 import { PERMISSIONS } from '../lakeformation/types.js';
 import { UPSTREAM_RELATIONS, upstreamSettingsSchema } from '../upstream/settings.js';
 
@@ -111,7 +111,7 @@ const PROFILE_NAME_EXPECTED = `a profile name matching ${PROFILE_NAME_PATTERN.so
 const dynamicSchema = section({
   enabled: bool().default(false).describe('Allow requests that name a table ARN instead of a profile (dynamic and native routes).'),
   allowedTables: z
-    .array(z.string({ error: TABLE_PATTERN_EXPECTED }).refine(isTablePattern, { error: TABLE_PATTERN_EXPECTED }), {
+    .array(z.string({ error: TABLE_PATTERN_EXPECTED }).regex(TABLE_PATTERN_SYNTAX, { error: TABLE_PATTERN_EXPECTED }), {
       error: 'a list of table ARN patterns',
     })
     .default(() => [])

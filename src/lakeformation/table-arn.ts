@@ -53,24 +53,15 @@ export function accountIdFromTableArn(arn: string): string | undefined {
   return parseTableArn(arn)?.accountId;
 }
 
-const PATTERN_SEGMENT = /^[a-z0-9*-]+$/;
-const PATTERN_ACCOUNT = /^[0-9*]+$/;
-const PATTERN_RESOURCE = /^table\/[^/:\s]+\/[^/:\s]+$/;
+/**
+ * The syntax of a `dynamic.allowedTables` pattern (see the top of this file):
+ * six `:`-separated segments with `arn`, `glue` and `table/` literal, and no `**`.
+ */
+export const TABLE_PATTERN_SYNTAX = /^(?!.*\*\*)arn:[a-z0-9*-]+:glue:[a-z0-9*-]+:[0-9*]+:table\/[^/:\s]+\/[^/:\s]+$/;
 
-/** True if `pattern` is a well-formed `dynamic.allowedTables` pattern (see the module comment for the syntax). */
+/** True if `pattern` is a well-formed `dynamic.allowedTables` pattern. */
 export function isTablePattern(pattern: unknown): pattern is string {
-  if (typeof pattern !== 'string' || pattern.includes('**')) return false;
-  const parts = pattern.split(':');
-  if (parts.length !== 6) return false;
-  const [arn, partition = '', service, region = '', account = '', resource = ''] = parts;
-  return (
-    arn === 'arn' &&
-    service === 'glue' &&
-    PATTERN_SEGMENT.test(partition) &&
-    PATTERN_SEGMENT.test(region) &&
-    PATTERN_ACCOUNT.test(account) &&
-    PATTERN_RESOURCE.test(resource)
-  );
+  return typeof pattern === 'string' && TABLE_PATTERN_SYNTAX.test(pattern);
 }
 
 // Patterns come only from configuration, so this cache is bounded by it.

@@ -70,6 +70,29 @@ describe('lfcs CLI', () => {
     expect(stdout).toContain('orders-2024-01-01');
   });
 
+  it('config check prints every configuration warning, the cross-region profile included', async () => {
+    const file = join(dir, 'cross-region.yaml');
+    writeFileSync(
+      file,
+      ['region: us-east-1', 'profiles:', '  eu:', '    tableArn: arn:aws:glue:eu-west-1:123456789012:table/sales/orders', ''].join('\n'),
+    );
+    const { code, stdout } = await lfcs(['config', 'check', file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('valid (1 warning(s))');
+    expect(stdout).toMatch(/# warning: profiles\.eu\.tableArn is in region eu-west-1, but region is us-east-1/);
+  });
+
+  it('config reference and config schema print what the schema defines', async () => {
+    const reference = await lfcs(['config', 'reference']);
+    expect(reference.code).toBe(0);
+    expect(reference.stdout).toMatch(/\| `cache\.minServeSeconds` \| `LFCS_CACHE_MIN_SERVE_SECONDS` \| `960` \|/);
+    const schema = await lfcs(['config', 'schema']);
+    expect(schema.code).toBe(0);
+    const parsed = JSON.parse(schema.stdout) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    expect(parsed.properties['cache']?.properties?.['minServeSeconds']).toMatchObject({ default: 960, type: 'integer' });
+    expect(schema.stdout).not.toContain('"secret"');
+  });
+
   it('config check names both mistakes of a file with two, and exits non-zero', async () => {
     const file = join(dir, 'two-mistakes.yaml');
     writeFileSync(

@@ -70,3 +70,35 @@ describe('SIGTERM', () => {
     expect(lfcs.stdout()).not.toContain(token);
   });
 });
+
+describe('start-up warnings', () => {
+  it('serve logs every configuration warning, the cross-region profile included', async () => {
+    const configFile = join(dir, 'warnings.yaml');
+    writeFileSync(
+      configFile,
+      stringify({
+        region: 'us-east-1',
+        upstream: { endpoint: emulator.url },
+        listen: { port: 0 },
+        admin: { host: '127.0.0.1', port: 0 },
+        auth: { tokenFile: join(dir, 'token-warnings') },
+        prewarm: { enabled: false },
+        profiles: { eu: { tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' } },
+        shutdown: { drainSeconds: 0, graceSeconds: 5 },
+      }),
+    );
+    const serve = spawnLfcs(['serve', '--config', configFile], {
+      AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+    });
+    try {
+      const warning = await serve.waitForLog((l) => l['level'] === 'warn');
+      expect(warning['msg']).toMatch(/profiles\.eu\.tableArn is in region eu-west-1, but region is us-east-1/);
+      await serve.waitForLog((l) => l['msg'] === 'lfcs listening');
+      process.kill(serve.child.pid!, 'SIGTERM');
+      expect(await serve.exited).toBe(0);
+    } finally {
+      serve.kill();
+    }
+  });
+});

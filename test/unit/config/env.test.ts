@@ -3,6 +3,7 @@ import {
   ENV_VARIABLES,
   envToOverrides,
   loadConfig,
+  parseConfig,
   readEnvironment,
   REDACTED,
 } from '../../../src/config/index.js';
@@ -83,10 +84,29 @@ describe('envToOverrides', () => {
       'LFCS_CACHE_REFRESH_BEFORE_EXPIRY_SECONDS',
       'LFCS_CACHE_MIN_SERVE_SECONDS',
       'LFCS_CACHE_HARD_MINIMUM_SECONDS',
+      'LFCS_CACHE_REFRESH_JITTER_SECONDS',
       'LFCS_CACHE_IDLE_SECONDS',
       'LFCS_CACHE_NEGATIVE_TTL_SECONDS',
-      'LFCS_CACHE_REFRESH_JITTER_SECONDS',
+      'LFCS_CACHE_REFRESH_RETRY_BASE_DELAY_MS',
+      'LFCS_CACHE_REFRESH_RETRY_MAX_DELAY_MS',
+      'LFCS_CACHE_RETRY_AFTER_SECONDS',
     ]);
+  });
+
+  it('has a variable for every field except the profiles mapping, rateLimit and defaults included', () => {
+    const leaves: string[] = [];
+    const walk = (value: unknown, path: string[]) => {
+      if (typeof value === 'object' && value !== null && !Array.isArray(value) && path[0] !== 'profiles') {
+        for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+      } else if (path[0] !== 'profiles') leaves.push(path.join('.'));
+    };
+    // Every field with a default, plus the optional ones.
+    walk(parseConfig({ region: 'us-east-1' }), []);
+    const covered = ENV_VARIABLES.map((variable) => variable.path.join('.'));
+    expect(leaves.filter((leaf) => !covered.includes(leaf))).toEqual([]);
+    for (const optional of ['upstream.endpoint', 'auth.tokenFile', 'auth.token']) expect(covered).toContain(optional);
+    expect(covered).toContain('rateLimit.requestsPerSecond');
+    expect(envToOverrides({ LFCS_RATE_LIMIT_BURST: '50' })).toEqual({ rateLimit: { burst: 50 } });
   });
 
   it('treats an empty value as unset (compose and Helm render unset variables as VAR=)', () => {

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Writes the documents generated from the configuration schema: the README's
+// configuration reference and the `config` part of the chart's values schema.
+// Run through `npm run generate` (which builds first); a unit test fails when
+// a committed copy drifts.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { updateChartSchema, updateReadme } from '../dist/config/reference.js';
+
+const targets = [
+  ['README.md', updateReadme],
+  ['helm/lakeformation-credential-sidecar/values.schema.json', updateChartSchema],
+];
+for (const [file, update] of targets) {
+  const before = readFileSync(file, 'utf8');
+  const after = update(before);
+  if (after !== before) writeFileSync(file, after);
+  console.log(`${after === before ? 'unchanged' : 'updated  '} ${file}`);
+}
