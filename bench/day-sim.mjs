@@ -7,7 +7,7 @@
  * that fails; under 10 min (mandatory) every call blocks on the refresh.
  * Each client here calls its API every `callIntervalSeconds` (random phase).
  */
-import { CredentialCache } from '../dist/cache/credential-cache.js';
+import { CredentialCache } from '../dist/cache/index.js';
 import { FakeClock } from '../test/support/fake-clock.mjs';
 
 export async function simulateDay({

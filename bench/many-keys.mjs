@@ -6,7 +6,7 @@
  * token size), each with unique strings, on the system clock, as in production.
  */
 import { randomBytes } from 'node:crypto';
-import { CredentialCache } from '../dist/cache/credential-cache.js';
+import { CredentialCache } from '../dist/cache/index.js';
 
 const n = Number(process.argv[2] ?? 100_000);
 if (typeof gc !== 'function') throw new Error('run with --expose-gc');

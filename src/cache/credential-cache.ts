@@ -30,7 +30,7 @@
  * Nothing here logs: callers observe the cache through {@link CacheHooks}.
  */
 import { LRUCache } from 'lru-cache';
-import { backoffDelayMs } from '../core/backoff.js';
+import { backoffDelayMs, clampUnit } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LfcsError, isPermanentUpstreamError, shuttingDownError, withRetryAfter } from '../core/errors.js';
 import { parseSettings } from '../core/settings.js';
@@ -38,42 +38,19 @@ import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/ty
 import { UpstreamCaller } from '../upstream/caller.js';
 import { UPSTREAM_RELATIONS } from '../upstream/settings.js';
 import { cacheKey, type PreparedRequest } from './cache-key.js';
-import { storeLease, wholeSecondsLeft, type Entry } from './entry.js';
+import { recordFailure, storeLease, wholeSecondsLeft, type Entry } from './entry.js';
 import { CACHE_RELATIONS } from './settings.js';
 import { summarize, type CacheEntrySummary } from './summary.js';
 import {
   optionsSchema,
+  safeHooks,
   type CacheHooks,
   type CredentialCacheOptions,
+  type Flight,
   type LookupResult,
   type ServedCredentials,
   type Settings,
 } from './types.js';
-
-export { cacheKey, prepareRequest, type PreparedRequest } from './cache-key.js';
-export { CACHE_DEFAULTS, effectiveThresholds, type CacheSettings, type EffectiveThresholds } from './settings.js';
-export type { CacheEntrySummary } from './summary.js';
-export type { UpstreamCallEvent } from '../upstream/caller.js';
-export type { CacheHooks, CredentialCacheOptions, LookupResult, ServedCredentials } from './types.js';
-
-/** One de-duplicated fetch (with its retries) for a key. */
-interface Flight {
-  readonly key: string;
-  readonly request: CredentialRequest;
-  /** Started by the refresh schedule rather than by a client. */
-  readonly background: boolean;
-  /** The entry a background refresh renews. */
-  readonly entry: Entry | undefined;
-  readonly controller: AbortController;
-  readonly promise: Promise<Lease>;
-  readonly resolve: (lease: Lease) => void;
-  readonly reject: (err: unknown) => void;
-  /** Clients waiting: the first is reported `miss`, the others `coalesced`. */
-  waiters: number;
-  label: string | undefined;
-  /** Upstream attempts actually started (0 when the limiter refused or dropped the call). */
-  attempts: number;
-}
 
 /**
  * Refresh-ahead LRU cache of Lake Formation leases. See the module comment
@@ -83,7 +60,7 @@ export class CredentialCache {
   readonly #settings: Readonly<Settings>;
   readonly #clock: Clock;
   readonly #randomSource: () => number;
-  readonly #hooks: CacheHooks;
+  readonly #hooks: Required<CacheHooks>;
   readonly #upstream: UpstreamCaller;
   readonly #entries: LRUCache<string, Entry>;
   readonly #negative: LRUCache<string, LfcsError>;
@@ -101,29 +78,18 @@ export class CredentialCache {
     this.#settings = Object.freeze(settings);
     this.#clock = clock ?? systemClock;
     this.#randomSource = (random as (() => number) | undefined) ?? Math.random;
-    this.#hooks = (hooks as CacheHooks | undefined) ?? {};
-    const now = this.#clock.now.bind(this.#clock);
-    // lru-cache reads time through `perf`; ttlResolution 0 stops it from
-    // caching "now" behind a real setTimeout, so the injected clock is the only time source.
-    const perf = { now };
-    this.#entries = new LRUCache<string, Entry>({
-      max: settings.maxEntries,
-      perf,
-      ttlResolution: 0,
-      dispose: (entry) => this.#retire(entry),
-    });
-    this.#negative = new LRUCache<string, LfcsError>({
-      max: settings.maxEntries,
-      ttl: settings.negativeTtlSeconds * 1000,
-      perf,
-      ttlResolution: 0,
-    });
+    this.#hooks = safeHooks(hooks as CacheHooks | undefined);
+    // lru-cache reads time through `perf`; ttlResolution 0 stops it from caching
+    // "now" behind a real setTimeout, so the injected clock is the only time source.
+    const time = { max: settings.maxEntries, perf: { now: () => this.#clock.now() }, ttlResolution: 0 };
+    this.#entries = new LRUCache<string, Entry>({ ...time, dispose: (entry) => this.#retire(entry) });
+    this.#negative = new LRUCache<string, LfcsError>({ ...time, ttl: settings.negativeTtlSeconds * 1000 });
     this.#upstream = new UpstreamCaller({
       vend: vend as VendFunction,
       settings,
       clock: this.#clock,
       random: () => this.#random(),
-      onAttempt: (event) => this.#emit('onUpstreamCall', event),
+      onAttempt: this.#hooks.onUpstreamCall,
     });
   }
 
@@ -152,7 +118,7 @@ export class CredentialCache {
     if (this.#closed) throw shuttingDownError();
     const remembered = this.#negative.get(key);
     if (remembered) {
-      this.#emit('onLookup', 'negative');
+      this.#hooks.onLookup('negative');
       throw remembered;
     }
 
@@ -186,7 +152,7 @@ export class CredentialCache {
     if (flight.label === undefined) flight.label = label;
     try {
       const lease = await flight.promise;
-      this.#emit('onLookup', result);
+      this.#hooks.onLookup(result);
       return { lease, result, remainingSeconds: wholeSecondsLeft(lease.expiration.getTime(), this.#clock.now()) };
     } catch (err) {
       const fallback = this.#closed ? undefined : this.#peekLive(key);
@@ -199,20 +165,17 @@ export class CredentialCache {
         // Still-valid credentials beat an error while Lake Formation is failing.
         return this.#serve(fallback, 'stale', nowAfter);
       }
-      this.#emit('onLookup', result);
+      this.#hooks.onLookup(result);
       throw err;
     }
   }
 
   /** Summaries of the cached leases, most recently requested first. Never holds key material. */
   entries(): CacheEntrySummary[] {
-    if (this.#closed) return [];
     const now = this.#clock.now();
-    const list: CacheEntrySummary[] = [];
-    for (const entry of this.#entries.values()) {
-      if (now < entry.expiresAtMs) list.push(summarize(entry, now, this.#inflight.has(entry.key)));
-    }
-    return list;
+    return [...this.#entries.values()]
+      .filter((entry) => !this.#closed && now < entry.expiresAtMs)
+      .map((entry) => summarize(entry, now, this.#inflight.has(entry.key)));
   }
 
   /**
@@ -254,7 +217,7 @@ export class CredentialCache {
 
   #serve(entry: Entry, result: 'hit' | 'stale', now: number): ServedCredentials {
     entry.hits += 1;
-    this.#emit('onLookup', result);
+    this.#hooks.onLookup(result);
     return { lease: entry.lease, result, remainingSeconds: wholeSecondsLeft(entry.expiresAtMs, now) };
   }
 
@@ -380,11 +343,11 @@ export class CredentialCache {
   #afterSuccess(flight: Flight, received: Lease): Lease {
     if (flight.background && flight.waiters === 0 && this.#peekLive(flight.key) !== flight.entry) {
       // The entry left the cache while the call ran; re-adding it would evict a wanted one.
-      this.#emit('onRefresh', 'dropped');
+      this.#hooks.onRefresh('dropped');
       return received;
     }
     const entry = this.#store(flight, received);
-    if (flight.background) this.#emit('onRefresh', 'success');
+    if (flight.background) this.#hooks.onRefresh('success');
     return entry.lease;
   }
 
@@ -392,7 +355,7 @@ export class CredentialCache {
   #afterFailure(flight: Flight, err: LfcsError): LfcsError {
     if (flight.controller.signal.aborted) {
       // Dropped because its entry left the cache.
-      this.#emit('onRefresh', 'dropped');
+      this.#hooks.onRefresh('dropped');
       return err;
     }
     if (isPermanentUpstreamError(err)) {
@@ -400,51 +363,34 @@ export class CredentialCache {
       // answer repeats from memory for a while.
       this.#negative.set(flight.key, err);
       if (this.#entries.delete(flight.key)) this.#reportCount();
-      if (flight.background) this.#emit('onRefresh', 'failure');
+      if (flight.background) this.#hooks.onRefresh('failure');
       return err;
     }
     const entry = this.#peekLive(flight.key);
     if (entry) {
-      const now = this.#clock.now();
-      entry.consecutiveFailures += 1;
-      entry.lastRefreshAtMs = now;
-      entry.lastRefreshOutcome = err.code;
-      entry.refreshAtMs =
-        now +
-        backoffDelayMs(entry.consecutiveFailures, {
-          baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
-          maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
-          random: () => this.#random(),
-        });
-      entry.refreshSuspended = false;
+      const backoffMs = backoffDelayMs(entry.consecutiveFailures + 1, {
+        baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
+        maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
+        random: () => this.#random(),
+      });
+      recordFailure(entry, err.code, this.#clock.now(), backoffMs);
       this.#schedule(entry);
     }
-    if (flight.background) this.#emit('onRefresh', flight.attempts === 0 ? 'dropped' : 'failure');
+    if (flight.background) this.#hooks.onRefresh(flight.attempts === 0 ? 'dropped' : 'failure');
     return err.retryable ? withRetryAfter(err, this.#settings.retryAfterSeconds) : err;
   }
 
   // ---- helpers -------------------------------------------------------------
 
+  /** A bad random source must not schedule refreshes outside the window. */
   #random(): number {
-    const value = this.#randomSource();
-    // A bad random source must not schedule refreshes outside the window.
-    if (!Number.isFinite(value) || value <= 0) return 0;
-    return value >= 1 ? 1 : value;
+    return clampUnit(this.#randomSource());
   }
 
   #reportCount(): void {
     const count = this.#entries.size;
     if (count === this.#reportedCount) return;
     this.#reportedCount = count;
-    this.#emit('onEntryCountChange', count);
-  }
-
-  #emit<K extends keyof CacheHooks>(name: K, arg: Parameters<NonNullable<CacheHooks[K]>>[0]): void {
-    const hook = this.#hooks[name] as ((value: typeof arg) => void) | undefined;
-    try {
-      hook?.call(this.#hooks, arg);
-    } catch {
-      // Hooks feed metrics and logs; their failure must not fail a credential request.
-    }
+    this.#hooks.onEntryCountChange(count);
   }
 }

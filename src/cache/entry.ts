@@ -95,3 +95,12 @@ function freezeLease(lease: Lease): Lease {
   if (lease.vendedS3Path !== undefined) copy.vendedS3Path = Object.freeze([...lease.vendedS3Path]) as string[];
   return Object.freeze(copy);
 }
+
+/** Records a failed fetch on `entry`: the next try waits `backoffMs` (the caller's full-jitter delay). */
+export function recordFailure(entry: Entry, code: ErrorCode, now: number, backoffMs: number): void {
+  entry.consecutiveFailures += 1;
+  entry.lastRefreshAtMs = now;
+  entry.lastRefreshOutcome = code;
+  entry.refreshAtMs = now + backoffMs;
+  entry.refreshSuspended = false;
+}

@@ -1,7 +1,8 @@
 /** The cache's public types and the schema of its constructor options. */
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
-import type { Lease, VendFunction } from '../lakeformation/types.js';
+import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
+import type { Entry } from './entry.js';
 import type { UpstreamCallEvent } from '../upstream/caller.js';
 import { limiterSettingsShape, retrySettingsShape } from '../upstream/settings.js';
 import { cacheSettingsShape, type CacheSettings } from './settings.js';
@@ -76,5 +77,48 @@ export interface ServedCredentials {
   result: LookupResult;
   /** Whole seconds the lease has left when served (rounded down). */
   remainingSeconds: number;
+}
+
+
+/**
+ * `hooks` with every hook wrapped so that an exception it throws is
+ * swallowed: hooks feed metrics and logs, whose failure must never fail a
+ * credential request.
+ */
+export function safeHooks(hooks: CacheHooks = {}): Required<CacheHooks> {
+  const wrap =
+    <A>(hook: ((arg: A) => void) | undefined) =>
+    (arg: A) => {
+      try {
+        hook?.call(hooks, arg);
+      } catch {
+        // ignored: see above
+      }
+    };
+  return {
+    onLookup: wrap(hooks.onLookup),
+    onRefresh: wrap(hooks.onRefresh),
+    onUpstreamCall: wrap(hooks.onUpstreamCall),
+    onEntryCountChange: wrap(hooks.onEntryCountChange),
+  };
+}
+
+/** One de-duplicated fetch (with its retries) for a key. */
+export interface Flight {
+  readonly key: string;
+  readonly request: CredentialRequest;
+  /** Started by the refresh schedule rather than by a client. */
+  readonly background: boolean;
+  /** The entry a background refresh renews. */
+  readonly entry: Entry | undefined;
+  readonly controller: AbortController;
+  readonly promise: Promise<Lease>;
+  readonly resolve: (lease: Lease) => void;
+  readonly reject: (err: unknown) => void;
+  /** Clients waiting: the first is reported `miss`, the others `coalesced`. */
+  waiters: number;
+  label: string | undefined;
+  /** Upstream attempts actually started (0 when the limiter refused or dropped the call). */
+  attempts: number;
 }
 

@@ -4,23 +4,30 @@ import { LfcsError } from '../core/errors.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import type { TokenSource } from './token-source.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
+import type { PreparedRequest } from '../cache/cache-key.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
-import { sendError, statusForCode, toLfcsError } from './error-response.js';
+import { sendError, statusForCode, toPublicError } from './error-response.js';
 import { isLoopbackHostHeader } from './host-check.js';
 import { sendJson, sendJsonText } from './json-response.js';
 import { parseDynamicQuery, parsePartitionBody, parseTableBody, type RequestDefaults } from './request-parsing.js';
 
 /** What the credentials listener needs from the rest of the sidecar. */
+type Served = Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
+
+/** A profile as resolved once at start: its request with the cache key, and the account for `AccountId`. */
+export interface ResolvedProfile {
+  prepared: PreparedRequest;
+  accountId: string | undefined;
+}
+
 export interface CredentialsAppDeps {
   cache: {
-    get(
-      request: CredentialRequest,
-      options?: { label?: string },
-    ): Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
+    get(request: CredentialRequest): Served;
+    getPrepared(prepared: PreparedRequest, options?: { label?: string }): Served;
   };
   profiles: {
-    /** The request a profile stands for, or undefined for an unknown name. */
-    resolve(name: string): CredentialRequest | undefined;
+    /** The profile called `name`, or undefined for an unknown name. */
+    resolve(name: string): ResolvedProfile | undefined;
   };
   dynamic: {
     enabled: boolean;
@@ -60,9 +67,9 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .route('/v1/credentials/:profile')
     .get(route('profile', async (req, res) => {
       const name = String(req.params['profile']);
-      const request = deps.profiles.resolve(name);
-      if (!request) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
-      await serveContainerCredentials(deps, res, request, name);
+      const profile = deps.profiles.resolve(name);
+      if (!profile) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
+      sendContainerCredentials(res, await deps.cache.getPrepared(profile.prepared, { label: name }), profile.accountId, deps);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -71,7 +78,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .get(route('dynamic', async (req, res) => {
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
       checkDynamicAllowed(deps, request.tableArn);
-      await serveContainerCredentials(deps, res, request);
+      sendContainerCredentials(res, await deps.cache.get(request), accountIdFromTableArn(request.tableArn), deps);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -117,17 +124,15 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
  */
 const containerBodies = new WeakMap<Lease, string>();
 
-async function serveContainerCredentials(
-  deps: CredentialsAppDeps,
+function sendContainerCredentials(
   res: Response,
-  request: CredentialRequest,
-  label?: string,
-): Promise<void> {
-  const served = await deps.cache.get(request, label !== undefined ? { label } : undefined);
+  served: Awaited<Served>,
+  accountId: string | undefined,
+  deps: CredentialsAppDeps,
+): void {
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
   let body = containerBodies.get(served.lease);
   if (body === undefined) {
-    const accountId = accountIdFromTableArn(request.tableArn);
     body = JSON.stringify({
       AccessKeyId: served.lease.accessKeyId,
       SecretAccessKey: served.lease.secretAccessKey,
@@ -268,7 +273,7 @@ function fromExpressError(err: unknown): LfcsError {
     return new LfcsError('InvalidRequest', 'the body was incomplete');
   }
   if ((err as { status?: unknown })?.status === 400) return new LfcsError('InvalidRequest', 'the body could not be decoded');
-  return toLfcsError(err);
+  return toPublicError(err);
 }
 
 function truncate(text: string, max = 200): string {

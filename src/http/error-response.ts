@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
-import { sendJson } from './json-response.js';
+import { sendJsonText } from './json-response.js';
 
 /**
  * The one place where an error code becomes an HTTP status.
@@ -48,24 +48,38 @@ export function statusForCode(code: ErrorCode): number {
   return STATUS_BY_CODE[code];
 }
 
-/** Normalises anything thrown into an LfcsError whose message is safe to show. */
-export function toLfcsError(err: unknown): LfcsError {
-  if (err instanceof LfcsError) return err;
-  // Unknown errors may carry anything in their message; say nothing specific.
-  return new LfcsError('InternalError', 'internal error');
+/**
+ * What the sidecar shows for anything thrown: an `LfcsError` as it is, and
+ * anything else as a bare `InternalError` (its message could carry anything).
+ */
+export function toPublicError(err: unknown): LfcsError {
+  return err instanceof LfcsError ? err : new LfcsError('InternalError', 'internal error');
 }
 
-/**
- * Sends `{code, message, Code, Message}`: Java reads the lowercase keys, JS
- * `fromHttp` the capitalised ones.
- */
-export function sendError(res: Response, err: unknown, headers: Record<string, string> = {}): LfcsError {
-  const error = toLfcsError(err);
+/** An error answer, ready to write to an Express response or a raw socket. */
+export interface ErrorResponse {
+  error: LfcsError;
+  status: number;
+  headers: Record<string, string>;
+  /** `{code, message, Code, Message}`: Java reads the lowercase keys, JS `fromHttp` the capitalised ones. */
+  body: string;
+}
+
+/** The one rendering of an error: status from its code, `Retry-After` on 429 and 503, the JSON body. */
+export function errorResponse(err: unknown): ErrorResponse {
+  const error = toPublicError(err);
   const status = statusForCode(error.code);
-  const extra = { ...headers };
+  const headers: Record<string, string> = {};
   if (status === 503 || status === 429) {
-    extra['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)));
+    headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)));
   }
-  sendJson(res, status, { code: error.code, message: error.message, Code: error.code, Message: error.message }, extra);
-  return error;
+  const body = JSON.stringify({ code: error.code, message: error.message, Code: error.code, Message: error.message });
+  return { error, status, headers, body };
+}
+
+/** Sends {@link errorResponse} of `err`, with `headers` added. Returns the error as shown. */
+export function sendError(res: Response, err: unknown, headers: Record<string, string> = {}): LfcsError {
+  const rendered = errorResponse(err);
+  sendJsonText(res, rendered.status, rendered.body, { ...headers, ...rendered.headers });
+  return rendered.error;
 }

@@ -1,6 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { LfcsError } from '../core/errors.js';
+import { errorResponse } from './error-response.js';
 
 /** Largest request head accepted on the credentials listener; larger gets 431. */
 export const MAX_HEADER_BYTES = 8 * 1024;
@@ -27,13 +29,19 @@ export function listen(handler: RequestListener, host: string, port: number): Pr
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const code = tooLarge ? 'HeadersTooLarge' : 'InvalidRequest';
-    const message = tooLarge ? `request headers exceed ${MAX_HEADER_BYTES} bytes` : 'malformed HTTP request';
-    const body = JSON.stringify({ code, message, Code: code, Message: message });
-    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    const { status, headers, body } = errorResponse(
+      tooLarge
+        ? new LfcsError('HeadersTooLarge', `request headers exceed ${MAX_HEADER_BYTES} bytes`)
+        : new LfcsError('InvalidRequest', 'malformed HTTP request'),
     );
+    const head = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+      'Content-Type: application/json',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+      'Connection: close',
+    ];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,24 +1,27 @@
 import type { Logger } from 'pino';
+import type { PreparedRequest } from '../cache/cache-key.js';
+import { backoffDelayMs } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
-import type { CredentialRequest } from '../lakeformation/types.js';
 
 type ProfileState = { state: 'pending' | 'ready' | 'failed'; error?: { code: string; message: string } };
 
 export interface PrewarmerInit {
-  cache: { get(request: CredentialRequest, options?: { label?: string }): Promise<unknown> };
+  cache: { getPrepared(request: PreparedRequest, options?: { label?: string }): Promise<unknown> };
   clock: Clock;
   logger: Logger;
-  profiles: ReadonlyMap<string, CredentialRequest>;
-  /** First retry delay after a failed prewarm. */
+  profiles: ReadonlyMap<string, PreparedRequest>;
+  /** Cap of the first retry delay after a failed prewarm (full jitter, doubling per failure). */
   retryBaseDelayMs: number;
-  /** Largest retry delay. */
+  /** Largest retry delay cap. */
   retryMaxDelayMs: number;
+  /** Uniform random in [0, 1) for the backoff. Default `Math.random`. */
+  random?: () => number;
 }
 
 /**
  * Fetches every configured profile at start so the first client request is a
- * cache hit, and retries failures with exponential backoff until they work:
+ * cache hit, and retries failures with full-jitter exponential backoff until they work:
  * readiness waits for it, so a pod whose grants are wrong never turns ready.
  */
 export class Prewarmer {
@@ -53,10 +56,10 @@ export class Prewarmer {
     return this.#done;
   }
 
-  async #attempt(name: string, request: CredentialRequest, failures: number): Promise<void> {
+  async #attempt(name: string, request: PreparedRequest, failures: number): Promise<void> {
     if (this.#stopped) return;
     try {
-      await this.#init.cache.get(request, { label: name });
+      await this.#init.cache.getPrepared(request, { label: name });
       this.#states.set(name, { state: 'ready' });
       this.#init.logger.info({ profile: name }, 'profile prewarmed');
       if ([...this.#states.values()].every((s) => s.state === 'ready')) this.#resolveDone();
@@ -64,7 +67,12 @@ export class Prewarmer {
       if (this.#stopped) return;
       const error = err instanceof LfcsError ? err : new LfcsError('InternalError', 'prewarm failed');
       this.#states.set(name, { state: 'failed', error: { code: error.code, message: error.message } });
-      const delay = Math.min(this.#init.retryMaxDelayMs, this.#init.retryBaseDelayMs * 2 ** failures);
+      // Full jitter, as every other backoff here: pods started together do not retry in step.
+      const delay = backoffDelayMs(failures + 1, {
+        baseDelayMs: this.#init.retryBaseDelayMs,
+        maxDelayMs: this.#init.retryMaxDelayMs,
+        random: this.#init.random ?? Math.random,
+      });
       this.#init.logger.warn({ profile: name, code: error.code, reason: error.message, retryInMs: delay }, 'prewarm failed');
       const timer = this.#init.clock.setTimeout(() => {
         this.#timers.delete(timer);

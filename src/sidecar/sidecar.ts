@@ -1,18 +1,20 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
 import { createTokenSource, type TokenSource } from '../http/token-source.js';
-import { CredentialCache, type CacheHooks } from '../cache/credential-cache.js';
+import { CredentialCache, prepareRequest } from '../cache/index.js';
+import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
-import { createCredentialsApp } from '../http/credentials-app.js';
+import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
 import { listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
-import type { CredentialRequest, VendFunction } from '../lakeformation/types.js';
+import type { VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
+import { cacheHooks } from '../observability/cache-events.js';
 
 /** Everything `startSidecar` needs; only `config`, `version` and `logger` are required. */
 export interface SidecarInit {
@@ -74,8 +76,12 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const { endpoint: _endpoint, timeoutMs: _timeoutMs, ...upstreamTuning } = config.upstream;
   const cache = new CredentialCache({ vend, clock, hooks: cacheHooks(metrics, logger), ...config.cache, ...upstreamTuning });
 
-  const profiles = new Map<string, CredentialRequest>(
-    Object.keys(config.profiles).map((name) => [name, profileToRequest(config, name)]),
+  // A profile's request, cache key and account never change: resolved once here, not per request.
+  const profiles = new Map<string, ResolvedProfile>(
+    Object.keys(config.profiles).map((name) => {
+      const prepared = prepareRequest(profileToRequest(config, name));
+      return [name, { prepared, accountId: accountIdFromTableArn(prepared.request.tableArn) }];
+    }),
   );
   let shuttingDown = false;
   let credentialsListening = false;
@@ -83,7 +89,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
 
   const credentialsApp = createCredentialsApp({
     cache,
-    profiles: { resolve: (name) => (Object.hasOwn(config.profiles, name) ? profiles.get(name) : undefined) },
+    profiles: { resolve: (name) => profiles.get(name) },
     dynamic: {
       enabled: config.dynamic.enabled,
       isAllowed: (arn) => matchesAllowedTable(config.dynamic.allowedTables, arn),
@@ -105,7 +111,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     cache,
     clock,
     logger,
-    profiles: config.prewarm.enabled ? profiles : new Map(),
+    profiles: config.prewarm.enabled ? new Map([...profiles].map(([name, p]) => [name, p.prepared])) : new Map(),
     retryBaseDelayMs: config.prewarm.retryBaseDelayMs,
     retryMaxDelayMs: config.prewarm.retryMaxDelayMs,
   });
@@ -193,35 +199,6 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
   }
   if (config.auth.token !== undefined) return createTokenSource({ kind: 'value', token: config.auth.token });
   throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
-}
-
-/** Cache events become metrics and the audit log: one line per upstream call. */
-function cacheHooks(metrics: SidecarMetrics, logger: Logger): CacheHooks {
-  return {
-    onLookup: (result) => metrics.cacheLookups.inc({ result }),
-    onRefresh: (outcome) => metrics.refreshes.inc({ outcome }),
-    onEntryCountChange: (count) => metrics.cacheEntries.set(count),
-    onUpstreamCall: ({ request, outcome, durationSeconds, attempt, background }) => {
-      metrics.upstreamRequests.inc({ operation: request.operation, outcome });
-      metrics.upstreamRequestDuration.observe({ operation: request.operation }, durationSeconds);
-      logger.info(
-        {
-          audit: 'vend',
-          operation: request.operation,
-          tableArn: request.tableArn,
-          partition: request.partitionValues,
-          permissions: request.permissions,
-          queryId: request.querySessionContext?.queryId,
-          additionalAuditContext: request.auditContext?.additionalAuditContext,
-          outcome,
-          latencyMs: Math.round(durationSeconds * 1000),
-          attempt,
-          background,
-        },
-        'lake formation call',
-      );
-    },
-  };
 }
 
 function hostForUrl(host: string): string {

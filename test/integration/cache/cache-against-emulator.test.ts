@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialCache, type CredentialCacheOptions, type LookupResult } from '../../../src/cache/credential-cache.js';
+import { CredentialCache, type CredentialCacheOptions, type LookupResult } from '../../../src/cache/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type CallStatsSnapshot, type RunningEmulator } from '../../../src/emulator/index.js';

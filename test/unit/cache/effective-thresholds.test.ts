@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CACHE_DEFAULTS, effectiveThresholds } from '../../../src/cache/credential-cache.js';
+import { CACHE_DEFAULTS, effectiveThresholds } from '../../../src/cache/index.js';
 
 describe('effectiveThresholds', () => {
   it('uses the configured values unchanged for a 1-hour lease', () => {

@@ -1,6 +1,6 @@
 /** Hooks see every lookup and upstream attempt, and cannot break serving. */
 import { describe, expect, it } from 'vitest';
-import { CredentialCache } from '../../../src/cache/credential-cache.js';
+import { CredentialCache } from '../../../src/cache/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { FakeVend, fail, makeCache, tableRequest, throttling } from './support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CACHE_DEFAULTS, CredentialCache } from '../../../src/cache/credential-cache.js';
+import { CACHE_DEFAULTS, CredentialCache } from '../../../src/cache/index.js';
 import { cacheSettingsSchema } from '../../../src/cache/settings.js';
 import { parseConfig } from '../../../src/config/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';

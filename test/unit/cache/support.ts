@@ -10,7 +10,7 @@ import {
   type CredentialCacheOptions,
   type LookupResult,
   type UpstreamCallEvent,
-} from '../../../src/cache/credential-cache.js';
+} from '../../../src/cache/index.js';
 
 /** One call the fake received. */
 export interface VendCall {

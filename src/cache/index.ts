@@ -1,0 +1,13 @@
+/** The credential cache: refresh-ahead, single-flight, quota-protected leases. */
+export { CredentialCache } from './credential-cache.js';
+export { cacheKey, prepareRequest, type PreparedRequest } from './cache-key.js';
+export {
+  CACHE_DEFAULTS,
+  cacheSettingsSchema,
+  effectiveThresholds,
+  type CacheSettings,
+  type EffectiveThresholds,
+} from './settings.js';
+export type { CacheEntrySummary } from './summary.js';
+export type { UpstreamCallEvent } from '../upstream/caller.js';
+export type { CacheHooks, CredentialCacheOptions, LookupResult, ServedCredentials } from './types.js';
