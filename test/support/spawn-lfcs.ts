@@ -1,66 +1,108 @@
+/**
+ * The one helper that starts a child process for a test: output captured,
+ * waits on a stdout line or a JSON log line, and stopped by its own PID.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export const LFCS_BIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 
-export interface SpawnedLfcs {
+export interface Spawned {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
+  /** stdout and stderr, labelled, for assertion messages. */
+  output(): string;
+  /** Resolves with the first stdout line matching `pattern`; rejects if the process exits first. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Resolves with the first parsed JSON log line for which `match` is true. */
   waitForLog(match: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
-  /** Kills the process by its PID if it is still running. */
-  kill(): void;
+  /** Kills the process by its PID if it is still running (SIGKILL) and waits for it to exit. */
+  kill(): Promise<void>;
 }
 
-/** Starts the built CLI (`dist/cli/main.js`) as a child process. */
-export function spawnLfcs(args: string[], env: NodeJS.ProcessEnv = {}): SpawnedLfcs {
-  const child = spawn(process.execPath, [LFCS_BIN, ...args], {
-    env: { PATH: process.env['PATH'], ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts `bin` with `args`; the environment is only `env` (plus PATH unless `env` sets it). */
+export function spawnProcess(bin: string, args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(bin, args, { env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  const waiters: Array<() => void> = [];
+  const listeners = new Set<() => void>();
   child.stdout!.on('data', (chunk: Buffer) => {
     out += chunk.toString();
-    for (const w of waiters) w();
+    for (const listener of listeners) listener();
   });
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const output = () => `stdout:\n${out.slice(-4000)}\nstderr:\n${err.slice(-4000)}`;
+
+  function waitFor<T>(find: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found === undefined) return;
+        cleanup();
+        resolve(found);
+      };
+      const onExit = () => {
+        // The last chunk may arrive with the exit: look once more first.
+        check();
+        if (!settled) {
+          cleanup();
+          reject(new Error(`${bin} exited (${child.exitCode ?? child.signalCode}) before ${what}\n${output()}`));
+        }
+      };
+      let settled = false;
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no ${what} within ${timeoutMs} ms\n${output()}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        settled = true;
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', onExit);
+      };
+      listeners.add(check);
+      child.once('exit', onExit);
+      check();
+    });
+  }
+
   return {
     child,
     stdout: () => out,
     stderr: () => err,
+    output,
     exited,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
-    },
-    waitForLog(match, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
+    waitForLine: (pattern, timeoutMs = 15_000) =>
+      waitFor(() => out.split('\n').find((line) => pattern.test(line)), `a line matching ${pattern}`, timeoutMs),
+    waitForLog: (match, timeoutMs = 10_000) =>
+      waitFor(
+        () => {
           for (const line of out.split('\n')) {
             if (!line.startsWith('{')) continue;
             try {
               const parsed = JSON.parse(line) as Record<string, unknown>;
-              if (match(parsed)) {
-                clearTimeout(timer);
-                return resolve(parsed);
-              }
+              if (match(parsed)) return parsed;
             } catch {
               // a partial line; wait for more output
             }
           }
-        };
-        const timer = setTimeout(
-          () => reject(new Error(`no matching log line within ${timeoutMs} ms; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`)),
-          timeoutMs,
-        );
-        waiters.push(check);
-        void exited.then(() => setTimeout(check, 0));
-        check();
-      });
+          return undefined;
+        },
+        'a matching log line',
+        timeoutMs,
+      ),
+    async kill() {
+      if (running() && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+      await exited;
     },
   };
+}
+
+/** Starts the built CLI (`dist/cli/main.js`) as a child process. */
+export function spawnLfcs(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  return spawnProcess(process.execPath, [LFCS_BIN, ...args], env);
 }

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseConfig, type Config } from '../../src/config/index.js';
-import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_PRINCIPAL, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startSidecar, type RunningSidecar, type SidecarInit } from '../../src/sidecar/sidecar.js';
 
-import { ACCOUNT, CUSTOMERS_ARN, DEMO_CATALOG, ORDERS_ARN } from './demo.js';
+import { deepMerge } from './deep-merge.js';
+import { ACCOUNT, CUSTOMERS_ARN, ORDERS_ARN } from './demo.js';
+import { startTestEmulator } from './emulator.js';
 
 export { ACCOUNT, CUSTOMERS_ARN, DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from './demo.js';
 
@@ -35,8 +37,7 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const catalog = await loadCatalogFile(DEMO_CATALOG);
-  const emulator = await startEmulator({ catalog, port: 0 });
+  const emulator = await startTestEmulator();
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-stack-'));
   const tokenFile = join(dir, 'token');
   const base = {
@@ -124,18 +125,4 @@ export async function findMinted(
       v.secretAccessKeySha256 === sha256(creds.secretAccessKey) &&
       (creds.sessionToken === undefined || v.sessionTokenSha256 === sha256(creds.sessionToken)),
   );
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const current = out[key];
-    out[key] =
-      isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-  }
-  return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

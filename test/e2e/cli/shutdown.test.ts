@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
-import { DEMO_CATALOG, ORDERS_ARN } from '../../support/demo.js';
-import { spawnLfcs, type SpawnedLfcs } from '../../support/spawn-lfcs.js';
+import { DEMO_PRINCIPAL, type RunningEmulator } from '../../../src/emulator/index.js';
+import { ORDERS_ARN } from '../../support/demo.js';
+import { spawnLfcs, type Spawned } from '../../support/spawn-lfcs.js';
+import { startTestEmulator } from '../../support/emulator.js';
 
 /**
  * Graceful shutdown, tested on a real `lfcs serve` process (as pino tests its
@@ -14,14 +15,14 @@ import { spawnLfcs, type SpawnedLfcs } from '../../support/spawn-lfcs.js';
  */
 let emulator: RunningEmulator;
 let dir: string;
-let lfcs: SpawnedLfcs | undefined;
+let lfcs: Spawned | undefined;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ catalog: await loadCatalogFile(DEMO_CATALOG), port: 0 });
+  emulator = await startTestEmulator();
   dir = mkdtempSync(join(tmpdir(), 'lfcs-shutdown-'));
 });
 afterAll(async () => {
-  lfcs?.kill();
+  await lfcs?.kill();
   await emulator.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -98,7 +99,7 @@ describe('start-up warnings', () => {
       process.kill(serve.child.pid!, 'SIGTERM');
       expect(await serve.exited).toBe(0);
     } finally {
-      serve.kill();
+      await serve.kill();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { ORDERS_ARN } from '../../support/demo.js';
+import { spawnProcess, type Spawned } from '../../support/spawn-lfcs.js';
 
 /**
  * The package as a user gets it: `npm pack`, then `npm install --omit=dev`
@@ -40,64 +41,12 @@ async function npm(args: string[], cwd: string): Promise<string> {
   }
 }
 
-interface Started {
-  child: ChildProcess;
-  output(): string;
-  /** The first stdout line matching `pattern`, waited for at most `timeoutMs`. */
-  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-}
+const children: Spawned[] = [];
 
-const children: ChildProcess[] = [];
-
-function start(bin: string, args: string[], env: NodeJS.ProcessEnv): Started {
-  const child = spawn(bin, args, { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+function start(bin: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
+  const child = spawnProcess(bin, args, cleanEnv(env));
   children.push(child);
-  let out = '';
-  let err = '';
-  const listeners = new Set<() => void>();
-  child.stdout!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    for (const listener of listeners) listener();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return {
-    child,
-    output: () => `stdout:\n${out}\nstderr:\n${err}`,
-    waitForLine(pattern, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const line = out.split('\n').find((l) => pattern.test(l));
-          if (line === undefined) return;
-          cleanup();
-          resolve(line);
-        };
-        const onExit = () => {
-          cleanup();
-          reject(new Error(`${bin} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          child.off('exit', onExit);
-        };
-        listeners.add(check);
-        child.once('exit', onExit);
-        check();
-      });
-    },
-  };
-}
-
-/** Stops a child by its PID and waits for it to exit. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(child.pid, 'SIGKILL');
-  await exited;
+  return child;
 }
 
 let dir: string;
@@ -126,7 +75,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) await stop(child);
+  for (const child of children) await child.kill();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -198,8 +147,8 @@ describe('the packed package, installed without devDependencies', () => {
     expect(unauthorized.status).toBe(401);
     await unauthorized.arrayBuffer();
 
-    await stop(sidecar.child);
-    await stop(emulator.child);
+    await sidecar.kill();
+    await emulator.kill();
     expect(sidecar.output()).not.toContain(body['SecretAccessKey']!);
   }, 60_000);
 });

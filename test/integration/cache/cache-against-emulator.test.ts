@@ -2,10 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { CredentialCache, type CredentialCacheOptions, type LookupResult } from '../../../src/cache/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
-import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type CallStatsSnapshot, type RunningEmulator } from '../../../src/emulator/index.js';
+import { DEMO_PRINCIPAL, type CallStatsSnapshot, type RunningEmulator } from '../../../src/emulator/index.js';
 import { createLakeFormationVending, type LakeFormationVending } from '../../../src/upstream/lakeformation-client.js';
 import type { CredentialRequest } from '../../../src/lakeformation/types.js';
-import { DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { startTestEmulator } from '../../support/emulator.js';
 
 /**
  * The cache with the real Lake Formation client (the real SDK, SigV4 and
@@ -19,7 +20,7 @@ let vending: LakeFormationVending;
 const caches: CredentialCache[] = [];
 
 beforeAll(async () => {
-  emulator = await startEmulator({ catalog: await loadCatalogFile(DEMO_CATALOG), port: 0 });
+  emulator = await startTestEmulator();
   vending = createLakeFormationVending({
     region: 'us-east-1',
     endpoint: emulator.url,

@@ -1,57 +1,46 @@
-import { GetTemporaryGlueTableCredentialsCommand, type LakeFormationClient } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { GetTemporaryGlueTableCredentialsCommand } from '@aws-sdk/client-lakeformation';
+import { describe, expect, it } from 'vitest';
 import { BoundedLog } from '../../../src/emulator/bounded-log.js';
-import { ORDERS_ARN, admin, lakeFormationClient, rawRequest, signedRequest, startTestEmulator } from './support.js';
+import { ORDERS_ARN, admin, rawRequest, signedRequest, useEmulator } from '../../support/emulator.js';
 
 describe('admin endpoints and routing', () => {
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    client = lakeFormationClient(emulator);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
+  const lf = useEmulator({ reset: false });
 
   it('reset clears stats, faults and both logs', async () => {
-    await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
-    await admin(emulator).setFaults({ latencyMs: 10 });
-    const reset = await admin(emulator).reset();
+    await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
+    await admin(lf.emulator).setFaults({ latencyMs: 10 });
+    const reset = await admin(lf.emulator).reset();
     expect(reset.status).toBe(200);
-    expect(await admin(emulator).get('stats')).toEqual({ calls: {}, total: 0 });
-    expect(await admin(emulator).get('requests')).toEqual([]);
-    expect(await admin(emulator).get('vended')).toEqual([]);
-    expect((await admin(emulator).get('faults')).latencyMs).toBe(0);
+    expect(await admin(lf.emulator).get('stats')).toEqual({ calls: {}, total: 0 });
+    expect(await admin(lf.emulator).get('requests')).toEqual([]);
+    expect(await admin(lf.emulator).get('vended')).toEqual([]);
+    expect((await admin(lf.emulator).get('faults')).latencyMs).toBe(0);
   });
 
   it('answers unknown paths with JSON 404 and wrong methods with JSON 405', async () => {
-    const unknown = await rawRequest(emulator, { method: 'POST', path: '/GetTemporaryDataLocationCredentials', body: '{}' });
+    const unknown = await rawRequest(lf.emulator, { method: 'POST', path: '/GetTemporaryDataLocationCredentials', body: '{}' });
     expect(unknown.status).toBe(404);
     expect(unknown.json.__type).toBe('UnknownOperationException');
 
-    const unknownAdmin = await admin(emulator).call('GET', 'nothing-here');
+    const unknownAdmin = await admin(lf.emulator).call('GET', 'nothing-here');
     expect(unknownAdmin.status).toBe(404);
 
-    const getCredentials = await rawRequest(emulator, { method: 'GET', path: '/GetTemporaryGlueTableCredentials' });
+    const getCredentials = await rawRequest(lf.emulator, { method: 'GET', path: '/GetTemporaryGlueTableCredentials' });
     expect(getCredentials.status).toBe(405);
     expect(getCredentials.headers['allow']).toBe('POST');
     expect(getCredentials.json.__type).toBe('MethodNotAllowedException');
 
-    const putStats = await admin(emulator).call('PUT', 'stats');
+    const putStats = await admin(lf.emulator).call('PUT', 'stats');
     expect(putStats.status).toBe(405);
     expect(putStats.headers.get('allow')).toBe('GET');
   });
 
   it('stamps every answer with x-amzn-requestid', async () => {
     const answers = [
-      await rawRequest(emulator, { method: 'GET', path: '/_emulator/stats' }),
-      await rawRequest(emulator, { method: 'GET', path: '/nowhere' }),
-      await rawRequest(emulator, { path: '/GetTemporaryGlueTableCredentials', body: '{}' }),
-      await signedRequest(emulator, '/GetTemporaryGlueTableCredentials', JSON.stringify({ TableArn: ORDERS_ARN })),
+      await rawRequest(lf.emulator, { method: 'GET', path: '/_emulator/stats' }),
+      await rawRequest(lf.emulator, { method: 'GET', path: '/nowhere' }),
+      await rawRequest(lf.emulator, { path: '/GetTemporaryGlueTableCredentials', body: '{}' }),
+      await signedRequest(lf.emulator, '/GetTemporaryGlueTableCredentials', JSON.stringify({ TableArn: ORDERS_ARN })),
     ];
     const ids = answers.map((a) => a.headers['x-amzn-requestid']);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -60,20 +49,20 @@ describe('admin endpoints and routing', () => {
 
   it('refuses bodies over 1 MiB with 413', async () => {
     const huge = JSON.stringify({ TableArn: ORDERS_ARN, S3Path: 's3://demo-lake/sales/orders/' + 'x'.repeat(1024 * 1024) });
-    const credentials = await signedRequest(emulator, '/GetTemporaryGlueTableCredentials', huge);
+    const credentials = await signedRequest(lf.emulator, '/GetTemporaryGlueTableCredentials', huge);
     expect(credentials.status).toBe(413);
     expect(credentials.json.__type).toBe('RequestEntityTooLargeException');
 
-    const faults = await rawRequest(emulator, { path: '/_emulator/faults', body: huge });
+    const faults = await rawRequest(lf.emulator, { path: '/_emulator/faults', body: huge });
     expect(faults.status).toBe(413);
     // Still serving.
-    expect((await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }))).AccessKeyId).toMatch(
+    expect((await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }))).AccessKeyId).toMatch(
       /^ASIA/,
     );
   });
 
   it('answers SerializationException for an admin body that is not JSON', async () => {
-    const response = await rawRequest(emulator, { path: '/_emulator/faults', body: '{oops' });
+    const response = await rawRequest(lf.emulator, { path: '/_emulator/faults', body: '{oops' });
     expect(response.status).toBe(400);
     expect(response.json.__type).toBe('SerializationException');
   });

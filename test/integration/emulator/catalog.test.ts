@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogError, DEMO_PRINCIPAL, loadCatalogFile, parseCatalog } from '../../../src/emulator/index.js';
-import { DEMO_CATALOG_PATH } from './support.js';
+import { DEMO_CATALOG_PATH } from '../../support/emulator.js';
 
 function problemsOf(yaml: string): readonly string[] {
   try {

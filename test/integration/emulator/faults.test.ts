@@ -2,55 +2,42 @@ import {
   GetTemporaryGluePartitionCredentialsCommand,
   GetTemporaryGlueTableCredentialsCommand,
   InternalServiceException,
-  type LakeFormationClient,
 } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
-import { ORDERS_ARN, admin, errorOf, lakeFormationClient, startTestEmulator, until } from './support.js';
+import { ORDERS_ARN, admin, errorOf, useEmulator, until } from '../../support/emulator.js';
 
 describe('fault injection', () => {
   // Latency waits on this clock, so the test moves time instead of sleeping.
   const clock = new FakeClock(Date.now());
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
+  const lf = useEmulator({ clock, client: { maxAttempts: 1 } });
 
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ clock });
-    client = lakeFormationClient(emulator, { maxAttempts: 1 });
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
-  beforeEach(() => admin(emulator).reset());
-
-  const orders = () => client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
+  const orders = () => lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
 
   it('shows the faults, merging each POST into the current ones', async () => {
-    expect(await admin(emulator).get('faults')).toEqual({
+    expect(await admin(lf.emulator).get('faults')).toEqual({
       throttleNext: 0,
       errorRate: 0,
       errorCode: 'InternalServiceException',
       latencyMs: 0,
       outage: false,
     });
-    await admin(emulator).setFaults({ latencyMs: 250 });
-    await admin(emulator).setFaults({ errorRate: 0.5, errorCode: 'OperationTimeoutException' });
-    expect(await admin(emulator).get('faults')).toEqual({
+    await admin(lf.emulator).setFaults({ latencyMs: 250 });
+    await admin(lf.emulator).setFaults({ errorRate: 0.5, errorCode: 'OperationTimeoutException' });
+    expect(await admin(lf.emulator).get('faults')).toEqual({
       throttleNext: 0,
       errorRate: 0.5,
       errorCode: 'OperationTimeoutException',
       latencyMs: 250,
       outage: false,
     });
-    const cleared = await admin(emulator).clearFaults();
+    const cleared = await admin(lf.emulator).clearFaults();
     expect(cleared.status).toBe(200);
     expect(cleared.json.latencyMs).toBe(0);
   });
 
   it('rejects invalid faults, naming every bad member', async () => {
-    const response = await admin(emulator).call('POST', 'faults', {
+    const response = await admin(lf.emulator).call('POST', 'faults', {
       errorRate: 2,
       errorCode: 'TeapotException',
       latencyMs: -1,
@@ -61,11 +48,11 @@ describe('fault injection', () => {
     for (const member of ['errorRate', 'errorCode', 'latencyMs', 'outrage']) {
       expect(response.json.message).toContain(member);
     }
-    expect(await admin(emulator).get('faults')).toMatchObject({ errorRate: 0, latencyMs: 0 });
+    expect(await admin(lf.emulator).get('faults')).toMatchObject({ errorRate: 0, latencyMs: 0 });
   });
 
   it('delays answers by latencyMs on the emulator clock', async () => {
-    await admin(emulator).setFaults({ latencyMs: 5_000 });
+    await admin(lf.emulator).setFaults({ latencyMs: 5_000 });
     let settled = false;
     const call = orders().finally(() => {
       settled = true;
@@ -79,31 +66,31 @@ describe('fault injection', () => {
   });
 
   it('answers errorCode for errorRate of the calls (InternalServiceException by default)', async () => {
-    await admin(emulator).setFaults({ errorRate: 1 });
+    await admin(lf.emulator).setFaults({ errorRate: 1 });
     const err = await errorOf(orders);
     expect(err).toBeInstanceOf(InternalServiceException);
     expect(err.$metadata?.httpStatusCode).toBe(500);
 
-    await admin(emulator).setFaults({ errorCode: 'ThrottlingException' });
+    await admin(lf.emulator).setFaults({ errorCode: 'ThrottlingException' });
     const throttled = await errorOf(orders);
     expect(throttled.name).toBe('ThrottlingException');
     expect(throttled.message).toBe('Rate exceeded');
 
-    await admin(emulator).setFaults({ errorRate: 0 });
+    await admin(lf.emulator).setFaults({ errorRate: 0 });
     expect((await orders()).AccessKeyId).toMatch(/^ASIA/);
   });
 
   it('drops connections without an answer during an outage, and recovers after DELETE', async () => {
-    await admin(emulator).setFaults({ outage: true });
+    await admin(lf.emulator).setFaults({ outage: true });
     const err = await errorOf(orders);
     // A network failure, not a service answer.
     expect(err.$metadata?.httpStatusCode).toBeUndefined();
     expect(err.name).not.toMatch(/Exception$/);
 
     // Admin endpoints stay up, so the outage can be ended.
-    await admin(emulator).clearFaults();
+    await admin(lf.emulator).clearFaults();
     expect((await orders()).AccessKeyId).toMatch(/^ASIA/);
-    expect(await admin(emulator).get('stats')).toEqual({
+    expect(await admin(lf.emulator).get('stats')).toEqual({
       calls: { GetTemporaryGlueTableCredentials: { outage: 1, success: 1 } },
       total: 2,
     });
@@ -112,17 +99,17 @@ describe('fault injection', () => {
   it('counts every call by operation and outcome', async () => {
     await orders();
     await orders();
-    await admin(emulator).setFaults({ errorRate: 1 });
+    await admin(lf.emulator).setFaults({ errorRate: 1 });
     await errorOf(orders);
-    await admin(emulator).setFaults({ errorRate: 0, throttleNext: 1 });
+    await admin(lf.emulator).setFaults({ errorRate: 0, throttleNext: 1 });
     await errorOf(() =>
-      client.send(
+      lf.client.send(
         new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } }),
       ),
     );
-    await admin(emulator).setFaults({ outage: true });
+    await admin(lf.emulator).setFaults({ outage: true });
     await errorOf(orders);
-    expect(await admin(emulator).get('stats')).toEqual({
+    expect(await admin(lf.emulator).get('stats')).toEqual({
       calls: {
         GetTemporaryGlueTableCredentials: { success: 2, InternalServiceException: 1, outage: 1 },
         GetTemporaryGluePartitionCredentials: { ThrottlingException: 1 },

@@ -1,7 +1,7 @@
 import { GetTemporaryGlueTableCredentialsCommand } from '@aws-sdk/client-lakeformation';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
-import { admin, errorOf, lakeFormationClient, ORDERS_ARN, rawRequest, startTestEmulator, until } from './support.js';
+import { admin, errorOf, lakeFormationClient, ORDERS_ARN, rawRequest, startTestEmulator, until } from '../../support/emulator.js';
 
 describe('emulator lifecycle', () => {
   it('listens on 127.0.0.1 on a free port and reports its URL', async () => {

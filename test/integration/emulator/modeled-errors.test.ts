@@ -5,13 +5,11 @@ import {
   GetTemporaryGlueTableCredentialsCommand,
   InternalServiceException,
   InvalidInputException,
-  type LakeFormationClient,
   LakeFormationServiceException,
   OperationTimeoutException,
   PermissionTypeMismatchException,
 } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   CUSTOMERS_ARN,
   ORDERS_ARN,
@@ -21,29 +19,18 @@ import {
   lakeFormationClient,
   noGrantsKeys,
   signedRequest,
-  startTestEmulator,
-} from './support.js';
+  useEmulator,
+} from '../../support/emulator.js';
 
 // Each modeled error must reach the caller as the SDK's own exception class,
 // because that (and err.name) is what the sidecar classifies by.
 describe('modeled errors', () => {
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    // One attempt: the 500 would otherwise be retried.
-    client = lakeFormationClient(emulator, { maxAttempts: 1 });
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
-  beforeEach(() => admin(emulator).reset());
+  // One attempt: the 500 would otherwise be retried.
+  const lf = useEmulator({ client: { maxAttempts: 1 } });
 
   it('AccessDeniedException (403) when the grant lacks the permission', async () => {
     const err = await errorOf(() =>
-      client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN, Permissions: ['SELECT'] })),
+      lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN, Permissions: ['SELECT'] })),
     );
     expect(err).toBeInstanceOf(AccessDeniedException);
     expect(err.name).toBe('AccessDeniedException');
@@ -52,19 +39,19 @@ describe('modeled errors', () => {
   });
 
   it('AccessDeniedException for SELECT, the default, when the caller names no permission', async () => {
-    const err = await errorOf(() => client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN })));
+    const err = await errorOf(() => lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN })));
     expect(err).toBeInstanceOf(AccessDeniedException);
   });
 
   it('allows what the grant holds: DESCRIBE on payments', async () => {
-    const out = await client.send(
+    const out = await lf.client.send(
       new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN, Permissions: ['DESCRIBE'] }),
     );
     expect(out.VendedS3Path).toEqual(['s3://demo-lake/sales/payments/']);
   });
 
   it('AccessDeniedException for a principal with no grants, on both operations', async () => {
-    const stranger = lakeFormationClient(emulator, { maxAttempts: 1, credentials: noGrantsKeys() });
+    const stranger = lakeFormationClient(lf.emulator, { maxAttempts: 1, credentials: noGrantsKeys() });
     try {
       const table = await errorOf(() => stranger.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })));
       expect(table).toBeInstanceOf(AccessDeniedException);
@@ -86,7 +73,7 @@ describe('modeled errors', () => {
       'arn:aws:glue:us-east-1:123456789012:table/hr/orders',
       'arn:aws:glue:us-east-1:210987654321:table/sales/orders',
     ]) {
-      const err = await errorOf(() => client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: arn })));
+      const err = await errorOf(() => lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: arn })));
       expect(err).toBeInstanceOf(EntityNotFoundException);
       expect(err.$metadata?.httpStatusCode).toBe(400);
     }
@@ -94,7 +81,7 @@ describe('modeled errors', () => {
 
   it('EntityNotFoundException (400) for unknown partition values', async () => {
     const err = await errorOf(() =>
-      client.send(
+      lf.client.send(
         new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['1999-12-31'] } }),
       ),
     );
@@ -103,7 +90,7 @@ describe('modeled errors', () => {
   });
 
   it('EntityNotFoundException comes before AccessDeniedException', async () => {
-    const stranger = lakeFormationClient(emulator, { maxAttempts: 1, credentials: noGrantsKeys() });
+    const stranger = lakeFormationClient(lf.emulator, { maxAttempts: 1, credentials: noGrantsKeys() });
     try {
       const err = await errorOf(() =>
         stranger.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: 'arn:aws:glue:us-east-1:123456789012:table/sales/nope' })),
@@ -116,7 +103,7 @@ describe('modeled errors', () => {
 
   it('InvalidInputException (400) for a request outside the model constraints', async () => {
     const err = await errorOf(() =>
-      client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 60 })),
+      lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 60 })),
     );
     expect(err).toBeInstanceOf(InvalidInputException);
     expect(err.$metadata?.httpStatusCode).toBe(400);
@@ -125,7 +112,7 @@ describe('modeled errors', () => {
   it('PermissionTypeMismatchException (400) when the caller cannot enforce the table policy', async () => {
     for (const supported of [undefined, ['CELL_FILTER_PERMISSION' as const]]) {
       const err = await errorOf(() =>
-        client.send(
+        lf.client.send(
           new GetTemporaryGlueTableCredentialsCommand({
             TableArn: CUSTOMERS_ARN,
             ...(supported ? { SupportedPermissionTypes: supported } : {}),
@@ -139,7 +126,7 @@ describe('modeled errors', () => {
   });
 
   it('AccessDeniedException comes before PermissionTypeMismatchException', async () => {
-    const stranger = lakeFormationClient(emulator, { maxAttempts: 1, credentials: noGrantsKeys() });
+    const stranger = lakeFormationClient(lf.emulator, { maxAttempts: 1, credentials: noGrantsKeys() });
     try {
       const err = await errorOf(() => stranger.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: CUSTOMERS_ARN })));
       expect(err).toBeInstanceOf(AccessDeniedException);
@@ -149,14 +136,14 @@ describe('modeled errors', () => {
   });
 
   it('InternalServiceException (500) and OperationTimeoutException (400), injected', async () => {
-    await admin(emulator).setFaults({ errorRate: 1 });
-    const internal = await errorOf(() => client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })));
+    await admin(lf.emulator).setFaults({ errorRate: 1 });
+    const internal = await errorOf(() => lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })));
     expect(internal).toBeInstanceOf(InternalServiceException);
     expect(internal.$metadata?.httpStatusCode).toBe(500);
 
-    await admin(emulator).setFaults({ errorCode: 'OperationTimeoutException' });
+    await admin(lf.emulator).setFaults({ errorCode: 'OperationTimeoutException' });
     const timeout = await errorOf(() =>
-      client.send(
+      lf.client.send(
         new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } }),
       ),
     );
@@ -166,7 +153,7 @@ describe('modeled errors', () => {
 
   it('sends errors as restJson1 does: x-amzn-errortype, __type, message, a request id', async () => {
     const response = await signedRequest(
-      emulator,
+      lf.emulator,
       '/GetTemporaryGlueTableCredentials',
       JSON.stringify({ TableArn: PAYMENTS_ARN }),
     );
@@ -178,7 +165,7 @@ describe('modeled errors', () => {
   });
 
   it('every modeled error shares the SDK base class LakeFormationServiceException', async () => {
-    const err = await errorOf(() => client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN })));
+    const err = await errorOf(() => lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN })));
     expect(err).toBeInstanceOf(LakeFormationServiceException);
   });
 });

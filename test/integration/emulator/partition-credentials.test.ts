@@ -1,27 +1,15 @@
-import { GetTemporaryGluePartitionCredentialsCommand, type LakeFormationClient } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetTemporaryGluePartitionCredentialsCommand } from '@aws-sdk/client-lakeformation';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
-import { ORDERS_ARN, admin, lakeFormationClient, startTestEmulator } from './support.js';
+import { ORDERS_ARN, admin, useEmulator } from '../../support/emulator.js';
 
 const START_MS = Math.floor(Date.now() / 1000) * 1000;
 
 describe('GetTemporaryGluePartitionCredentials', () => {
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ clock: new FakeClock(START_MS) });
-    client = lakeFormationClient(emulator);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
-  beforeEach(() => admin(emulator).reset());
+  const lf = useEmulator({ clock: new FakeClock(START_MS) });
 
   it('vends credentials for a known partition, without VendedS3Path', async () => {
-    const out = await client.send(
+    const out = await lf.client.send(
       new GetTemporaryGluePartitionCredentialsCommand({
         TableArn: ORDERS_ARN,
         Partition: { Values: ['2024-01-02'] },
@@ -37,16 +25,16 @@ describe('GetTemporaryGluePartitionCredentials', () => {
   });
 
   it('records the partition location it vended for, which the response cannot carry', async () => {
-    const out = await client.send(
+    const out = await lf.client.send(
       new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-03'] } }),
     );
-    const [request] = await admin(emulator).get('requests');
+    const [request] = await admin(lf.emulator).get('requests');
     expect(request).toMatchObject({
       operation: 'GetTemporaryGluePartitionCredentials',
       outcome: 'success',
       vendedPaths: ['s3://demo-lake/sales/orders/dt=2024-01-03/'],
     });
-    const [vended] = await admin(emulator).get('vended');
+    const [vended] = await admin(lf.emulator).get('vended');
     expect(vended).toMatchObject({
       accessKeyId: out.AccessKeyId,
       partitionValues: ['2024-01-03'],

@@ -1,31 +1,18 @@
 import {
   GetTemporaryGluePartitionCredentialsCommand,
   GetTemporaryGlueTableCredentialsCommand,
-  type LakeFormationClient,
 } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
-import { CUSTOMERS_ARN, ORDERS_ARN, admin, lakeFormationClient, startTestEmulator } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { CUSTOMERS_ARN, ORDERS_ARN, admin, useEmulator } from '../../support/emulator.js';
 
 // Every member the sidecar may send must reach the service as the SDK
 // serialized it; /_emulator/requests shows the body as received.
 describe('request members round-trip', () => {
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    client = lakeFormationClient(emulator);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
-  beforeEach(() => admin(emulator).reset());
+  const lf = useEmulator();
 
   it('carries every table-call member, with QueryStartTime as epoch seconds', async () => {
     const queryStartTime = new Date('2026-01-02T03:04:05.678Z');
-    await client.send(
+    await lf.client.send(
       new GetTemporaryGlueTableCredentialsCommand({
         TableArn: CUSTOMERS_ARN,
         Permissions: ['SELECT', 'DESCRIBE'],
@@ -42,7 +29,7 @@ describe('request members round-trip', () => {
         },
       }),
     );
-    const [request] = await admin(emulator).get('requests');
+    const [request] = await admin(lf.emulator).get('requests');
     expect(request).toMatchObject({
       operation: 'GetTemporaryGlueTableCredentials',
       principalArn: 'arn:aws:iam::123456789012:role/lfcs-demo-sidecar',
@@ -67,7 +54,7 @@ describe('request members round-trip', () => {
   });
 
   it('carries every partition-call member', async () => {
-    await client.send(
+    await lf.client.send(
       new GetTemporaryGluePartitionCredentialsCommand({
         TableArn: ORDERS_ARN,
         Partition: { Values: ['2024-01-01'] },
@@ -77,7 +64,7 @@ describe('request members round-trip', () => {
         SupportedPermissionTypes: ['NESTED_PERMISSION'],
       }),
     );
-    const [request] = await admin(emulator).get('requests');
+    const [request] = await admin(lf.emulator).get('requests');
     expect(request.operation).toBe('GetTemporaryGluePartitionCredentials');
     expect(request.body).toEqual({
       TableArn: ORDERS_ARN,
@@ -90,10 +77,10 @@ describe('request members round-trip', () => {
   });
 
   it('logs refused requests too, with the error they got', async () => {
-    await client
+    await lf.client
       .send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: CUSTOMERS_ARN }))
       .catch(() => undefined);
-    const [request] = await admin(emulator).get('requests');
+    const [request] = await admin(lf.emulator).get('requests');
     expect(request).toMatchObject({ body: { TableArn: CUSTOMERS_ARN }, outcome: 'PermissionTypeMismatchException' });
     expect(request).not.toHaveProperty('vendedPaths');
   });

@@ -1,8 +1,7 @@
 import {
   GetTemporaryGlueTableCredentialsCommand,
-  type LakeFormationClient,
 } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { parseCatalog, type RunningEmulator } from '../../../src/emulator/index.js';
 import {
@@ -14,27 +13,17 @@ import {
   rawRequest,
   signedRequest,
   startTestEmulator,
-} from './support.js';
+  useEmulator,
+} from '../../support/emulator.js';
 
 const TABLE_PATH = '/GetTemporaryGlueTableCredentials';
 const ORDERS_BODY = JSON.stringify({ TableArn: ORDERS_ARN });
 
 describe('SigV4 verification', () => {
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    client = lakeFormationClient(emulator, { maxAttempts: 1 });
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
-  beforeEach(() => admin(emulator).reset());
+  const lf = useEmulator({ client: { maxAttempts: 1 } });
 
   async function sendWith(overrides: Parameters<typeof lakeFormationClient>[1]) {
-    const other = lakeFormationClient(emulator, { maxAttempts: 1, ...overrides });
+    const other = lakeFormationClient(lf.emulator, { maxAttempts: 1, ...overrides });
     try {
       return await errorOf(() => other.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })));
     } finally {
@@ -61,7 +50,7 @@ describe('SigV4 verification', () => {
   });
 
   it('rejects a body changed after the SDK signed it', async () => {
-    const tampering = lakeFormationClient(emulator, { maxAttempts: 1 });
+    const tampering = lakeFormationClient(lf.emulator, { maxAttempts: 1 });
     tampering.middlewareStack.addRelativeTo(
       (next: any) => async (args: any) => {
         // Same length, so content-length (also signed) still matches what is sent.
@@ -84,19 +73,19 @@ describe('SigV4 verification', () => {
   it('rejects a tampered body whether or not x-amz-content-sha256 was sent', async () => {
     const tampered = JSON.stringify({ TableArn: ORDERS_ARN, DurationSeconds: 43200 });
     for (const contentSha256 of [true, false]) {
-      const response = await signedRequest(emulator, TABLE_PATH, ORDERS_BODY, { contentSha256, sendBody: tampered });
+      const response = await signedRequest(lf.emulator, TABLE_PATH, ORDERS_BODY, { contentSha256, sendBody: tampered });
       expect(response.status).toBe(403);
       expect(response.json.__type).toBe('InvalidSignatureException');
     }
     // The same hand-signed request, untouched, verifies.
     for (const contentSha256 of [true, false]) {
-      const response = await signedRequest(emulator, TABLE_PATH, ORDERS_BODY, { contentSha256 });
+      const response = await signedRequest(lf.emulator, TABLE_PATH, ORDERS_BODY, { contentSha256 });
       expect(response.status).toBe(200);
     }
   });
 
   it('answers MissingAuthenticationTokenException (403) without an Authorization header', async () => {
-    const response = await rawRequest(emulator, {
+    const response = await rawRequest(lf.emulator, {
       path: TABLE_PATH,
       headers: { 'content-type': 'application/json' },
       body: ORDERS_BODY,
@@ -112,7 +101,7 @@ describe('SigV4 verification', () => {
       'Basic dXNlcjpwYXNz',
       'AWS4-HMAC-SHA256 Credential=AKIALFCSDEMO00000001/us-east-1, SignedHeaders=host, Signature=00',
     ]) {
-      const response = await rawRequest(emulator, {
+      const response = await rawRequest(lf.emulator, {
         path: TABLE_PATH,
         headers: { authorization, 'x-amz-date': '20240101T000000Z' },
         body: ORDERS_BODY,
@@ -123,7 +112,7 @@ describe('SigV4 verification', () => {
   });
 
   it('rejects a signature scoped to another service or region', async () => {
-    const wrongService = await signedRequest(emulator, TABLE_PATH, ORDERS_BODY, { service: 'glue' });
+    const wrongService = await signedRequest(lf.emulator, TABLE_PATH, ORDERS_BODY, { service: 'glue' });
     expect(wrongService.status).toBe(403);
     expect(wrongService.json).toEqual({ __type: 'InvalidSignatureException', message: expect.stringContaining('lakeformation') });
 
@@ -133,7 +122,7 @@ describe('SigV4 verification', () => {
   });
 
   it('verifies requests sent to an endpoint with a path prefix', async () => {
-    const prefixed = lakeFormationClient(emulator, { endpoint: `${emulator.url}/lakeformation-proxy` });
+    const prefixed = lakeFormationClient(lf.emulator, { endpoint: `${lf.emulator.url}/lakeformation-proxy` });
     try {
       const out = await prefixed.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
       expect(out.AccessKeyId).toMatch(/^ASIA/);
@@ -145,7 +134,7 @@ describe('SigV4 verification', () => {
   it('counts authentication failures in the stats, under their error names', async () => {
     await sendWith({ credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x'.repeat(40) } });
     await sendWith({ credentials: { accessKeyId: 'AKIALFCSDEMO00000001', secretAccessKey: 'y'.repeat(40) } });
-    expect(await admin(emulator).get('stats')).toEqual({
+    expect(await admin(lf.emulator).get('stats')).toEqual({
       calls: { GetTemporaryGlueTableCredentials: { UnrecognizedClientException: 1, InvalidSignatureException: 1 } },
       total: 2,
     });

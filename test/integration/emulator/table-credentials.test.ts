@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetTemporaryGlueTableCredentialsCommand, type LakeFormationClient } from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { parseCatalog, type RunningEmulator } from '../../../src/emulator/index.js';
 import {
@@ -10,28 +10,18 @@ import {
   admin,
   lakeFormationClient,
   startTestEmulator,
-} from './support.js';
+  useEmulator,
+} from '../../support/emulator.js';
 
 // A whole second, so Expiration (epoch seconds on the wire) can be compared exactly.
 const START_MS = Math.floor(Date.now() / 1000) * 1000;
 
 describe('GetTemporaryGlueTableCredentials', () => {
   const clock = new FakeClock(START_MS);
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator({ clock });
-    client = lakeFormationClient(emulator);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await emulator.close();
-  });
-  beforeEach(() => admin(emulator).reset());
+  const lf = useEmulator({ clock });
 
   it('vends realistic session credentials for the table location', async () => {
-    const out = await client.send(
+    const out = await lf.client.send(
       new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, Permissions: ['SELECT'] }),
     );
     expect(out.$metadata.httpStatusCode).toBe(200);
@@ -43,13 +33,13 @@ describe('GetTemporaryGlueTableCredentials', () => {
   });
 
   it('sets Expiration to now + 3600 s when no DurationSeconds is sent', async () => {
-    const out = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
+    const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
     expect(out.Expiration).toBeInstanceOf(Date);
     expect(out.Expiration!.getTime()).toBe(START_MS + 3600 * 1000);
   });
 
   it('sets Expiration to now + DurationSeconds', async () => {
-    const out = await client.send(
+    const out = await lf.client.send(
       new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 900 }),
     );
     expect(out.Expiration!.getTime()).toBe(START_MS + 900 * 1000);
@@ -57,12 +47,12 @@ describe('GetTemporaryGlueTableCredentials', () => {
 
   it('vends S3Path when it lies under the table location', async () => {
     const s3Path = 's3://demo-lake/sales/orders/dt=2024-01-02/';
-    const out = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, S3Path: s3Path }));
+    const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, S3Path: s3Path }));
     expect(out.VendedS3Path).toEqual([s3Path]);
   });
 
   it('serves a table with a column policy to a caller that enforces column permissions', async () => {
-    const out = await client.send(
+    const out = await lf.client.send(
       new GetTemporaryGlueTableCredentialsCommand({
         TableArn: CUSTOMERS_ARN,
         SupportedPermissionTypes: ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION'],
@@ -72,12 +62,12 @@ describe('GetTemporaryGlueTableCredentials', () => {
   });
 
   it('mints different credentials on every call and logs them only as hashes', async () => {
-    const first = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
-    const second = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
+    const first = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
+    const second = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
     expect(second.AccessKeyId).not.toBe(first.AccessKeyId);
     expect(second.SecretAccessKey).not.toBe(first.SecretAccessKey);
 
-    const vended = await admin(emulator).get('vended');
+    const vended = await admin(lf.emulator).get('vended');
     expect(vended).toHaveLength(2);
     expect(vended[0]).toEqual({
       accessKeyId: first.AccessKeyId,
@@ -90,7 +80,7 @@ describe('GetTemporaryGlueTableCredentials', () => {
       tableArn: ORDERS_ARN,
       vendedPaths: ['s3://demo-lake/sales/orders/'],
     });
-    const logs = JSON.stringify([vended, await admin(emulator).get('requests')]);
+    const logs = JSON.stringify([vended, await admin(lf.emulator).get('requests')]);
     expect(logs).not.toContain(first.SecretAccessKey);
     expect(logs).not.toContain(first.SessionToken);
   });

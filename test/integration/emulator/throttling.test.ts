@@ -1,7 +1,7 @@
 import { GetTemporaryGlueTableCredentialsCommand, type LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulator/index.js';
-import { ORDERS_ARN, admin, errorOf, lakeFormationClient, startTestEmulator } from './support.js';
+import { ORDERS_ARN, admin, errorOf, lakeFormationClient, startTestEmulator } from '../../support/emulator.js';
 
 // Throttling is not modeled for these operations: it arrives as a 400 named
 // ThrottlingException, "Rate exceeded", and the SDK retries it by name.

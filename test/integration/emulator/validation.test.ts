@@ -3,50 +3,37 @@ import {
   GetTemporaryGlueTableCredentialsCommand,
   InvalidInputException,
   type GetTemporaryGluePartitionCredentialsCommandInput,
-  type GetTemporaryGlueTableCredentialsCommandInput,
-  type LakeFormationClient,
-} from '@aws-sdk/client-lakeformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../../src/emulator/index.js';
+  type GetTemporaryGlueTableCredentialsCommandInput } from '@aws-sdk/client-lakeformation';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   CUSTOMERS_ARN,
   ORDERS_ARN,
   admin,
   errorOf,
-  lakeFormationClient,
   signedRequest,
-  startTestEmulator,
-} from './support.js';
+  useEmulator,
+} from '../../support/emulator.js';
 
 const TABLE_PATH = '/GetTemporaryGlueTableCredentials';
 const PARTITION_PATH = '/GetTemporaryGluePartitionCredentials';
 
 describe('input validation', () => {
-  let emulator: RunningEmulator;
-  let client: LakeFormationClient;
-
-  beforeAll(async () => {
-    emulator = await startTestEmulator();
-    client = lakeFormationClient(emulator, { maxAttempts: 1 });
-  });
+  const lf = useEmulator({ client: { maxAttempts: 1 } });
+  // Runs before the fixture stops the emulator: whatever was thrown at it, it still serves.
   afterAll(async () => {
-    // Whatever was thrown at it, the emulator still serves.
-    const out = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
+    const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }));
     expect(out.AccessKeyId).toMatch(/^ASIA/);
-    client.destroy();
-    await emulator.close();
   });
-  beforeEach(() => admin(emulator).reset());
 
   /** Sends through the real SDK (which does not check constraints itself) and returns the error. */
   async function tableError(input: Record<string, unknown>) {
     return errorOf(() =>
-      client.send(new GetTemporaryGlueTableCredentialsCommand(input as unknown as GetTemporaryGlueTableCredentialsCommandInput)),
+      lf.client.send(new GetTemporaryGlueTableCredentialsCommand(input as unknown as GetTemporaryGlueTableCredentialsCommandInput)),
     );
   }
   async function partitionError(input: Record<string, unknown>) {
     return errorOf(() =>
-      client.send(
+      lf.client.send(
         new GetTemporaryGluePartitionCredentialsCommand(input as unknown as GetTemporaryGluePartitionCredentialsCommandInput),
       ),
     );
@@ -91,13 +78,13 @@ describe('input validation', () => {
       expectInvalidInput(err, 'DurationSeconds');
       expect(err.message).toContain('900 to 43200');
     }
-    const fraction = await signedRequest(emulator, TABLE_PATH, JSON.stringify({ TableArn: ORDERS_ARN, DurationSeconds: 1000.5 }));
+    const fraction = await signedRequest(lf.emulator, TABLE_PATH, JSON.stringify({ TableArn: ORDERS_ARN, DurationSeconds: 1000.5 }));
     expect(fraction.status).toBe(400);
     expect(fraction.json.__type).toBe('InvalidInputException');
     expect(fraction.json.message).toContain('DurationSeconds');
     // The bounds themselves are accepted.
     for (const DurationSeconds of [900, 43_200]) {
-      const out = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds }));
+      const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds }));
       expect(out.AccessKeyId).toMatch(/^ASIA/);
     }
   });
@@ -119,7 +106,7 @@ describe('input validation', () => {
     expectInvalidInput(await partitionError({ TableArn: ORDERS_ARN, Partition: {} }), 'Partition.Values');
     expectInvalidInput(await partitionError({ TableArn: ORDERS_ARN, Partition: { Values: [] } }), 'Partition.Values');
     for (const Partition of [{ Values: [20240101] }, { Values: '2024-01-01' }]) {
-      const response = await signedRequest(emulator, PARTITION_PATH, JSON.stringify({ TableArn: ORDERS_ARN, Partition }));
+      const response = await signedRequest(lf.emulator, PARTITION_PATH, JSON.stringify({ TableArn: ORDERS_ARN, Partition }));
       expect(response.status).toBe(400);
       expect(response.json.__type).toBe('InvalidInputException');
       expect(response.json.message).toContain('Partition.Values');
@@ -155,7 +142,7 @@ describe('input validation', () => {
 
     it('AdditionalContext must map strings to strings', async () => {
       const response = await signedRequest(
-        emulator,
+        lf.emulator,
         TABLE_PATH,
         JSON.stringify({ TableArn: ORDERS_ARN, QuerySessionContext: { AdditionalContext: { engine: 7 } } }),
       );
@@ -165,7 +152,7 @@ describe('input validation', () => {
 
     it('QueryStartTime must be epoch seconds', async () => {
       const response = await signedRequest(
-        emulator,
+        lf.emulator,
         TABLE_PATH,
         JSON.stringify({ TableArn: ORDERS_ARN, QuerySessionContext: { QueryStartTime: '2024-01-01T00:00:00Z' } }),
       );
@@ -188,7 +175,7 @@ describe('input validation', () => {
 
   it('answers SerializationException (400) for a body that is not a JSON object', async () => {
     for (const body of ['{"TableArn": ', 'not json', '[1, 2]', '"text"', 'null']) {
-      const response = await signedRequest(emulator, TABLE_PATH, body);
+      const response = await signedRequest(lf.emulator, TABLE_PATH, body);
       expect(response.status).toBe(400);
       expect(response.headers['x-amzn-errortype']).toBe('SerializationException');
       expect(response.json.__type).toBe('SerializationException');
@@ -197,7 +184,7 @@ describe('input validation', () => {
 
   it('ignores unknown top-level members, like the service', async () => {
     const response = await signedRequest(
-      emulator,
+      lf.emulator,
       TABLE_PATH,
       JSON.stringify({ TableArn: ORDERS_ARN, CatalogId: '123456789012', SomethingNew: { x: 1 } }),
     );
@@ -207,8 +194,8 @@ describe('input validation', () => {
 
   it('counts validation failures in the stats', async () => {
     await tableError({ TableArn: ORDERS_ARN, DurationSeconds: 1 });
-    await signedRequest(emulator, TABLE_PATH, '{');
-    expect(await admin(emulator).get('stats')).toEqual({
+    await signedRequest(lf.emulator, TABLE_PATH, '{');
+    expect(await admin(lf.emulator).get('stats')).toEqual({
       calls: { GetTemporaryGlueTableCredentials: { InvalidInputException: 1, SerializationException: 1 } },
       total: 2,
     });

@@ -8,11 +8,8 @@ import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { createLakeFormationVending } from '../../../src/upstream/lakeformation-client.js';
 import type { Lease, VendFunction } from '../../../src/lakeformation/types.js';
 import { startStack, type Stack, type StackOptions } from '../../support/stack.js';
+import { realTick } from '../../support/settle.js';
 
-/** Lets real I/O (sockets to the emulator) make progress. */
-export function realTick(ms = 2): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * A stack whose sidecar runs on `clock`. Its vend calls the emulator with the
@@ -85,3 +82,5 @@ export function outcomes(stats: EmulatorStats): Record<string, number> {
   }
   return sum;
 }
+
+export { realTick };

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
+import { DEMO_PRINCIPAL, type RunningEmulator } from '../../../src/emulator/index.js';
 import { LfcsError, UpstreamError } from '../../../src/core/errors.js';
 import { createLakeFormationVending } from '../../../src/upstream/lakeformation-client.js';
-import { DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { startTestEmulator } from '../../support/emulator.js';
 
 /** The vending client with the real SDK over HTTP against the emulator. */
 let emulator: RunningEmulator;
@@ -12,7 +13,7 @@ let vending: ReturnType<typeof createLakeFormationVending>;
 const credentials = { accessKeyId: DEMO_PRINCIPAL.accessKeyId, secretAccessKey: DEMO_PRINCIPAL.secretAccessKey };
 
 beforeAll(async () => {
-  emulator = await startEmulator({ catalog: await loadCatalogFile(DEMO_CATALOG), port: 0 });
+  emulator = await startTestEmulator();
   vending = createLakeFormationVending({ region: 'us-east-1', endpoint: emulator.url, credentials, timeoutMs: 2000 });
 });
 afterAll(async () => {

@@ -11,6 +11,7 @@ import {
   type LookupResult,
   type UpstreamCallEvent,
 } from '../../../src/cache/index.js';
+import { drain } from '../../support/settle.js';
 
 /** One call the fake received. */
 export interface VendCall {
@@ -153,10 +154,6 @@ export function makeCache(
   return { cache, fake, recorded };
 }
 
-/** Runs every queued promise continuation (a macrotask boundary drains the whole microtask queue). */
-export function drain(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Settled state of a promise without awaiting it. */
 export async function state(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {
@@ -171,3 +168,5 @@ export async function state(promise: Promise<unknown>): Promise<'pending' | 'ful
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
+
+export { drain };

@@ -9,15 +9,16 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { LakeFormationClient, type LakeFormationClientConfig } from '@aws-sdk/client-lakeformation';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { DEMO_PRINCIPAL, parseCatalog, startEmulator, type Catalog, type RunningEmulator } from '../../../src/emulator/index.js';
-import type { Clock } from '../../../src/core/clock.js';
-import { DEMO_CATALOG } from '../../support/demo.js';
+import { DEMO_PRINCIPAL, parseCatalog, startEmulator, type Catalog, type RunningEmulator } from '../../src/emulator/index.js';
+import type { Clock } from '../../src/core/clock.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { DEMO_CATALOG } from './demo.js';
 
 export const DEMO_CATALOG_PATH = DEMO_CATALOG;
 export const DEMO_CATALOG_YAML = readFileSync(DEMO_CATALOG_PATH, 'utf8');
 
 export const REGION = 'us-east-1';
-export { CUSTOMERS_ARN, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+export { CUSTOMERS_ARN, ORDERS_ARN, PAYMENTS_ARN } from './demo.js';
 
 export interface Keys {
   accessKeyId: string;
@@ -176,11 +177,36 @@ export async function signedRequest(
   return rawRequest(emulator, { path, headers, body: options.sendBody ?? body });
 }
 
-/** Lets pending I/O callbacks run until `condition` holds; no timers involved. */
-export async function until(condition: () => boolean, turns = 10_000): Promise<void> {
-  for (let i = 0; i < turns; i++) {
-    if (condition()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  throw new Error('condition not reached');
+export { until } from './settle.js';
+
+/**
+ * The emulator fixture: starts an emulator (demo catalog unless told
+ * otherwise) and a real SDK client before the tests of the enclosing
+ * `describe` (or file), resets its state before each test, and stops both after.
+ */
+export function useEmulator(
+  options: { catalog?: Catalog; clock?: Clock; reset?: boolean; client?: Partial<LakeFormationClientConfig> } = {},
+): {
+  readonly emulator: RunningEmulator;
+  readonly client: LakeFormationClient;
+} {
+  let emulator: RunningEmulator | undefined;
+  let client: LakeFormationClient | undefined;
+  beforeAll(async () => {
+    emulator = await startTestEmulator(options);
+    client = lakeFormationClient(emulator, options.client);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await emulator?.close();
+  });
+  if (options.reset ?? true) beforeEach(() => admin(emulator!).reset());
+  return {
+    get emulator() {
+      return emulator!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }

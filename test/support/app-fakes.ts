@@ -1,0 +1,86 @@
+/**
+ * In-process doubles for the credentials and admin apps' dependencies: a
+ * scripted cache, a fixed token, a rate limiter on a fake clock and a logger
+ * that records its lines. No sockets, no emulator.
+ */
+import { Writable } from 'node:stream';
+import { prepareRequest } from '../../src/cache/index.js';
+import { TokenBucket } from '../../src/core/token-bucket.js';
+import { createTokenSource } from '../../src/http/token-source.js';
+import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
+import type { CredentialRequest, Lease } from '../../src/lakeformation/types.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { FakeClock } from './fake-clock.mjs';
+
+export const APP_TOKEN = 'unit-test-token-0123456789';
+export const FAKE_LEASE: Lease = Object.freeze({
+  accessKeyId: 'ASIAFAKEUNITTEST0001',
+  secretAccessKey: 'fake-secret-access-key-for-unit-tests-000',
+  sessionToken: 'fake-session-token-for-unit-tests',
+  expiration: new Date(Date.UTC(2026, 10, 25, 7, 0, 0)),
+  vendedS3Path: ['s3://demo-lake/sales/orders/'],
+});
+
+/** What the fake cache does with the next `get`: answer with a lease or throw. */
+export type CacheAnswer = { lease: Lease; remainingSeconds?: number } | { error: unknown };
+
+export interface FakeApp {
+  deps: CredentialsAppDeps;
+  clock: FakeClock;
+  /** Requests the cache received, in order. */
+  requests: Array<{ request: CredentialRequest; key?: string; label?: string }>;
+  /** The cache's next answers; default: FAKE_LEASE with 3000 s left. */
+  answers: CacheAnswer[];
+  /** Everything logged, as text. */
+  logs(): string;
+}
+
+export function fakeCredentialsDeps(
+  options: { profiles?: Record<string, CredentialRequest>; allowed?: (arn: string) => boolean; ratePerSecond?: number; burst?: number } = {},
+): FakeApp {
+  const clock = new FakeClock();
+  const requests: FakeApp['requests'] = [];
+  const answers: CacheAnswer[] = [];
+  const lines: string[] = [];
+  const logger = createLogger({
+    level: 'trace',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
+  });
+  const answer = async () => {
+    const next = answers.shift() ?? { lease: FAKE_LEASE };
+    if ('error' in next) throw next.error;
+    return { lease: next.lease, result: 'hit', remainingSeconds: next.remainingSeconds ?? 3000 };
+  };
+  const profiles = new Map<string, ResolvedProfile>(
+    Object.entries(options.profiles ?? {}).map(([name, request]) => [
+      name,
+      { prepared: prepareRequest(request), accountId: '123456789012' },
+    ]),
+  );
+  const deps: CredentialsAppDeps = {
+    cache: {
+      get: (request) => {
+        requests.push({ request });
+        return answer();
+      },
+      getPrepared: (prepared, opts) => {
+        requests.push({ request: prepared.request, key: prepared.key, ...(opts?.label && { label: opts.label }) });
+        return answer();
+      },
+    },
+    profiles: { resolve: (name) => profiles.get(name) },
+    dynamic: { enabled: options.allowed !== undefined, isAllowed: options.allowed ?? (() => false) },
+    defaults: { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], durationSeconds: 3600 },
+    token: createTokenSource({ kind: 'value', token: APP_TOKEN }),
+    rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),
+    metrics: createMetrics({ version: '0.0.0-test', defaultMetrics: false }),
+    logger,
+  };
+  return { deps, clock, requests, answers, logs: () => lines.join('') };
+}
