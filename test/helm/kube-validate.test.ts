@@ -74,7 +74,7 @@ describe.each(VERSIONS)('kube-validate for Kubernetes %s', (version) => {
   });
 
   it('rejects an object without a name', () => {
-    const result = kubeValidate(version, [mutatedDeployment((d) => delete d.metadata['name'])]);
+    const result = kubeValidate(version, [mutatedDeployment((d) => delete (d.metadata as Record<string, unknown>)['name'])]);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('metadata.name is empty');
   });
