@@ -7,7 +7,7 @@
 // Regenerate after a deliberate chart change, then review the diff:
 //   npm run helm:golden
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { KUBE_API_VERSIONS, type KubeApiVersion } from '../support/go-tools.js';
@@ -46,7 +46,7 @@ export const GOLDEN_CASES: GoldenCase[] = [
 function commandLine(options: RenderOptions): string {
   const chart = relative(repoRoot, options.chart ?? chartDir);
   const parts = ['helm template', options.name ?? 'lfcs', chart, '--namespace data', `--kube-version ${GOLDEN_KUBE}`];
-  for (const file of options.valuesFiles ?? []) parts.push(`-f ${relative(repoRoot, join(repoRoot, file))}`);
+  for (const file of options.valuesFiles ?? []) parts.push(`-f ${relative(repoRoot, resolve(repoRoot, file))}`);
   for (const set of options.set ?? []) parts.push(`--set ${set}`);
   return parts.join(' ');
 }

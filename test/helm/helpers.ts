@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { afterAll } from 'vitest';
 import { helmBinary, kubeValidateBinary, repoRoot, type KubeApiVersion } from '../support/go-tools.js';
 
 export { repoRoot };
@@ -42,16 +43,19 @@ export interface RenderResult {
   stderr: string;
 }
 
-/** A scratch directory per test process, removed when the process exits. */
+/** A scratch directory per test file, removed after the file's tests. */
 let scratchRoot: string | undefined;
 function scratch(): string {
-  if (!scratchRoot) {
-    const dir = mkdtempSync(join(tmpdir(), 'lfcs-helm-'));
-    scratchRoot = dir;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
+  scratchRoot ??= mkdtempSync(join(tmpdir(), 'lfcs-helm-'));
   return scratchRoot;
 }
+
+afterAll(() => {
+  if (scratchRoot) rmSync(scratchRoot, { recursive: true, force: true });
+  scratchRoot = undefined;
+  preparedCharts.clear();
+  notesChart = undefined;
+});
 
 /** The pinned helm, with its cache/config/data homes kept out of the user's. */
 export function helm(args: string[]): RenderResult {
@@ -162,7 +166,7 @@ export function kubeValidate(version: KubeApiVersion, files: string[]): RenderRe
   return { status: run.status ?? -1, stdout: run.stdout ?? '', stderr: (run.stderr ?? '') + (run.error?.message ?? '') };
 }
 
-/** A file in the scratch directory (removed when the test process exits). */
+/** A file in the scratch directory (removed after the test file). */
 export function scratchFile(name: string, content: string): string {
   const dir = join(scratch(), 'files');
   mkdirSync(dir, { recursive: true });
