@@ -1,7 +1,10 @@
 // Command kube-validate strictly decodes Kubernetes manifests into the API
 // types of the k8s.io/api release it is built with, so a rendered manifest
 // with an unknown field, a wrong type, a malformed quantity, a duplicate key
-// or an API group/version/kind that release does not have is rejected.
+// or an API group/version/kind that release does not have is rejected. Object
+// metadata then goes through the API server's own ObjectMeta validation
+// (k8s.io/apimachinery/pkg/api/validation): names, namespace, label keys and
+// values, annotation keys and total size.
 //
 // One source, built per Kubernetes release through its modfile:
 //
@@ -31,9 +34,11 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 )
@@ -129,7 +134,10 @@ func readDocuments(file string) ([][]byte, error) {
 	}
 }
 
-// checkObject adds what decoding alone does not: every object must be named.
+// checkObject adds what decoding alone does not: the ObjectMeta rules the API
+// server applies to every object. Service names must be DNS-1035 labels;
+// the other kinds here take DNS subdomains. Every kind here is namespaced; a
+// document without a namespace (a pod template) gets one at apply time.
 func checkObject(obj runtime.Object) error {
 	accessor, ok := obj.(metav1.Object)
 	if !ok {
@@ -138,7 +146,12 @@ func checkObject(obj runtime.Object) error {
 	if accessor.GetName() == "" && accessor.GetGenerateName() == "" {
 		return errors.New("metadata.name is empty")
 	}
-	return nil
+	nameFn := apivalidation.NameIsDNSSubdomain
+	if _, isService := obj.(*corev1.Service); isService {
+		nameFn = apivalidation.NameIsDNS1035Label
+	}
+	errs := apivalidation.ValidateObjectMetaAccessor(accessor, accessor.GetNamespace() != "", nameFn, field.NewPath("metadata"))
+	return errs.ToAggregate()
 }
 
 // describe names a document "Kind namespace/name" for the report, best effort.
