@@ -81,12 +81,15 @@ async function ensureHelm(log: (line: string) => void): Promise<void> {
     ].join(' ');
     const started = Date.now();
     log(`building helm ${HELM_VERSION} into ${binDir} (first run only; a few minutes on 2 cores)`);
-    await run('go', ['install', `-ldflags=${ldflags}`, `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
-      cwd: toolsDir,
-      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
-    });
-    renameSync(join(gobin, 'helm'), target);
-    rmSync(gobin, { recursive: true, force: true });
+    try {
+      await run('go', ['install', `-ldflags=${ldflags}`, `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
+        cwd: toolsDir,
+        env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+      });
+      renameSync(join(gobin, 'helm'), target);
+    } finally {
+      rmSync(gobin, { recursive: true, force: true });
+    }
     if (!helmIsPinned(target)) throw new Error(`${target} does not report ${HELM_VERSION}`);
     log(`built helm ${HELM_VERSION} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
@@ -107,11 +110,15 @@ async function ensureKubeValidate(version: KubeApiVersion, log: (line: string) =
     const partial = `${target}.${process.pid}.tmp`;
     const started = Date.now();
     log(`building kube-validate for the Kubernetes ${version} API types (first run only)`);
-    await run('go', ['build', `-modfile=${KUBE_API_VERSIONS[version]}`, '-mod=readonly', '-o', partial, '.'], {
-      cwd: kubeValidateDir,
-      env: { ...process.env, CGO_ENABLED: '0' },
-    });
-    renameSync(partial, target);
+    try {
+      await run('go', ['build', `-modfile=${KUBE_API_VERSIONS[version]}`, '-mod=readonly', '-o', partial, '.'], {
+        cwd: kubeValidateDir,
+        env: { ...process.env, CGO_ENABLED: '0' },
+      });
+      renameSync(partial, target);
+    } finally {
+      rmSync(partial, { force: true });
+    }
     log(`built kube-validate ${version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 }
