@@ -17,7 +17,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -118,6 +118,10 @@ async function ensureKubeValidate(version: KubeApiVersion, log: (line: string) =
       renameSync(partial, target);
     } finally {
       rmSync(partial, { force: true });
+    }
+    // Builds from older sources of the same version are dead weight now.
+    for (const file of readdirSync(binDir)) {
+      if (file.startsWith(`kube-validate-${version}-`) && join(binDir, file) !== target) rmSync(join(binDir, file), { force: true });
     }
     log(`built kube-validate ${version} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
