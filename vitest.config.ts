@@ -15,7 +15,15 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', 'test/helm/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts', 'test/helm/**/*.test.ts'],
+          // Builds the pinned helm and kube-validate into .tools/ on first use.
+          globalSetup: ['test/helm/global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -4,13 +4,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { buildRenderer, chartDir, findManifest, renderOk, type RenderOptions } from './helpers.js';
-
-beforeAll(() => {
-  buildRenderer();
-}, 120_000);
+import { chartDir, findManifest, renderOk, type RenderOptions } from './helpers.js';
 
 const cases: Array<[string, RenderOptions]> = [
   ...readdirSync(join(chartDir, 'ci'))

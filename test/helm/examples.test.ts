@@ -4,10 +4,9 @@
 // values, so the examples cannot drift from the chart.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   allStrings,
-  buildRenderer,
   containerNamed,
   findManifest,
   podSpecOf,
@@ -16,10 +15,6 @@ import {
   repoRoot,
   type Container,
 } from './helpers.js';
-
-beforeAll(() => {
-  buildRenderer();
-}, 120_000);
 
 /** What the chart renders for an example's lfcs values (release "lfcs"). */
 function chartRendering(lfcsValuesFile: string): { sidecar: Container; volumes: unknown[]; configMapName: string; serviceAccountName: string; profiles: string[] } {

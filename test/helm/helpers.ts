@@ -1,24 +1,19 @@
 /**
- * Test helpers for the Helm chart: offline rendering with the Go renderer in
- * ./renderer (no helm binary exists on CI), YAML loading and values merging.
+ * Test helpers for the Helm chart: rendering with the real, pinned helm
+ * (built into .tools/ by the vitest globalSetup, test/helm/global-setup.ts),
+ * YAML loading and values merging.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { afterAll } from 'vitest';
+import { helmBinary, kubeValidateBinary, repoRoot, type KubeApiVersion } from '../support/go-tools.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 export const chartDir = join(repoRoot, 'helm/lakeformation-credential-sidecar');
-const rendererDir = join(repoRoot, 'test/helm/renderer');
-
-/** Debian installs sprig (and yaml.v2/v3) here; the renderer builds in GOPATH mode against it. */
-const GOPATH = '/usr/share/gocode';
-const INSTALL_HINT =
-  'The Helm chart tests render templates with a small Go program (test/helm/renderer) and need ' +
-  'the Go toolchain and sprig: apt-get install -y golang-go golang-github-masterminds-sprig-dev';
+export const workloadChartDir = join(repoRoot, 'test/helm/fixtures/workload');
 
 /** A parsed Kubernetes manifest; specs are navigated loosely in assertions. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: any }; [k: string]: any };
@@ -26,19 +21,20 @@ export type Container = { name: string; [k: string]: any };
 export type Values = Record<string, unknown>;
 
 export interface RenderOptions {
-  /** Values files, applied in order after values.yaml (like `helm template -f`). */
+  /** Values files, applied in order after values.yaml (`helm template -f`). */
   valuesFiles?: string[];
   /** Inline values, written to temporary files and applied after valuesFiles. */
   values?: Values[];
+  /** `--set` arguments, applied last. */
+  set?: string[];
+  /** Release name (default lfcs). */
   name?: string;
+  /** Release namespace (default data). */
   namespace?: string;
+  /** `--kube-version`; helm's default is the Kubernetes of its client-go (1.37). */
   kubeVersion?: string;
-  /** alias -> chart directory, rendered as dependencies of `chart`. */
-  subcharts?: Record<string, string>;
+  /** Chart directory (default: the lfcs chart). Its file:// dependencies are built with `helm dependency build`. */
   chart?: string;
-  notes?: boolean;
-  /** missingkey=error, as `helm lint --strict` renders. */
-  strict?: boolean;
 }
 
 export interface RenderResult {
@@ -47,71 +43,142 @@ export interface RenderResult {
   stderr: string;
 }
 
-let rendererPath: string | undefined;
-
-/**
- * Builds the renderer once per machine and source version: the binary is
- * content-addressed in the temp dir, so every test file (vitest runs each in
- * its own process) reuses it. Fails, never skips, when Go is missing.
- */
-export function buildRenderer(): string {
-  if (rendererPath) return rendererPath;
-  const goVersion = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (goVersion.error || goVersion.status !== 0) {
-    throw new Error(`go is not on PATH (${goVersion.error?.message ?? goVersion.stderr}). ${INSTALL_HINT}`);
-  }
-  if (!existsSync(join(GOPATH, 'src/github.com/Masterminds/sprig'))) {
-    throw new Error(`sprig is not installed under ${GOPATH}. ${INSTALL_HINT}`);
-  }
-  const source = readFileSync(join(rendererDir, 'main.go'));
-  const hash = createHash('sha256').update(source).update(goVersion.stdout).digest('hex').slice(0, 16);
-  const binary = join(tmpdir(), `lfcs-helm-renderer-${hash}`);
-  if (!existsSync(binary)) {
-    const partial = `${binary}.${process.pid}.tmp`;
-    const cache = process.env['GOCACHE'] ?? join(tmpdir(), 'lfcs-go-build-cache');
-    mkdirSync(cache, { recursive: true });
-    const build = spawnSync('go', ['build', '-o', partial, '.'], {
-      cwd: rendererDir,
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, GOPATH, GO111MODULE: 'off', GOFLAGS: '', GOCACHE: cache },
-    });
-    if (build.status !== 0) {
-      throw new Error(`building the chart renderer failed:\n${build.stderr}${build.error?.message ?? ''}\n${INSTALL_HINT}`);
-    }
-    renameSync(partial, binary); // atomic: concurrent test files never run a half-written binary
-  }
-  rendererPath = binary;
-  return binary;
+/** A scratch directory per test file, removed after the file's tests. */
+let scratchRoot: string | undefined;
+function scratch(): string {
+  scratchRoot ??= mkdtempSync(join(tmpdir(), 'lfcs-helm-'));
+  return scratchRoot;
 }
 
-/** Runs the renderer; never throws on a template error (see renderOk). */
-export function render(options: RenderOptions = {}): RenderResult {
-  const binary = buildRenderer();
-  const scratch = mkdtempSync(join(tmpdir(), 'lfcs-values-'));
-  try {
-    const args = ['--chart', options.chart ?? chartDir, '--name', options.name ?? 'lfcs', '--namespace', options.namespace ?? 'data'];
-    if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
-    if (options.notes) args.push('--notes');
-    if (options.strict) args.push('--strict');
-    for (const file of options.valuesFiles ?? []) args.push('-f', resolve(repoRoot, file));
-    (options.values ?? []).forEach((values, index) => {
-      const file = join(scratch, `values-${index}.yaml`);
+afterAll(() => {
+  if (scratchRoot) rmSync(scratchRoot, { recursive: true, force: true });
+  scratchRoot = undefined;
+  preparedCharts.clear();
+  notesChart = undefined;
+});
+
+/** The pinned helm, with its cache/config/data homes kept out of the user's. */
+export function helm(args: string[]): RenderResult {
+  const binary = helmBinary();
+  if (!existsSync(binary)) {
+    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/helm/global-setup.ts) builds it`);
+  }
+  const home = join(scratch(), 'helm-home');
+  const run = spawnSync(binary, args, {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') },
+  });
+  return { status: run.status ?? -1, stdout: run.stdout ?? '', stderr: (run.stderr ?? '') + (run.error?.message ?? '') };
+}
+
+const preparedCharts = new Map<string, string>();
+
+/**
+ * The chart directory to hand to helm. The lfcs chart is used in place; any
+ * other chart (the workload fixture) is copied with the lfcs chart into the
+ * scratch directory at the same relative paths, so its `file://` dependency
+ * resolves, and `helm dependency build` vendors the lfcs chart into its
+ * charts/ there, never in the source tree.
+ */
+export function preparedChart(chart: string = chartDir): string {
+  const absolute = resolve(repoRoot, chart);
+  if (absolute === chartDir) return chartDir;
+  let prepared = preparedCharts.get(absolute);
+  if (!prepared) {
+    const root = mkdtempSync(join(scratch(), 'chart-'));
+    for (const dir of [absolute, chartDir]) {
+      cpSync(dir, join(root, relative(repoRoot, dir)), { recursive: true, filter: (src) => !src.endsWith('/charts') && !src.endsWith('Chart.lock') });
+    }
+    prepared = join(root, relative(repoRoot, absolute));
+    const build = helm(['dependency', 'build', prepared]);
+    if (build.status !== 0) throw new Error(`helm dependency build ${relative(repoRoot, absolute)} failed:\n${build.stdout}${build.stderr}`);
+    preparedCharts.set(absolute, prepared);
+  }
+  return prepared;
+}
+
+/** `-f` arguments for the options' values files and inline values (temporary files). */
+function valuesArgs(options: RenderOptions): string[] {
+  const args: string[] = [];
+  for (const file of options.valuesFiles ?? []) args.push('-f', resolve(repoRoot, file));
+  if (options.values?.length) {
+    const dir = mkdtempSync(join(scratch(), 'values-'));
+    options.values.forEach((values, index) => {
+      const file = join(dir, `values-${index}.yaml`);
       writeFileSync(file, stringify(values));
       args.push('-f', file);
     });
-    for (const [alias, dir] of Object.entries(options.subcharts ?? {})) args.push('--subchart', `${alias}=${dir}`);
-    const run = spawnSync(binary, args, { encoding: 'utf8', timeout: 30_000 });
-    return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr + (run.error?.message ?? '') };
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
   }
+  for (const set of options.set ?? []) args.push('--set', set);
+  return args;
+}
+
+/** `helm template`; never throws on a template error (see renderOk). */
+export function render(options: RenderOptions = {}): RenderResult {
+  const args = ['template', options.name ?? 'lfcs', preparedChart(options.chart), '--namespace', options.namespace ?? 'data'];
+  if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
+  return helm([...args, ...valuesArgs(options)]);
+}
+
+/** `helm lint --strict` (warnings fail too) with the same values and Kubernetes version. */
+export function lint(options: RenderOptions = {}): RenderResult {
+  const args = ['lint', '--strict', preparedChart(options.chart), '--namespace', options.namespace ?? 'data'];
+  if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
+  return helm([...args, ...valuesArgs(options)]);
+}
+
+let notesChart: string | undefined;
+
+/**
+ * templates/NOTES.txt as helm renders it for these values. `helm template`
+ * drops NOTES.txt and `helm install --dry-run` needs a cluster, so a scratch
+ * copy of the chart wraps the unchanged NOTES.txt in a named template and a
+ * ConfigMap that includes it: the same engine, values and context render it.
+ */
+export function renderNotes(options: Omit<RenderOptions, 'chart'> = {}): RenderResult {
+  if (!notesChart) {
+    const dir = join(mkdtempSync(join(scratch(), 'notes-')), 'lakeformation-credential-sidecar');
+    cpSync(chartDir, dir, { recursive: true });
+    const notes = readFileSync(join(dir, 'templates/NOTES.txt'), 'utf8');
+    writeFileSync(join(dir, 'templates/_lfcs-test-notes.tpl'), `{{- define "lfcs-test.notes" -}}\n${notes}{{- end -}}\n`);
+    writeFileSync(
+      join(dir, 'templates/lfcs-test-notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lfcs-test-notes\ndata:\n  notes: {{ include "lfcs-test.notes" . | toJson }}\n',
+    );
+    notesChart = dir;
+  }
+  const args = ['template', options.name ?? 'lfcs', notesChart, '--namespace', options.namespace ?? 'data', '--show-only', 'templates/lfcs-test-notes.yaml'];
+  if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
+  const result = helm([...args, ...valuesArgs(options)]);
+  if (result.status !== 0) return result;
+  const [configMap] = splitManifests(result.stdout);
+  return { ...result, stdout: String(configMap?.['data']?.['notes'] ?? '') };
+}
+
+/** Runs kube-validate (strict decoding into the k8s.io/api types of `version`) on manifest files. */
+export function kubeValidate(version: KubeApiVersion, files: string[]): RenderResult {
+  const binary = kubeValidateBinary(version);
+  if (!existsSync(binary)) {
+    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/helm/global-setup.ts) builds it`);
+  }
+  const run = spawnSync(binary, files, { encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status ?? -1, stdout: run.stdout ?? '', stderr: (run.stderr ?? '') + (run.error?.message ?? '') };
+}
+
+/** A file in the scratch directory (removed after the test file). */
+export function scratchFile(name: string, content: string): string {
+  const dir = join(scratch(), 'files');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
 }
 
 const rendered = new Map<string, Manifest[]>();
 
 /**
- * Renders and parses every manifest; throws with the renderer's message on
+ * Renders and parses every manifest; throws with helm's message on
  * failure. Results are memoised per options (parsing the dashboard JSON is
  * the slow part) and handed out as copies, so tests cannot affect each other.
  */
@@ -127,7 +194,7 @@ export function renderOk(options: RenderOptions = {}): Manifest[] {
   return structuredClone(manifests);
 }
 
-/** Splits renderer output on `---` lines and parses each document. */
+/** Splits `helm template` output on `---` lines and parses each document. */
 export function splitManifests(output: string): Manifest[] {
   const manifests: Manifest[] = [];
   for (const chunk of output.split(/^---$/m)) {

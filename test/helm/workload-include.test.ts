@@ -1,19 +1,13 @@
 // The integration story of the chart: a workload chart lists it as a
 // dependency (alias lfcs) and builds its pods from the public named templates
 // with a dict context (README). The fixture in fixtures/workload does exactly
-// that; the renderer loads both charts into one template set, as Helm does.
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildRenderer, chartDir, containerNamed, findManifest, podSpecOf, render, renderOk, repoRoot, type Manifest } from './helpers.js';
-
-const workloadChart = join(repoRoot, 'test/helm/fixtures/workload');
-
-beforeAll(() => {
-  buildRenderer();
-}, 120_000);
+// that; `helm dependency build` vendors the lfcs chart through its file://
+// repository and `helm template` renders both, as a user's install would.
+import { describe, expect, it } from 'vitest';
+import { containerNamed, findManifest, podSpecOf, render, renderOk, workloadChartDir as workloadChart, type Manifest } from './helpers.js';
 
 function renderWorkload(values: Record<string, unknown>[] = []): Manifest[] {
-  return renderOk({ chart: workloadChart, subcharts: { lfcs: chartDir }, name: 'shop', values });
+  return renderOk({ chart: workloadChart, name: 'shop', values });
 }
 
 describe('a workload chart including the named templates', () => {
@@ -50,7 +44,7 @@ describe('a workload chart including the named templates', () => {
   });
 
   it('checks the cluster version through the Capabilities passed in the context', () => {
-    const result = render({ chart: workloadChart, subcharts: { lfcs: chartDir }, name: 'shop', kubeVersion: 'v1.28.0' });
+    const result = render({ chart: workloadChart, name: 'shop', kubeVersion: 'v1.28.0' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/sidecar\.mode=native needs Kubernetes >= 1\.29/);
   });

@@ -21,7 +21,9 @@ values the chart's own templates see. Optional keys in the context:
   consumers  (lfcs.podAnnotations) list of container names instead of sidecar.consumerContainers
 The public templates read only .Values, .Release and (optionally) .Capabilities,
 never .Chart, so names come out the same from either context. Optional keys
-are read with `get`, so `helm lint --strict` (missingkey=error) passes too.
+are read with `get`, so a missing one is never a template error, even in
+Helm's strict engine mode (missingkey=error; `helm lint --strict` only makes
+lint warnings fatal).
 */}}
 
 {{- define "lfcs.name" -}}
