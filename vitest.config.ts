@@ -19,9 +19,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/helm/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts'],
           // Builds the pinned helm and kube-validate into .tools/ on first use.
-          globalSetup: ['test/helm/global-setup.ts'],
+          globalSetup: ['test/e2e/helm/global-setup.ts'],
         },
       },
     ],

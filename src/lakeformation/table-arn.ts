@@ -54,10 +54,22 @@ export function accountIdFromTableArn(arn: string): string | undefined {
 }
 
 /**
- * The syntax of a `dynamic.allowedTables` pattern (see the top of this file):
- * six `:`-separated segments with `arn`, `glue` and `table/` literal, and no `**`.
+ * One pattern segment of the characters `chars`, with `*` allowed but never
+ * two in a row: runs of `chars` separated by single stars (each star ends a
+ * run, so no input can be matched two ways and the expression cannot backtrack badly).
  */
-export const TABLE_PATTERN_SYNTAX = /^(?!.*\*\*)arn:[a-z0-9*-]+:glue:[a-z0-9*-]+:[0-9*]+:table\/[^/:\s]+\/[^/:\s]+$/;
+const patternSegment = (chars: string) => `(?:\\*?[${chars}]+(?:\\*[${chars}]+)*\\*?|\\*)`;
+
+/**
+ * The syntax of a `dynamic.allowedTables` pattern (see the top of this file):
+ * six `:`-separated segments with `arn`, `glue` and `table/` literal, and no
+ * `**`. Written without look-ahead so the same expression works in the
+ * chart's values schema, which Helm checks with Go's regular expressions.
+ */
+export const TABLE_PATTERN_SYNTAX = new RegExp(
+  `^arn:${patternSegment('a-z0-9-')}:glue:${patternSegment('a-z0-9-')}:${patternSegment('0-9')}` +
+    `:table/${patternSegment('^/:\\s*')}/${patternSegment('^/:\\s*')}$`,
+);
 
 /** True if `pattern` is a well-formed `dynamic.allowedTables` pattern. */
 export function isTablePattern(pattern: unknown): pattern is string {

@@ -1,9 +1,18 @@
-/** Merges `override` into a copy of `base`: mappings key by key, lists and scalars replaced (as the configuration layers merge). */
-export function deepMerge<T extends Record<string, unknown>>(base: T, override: Record<string, unknown>): T {
+/**
+ * Merges `override` into a copy of `base`: mappings key by key, lists and
+ * scalars replaced (as the configuration layers merge). With `nullDeletes`,
+ * a `null` removes the key, as Helm coalesces values files.
+ */
+export function deepMerge<T extends Record<string, unknown>>(
+  base: T,
+  override: Record<string, unknown>,
+  options: { nullDeletes?: boolean } = {},
+): T {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const current = out[key];
-    out[key] = isMapping(current) && isMapping(value) ? deepMerge(current, value) : value;
+    if (value === null && options.nullDeletes) delete out[key];
+    else out[key] = isMapping(current) && isMapping(value) ? deepMerge(current, value, options) : value;
   }
   return out as T;
 }

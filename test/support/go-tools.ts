@@ -6,10 +6,10 @@
  *   with the -X flags of Helm's own Makefile, so the binary reports its
  *   version and defaults to the Kubernetes version of its client-go (1.37),
  *   exactly like the released binary (a bare `go install` would say v1.20).
- * - `kube-validate` (test/helm/kube-validate), once per Kubernetes API
+ * - `kube-validate` (test/e2e/helm/kube-validate), once per Kubernetes API
  *   version it decodes against (KUBE_API_VERSIONS).
  *
- * The vitest globalSetup (test/helm/global-setup.ts) calls ensureGoTools()
+ * The vitest globalSetup (test/e2e/helm/global-setup.ts) calls ensureGoTools()
  * once per run, before any test file starts; test files only look the
  * binaries up (helmBinary, kubeValidateBinary). Builds go to a temporary name
  * and are renamed into place, and a lock directory keeps two concurrent runs
@@ -39,7 +39,7 @@ export const KUBE_API_VERSIONS = {
 } as const;
 export type KubeApiVersion = keyof typeof KUBE_API_VERSIONS;
 
-const kubeValidateDir = join(repoRoot, 'test/helm/kube-validate');
+const kubeValidateDir = join(repoRoot, 'test/e2e/helm/kube-validate');
 
 const INSTALL_HINT =
   'The chart tests build helm and kube-validate with Go from the Go module proxy; ' +

@@ -52,7 +52,7 @@ describe('values.schema.json', () => {
   });
 
   it('accepts the values a parent chart passes under its `lfcs` key (test fixture)', () => {
-    const parent = readYaml<{ lfcs: Values }>('test/helm/fixtures/workload/values.yaml');
+    const parent = readYaml<{ lfcs: Values }>('test/e2e/helm/fixtures/workload/values.yaml');
     const errors = errorsFor(mergeValues(chartValues(), parent.lfcs));
     expect(errors, describeErrors(errors)).toEqual([]);
   });

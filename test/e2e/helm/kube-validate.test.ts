@@ -1,10 +1,10 @@
-// kube-validate (test/helm/kube-validate) is what proves the goldens are real
+// kube-validate (test/e2e/helm/kube-validate) is what proves the goldens are real
 // Kubernetes objects, so it must reject what the API server would: these
 // tests break one field of a manifest helm rendered and expect the strict
 // decoding into the k8s.io/api types to fail, naming the problem.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { KUBE_API_VERSIONS, type KubeApiVersion } from '../support/go-tools.js';
+import { KUBE_API_VERSIONS, type KubeApiVersion } from '../../support/go-tools.js';
 import { chartDir, findManifest, kubeValidate, renderOk, scratchFile, type Manifest } from './helpers.js';
 
 const VERSIONS = Object.keys(KUBE_API_VERSIONS) as KubeApiVersion[];

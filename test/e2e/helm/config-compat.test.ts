@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/index.js';
+import { parseConfig } from '../../../src/config/index.js';
 import { chartDir, findManifest, renderOk, type RenderOptions } from './helpers.js';
 
 const cases: Array<[string, RenderOptions]> = [

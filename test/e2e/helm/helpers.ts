@@ -1,6 +1,6 @@
 /**
  * Test helpers for the Helm chart: rendering with the real, pinned helm
- * (built into .tools/ by the vitest globalSetup, test/helm/global-setup.ts),
+ * (built into .tools/ by the vitest globalSetup, test/e2e/helm/global-setup.ts),
  * YAML loading and values merging.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll } from 'vitest';
-import { helmBinary, kubeValidateBinary, repoRoot, type KubeApiVersion } from '../support/go-tools.js';
+import { helmBinary, kubeValidateBinary, repoRoot, type KubeApiVersion } from '../../support/go-tools.js';
+import { deepMerge } from '../../support/deep-merge.js';
 
 export { repoRoot };
 export const chartDir = join(repoRoot, 'helm/lakeformation-credential-sidecar');
-export const workloadChartDir = join(repoRoot, 'test/helm/fixtures/workload');
+export const workloadChartDir = join(repoRoot, 'test/e2e/helm/fixtures/workload');
 
 /** A parsed Kubernetes manifest; specs are navigated loosely in assertions. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: any }; [k: string]: any };
@@ -61,7 +62,7 @@ afterAll(() => {
 export function helm(args: string[]): RenderResult {
   const binary = helmBinary();
   if (!existsSync(binary)) {
-    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/helm/global-setup.ts) builds it`);
+    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/e2e/helm/global-setup.ts) builds it`);
   }
   const home = join(scratch(), 'helm-home');
   const run = spawnSync(binary, args, {
@@ -160,7 +161,7 @@ export function renderNotes(options: Omit<RenderOptions, 'chart'> = {}): RenderR
 export function kubeValidate(version: KubeApiVersion, files: string[]): RenderResult {
   const binary = kubeValidateBinary(version);
   if (!existsSync(binary)) {
-    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/helm/global-setup.ts) builds it`);
+    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/e2e/helm/global-setup.ts) builds it`);
   }
   const run = spawnSync(binary, files, { encoding: 'utf8', timeout: 60_000 });
   return { status: run.status ?? -1, stdout: run.stdout ?? '', stderr: (run.stderr ?? '') + (run.error?.message ?? '') };
@@ -234,17 +235,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /** Helm's values coalescing: maps merge recursively, null deletes, anything else replaces. */
 export function mergeValues(base: Values, override: Values): Values {
-  const out: Values = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    if (value === null) {
-      delete out[key];
-    } else if (isPlainObject(out[key]) && isPlainObject(value)) {
-      out[key] = mergeValues(out[key] as Values, value);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out;
+  return deepMerge(base, override, { nullDeletes: true });
 }
 
 /** values.yaml of the chart merged with the given files, as Helm validates them. */
