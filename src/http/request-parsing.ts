@@ -3,6 +3,7 @@ import { LfcsError } from '../core/errors.js';
 import { describeIssues } from '../core/zod-issues.js';
 import * as fields from '../lakeformation/fields.js';
 import type { CredentialRequest, Permission, PermissionType } from '../lakeformation/types.js';
+import { sessionFromWire } from '../lakeformation/wire.js';
 
 /** Values applied to dynamic requests that leave a field out (config `defaults`). */
 export interface RequestDefaults {
@@ -97,12 +98,9 @@ export function parseDynamicQuery(query: Record<string, unknown>, defaults: Requ
   if (q.partition) request.partitionValues = q.partition;
   if (q.s3Path !== undefined) request.s3Path = q.s3Path;
   if (hasSession) {
-    request.querySessionContext = {
-      ...(q.queryId !== undefined && { queryId: q.queryId }),
-      ...(q.queryStartTime !== undefined && { queryStartTime: q.queryStartTime }),
-      ...(q.clusterId !== undefined && { clusterId: q.clusterId }),
-      ...(q.queryAuthorizationId !== undefined && { queryAuthorizationId: q.queryAuthorizationId }),
-    };
+    const { queryId, queryStartTime, clusterId, queryAuthorizationId } = q;
+    const given = Object.entries({ queryId, queryStartTime, clusterId, queryAuthorizationId });
+    request.querySessionContext = Object.fromEntries(given.filter(([, value]) => value !== undefined));
   }
   return request;
 }
@@ -126,16 +124,7 @@ export function parseTableBody(body: unknown, defaults?: RequestDefaults): Crede
   const b = parseBody(tableBodySchema, body);
   const request: CredentialRequest = { operation: 'GetTemporaryGlueTableCredentials', ...commonFields(b, defaults) };
   if (b.S3Path !== undefined) request.s3Path = b.S3Path;
-  const s = b.QuerySessionContext;
-  if (s) {
-    request.querySessionContext = {
-      ...(s.QueryId !== undefined && { queryId: s.QueryId }),
-      ...(s.QueryStartTime !== undefined && { queryStartTime: s.QueryStartTime }),
-      ...(s.ClusterId !== undefined && { clusterId: s.ClusterId }),
-      ...(s.QueryAuthorizationId !== undefined && { queryAuthorizationId: s.QueryAuthorizationId }),
-      ...(s.AdditionalContext !== undefined && { additionalContext: s.AdditionalContext }),
-    };
-  }
+  if (b.QuerySessionContext) request.querySessionContext = sessionFromWire(b.QuerySessionContext);
   return request;
 }
 

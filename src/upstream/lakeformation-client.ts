@@ -9,6 +9,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { LfcsError, shuttingDownError } from '../core/errors.js';
 import { classifyUpstreamError } from './classify-error.js';
 import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
+import { sessionToWire } from '../lakeformation/wire.js';
 
 /** Options of {@link createLakeFormationVending}. */
 export interface LakeFormationVendingInit {
@@ -81,16 +82,7 @@ export function toTableInput(request: CredentialRequest): GetTemporaryGlueTableC
   const input: GetTemporaryGlueTableCredentialsRequest = { TableArn: request.tableArn };
   addCommonFields(input, request);
   if (request.s3Path !== undefined) input.S3Path = request.s3Path;
-  const session = request.querySessionContext;
-  if (session) {
-    input.QuerySessionContext = {
-      ...(session.queryId !== undefined && { QueryId: session.queryId }),
-      ...(session.queryStartTime !== undefined && { QueryStartTime: session.queryStartTime }),
-      ...(session.clusterId !== undefined && { ClusterId: session.clusterId }),
-      ...(session.queryAuthorizationId !== undefined && { QueryAuthorizationId: session.queryAuthorizationId }),
-      ...(session.additionalContext !== undefined && { AdditionalContext: { ...session.additionalContext } }),
-    };
-  }
+  if (request.querySessionContext) input.QuerySessionContext = sessionToWire(request.querySessionContext);
   return input;
 }
 
