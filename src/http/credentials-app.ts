@@ -59,13 +59,13 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
 
-  app.use(observe(deps));
-  app.use(harden(deps));
+  app.use(countRequests(deps));
+  app.use(refuseForeignRequests(deps));
   app.use(authenticate(deps));
 
   app
     .route('/v1/credentials/:profile')
-    .get(route('profile', async (req, res) => {
+    .get(handleAs('profile', async (req, res) => {
       const name = String(req.params['profile']);
       const profile = deps.profiles.resolve(name);
       if (!profile) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
@@ -75,7 +75,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
 
   app
     .route('/v1/credentials')
-    .get(route('dynamic', async (req, res) => {
+    .get(handleAs('dynamic', async (req, res) => {
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
       checkDynamicAllowed(deps, request.tableArn);
       sendContainerCredentials(res, await deps.cache.get(request), accountIdFromTableArn(request.tableArn), deps);
@@ -91,7 +91,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   for (const [path, name, parse] of nativeRoutes) {
     app
       .route(path)
-      .post(requireJson, jsonBody, route(name, async (req, res) => {
+      .post(requireJson, jsonBody, handleAs(name, async (req, res) => {
         const request = parse(req.body, deps.defaults);
         checkDynamicAllowed(deps, request.tableArn);
         await serveNativeCredentials(deps, res, request);
@@ -180,7 +180,7 @@ function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
 }
 
 /** Host check, proxy-header check and rate limit, before any credential work. */
-function harden(deps: CredentialsAppDeps) {
+function refuseForeignRequests(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
     // DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
     // into calling us sends the attacker's host name, never a loopback one.
@@ -224,14 +224,14 @@ function methodNotAllowed(allowed: string) {
 }
 
 /** Wraps an async handler: names the route for metrics and passes errors to the error handler. */
-function route(name: RouteName, handler: (req: Request, res: Response) => Promise<void>) {
+function handleAs(name: RouteName, handler: (req: Request, res: Response) => Promise<void>) {
   return (req: Request, res: Response, next: NextFunction) => {
     res.locals['route'] = name;
     handler(req, res).catch(next);
   };
 }
 
-function observe(deps: CredentialsAppDeps) {
+function countRequests(deps: CredentialsAppDeps) {
   return (_req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
