@@ -27,9 +27,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only; --ignore-scripts so no dependency (and not our
-# own prepare/tsc) runs code at install time.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force \
+# own prepare/tsc) runs code at install time. npm leaves its cache and debug logs
+# in /root/.npm and its V8 compile cache in /tmp: none of it belongs in the image.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier \
+ && rm -rf /root/.npm /tmp/node-compile-cache \
  && ln -s /app/dist/cli/main.js /usr/local/bin/lfcs
 COPY --from=build /app/dist ./dist
 # Non-root, numeric (Kubernetes runAsNonRoot can only verify a numeric UID).
