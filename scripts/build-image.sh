@@ -49,7 +49,7 @@ fi
 iidfile="${LFCS_IIDFILE:-$tmp/iid}"
 # --format docker: the OCI format has no HEALTHCHECK, and buildah would drop it.
 # --pull=never: the base comes from local storage (the official one, or the stand-in).
-buildah bud --isolation chroot --format docker --layers --pull=never \
+buildah bud --isolation chroot --format docker --layers --pull=never --force-rm \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" \
   "${ca_mounts[@]}" --iidfile "$iidfile" -t "$image" -f Dockerfile .
 echo "build-image: built $image ($(cat "$iidfile")) version=$version revision=$revision" >&2
