@@ -16,13 +16,6 @@ RUN npm ci --no-audit --no-fund \
  && chmod 0555 dist/cli/main.js
 
 FROM node:22-bookworm-slim AS runtime
-ARG VERSION=0.1.0
-ARG REVISION=unknown
-LABEL org.opencontainers.image.title="lakeformation-credential-sidecar" \
-      org.opencontainers.image.description="Caches AWS Lake Formation temporary table and partition credentials and serves them on a loopback container-credentials endpoint" \
-      org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -33,6 +26,15 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier
  && rm -rf /root/.npm /tmp/node-compile-cache \
  && ln -s /app/dist/cli/main.js /usr/local/bin/lfcs
 COPY --from=build /app/dist ./dist
+# The labels come after the RUN steps: a build argument in scope changes the
+# cache key of every later RUN, so a new REVISION would re-run npm ci.
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="lakeformation-credential-sidecar" \
+      org.opencontainers.image.description="Caches AWS Lake Formation temporary table and partition credentials and serves them on a loopback container-credentials endpoint" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 # Non-root, numeric (Kubernetes runAsNonRoot can only verify a numeric UID).
 # Everything under /app stays root-owned and read-only for this user.
 USER 65532:65532
