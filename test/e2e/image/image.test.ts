@@ -203,8 +203,18 @@ let config: ImageConfig;
 let history: ImageInspect['Docker']['history'];
 const scratch = mkdtempSync(join(tmpdir(), 'lfcs-image-'));
 
+/** Containers an earlier run of this file left behind when it was killed (its PID is gone). */
+async function removeStaleContainers(): Promise<void> {
+  const names = (await must('buildah', ['containers', '--format', '{{.ContainerName}}'])).split('\n');
+  for (const name of names) {
+    const pid = name.match(/^lfcs-e2e-(\d+)-\d+$/)?.[1];
+    if (pid && Number(pid) !== process.pid && !existsSync(`/proc/${pid}`)) await must('buildah', ['rm', name]);
+  }
+}
+
 beforeAll(async () => {
   await ensureTools();
+  await removeStaleContainers();
   if (!existsSync(join(repoRoot, 'dist/cli/main.js'))) await must('npm', ['run', 'build'], { timeoutMs: 300_000 });
   const startedAt = Date.now();
   await must('bash', ['scripts/build-image.sh', IMAGE], { timeoutMs: 20 * 60_000 });
