@@ -49,7 +49,11 @@ fi
 iidfile="${LFCS_IIDFILE:-$tmp/iid}"
 # --format docker: the OCI format has no HEALTHCHECK, and buildah would drop it.
 # --pull=never: the base comes from local storage (the official one, or the stand-in).
+# --label as well as --build-arg: buildah 1.28's layer cache reuses a LABEL step whose
+# build argument changed (a stale revision label, caught by the image tests; buildah
+# issue 5501 is the same for ENV), and a --label is applied to the final image.
 buildah bud --isolation chroot --format docker --layers --pull=never --force-rm \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+  --label org.opencontainers.image.version="$version" --label org.opencontainers.image.revision="$revision" \
   "${ca_mounts[@]}" --iidfile "$iidfile" -t "$image" -f Dockerfile .
 echo "build-image: built $image ($(cat "$iidfile")) version=$version revision=$revision" >&2
