@@ -16,6 +16,18 @@ RUN npm ci --no-audit --no-fund \
  && chmod 0555 dist/cli/main.js
 
 FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; --ignore-scripts so no dependency (and not our
+# own prepare/tsc) runs code at install time. npm leaves its cache and debug logs
+# in /root/.npm and its V8 compile cache in /tmp: none of it belongs in the image.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --no-update-notifier \
+ && rm -rf /root/.npm /tmp/node-compile-cache \
+ && ln -s /app/dist/cli/main.js /usr/local/bin/lfcs
+COPY --from=build /app/dist ./dist
+# The labels come after the RUN steps: a build argument in scope changes the
+# cache key of every later RUN, so a new REVISION would re-run npm ci.
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="lakeformation-credential-sidecar" \
@@ -23,15 +35,6 @@ LABEL org.opencontainers.image.title="lakeformation-credential-sidecar" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
-ENV NODE_ENV=production
-WORKDIR /app
-COPY package.json package-lock.json ./
-# Production dependencies only; --ignore-scripts so no dependency (and not our
-# own prepare/tsc) runs code at install time.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force \
- && ln -s /app/dist/cli/main.js /usr/local/bin/lfcs
-COPY --from=build /app/dist ./dist
 # Non-root, numeric (Kubernetes runAsNonRoot can only verify a numeric UID).
 # Everything under /app stays root-owned and read-only for this user.
 USER 65532:65532
