@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnLfcs, spawnProcess, type Spawned } from '../../support/spawn-lfcs.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const IMAGE = 'localhost/lakeformation-credential-sidecar:e2e';
@@ -325,10 +326,8 @@ describe('the runtime stage', { timeout: 120_000 }, () => {
 });
 
 describe('serving from the image against the emulator on the host loopback', { timeout: 60_000 }, () => {
-  let emulator: ChildProcess;
-  let sidecar: ChildProcess;
-  let sidecarExit: Promise<number | string>;
-  let sidecarOut = '';
+  let emulator: Spawned;
+  let sidecar: Spawned;
   let ctr: string;
   let tokenDir: string;
   let credentialsUrl: string;
@@ -337,13 +336,9 @@ describe('serving from the image against the emulator on the host loopback', { t
 
   beforeAll(async () => {
     expect(await portIsFree(HEALTHCHECK_PORT), `port ${HEALTHCHECK_PORT} (the image's HEALTHCHECK probes it) must be free on 127.0.0.1`).toBe(true);
-    emulator = spawn(process.execPath, [join(repoRoot, 'dist/cli/main.js'), 'emulator', '--catalog', join(repoRoot, 'examples/demo-catalog.yaml'), '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    started.add(emulator);
-    let emulatorOut = '';
-    emulator.stdout!.on('data', (c: Buffer) => (emulatorOut += c.toString()));
-    const emulatorUrl = await pollUntil('the emulator', () => emulatorOut.match(/listening at (http:\/\/127\.0\.0\.1:\d+)/)?.[1]);
+    emulator = spawnLfcs(['emulator', '--catalog', join(repoRoot, 'examples/demo-catalog.yaml'), '--port', '0']);
+    const emulatorLine = await emulator.waitForLine(/listening at http:\/\/127\.0\.0\.1:\d+/);
+    const emulatorUrl = emulatorLine.match(/(http:\/\/127\.0\.0\.1:\d+)/)![1]!;
 
     const catalog = parse(readFileSync(join(repoRoot, 'examples/demo-catalog.yaml'), 'utf8')) as {
       principals: Array<{ name: string; accessKeyId: string; secretAccessKey: string }>;
@@ -383,27 +378,15 @@ describe('serving from the image against the emulator on the host loopback', { t
       ],
       env: { AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: principal.secretAccessKey },
     });
-    sidecar = spawn('buildah', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    started.add(sidecar);
-    sidecar.stdout!.on('data', (c: Buffer) => (sidecarOut += c.toString()));
-    sidecar.stderr!.on('data', (c: Buffer) => (sidecarOut += c.toString()));
-    sidecarExit = new Promise((r) => sidecar.on('exit', (code, signal) => r(code ?? signal ?? -1)));
-    const listening = await pollUntil(
-      'the sidecar in the image to listen',
-      () => {
-        if (sidecar.exitCode !== null) throw new Error(`the containerised sidecar exited ${sidecar.exitCode}: ${sidecarOut.slice(-2000)}`);
-        const line = sidecarOut.split('\n').find((l) => l.includes('"msg":"lfcs listening"'));
-        return line ? (JSON.parse(line) as { credentials: string; admin: string }) : undefined;
-      },
-      30_000,
-    );
-    credentialsUrl = listening.credentials;
-    adminUrl = listening.admin;
+    sidecar = spawnProcess('buildah', args, process.env);
+    const listening = await sidecar.waitForLog((line) => line['msg'] === 'lfcs listening', 30_000);
+    credentialsUrl = listening['credentials'] as string;
+    adminUrl = listening['admin'] as string;
   }, 120_000);
 
   afterAll(async () => {
-    if (sidecar) stop(sidecar);
-    if (emulator) stop(emulator);
+    await sidecar?.kill();
+    await emulator?.kill();
     if (ctr) await removeContainer(ctr);
   });
 
@@ -442,7 +425,7 @@ describe('serving from the image against the emulator on the host loopback', { t
 
   it('drains on SIGTERM (not ready, still serving), then exits 0, after which the HEALTHCHECK fails', async () => {
     const node = await pollUntil('the containerised node process', () =>
-      descendants(sidecar.pid!).find((pid) => {
+      descendants(sidecar.child.pid!).find((pid) => {
         try {
           return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/app/dist/cli/main.js');
         } catch {
@@ -454,9 +437,9 @@ describe('serving from the image against the emulator on the host loopback', { t
     await pollUntil('readiness to turn 503', async () => ((await fetch(`${adminUrl}/readyz`)).status === 503 ? true : undefined), 5_000);
     // Within drainSeconds (3) the credentials listener still serves.
     expect((await fetch(`${credentialsUrl}/v1/credentials/orders`, { headers: { Authorization: token() } })).status).toBe(200);
-    expect(await sidecarExit).toBe(0);
-    expect(sidecarOut).toContain('"msg":"shutting down"');
-    expect(sidecarOut).toContain('"msg":"stopped"');
+    expect(await sidecar.exited).toBe(0);
+    expect(sidecar.stdout()).toContain('"msg":"shutting down"');
+    expect(sidecar.stdout()).toContain('"msg":"stopped"');
     const check = await runIn(ctr, config.Healthcheck!.Test.slice(1), { user: config.User });
     expect(check.code).not.toBe(0);
   });
