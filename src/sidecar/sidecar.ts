@@ -5,6 +5,7 @@ import { CredentialCache, prepareRequest } from '../cache/index.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
+import { matchesAllowedLocation } from '../lakeformation/data-location.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
@@ -80,7 +81,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const profiles = new Map<string, ResolvedProfile>(
     Object.keys(config.profiles).map((name) => {
       const prepared = prepareRequest(profileToRequest(config, name));
-      return [name, { prepared, accountId: accountIdFromTableArn(prepared.request.tableArn) }];
+      const { request } = prepared;
+      // A location profile names no account, so its answers carry no AccountId.
+      const accountId = request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : accountIdFromTableArn(request.tableArn);
+      return [name, { prepared, accountId }];
     }),
   );
   let shuttingDown = false;
@@ -93,6 +97,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     dynamic: {
       enabled: config.dynamic.enabled,
       isAllowed: (arn) => matchesAllowedTable(config.dynamic.allowedTables, arn),
+      isLocationAllowed: (location) => matchesAllowedLocation(config.dynamic.allowedLocations, location),
     },
     defaults: config.defaults,
     token,
@@ -124,6 +129,9 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
+    for (const [name, s] of Object.entries(states)) {
+      if (s.missingLocations) reasons.push(`profile ${name}: Lake Formation did not grant ${s.missingLocations.join(', ')}`);
+    }
     return { ready: reasons.length === 0, reasons, profiles: states };
   };
 
