@@ -240,7 +240,7 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
       const s3Path = effective(['profiles', name, 's3Path']);
       // Presence as written (`given`), so an invalid tableArn still counts as "names a table".
       problems.push(...profileKindProblems(raw, name, (field) => valueAt(raw, ['profiles', name, field]), origins));
-      if (partition !== undefined && s3Path !== undefined) {
+      if (partition !== undefined && s3Path !== undefined && valueAt(raw, ['profiles', name, 'locations']) === undefined) {
         problems.push(
           problemAt(
             raw,
