@@ -1,4 +1,7 @@
-import { GetTemporaryDataLocationCredentialsCommand } from '@aws-sdk/client-lakeformation';
+import {
+  GetTemporaryDataLocationCredentialsCommand,
+  type GetTemporaryDataLocationCredentialsCommandInput,
+} from '@aws-sdk/client-lakeformation';
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../../src/emulator/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
@@ -12,7 +15,7 @@ import { DEMO_CATALOG_YAML, admin, errorOf, lakeFormationClient, noGrantsKeys, u
  * src/emulator/authorize-location.ts and the README).
  */
 const START_MS = Math.floor(Date.now() / 1000) * 1000;
-const send = (lf: ReturnType<typeof useEmulator>, input: ConstructorParameters<typeof GetTemporaryDataLocationCredentialsCommand>[0]) =>
+const send = (lf: ReturnType<typeof useEmulator>, input: GetTemporaryDataLocationCredentialsCommandInput) =>
   lf.client.send(new GetTemporaryDataLocationCredentialsCommand(input));
 
 describe('GetTemporaryDataLocationCredentials', () => {
