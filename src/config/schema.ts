@@ -120,7 +120,14 @@ const profileSchema = section({
   durationSeconds: fields.durationSeconds.optional().describe('Default: defaults.durationSeconds.'),
   s3Path: fields.s3Path.optional().describe('S3Path of the table operation; not with partition (the partition API has none).'),
   auditContext: fields.additionalAuditContext.optional().describe('Sent as AuditContext.AdditionalAuditContext, shown in CloudTrail.'),
-});
+})
+  // A profile names a table or locations: `validate.ts` checks it with a message, the chart's values schema with this.
+  .meta({
+    oneOf: [
+      { properties: { tableArn: true }, required: ['tableArn'] },
+      { properties: { locations: true }, required: ['locations'] },
+    ],
+  });
 
 const PROFILE_NAME_EXPECTED = `a profile name matching ${PROFILE_NAME_PATTERN.source} (it is a URL path segment)`;
 
