@@ -87,6 +87,9 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       return [name, { prepared, accountId }];
     }),
   );
+  const locationProfiles = new Set(
+    [...profiles].filter(([, p]) => p.prepared.request.operation === 'GetTemporaryDataLocationCredentials').map(([name]) => name),
+  );
   let shuttingDown = false;
   let credentialsListening = false;
   let adminListening = false;
@@ -131,6 +134,16 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
     for (const [name, s] of Object.entries(states)) {
       if (s.missingLocations) reasons.push(`profile ${name}: Lake Formation did not grant ${s.missingLocations.join(', ')}`);
+    }
+    // A prewarmed location profile whose lease was since renewed with fewer locations is not ready either.
+    if (locationProfiles.size > 0) {
+      for (const entry of cache.entries()) {
+        const name = entry.label;
+        if (name === undefined || !locationProfiles.has(name) || states[name]?.state !== 'ready') continue;
+        if (entry.missingDataLocations && entry.missingDataLocations.length > 0) {
+          reasons.push(`profile ${name}: Lake Formation did not grant ${entry.missingDataLocations.join(', ')}`);
+        }
+      }
     }
     return { ready: reasons.length === 0, reasons, profiles: states };
   };

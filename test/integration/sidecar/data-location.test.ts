@@ -5,6 +5,9 @@ import { FakeClock } from '../../support/fake-clock.mjs';
 import { ORDERS_LOCATION, RETURNS_LOCATION } from '../../support/demo.js';
 import { until, realTick } from '../../support/settle.js';
 import { findMinted, startStack, type Stack } from '../../support/stack.js';
+import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
+import type { VendFunction } from '../../../src/lakeformation/types.js';
+import { createLakeFormationVending } from '../../../src/upstream/lakeformation-client.js';
 import { pump, pumpUntilSettled, startFakeClockStack, type EmulatorStats } from '../reliability/support.js';
 
 /**
@@ -170,5 +173,47 @@ describe('refresh ahead of a location lease', () => {
     const second = (await (await pumpUntilSettled(clock, stack.get('/v1/credentials/lake'))).json()) as { AccessKeyId: string };
     expect(second.AccessKeyId).not.toBe(first.AccessKeyId);
     expect(stack.sidecar.readiness().ready).toBe(true);
+  });
+});
+
+describe('a ready location profile whose renewed lease covers less', () => {
+  const clock = new FakeClock();
+  let stack: Stack;
+  let real: VendFunction | undefined;
+  /** Data-location calls made so far. */
+  let calls = 0;
+  beforeAll(async () => {
+    // The emulator's grants are static, so the renewal's answer is narrowed here: the second
+    // answer names only orders, as Lake Formation would after a revoked grant on returns.
+    const vend: VendFunction = async (request, signal) => {
+      const lease = await real!(request, signal);
+      const lifetimeMs = lease.expiration.getTime() - Date.now();
+      if (request.operation === 'GetTemporaryDataLocationCredentials') calls += 1;
+      const narrowed = calls > 1 && lease.accessibleDataLocations ? { accessibleDataLocations: [ORDERS_LOCATION] } : {};
+      return { ...lease, ...narrowed, expiration: new Date(clock.now() + lifetimeMs) };
+    };
+    stack = await startStack({
+      config: { ...locationConfig([ORDERS_LOCATION, RETURNS_LOCATION]), profiles: { lake: { locations: [ORDERS_LOCATION, RETURNS_LOCATION] } } },
+      sidecar: { clock, vend },
+    });
+    real = createLakeFormationVending({
+      region: 'us-east-1',
+      endpoint: stack.emulator.url,
+      credentials: { accessKeyId: DEMO_PRINCIPAL.accessKeyId, secretAccessKey: DEMO_PRINCIPAL.secretAccessKey },
+      timeoutMs: 2000,
+    }).vend;
+    await pumpUntilSettled(clock, stack.sidecar.prewarmed());
+  });
+  afterAll(() => stack?.close());
+
+  it('turns not ready, naming the location the renewal left out', async () => {
+    expect(stack.sidecar.readiness().ready).toBe(true);
+    const before = calls;
+    await pump(clock, 35 * 60 * 1000, 10_000);
+    for (let i = 0; i < 200 && calls < before + 1; i++) await realTick(5);
+    await pump(clock, 1000, 100);
+    const report = stack.sidecar.readiness();
+    expect(report.ready).toBe(false);
+    expect(report.reasons).toContain(`profile lake: Lake Formation did not grant ${RETURNS_LOCATION}`);
   });
 });
