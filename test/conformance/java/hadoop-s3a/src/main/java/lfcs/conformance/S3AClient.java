@@ -1,0 +1,52 @@
+package lfcs.conformance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.VersionInfo;
+
+/**
+ * Hadoop S3A 3.4 reading one object through s3a:// from the test's recorder, with the credentials
+ * provider set exactly as examples/spark/spark-submit.sh sets it (spark.hadoop. prefix dropped).
+ */
+public final class S3AClient {
+  public static void main(String[] args) {
+    try {
+      String bucket = Report.env("S3_BUCKET");
+      String key = Report.env("S3_KEY");
+      Configuration conf = new Configuration();
+      conf.set("fs.s3a.aws.credentials.provider",
+          "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider");
+      conf.set("fs.s3a.endpoint", Report.env("RECORDER_URL"));
+      conf.set("fs.s3a.endpoint.region", "us-east-1");
+      conf.set("fs.s3a.path.style.access", "true");
+      conf.set("fs.s3a.connection.ssl.enabled", "false");
+      // Keep the run to the two object requests: no bucket probe, one attempt per request.
+      conf.set("fs.s3a.bucket.probe", "0");
+      conf.set("fs.s3a.attempts.maximum", "1");
+      conf.set("fs.s3a.retry.limit", "1");
+      conf.set("fs.s3a.impl.disable.cache", "true");
+      Path path = new Path("s3a://" + bucket + "/" + key);
+      try (FileSystem fs = FileSystem.get(URI.create("s3a://" + bucket + "/"), conf)) {
+        FileStatus status = fs.getFileStatus(path);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (InputStream in = fs.open(path)) {
+          in.transferTo(body);
+        }
+        new Report()
+            .put("sdk", "hadoop-aws " + VersionInfo.getVersion() + " (AWS SDK for Java v2 "
+                + software.amazon.awssdk.core.util.VersionInfo.SDK_VERSION + ")")
+            .put("contentLength", status.getLen())
+            .put("body", body.toString(StandardCharsets.UTF_8))
+            .print();
+      }
+    } catch (Throwable t) {
+      Report.fail(t);
+    }
+  }
+}
