@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A stand-in S3 endpoint on 127.0.0.1 for the conformance clients: it records every request
  * (method, path, headers) and answers like S3 would for a path-style bucket holding the given
- * objects, so a real SDK gets a well-formed 200 (206 for a ranged GET) and goes on.
+ * objects, so a real SDK gets a well-formed 200 (206 for a ranged GET) and goes on. Unsigned
+ * requests get S3's 403 AccessDenied.
  *
  * It checks nothing itself: the tests read `requests` and compare the Authorization header's
  * access key id and the X-Amz-Security-Token with what the sidecar vended.
@@ -41,6 +42,15 @@ export async function startRecorder(objects: Objects): Promise<Recorder> {
       const key = decodeURIComponent(rest.join('/'));
       const inBucket = objects[bucket];
       res.setHeader('x-amz-request-id', `rec-${requests.length}`);
+      // Like S3 for a private bucket: an unsigned request is refused, so a client whose
+      // credentials failed cannot pass for one that worked.
+      if (typeof req.headers.authorization !== 'string') {
+        if (req.method === 'HEAD') {
+          res.writeHead(403).end();
+          return;
+        }
+        return xml(res, 403, error('AccessDenied', key || bucket));
+      }
       if (!inBucket) return xml(res, 404, error('NoSuchBucket', bucket));
 
       if (key === '' && req.method === 'GET') {
