@@ -4,7 +4,7 @@ import { describeClient, OBJECT_PATH } from '../../conformance/harness.js';
 /**
  * Java credential consumers (test/conformance/java, one Maven reactor): the AWS SDK for Java v2
  * (newest, and 2.21.30, the first with the token file), v1 newest 1.12.x, and Hadoop S3A 3.4
- * configured as examples/spark configures Spark.
+ * configured as examples/spark configures Spark, and with S3A's own default provider list.
  */
 /** The chain's error names each provider; the container provider's part says the fetch failed. */
 const V2_WRONG_TOKEN =
@@ -52,6 +52,21 @@ describeClient({
   wrongToken: {
     error:
       /^java\.nio\.file\.AccessDeniedException <- org\.apache\.hadoop\.fs\.s3a\.auth\.NoAuthWithAWSException <- .*No AWS Credentials provided by ContainerCredentialsProvider/s,
+    sidecarCalls: 1,
+  },
+});
+
+describeClient({
+  name: 'Hadoop S3A 3.4.3 (AWS SDK v2 2.35.4), S3A default provider list (IAMInstanceCredentialsProvider)',
+  build: buildJava,
+  command: () => ({ ...javaCommand('hadoop-s3a', 'lfcs.conformance.S3AClient'), env: { S3A_CREDENTIALS_PROVIDER: 'default' } }),
+  sdk: /^hadoop-aws 3\.4\.3 \(AWS SDK for Java v2 2\.35\.4\)$/,
+  tokenFile: true,
+  requests: [`HEAD ${OBJECT_PATH}`, `HEAD ${OBJECT_PATH}`, `GET ${OBJECT_PATH}`],
+  // The message carries the last provider's error (no env keys), not the sidecar's 401.
+  wrongToken: {
+    error:
+      /^java\.nio\.file\.AccessDeniedException <- org\.apache\.hadoop\.fs\.s3a\.auth\.NoAuthWithAWSException <- .*No AWS Credentials provided by TemporaryAWSCredentialsProvider SimpleAWSCredentialsProvider EnvironmentVariableCredentialsProvider IAMInstanceCredentialsProvider/s,
     sidecarCalls: 1,
   },
 });

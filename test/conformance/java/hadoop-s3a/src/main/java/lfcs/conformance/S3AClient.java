@@ -12,7 +12,8 @@ import org.apache.hadoop.util.VersionInfo;
 
 /**
  * Hadoop S3A 3.4 reading one object through s3a:// from the test's recorder, with the credentials
- * provider set exactly as examples/spark/spark-submit.sh sets it (spark.hadoop. prefix dropped).
+ * provider set exactly as examples/spark/spark-submit.sh sets it (spark.hadoop. prefix dropped),
+ * or, with S3A_CREDENTIALS_PROVIDER=default, S3A's own default provider list.
  */
 public final class S3AClient {
   public static void main(String[] args) {
@@ -20,8 +21,12 @@ public final class S3AClient {
       String bucket = Report.env("S3_BUCKET");
       String key = Report.env("S3_KEY");
       Configuration conf = new Configuration();
-      conf.set("fs.s3a.aws.credentials.provider",
-          "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider");
+      // S3A_CREDENTIALS_PROVIDER=default leaves S3A's own default provider list in place
+      // (its IAMInstanceCredentialsProvider reaches the container endpoint too).
+      if (!"default".equals(System.getenv("S3A_CREDENTIALS_PROVIDER"))) {
+        conf.set("fs.s3a.aws.credentials.provider",
+            "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider");
+      }
       conf.set("fs.s3a.endpoint", Report.env("RECORDER_URL"));
       conf.set("fs.s3a.endpoint.region", "us-east-1");
       conf.set("fs.s3a.path.style.access", "true");
