@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientCommand } from './harness.js';
 
 /**
  * Builds of the conformance clients, each with its own package manager from pinned versions,
- * into ignored folders beside the sources. Run from the tests' beforeAll, so a fresh clone needs
+ * into ignored folders beside the sources (Rust: see RUST_TARGET_DIR). Run from the tests' beforeAll, so a fresh clone needs
  * nothing by hand. Each is idempotent: Maven and pip are skipped while a stamp of their inputs
  * matches; cargo and go do their own up-to-date checks. Each logs how long it took.
  */
@@ -103,11 +104,22 @@ export async function buildGo(): Promise<void> {
 // ---- Rust ----------------------------------------------------------------------------------------
 
 export const RUST_DIR = join(CONFORMANCE_DIR, 'rust');
-export const RUST_BINARY = join(RUST_DIR, 'target', 'debug', 'lfcs-conformance-rust');
+export const RUST_BINARY = join(RUST_DIR, 'bin', 'lfcs-conformance-rust');
+/**
+ * Cargo's target folder lives in the user's cache, not in the checkout: compiling aws-sdk-s3
+ * takes about 3 minutes on 2 cores, and CI runs in a fresh clone each time. Cargo locks it, so
+ * checkouts can share it; each copies its own binary into its ignored bin/ folder.
+ */
+const RUST_TARGET_DIR = process.env['CARGO_TARGET_DIR'] ?? join(homedir(), '.cache', 'lfcs-conformance', 'cargo-target');
 
 /** `cargo build --locked` (the dev profile without debug info: the fastest build on 2 cores). */
 export async function buildRust(): Promise<void> {
-  await sh('Rust client (cargo build)', 'cargo', ['build', '--locked', '--quiet'], RUST_DIR);
+  await sh('Rust client (cargo build)', 'cargo', ['build', '--locked', '--quiet'], RUST_DIR, {
+    ...process.env,
+    CARGO_TARGET_DIR: RUST_TARGET_DIR,
+  });
+  mkdirSync(dirname(RUST_BINARY), { recursive: true });
+  copyFileSync(join(RUST_TARGET_DIR, 'debug', 'lfcs-conformance-rust'), RUST_BINARY);
 }
 
 // ---- Python --------------------------------------------------------------------------------------
