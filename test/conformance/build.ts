@@ -57,7 +57,7 @@ function stampMatches(stamp: string, hash: string): boolean {
 // ---- Java: one Maven reactor for every Java client --------------------------------------------
 
 export const JAVA_DIR = join(CONFORMANCE_DIR, 'java');
-export const JAVA_MODULES = ['v2-newest', 'v2-2.21.30', 'v1', 'hadoop-s3a'] as const;
+export const JAVA_MODULES = ['v2-newest', 'v2-2.21.30', 'v2-2.21.25', 'v1', 'v1-1.12.367', 'hadoop-s3a'] as const;
 export type JavaModule = (typeof JAVA_MODULES)[number];
 
 let javaBuild: Promise<void> | undefined;

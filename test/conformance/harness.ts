@@ -44,10 +44,10 @@ export interface ClientSpec {
   /** The `sdk` field the program must print (proves which version really ran). */
   sdk: RegExp;
   /**
-   * Whether this version reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. `false` means the test
-   * asserts what it does instead (see `withoutTokenFileSupport`).
+   * `true` if this version reads AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. For a version that
+   * ignores it, what it does instead: it calls the sidecar with no token and fails like this.
    */
-  tokenFile: boolean;
+  tokenFile: true | { ignored: true; error: RegExp; sidecarCalls: number };
   /**
    * The S3 requests (method and path, query left out: Go and Rust add `?x-id=GetObject`) the
    * program's two reads make, in order; defaults to
@@ -198,7 +198,8 @@ export function describeClient(spec: ClientSpec): void {
       }
     }
 
-    if (spec.tokenFile) {
+    const tokenFile = spec.tokenFile;
+    if (tokenFile === true) {
       it('token file: resolves through the default chain, signs S3 with the vended keys, calls the sidecar once', async () => {
         const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile });
         await expectSignedWithVended('orders', run, signed);
@@ -206,11 +207,14 @@ export function describeClient(spec: ClientSpec): void {
         expect(calls).toEqual({ '200': 1 });
       }, CLIENT_TIMEOUT_MS);
     } else {
-      it('token file: this version ignores it, so the sidecar refuses the tokenless request', async () => {
+      it('token file: this version ignores it, calls the sidecar without a token and fails', async () => {
         const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile });
-        expect(run.code).toBe(3);
+        expect(run.code, `expected the client to fail: ${JSON.stringify(run.report)}\n${run.stderr}`).toBe(3);
+        const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
+        console.log(`[conformance] ${spec.name}, token file only -> ${error.slice(0, 400)}`);
+        expect(error).toMatch(tokenFile.error);
         expect(signed).toHaveLength(0);
-        expect(Object.keys(calls)).toEqual(['401']);
+        expect(calls).toEqual({ '401': tokenFile.sidecarCalls });
       }, CLIENT_TIMEOUT_MS);
     }
 

@@ -3,7 +3,9 @@ import { describeClient, OBJECT_PATH } from '../../conformance/harness.js';
 
 /**
  * Java credential consumers (test/conformance/java, one Maven reactor): the AWS SDK for Java v2
- * (newest, and 2.21.30, the first with the token file), v1 newest 1.12.x, and Hadoop S3A 3.4
+ * (newest; 2.21.30, which AWS lists as the first for EKS Pod Identity; 2.21.25, the last
+ * without the token file), v1 (newest 1.12.x,
+ * and 1.12.367 as Hadoop 3.3.6 bundles it), and Hadoop S3A 3.4
  * configured as examples/spark configures Spark, and with S3A's own default provider list.
  */
 /** The chain's error names each provider; the container provider's part says the fetch failed. */
@@ -20,11 +22,20 @@ describeClient({
 });
 
 describeClient({
-  name: 'AWS SDK for Java v2 2.21.30, default chain (ContainerCredentialsProvider)',
+  name: 'AWS SDK for Java v2 2.21.30 (AWS\'s minimum for EKS Pod Identity), default chain (ContainerCredentialsProvider)',
   build: buildJava,
   command: () => javaCommand('v2-2.21.30', 'lfcs.conformance.SdkV2Client'),
   sdk: /^aws-sdk-java-v2 2\.21\.30$/,
   tokenFile: true,
+  wrongToken: { error: V2_WRONG_TOKEN, sidecarCalls: 1 },
+});
+
+describeClient({
+  name: 'AWS SDK for Java v2 2.21.25 (the last without the token file), default chain',
+  build: buildJava,
+  command: () => javaCommand('v2-2.21.25', 'lfcs.conformance.SdkV2Client'),
+  sdk: /^aws-sdk-java-v2 2\.21\.25$/,
+  tokenFile: { ignored: true, error: V2_WRONG_TOKEN, sidecarCalls: 1 },
   wrongToken: { error: V2_WRONG_TOKEN, sidecarCalls: 1 },
 });
 
@@ -37,6 +48,22 @@ describeClient({
   wrongToken: {
     error:
       /SdkClientException: Unable to load AWS credentials from any provider in the chain.*EC2ContainerCredentialsProviderWrapper@\w+: the Authorization header does not match the token \(Service: null; Status Code: 401; Error Code: Unauthorized/s,
+    sidecarCalls: 1,
+  },
+});
+
+describeClient({
+  name: 'AWS SDK for Java v1 1.12.367 (what Hadoop 3.3.6 bundles), DefaultAWSCredentialsProviderChain',
+  build: buildJava,
+  command: () => javaCommand('v1-1.12.367', 'lfcs.conformance.SdkV1Client'),
+  sdk: /^aws-sdk-java 1\.12\.367$/,
+  tokenFile: {
+    ignored: true,
+    error: /SdkClientException.*EC2ContainerCredentialsProviderWrapper@\w+: the Authorization header is missing.*Status Code: 401/s,
+    sidecarCalls: 1,
+  },
+  wrongToken: {
+    error: /SdkClientException.*EC2ContainerCredentialsProviderWrapper@\w+: the Authorization header does not match the token.*Status Code: 401/s,
     sidecarCalls: 1,
   },
 });
