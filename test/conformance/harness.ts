@@ -103,6 +103,21 @@ export function runProgram(cmd: ClientCommand, env: NodeJS.ProcessEnv, timeoutMs
   });
 }
 
+/**
+ * An environment with no credential source but what the caller adds (no config or credentials
+ * files, no instance metadata), so a default chain can only find the sidecar.
+ */
+export function isolatedEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: home,
+    AWS_CONFIG_FILE: join(home, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: 'us-east-1',
+  };
+}
+
 /** `lfcs_http_requests_total` from the sidecar's admin listener, summed by status code. */
 export async function sidecarRequests(stack: Stack): Promise<Record<string, number>> {
   const text = await (await fetch(`${stack.sidecar.adminUrl}/metrics`)).text();
@@ -116,7 +131,7 @@ export async function sidecarRequests(stack: Stack): Promise<Record<string, numb
   return byCode;
 }
 
-function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+export function delta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [code, n] of Object.entries(after)) {
     const d = n - (before[code] ?? 0);
@@ -155,16 +170,10 @@ export function describeClient(spec: ClientSpec): void {
       if (home) rmSync(home, { recursive: true, force: true });
     });
 
-    /** No other credential source exists, so the default chain can only find the sidecar. */
     function clientEnv(profile: string, extra: Record<string, string>): NodeJS.ProcessEnv {
       const cmd = spec.command();
       return {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        HOME: home,
-        AWS_CONFIG_FILE: join(home, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_REGION: 'us-east-1',
+        ...isolatedEnv(home),
         AWS_CONTAINER_CREDENTIALS_FULL_URI: `${stack.sidecar.credentialsUrl}/v1/credentials/${profile}`,
         RECORDER_URL: recorder.url,
         S3_BUCKET: BUCKET,

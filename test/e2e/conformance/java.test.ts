@@ -1,5 +1,23 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../../support/stack.js';
 import { buildJava, javaCommand } from '../../conformance/build.js';
-import { describeClient, OBJECT_PATH } from '../../conformance/harness.js';
+import {
+  BODY,
+  BUCKET,
+  BUILD_TIMEOUT_MS,
+  CLIENT_TIMEOUT_MS,
+  delta,
+  describeClient,
+  isolatedEnv,
+  KEY,
+  OBJECT_PATH,
+  runProgram,
+  sidecarRequests,
+} from '../../conformance/harness.js';
+import { startRecorder, type Recorder } from '../../conformance/recorder.js';
 
 /**
  * Java credential consumers (test/conformance/java, one Maven reactor): the AWS SDK for Java v2
@@ -96,4 +114,64 @@ describeClient({
       /^java\.nio\.file\.AccessDeniedException <- org\.apache\.hadoop\.fs\.s3a\.auth\.NoAuthWithAWSException <- .*No AWS Credentials provided by TemporaryAWSCredentialsProvider SimpleAWSCredentialsProvider EnvironmentVariableCredentialsProvider IAMInstanceCredentialsProvider/s,
     sidecarCalls: 1,
   },
+});
+
+/**
+ * Hadoop 3.4 S3A after one failed credentials fetch (here: a token file that is wrong at first,
+ * then rotated to the right token within the same process). ContainerCredentialsProvider set
+ * directly (examples/spark) fetches again and recovers; S3A's default list does not, because its
+ * IAMInstanceCredentialsProvider switches to the instance metadata service for good after the
+ * first failure (disabled here, as on a pod with no node role to fall back on).
+ */
+describe('Hadoop S3A 3.4.3 after one failed fetch', () => {
+  let stack: Stack;
+  let recorder: Recorder;
+  let dir: string;
+  beforeAll(async () => {
+    await buildJava();
+    stack = await startStack();
+    recorder = await startRecorder({ [BUCKET]: { [KEY]: BODY } });
+    dir = mkdtempSync(join(tmpdir(), 'lfcs-s3a-recovery-'));
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await recorder?.close();
+    await stack?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function recover(provider: 'explicit' | 'default') {
+    const tokenFile = join(dir, `token-${provider}`);
+    writeFileSync(tokenFile, 'wrong-token-0123456789abcdef');
+    recorder.clear();
+    const before = await sidecarRequests(stack);
+    const cmd = javaCommand('hadoop-s3a', 'lfcs.conformance.S3AClient');
+    const run = await runProgram(cmd, {
+      ...isolatedEnv(dir),
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${stack.sidecar.credentialsUrl}/v1/credentials/orders`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+      S3A_FIX_TOKEN_FROM: stack.tokenFile,
+      ...(provider === 'default' ? { S3A_CREDENTIALS_PROVIDER: 'default' } : {}),
+      RECORDER_URL: recorder.url,
+      S3_BUCKET: BUCKET,
+      S3_KEY: KEY,
+    });
+    const calls = delta(before, await sidecarRequests(stack));
+    expect(run.code, `${JSON.stringify(run.report)}\n${run.stderr}`).toBe(0);
+    expect(run.report['firstRead']).toBe('java.nio.file.AccessDeniedException');
+    return { run, calls };
+  }
+
+  it('with ContainerCredentialsProvider (examples/spark): the next read fetches again and succeeds', async () => {
+    const { run, calls } = await recover('explicit');
+    expect(run.report['secondRead']).toBe('ok');
+    expect(calls).toEqual({ '401': 1, '200': 1 });
+    expect(recorder.signed().map((r) => r.method)).toEqual(['HEAD']);
+  }, CLIENT_TIMEOUT_MS);
+
+  it('with the default list (IAMInstanceCredentialsProvider): it never asks the sidecar again', async () => {
+    const { run, calls } = await recover('default');
+    expect(run.report['secondRead']).toBe('java.nio.file.AccessDeniedException');
+    expect(calls).toEqual({ '401': 1 });
+    expect(recorder.signed()).toHaveLength(0);
+  }, CLIENT_TIMEOUT_MS);
 });

@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -13,7 +16,8 @@ import org.apache.hadoop.util.VersionInfo;
 /**
  * Hadoop S3A 3.4 reading one object through s3a:// from the test's recorder, with the credentials
  * provider set exactly as examples/spark/spark-submit.sh sets it (spark.hadoop. prefix dropped),
- * or, with S3A_CREDENTIALS_PROVIDER=default, S3A's own default provider list.
+ * or, with S3A_CREDENTIALS_PROVIDER=default, S3A's own default provider list. With
+ * S3A_FIX_TOKEN_FROM set, it checks instead whether S3A recovers after one failed fetch.
  */
 public final class S3AClient {
   public static void main(String[] args) {
@@ -38,12 +42,34 @@ public final class S3AClient {
       conf.set("fs.s3a.impl.disable.cache", "true");
       Path path = new Path("s3a://" + bucket + "/" + key);
       try (FileSystem fs = FileSystem.get(URI.create("s3a://" + bucket + "/"), conf)) {
+        Report report = new Report();
+        String fixedToken = System.getenv("S3A_FIX_TOKEN_FROM");
+        if (fixedToken != null) {
+          // Recovery check: the token file starts out wrong, so the first read fails; then the
+          // right token is written to it (as a rotated token would be) and the read is retried.
+          try {
+            fs.getFileStatus(path);
+            report.put("firstRead", "ok");
+          } catch (Exception e) {
+            report.put("firstRead", e.getClass().getName());
+          }
+          Files.copy(Paths.get(fixedToken), Paths.get(Report.env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")),
+              StandardCopyOption.REPLACE_EXISTING);
+          try {
+            fs.getFileStatus(path);
+            report.put("secondRead", "ok");
+          } catch (Exception e) {
+            report.put("secondRead", e.getClass().getName()).put("secondMessage", e.getMessage());
+          }
+          report.print();
+          return;
+        }
         FileStatus status = fs.getFileStatus(path);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try (InputStream in = fs.open(path)) {
           in.transferTo(body);
         }
-        new Report()
+        report
             .put("sdk", "hadoop-aws " + VersionInfo.getVersion() + " (AWS SDK for Java v2 "
                 + software.amazon.awssdk.core.util.VersionInfo.SDK_VERSION + ")")
             .put("contentLength", status.getLen())
