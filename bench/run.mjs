@@ -244,10 +244,10 @@ function targets(r) {
   const mem100 = r.serveMemory['100000'];
   const rows = [
     ['hit path throughput vs bare node:http (16 conns)', c16.ratioToNodeHttp, '>= 0.6 (moonshot 0.8)', c16.ratioToNodeHttp >= 0.6],
-    ['hit path throughput vs bare node:http (1 conn)', r.hitPath.c1.ratioToNodeHttp, '—', true],
-    ['hit path throughput vs bare Express (16 conns)', c16.ratioToExpress, '—', true],
+    ['hit path throughput vs bare node:http (1 conn)', r.hitPath.c1.ratioToNodeHttp, '—', null],
+    ['hit path throughput vs bare Express (16 conns)', c16.ratioToExpress, '—', null],
     ['hit path p99 at 16 conns vs bare node:http', `${c16.lfcs.p99Ms} / ${c16.nodeHttp.p99Ms} ms (${c16.p99VsNodeHttp}x)`, '<= 2x', c16.p99VsNodeHttp <= 2],
-    ['hit path p50 / p99 at 1 conn (ms)', `${r.hitPath.c1.lfcs.p50Ms} / ${r.hitPath.c1.lfcs.p99Ms}`, '—', true],
+    ['hit path p50 / p99 at 1 conn (ms)', `${r.hitPath.c1.lfcs.p50Ms} / ${r.hitPath.c1.lfcs.p99Ms}`, '—', null],
     ['lfcs serve idle RSS (MiB, median)', r.serveFootprint.idleRssMiBMedian, '<= 60', r.serveFootprint.idleRssMiBMedian <= 60],
     ['lfcs serve RSS with 10k entries (MiB)', Math.max(mem10.rssAfterFillMiB, mem10.rssSettledMiB), '<= 128', Math.max(mem10.rssAfterFillMiB, mem10.rssSettledMiB) <= 128],
     ['lfcs serve RSS with 100k entries (MiB)', Math.max(mem100.rssAfterFillMiB, mem100.rssSettledMiB), '<= 200', Math.max(mem100.rssAfterFillMiB, mem100.rssSettledMiB) <= 200],
@@ -265,7 +265,7 @@ function printSummary(r) {
   const lines = [];
   lines.push('', `Machine: ${r.machine.nproc} × ${r.machine.cpuModel}, ${r.machine.memoryTotalMiB} MiB, Node ${r.machine.node}`, '');
   lines.push('| metric | measured | target | met? |', '|---|---|---|---|');
-  for (const t of r.targets) lines.push(`| ${t.metric} | ${t.measured} | ${t.target} | ${t.met ? 'yes' : 'no'} |`);
+  for (const t of r.targets) lines.push(`| ${t.metric} | ${t.measured} | ${t.target} | ${t.met === null ? '—' : t.met ? 'yes' : 'no'} |`);
   lines.push('');
   for (const c of ['c1', 'c16']) {
     const h = r.hitPath[c];

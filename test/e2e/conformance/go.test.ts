@@ -1,5 +1,5 @@
-import { buildGo, GO_BINARY } from '../../conformance/build.js';
-import { describeClient } from '../../conformance/harness.js';
+import { buildGo, GO_BINARY } from './build.js';
+import { describeClient } from './harness.js';
 
 /** aws-sdk-go-v2 newest (test/conformance/go): config.LoadDefaultConfig and its S3 client. */
 describeClient({

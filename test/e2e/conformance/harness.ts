@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMinted, sha256, startStack, type Stack } from '../support/stack.js';
+import { findMinted, sha256, startStack, type Stack } from '../../support/stack.js';
 import { credentialOf, startRecorder, type RecordedRequest, type Recorder } from './recorder.js';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../support/stack.js';
-import { buildJava, javaCommand } from '../../conformance/build.js';
+import { buildJava, javaCommand } from './build.js';
 import {
   BODY,
   BUCKET,
@@ -16,8 +16,8 @@ import {
   OBJECT_PATH,
   runProgram,
   sidecarRequests,
-} from '../../conformance/harness.js';
-import { startRecorder, type Recorder } from '../../conformance/recorder.js';
+} from './harness.js';
+import { startRecorder, type Recorder } from './recorder.js';
 
 /**
  * Java credential consumers (test/conformance/java, one Maven reactor): the AWS SDK for Java v2

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { buildPython, PYTHON_DIR, VENV_PYTHON } from '../../conformance/build.js';
-import { describeClient, OBJECT_PATH } from '../../conformance/harness.js';
+import { buildPython, PYTHON_DIR, VENV_PYTHON } from './build.js';
+import { describeClient, OBJECT_PATH } from './harness.js';
 
 /**
  * Python consumers (test/conformance/python, installed into an ignored venv from exact pins):

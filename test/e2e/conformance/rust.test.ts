@@ -1,5 +1,5 @@
-import { buildRust, RUST_BINARY } from '../../conformance/build.js';
-import { describeClient } from '../../conformance/harness.js';
+import { buildRust, RUST_BINARY } from './build.js';
+import { describeClient } from './harness.js';
 
 /** aws-config newest (test/conformance/rust): the default chain, through aws-sdk-s3. */
 describeClient({
