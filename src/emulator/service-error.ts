@@ -4,7 +4,7 @@
  * decided here and nowhere else.
  */
 
-/** Errors modeled in the Lake Formation API for the two credential operations. */
+/** Errors modeled in the Lake Formation API for the credential operations (ConflictException for the data-location one only). */
 export const MODELED_ERROR_NAMES = [
   'AccessDeniedException',
   'EntityNotFoundException',

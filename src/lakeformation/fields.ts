@@ -47,22 +47,22 @@ const DURATION_EXPECTED = `an integer from ${DURATION_SECONDS_MIN} to ${DURATION
 const S3_PATH_EXPECTED = `an s3:// URI such as s3://bucket/prefix/ (at most ${S3_PATH_MAX_LENGTH} characters)`;
 const SESSION_FIELD_EXPECTED = 'a string of 1 to 255 characters';
 
-/** `TableArn` of both operations. */
+/** `TableArn` of the table and partition operations. */
 export const tableArn = z.string({ error: TABLE_ARN_EXPECTED }).regex(TABLE_ARN_PATTERN, { error: TABLE_ARN_EXPECTED });
 
-/** `DurationSeconds` of both operations. */
+/** `DurationSeconds` of every operation. */
 export const durationSeconds = z
   .int({ error: DURATION_EXPECTED })
   .min(DURATION_SECONDS_MIN, { error: DURATION_EXPECTED })
   .max(DURATION_SECONDS_MAX, { error: DURATION_EXPECTED });
 
-/** `Permissions` of both operations. */
+/** `Permissions` of the table and partition operations. */
 export const permissions = z.array(z.enum(PERMISSIONS, { error: `one of ${PERMISSIONS.join(', ')}` }), {
   error: `a list of: ${PERMISSIONS.join(', ')}`,
 });
 
 const PERMISSION_TYPES_EXPECTED = `a list of 1 to 255 of: ${PERMISSION_TYPES.join(', ')}`;
-/** `SupportedPermissionTypes` of both operations. */
+/** `SupportedPermissionTypes` of the table and partition operations. */
 export const supportedPermissionTypes = z
   .array(z.enum(PERMISSION_TYPES, { error: `one of ${PERMISSION_TYPES.join(', ')}` }), {
     error: PERMISSION_TYPES_EXPECTED,
@@ -106,7 +106,7 @@ export const additionalContext = z.record(
   { error: 'a mapping from string to string' },
 );
 
-/** `AuditContext.AdditionalAuditContext` of both operations (shown in CloudTrail). */
+/** `AuditContext.AdditionalAuditContext` of every operation (shown in CloudTrail). */
 export const additionalAuditContext = z
   .string({ error: 'a string of at most 2048 characters' })
   .max(2048, { error: 'a string of at most 2048 characters' });
