@@ -22,10 +22,17 @@
  *   `durationSeconds` is not folded into Lake Formation's default, since that
  *   default is the service's to change.
  *
+ * - Data-location requests (`GetTemporaryDataLocationCredentials`): the
+ *   `dataLocations` are a set of locations, so they are canonical in the
+ *   key: trailing `/` removed, sorted, duplicates removed (`data-location.ts`).
+ *   An absent `credentialsScope` is kept apart from `READ`: the service's
+ *   default is the service's to change.
+ *
  * The key is the JSON text of a fixed-position array, so field values that
  * contain separators, quotes or look like other fields cannot collide.
  */
 import { deepFreeze } from '../core/objects.js';
+import { canonicalDataLocations } from '../lakeformation/data-location.js';
 import type { CredentialRequest, QuerySessionContext } from '../lakeformation/types.js';
 
 /** Version tag, so a future change of layout can never match an old key. */
@@ -37,6 +44,16 @@ const KEY_VERSION = 'lfcs-key-1';
  * key material; it is only used in memory and never logged by the cache.
  */
 export function cacheKey(request: CredentialRequest): string {
+  if (request.operation === 'GetTemporaryDataLocationCredentials') {
+    return JSON.stringify([
+      KEY_VERSION,
+      request.operation,
+      canonicalDataLocations(request.dataLocations),
+      request.credentialsScope ?? null,
+      request.durationSeconds ?? null,
+      request.auditContext?.additionalAuditContext ?? null,
+    ]);
+  }
   return JSON.stringify([
     KEY_VERSION,
     request.operation,

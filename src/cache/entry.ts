@@ -93,6 +93,11 @@ function freezeLease(lease: Lease): Lease {
     expiration: new Date(lease.expiration.getTime()),
   };
   if (lease.vendedS3Path !== undefined) copy.vendedS3Path = Object.freeze([...lease.vendedS3Path]) as string[];
+  // Kept with the lease: coverage is a property of this lease, and a refresh may grant a different set.
+  if (lease.accessibleDataLocations !== undefined) {
+    copy.accessibleDataLocations = Object.freeze([...lease.accessibleDataLocations]) as string[];
+  }
+  if (lease.credentialsScope !== undefined) copy.credentialsScope = lease.credentialsScope;
   return Object.freeze(copy);
 }
 

@@ -1,13 +1,22 @@
 /** The key-material-free view of a cached lease that `GET /v1/cache` and `lfcs status` show. */
 import type { ErrorCode } from '../core/errors.js';
-import type { Operation, Permission } from '../lakeformation/types.js';
+import type { CredentialsScope, Operation, Permission } from '../lakeformation/types.js';
+import { missingDataLocations } from '../lakeformation/data-location.js';
 import { wholeSecondsLeft, type Entry } from './entry.js';
 
 /** One cached lease as listed by `GET /v1/cache`. Holds no key material. */
 export interface CacheEntrySummary {
   label?: string;
   operation: Operation;
-  tableArn: string;
+  /** Table and partition operations. */
+  tableArn?: string;
+  /** Data-location operation: the locations asked for (canonical). */
+  dataLocations?: string[];
+  /** Data-location operation: the locations Lake Formation granted (`AccessibleDataLocations`). */
+  accessibleDataLocations?: string[];
+  /** Data-location operation: the requested locations the current lease does not cover. */
+  missingDataLocations?: string[];
+  credentialsScope?: CredentialsScope;
   partitionValues?: string[];
   /** As requested, sorted and de-duplicated (as in the cache key). */
   permissions?: Permission[];
@@ -31,7 +40,6 @@ export function summarize(entry: Entry, now: number, refreshing: boolean): Cache
   const { request } = entry;
   const summary: CacheEntrySummary = {
     operation: request.operation,
-    tableArn: request.tableArn,
     expiration: new Date(entry.expiresAtMs),
     remainingSeconds: wholeSecondsLeft(entry.expiresAtMs, now),
     fetchedAt: new Date(entry.fetchedAtMs),
@@ -40,10 +48,24 @@ export function summarize(entry: Entry, now: number, refreshing: boolean): Cache
     refreshing,
   };
   if (entry.label !== undefined) summary.label = entry.label;
+  if (request.operation === 'GetTemporaryDataLocationCredentials') {
+    const accessible = entry.lease.accessibleDataLocations ?? [];
+    summary.dataLocations = [...request.dataLocations];
+    summary.accessibleDataLocations = [...accessible];
+    summary.missingDataLocations = missingDataLocations(request.dataLocations, accessible);
+    const scope = entry.lease.credentialsScope ?? request.credentialsScope;
+    if (scope !== undefined) summary.credentialsScope = scope;
+    return withRefresh(summary, entry);
+  }
+  summary.tableArn = request.tableArn;
   if (request.partitionValues !== undefined) summary.partitionValues = [...request.partitionValues];
   if (request.permissions !== undefined) summary.permissions = [...new Set(request.permissions)].sort();
   const queryId = request.querySessionContext?.queryId;
   if (queryId !== undefined) summary.queryId = queryId;
+  return withRefresh(summary, entry);
+}
+
+function withRefresh(summary: CacheEntrySummary, entry: Entry): CacheEntrySummary {
   if (entry.lastRefreshAtMs !== undefined) summary.lastRefreshAt = new Date(entry.lastRefreshAtMs);
   if (entry.lastRefreshOutcome !== undefined) summary.lastRefreshOutcome = entry.lastRefreshOutcome;
   return summary;

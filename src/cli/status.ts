@@ -3,6 +3,8 @@ interface EntryRow {
   label?: string;
   operation?: string;
   tableArn?: string;
+  dataLocations?: string[];
+  missingDataLocations?: string[];
   partitionValues?: string[];
   permissions?: string[];
   queryId?: string;
@@ -24,8 +26,8 @@ export async function renderStatus(adminUrl: string, fetchImpl: typeof fetch = f
     .then((r) => (r.ok ? 'ready' : `not ready (HTTP ${r.status})`))
     .catch(() => 'unknown');
   const rows = body.entries.map((e) => [
-    e.label ?? (e.operation === 'GetTemporaryGluePartitionCredentials' ? 'partition' : 'table'),
-    shortTable(e.tableArn),
+    e.label ?? labelOf(e.operation),
+    e.dataLocations ? e.dataLocations.join(',') : shortTable(e.tableArn),
     e.partitionValues?.join('/') ?? '-',
     e.permissions?.join(',') ?? '-',
     e.queryId ?? '-',
@@ -36,6 +38,12 @@ export async function renderStatus(adminUrl: string, fetchImpl: typeof fetch = f
   const header = ['PROFILE', 'TABLE', 'PARTITION', 'PERMISSIONS', 'QUERY', 'REMAINING', 'LAST REFRESH', 'HITS'];
   const lines = [`${base}: ${ready}, ${rows.length} cached ${rows.length === 1 ? 'entry' : 'entries'}`, ''];
   lines.push(...table([header, ...rows]));
+  // Honest coverage: a location lease that Lake Formation granted for fewer locations than asked names them.
+  for (const e of body.entries) {
+    if (e.missingDataLocations && e.missingDataLocations.length > 0) {
+      lines.push(`${e.label ?? 'locations'}: not granted by Lake Formation: ${e.missingDataLocations.join(', ')}`);
+    }
+  }
   return lines.join('\n');
 }
 
@@ -48,6 +56,12 @@ function reachFailure(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return 'no answer within 5 s';
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
+
+function labelOf(operation: string | undefined): string {
+  if (operation === 'GetTemporaryGluePartitionCredentials') return 'partition';
+  if (operation === 'GetTemporaryDataLocationCredentials') return 'locations';
+  return 'table';
 }
 
 function shortTable(arn: string | undefined): string {

@@ -81,6 +81,9 @@ export function renderPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Known fields whose names look secret but whose values are not: a path, and the READ/READWRITE enum. */
+const NOT_SECRET_FIELDS = new Set(['tokenFile', 'credentialsScope']);
+
 /**
  * Whether the value at this path may be a secret and must not be echoed.
  * `auth.token` is the only secret field; anything else under `auth` (a typo
@@ -91,7 +94,10 @@ export function isSecretPath(segments: readonly PropertyKey[]): boolean {
   // `auth` itself too: `auth: <the token>` is an easy mistake to make.
   if (segments[0] === 'auth' && segments[1] !== 'tokenFile') return true;
   return segments.some(
-    (segment) => typeof segment === 'string' && segment !== 'tokenFile' && /token|secret|passw|credential/i.test(segment),
+    (segment) =>
+      typeof segment === 'string' &&
+      !NOT_SECRET_FIELDS.has(segment) &&
+      /token|secret|passw|credential/i.test(segment),
   );
 }
 

@@ -16,6 +16,7 @@ import { CACHE_RELATIONS, cacheSettingsSchema } from '../cache/settings.js';
 import { isHost } from '../core/hosts.js';
 import { bool, integer, positiveNumber, section, type Relation } from '../core/settings.js';
 import * as fields from '../lakeformation/fields.js';
+import { DATA_LOCATION_PATTERN_SYNTAX } from '../lakeformation/data-location.js';
 import { TABLE_PATTERN_SYNTAX } from '../lakeformation/table-arn.js';
 import { PERMISSIONS } from '../lakeformation/types.js';
 import { UPSTREAM_RELATIONS, upstreamSettingsSchema } from '../upstream/settings.js';
@@ -37,6 +38,8 @@ function host() {
 const TABLE_PATTERN_EXPECTED =
   'a table ARN pattern such as arn:aws:glue:us-east-1:123456789012:table/sales/* ' +
   '(* matches within one segment; ** is not supported)';
+const LOCATION_PATTERN_EXPECTED =
+  'an S3 location pattern such as s3://lake/warehouse/* (* matches within one path segment; ** is not supported)';
 const TOKEN_EXPECTED =
   '16 to 4096 printable ASCII characters, without spaces or line breaks ' +
   "(it must equal the clients' Authorization header byte for byte)";
@@ -92,10 +95,23 @@ const defaultsSchema = section({
     .describe(
       "Policy kinds the consumer enforces; COLUMN_PERMISSION is what Iceberg sends. A table with cell or nested policies then fails closed (PermissionTypeMismatchException).",
     ),
+  credentialsScope: fields.credentialsScope
+    .default('READ')
+    .describe('CredentialsScope of location requests that name none: READ is least privilege; READWRITE needs a write grant.'),
 });
 
 const profileSchema = section({
-  tableArn: fields.tableArn.describe('Required: the table whose credentials this profile vends.'),
+  tableArn: fields.tableArn
+    .optional()
+    .describe('The table whose credentials this profile vends; set it or locations, not both.'),
+  locations: fields.dataLocations
+    .optional()
+    .describe(
+      'S3 locations instead of a table: one GetTemporaryDataLocationCredentials lease for them all (e.g. every table an S3A bucket provider reads).',
+    ),
+  credentialsScope: fields.credentialsScope
+    .optional()
+    .describe('READ or READWRITE, for a profile with locations only. Default: defaults.credentialsScope.'),
   partition: fields.partitionValues
     .optional()
     .describe('Partition values in partition-key order; when set, the partition operation is used.'),
@@ -104,7 +120,14 @@ const profileSchema = section({
   durationSeconds: fields.durationSeconds.optional().describe('Default: defaults.durationSeconds.'),
   s3Path: fields.s3Path.optional().describe('S3Path of the table operation; not with partition (the partition API has none).'),
   auditContext: fields.additionalAuditContext.optional().describe('Sent as AuditContext.AdditionalAuditContext, shown in CloudTrail.'),
-});
+})
+  // A profile names a table or locations: `validate.ts` checks it with a message, the chart's values schema with this.
+  .meta({
+    oneOf: [
+      { properties: { tableArn: true }, required: ['tableArn'] },
+      { properties: { locations: true }, required: ['locations'] },
+    ],
+  });
 
 const PROFILE_NAME_EXPECTED = `a profile name matching ${PROFILE_NAME_PATTERN.source} (it is a URL path segment)`;
 
@@ -115,7 +138,14 @@ const dynamicSchema = section({
       error: 'a list of table ARN patterns',
     })
     .default(() => [])
-    .describe('Table ARN patterns dynamic requests may name (* within one segment); required when enabled.'),
+    .describe('Table ARN patterns dynamic requests may name (* within one segment); this or allowedLocations is required when enabled.'),
+  allowedLocations: z
+    .array(
+      z.string({ error: LOCATION_PATTERN_EXPECTED }).regex(DATA_LOCATION_PATTERN_SYNTAX, { error: LOCATION_PATTERN_EXPECTED }),
+      { error: 'a list of S3 location patterns' },
+    )
+    .default(() => [])
+    .describe('S3 location patterns dynamic location requests may name (* within one path segment); empty refuses every location.'),
 });
 
 const prewarmSchema = section({

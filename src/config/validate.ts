@@ -219,13 +219,15 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
   }
 
   const allowedTables = effective(['dynamic', 'allowedTables']);
-  if (effective(['dynamic', 'enabled']) === true && Array.isArray(allowedTables) && allowedTables.length === 0) {
+  const allowedLocations = effective(['dynamic', 'allowedLocations']);
+  const noLocations = !Array.isArray(allowedLocations) || allowedLocations.length === 0;
+  if (effective(['dynamic', 'enabled']) === true && Array.isArray(allowedTables) && allowedTables.length === 0 && noLocations) {
     problems.push(
       problemAt(
         raw,
         ['dynamic', 'allowedTables'],
         'at least one table ARN pattern when dynamic.enabled is true, ' +
-          'such as arn:aws:glue:us-east-1:123456789012:table/sales/*',
+          'such as arn:aws:glue:us-east-1:123456789012:table/sales/* (or a location pattern in dynamic.allowedLocations)',
         origins,
       ),
     );
@@ -236,7 +238,9 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
     for (const name of Object.keys(profiles)) {
       const partition = effective(['profiles', name, 'partition']);
       const s3Path = effective(['profiles', name, 's3Path']);
-      if (partition !== undefined && s3Path !== undefined) {
+      // Presence as written (`given`), so an invalid tableArn still counts as "names a table".
+      problems.push(...profileKindProblems(raw, name, (field) => valueAt(raw, ['profiles', name, field]), origins));
+      if (partition !== undefined && s3Path !== undefined && valueAt(raw, ['profiles', name, 'locations']) === undefined) {
         problems.push(
           problemAt(
             raw,
@@ -249,6 +253,38 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
     }
   }
   return problems;
+}
+
+/** Fields that belong to table and partition profiles only (the data-location operation has none of them). */
+const TABLE_ONLY_PROFILE_FIELDS = ['partition', 'permissions', 'supportedPermissionTypes', 's3Path'] as const;
+
+/**
+ * A profile names a table (`tableArn`) or S3 locations (`locations`), never
+ * both and never neither; each kind accepts only its own operation's fields.
+ */
+function profileKindProblems(
+  raw: unknown,
+  name: string,
+  field: (name: string) => unknown,
+  origins: Parameters<typeof problemAt>[3],
+): ConfigProblem[] {
+  const at = (key: string, message: string) => problemAt(raw, ['profiles', name, key], message, origins);
+  const hasTable = field('tableArn') !== undefined;
+  const hasLocations = field('locations') !== undefined;
+  if (hasTable && hasLocations) {
+    return [at('locations', 'not set together with tableArn: a profile names one table or a list of S3 locations')];
+  }
+  if (!hasTable && !hasLocations) {
+    return [at('tableArn', 'a Glue table ARN, or set locations (a list of s3:// locations) instead')];
+  }
+  if (hasTable) {
+    return field('credentialsScope') === undefined
+      ? []
+      : [at('credentialsScope', 'only on a profile with locations: the table operations have no CredentialsScope')];
+  }
+  return TABLE_ONLY_PROFILE_FIELDS.filter((key) => field(key) !== undefined).map((key) =>
+    at(key, `not on a profile with locations: GetTemporaryDataLocationCredentials has no ${key}`),
+  );
 }
 
 const RELATED_FIELDS = new Set(RELATIONS.flatMap(({ lower, upper }) => [...lower, upper].map((field) => renderPath(field))));

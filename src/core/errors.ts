@@ -16,6 +16,8 @@ export const UPSTREAM_ERROR_CODES = [
   'ThrottlingException',
   'InternalServiceException',
   'OperationTimeoutException',
+  /** Data-location call: more than one resource has the requested S3 location. */
+  'ConflictException',
   /** The sidecar's own AWS identity was rejected (unknown key, bad signature, expired token). */
   'UpstreamAuthFailure',
   /** Lake Formation could not be reached, or answered with an unclassified 5xx. */
@@ -33,6 +35,8 @@ export const LOCAL_ERROR_CODES = [
   'RouteNotFound',
   'DynamicRequestsDisabled',
   'TableNotAllowed',
+  /** A dynamic or native data-location request names a location outside `dynamic.allowedLocations`. */
+  'LocationNotAllowed',
   'Unauthorized',
   'ForbiddenHost',
   'ForwardedRequestRejected',
@@ -44,6 +48,8 @@ export const LOCAL_ERROR_CODES = [
   /** Too many Lake Formation calls already queued behind the upstream rate limit. */
   'UpstreamBusy',
   'NotReady',
+  /** A location profile's lease does not cover every requested location (readiness only, never an answer). */
+  'IncompleteCoverage',
   'ShuttingDown',
   'CacheEvicted',
   'InternalError',
@@ -109,7 +115,8 @@ export function isPermanentUpstreamError(err: unknown): err is UpstreamError {
     (err.code === 'AccessDeniedException' ||
       err.code === 'EntityNotFoundException' ||
       err.code === 'InvalidInputException' ||
-      err.code === 'PermissionTypeMismatchException')
+      err.code === 'PermissionTypeMismatchException' ||
+      err.code === 'ConflictException')
   );
 }
 

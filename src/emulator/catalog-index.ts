@@ -2,12 +2,21 @@
  * Lookups over a catalog, built once so each request costs a few map reads.
  */
 import type { Permission } from '../lakeformation/types.js';
+import { canonicalDataLocation } from '../lakeformation/data-location.js';
 import type { Catalog, CatalogPartition, CatalogPrincipal, CatalogTable } from './catalog.js';
+
+/** A table with the database it belongs to. */
+export interface LocatedTable {
+  database: string;
+  table: CatalogTable;
+}
 
 export class CatalogIndex {
   readonly account: string;
   readonly region: string;
   readonly maxSessionSeconds: number;
+  /** `AllowFullTableExternalDataAccess` of the data-lake settings. */
+  readonly allowFullTableExternalDataAccess: boolean;
   readonly #principalsByAccessKeyId: Map<string, CatalogPrincipal>;
   readonly #tables: Map<string, CatalogTable>;
   readonly #catalog: Catalog;
@@ -17,6 +26,8 @@ export class CatalogIndex {
     this.account = catalog.account;
     this.region = catalog.region;
     this.maxSessionSeconds = catalog.maxSessionSeconds;
+    // Catalogs built in code (tests) may predate these fields; the schema defaults them.
+    this.allowFullTableExternalDataAccess = catalog.dataLakeSettings?.allowFullTableExternalDataAccess ?? false;
     this.#principalsByAccessKeyId = new Map(catalog.principals.map((p) => [p.accessKeyId, p]));
     this.#tables = new Map(
       catalog.databases.flatMap((d) => d.tables.map((t) => [tableKey(d.name, t.name), t] as const)),
@@ -38,6 +49,44 @@ export class CatalogIndex {
     );
   }
 
+  /**
+   * The registered location that contains `location` (equal, or a parent at a
+   * `/` boundary), the most specific one if several do, with its region.
+   */
+  registrationFor(location: string): { location: string; region: string } | undefined {
+    const canonical = canonicalDataLocation(location);
+    let best: { location: string; region: string } | undefined;
+    for (const registered of this.#catalog.registeredLocations ?? []) {
+      const base = canonicalDataLocation(registered.location);
+      if (contains(base, canonical) && (!best || base.length > best.location.length)) {
+        best = { location: base, region: registered.region ?? this.region };
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The tables whose location contains `location` at the most specific level:
+   * usually one; several when tables share that location (a conflict).
+   */
+  tablesAt(location: string): LocatedTable[] {
+    const canonical = canonicalDataLocation(location);
+    let bestLength = -1;
+    let found: LocatedTable[] = [];
+    for (const database of this.#catalog.databases) {
+      for (const table of database.tables) {
+        const base = canonicalDataLocation(table.location);
+        if (!contains(base, canonical)) continue;
+        if (base.length > bestLength) {
+          bestLength = base.length;
+          found = [];
+        }
+        if (base.length === bestLength) found.push({ database: database.name, table });
+      }
+    }
+    return found;
+  }
+
   /** Union of the permissions granted to `principalArn` on the table, via exact, database-wide and `*` grants. */
   grantedPermissions(principalArn: string, database: string, table: string): Set<Permission> {
     const targets = new Set(['*', `${database}.*`, `${database}.${table}`]);
@@ -53,4 +102,9 @@ export class CatalogIndex {
 
 function tableKey(database: string, table: string): string {
   return `${database}/${table}`;
+}
+
+/** Whether canonical location `base` is `location` or one of its parents (at a `/` boundary). */
+function contains(base: string, location: string): boolean {
+  return location === base || location.startsWith(`${base}/`);
 }

@@ -75,6 +75,26 @@ const grantSchema = z.strictObject({
   permissions: z.array(z.enum(PERMISSIONS)).min(1, { error: 'must grant at least one permission' }),
 });
 
+/** A location registered with Lake Formation (`RegisterResource`): its data may be vended for. */
+const registeredLocationSchema = z.strictObject({
+  location: s3Location,
+  /** The region the location is registered in. Default: the catalog's region. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as us-east-1' })
+    .optional(),
+});
+
+/** The data-lake settings the vending calls depend on (`PutDataLakeSettings`). */
+const dataLakeSettingsSchema = z.strictObject({
+  /**
+   * `AllowFullTableExternalDataAccess`: "Allow external engines to access data
+   * in Amazon S3 locations with full table access". Off by default, as in AWS;
+   * GetTemporaryDataLocationCredentials needs it on.
+   */
+  allowFullTableExternalDataAccess: z.boolean().default(false),
+});
+
 const catalogShape = z.strictObject({
   account: accountId,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as us-east-1' }),
@@ -87,6 +107,9 @@ const catalogShape = z.strictObject({
   principals: z.array(principalSchema).min(1, { error: 'must name at least one principal' }),
   databases: z.array(databaseSchema),
   grants: z.array(grantSchema).default([]),
+  /** Locations registered with Lake Formation; only these can be asked for with GetTemporaryDataLocationCredentials. */
+  registeredLocations: z.array(registeredLocationSchema).default([]),
+  dataLakeSettings: dataLakeSettingsSchema.prefault({}),
 });
 
 const catalogSchema = catalogShape.superRefine(checkCrossReferences);
@@ -98,6 +121,7 @@ export type CatalogDatabase = Catalog['databases'][number];
 export type CatalogTable = CatalogDatabase['tables'][number];
 export type CatalogPartition = NonNullable<CatalogTable['partitions']>[number];
 export type CatalogGrant = Catalog['grants'][number];
+export type CatalogRegisteredLocation = Catalog['registeredLocations'][number];
 
 type UncheckedCatalog = z.output<typeof catalogShape>;
 
@@ -110,6 +134,9 @@ function checkCrossReferences(catalog: UncheckedCatalog, ctx: z.RefinementCtx): 
   );
   reportDuplicates(catalog.principals.map((p) => p.principalArn), (i, value) =>
     report(['principals', i, 'principalArn'], `duplicates principal ${value}`),
+  );
+  reportDuplicates(catalog.registeredLocations.map((r) => r.location.replace(/\/+$/, '')), (i, value) =>
+    report(['registeredLocations', i, 'location'], `duplicates registered location ${value}`),
   );
   reportDuplicates(catalog.databases.map((d) => d.name), (i, value) =>
     report(['databases', i, 'name'], `duplicates database ${value}`),

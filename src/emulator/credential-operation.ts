@@ -6,11 +6,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Operation } from '../lakeformation/types.js';
 import { authorize } from './authorize.js';
+import { authorizeDataLocations } from './authorize-location.js';
 import type { CatalogPrincipal } from './catalog.js';
 import { mintCredentials, sha256Hex } from './credentials.js';
 import type { EmulatorState, RequestLogEntry } from './emulator-state.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
-import { validateRequest } from './request-schema.js';
+import { validateDataLocationRequest, validateRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
 import { verifySignature } from './sigv4.js';
 
@@ -86,6 +87,7 @@ function vend(
   state: EmulatorState,
   logged: RequestLogEntry,
 ): Record<string, unknown> {
+  if (operation === 'GetTemporaryDataLocationCredentials') return vendForLocations(principal, body, state, logged);
   const request = validateRequest(operation, body);
   const { vendedPaths } = authorize(state.catalog, principal, request);
   logged.vendedPaths = vendedPaths;
@@ -123,4 +125,45 @@ function vend(
   // The partition operation's output has no VendedS3Path member.
   if (operation === 'GetTemporaryGlueTableCredentials') answer['VendedS3Path'] = vendedPaths;
   return answer;
+}
+
+/**
+ * `GetTemporaryDataLocationCredentials`: the key material nested under
+ * `Credentials`, the granted locations as `AccessibleDataLocations`.
+ */
+function vendForLocations(
+  principal: CatalogPrincipal,
+  body: Record<string, unknown>,
+  state: EmulatorState,
+  logged: RequestLogEntry,
+): Record<string, unknown> {
+  const input = validateDataLocationRequest(body);
+  const { granted, scope } = authorizeDataLocations(state.catalog, principal, input);
+  logged.vendedPaths = granted;
+
+  const nowMs = state.clock.now();
+  const lifetimeSeconds = Math.min(input.DurationSeconds ?? DEFAULT_DURATION_SECONDS, state.catalog.maxSessionSeconds);
+  const expirationSeconds = Math.floor(nowMs / 1000) + lifetimeSeconds;
+  const credentials = mintCredentials();
+  state.vended.push({
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKeySha256: sha256Hex(credentials.secretAccessKey),
+    sessionTokenSha256: sha256Hex(credentials.sessionToken),
+    expiration: new Date(expirationSeconds * 1000).toISOString(),
+    issuedAt: new Date(nowMs).toISOString(),
+    operation: 'GetTemporaryDataLocationCredentials',
+    principalArn: principal.principalArn,
+    credentialsScope: scope,
+    vendedPaths: granted,
+  });
+  return {
+    Credentials: {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      SessionToken: credentials.sessionToken,
+      Expiration: expirationSeconds,
+    },
+    AccessibleDataLocations: granted,
+    CredentialsScope: scope,
+  };
 }

@@ -40,7 +40,10 @@ export interface VendedLogEntry {
   issuedAt: string;
   operation: Operation;
   principalArn: string;
-  tableArn: string;
+  /** Table and partition operations. */
+  tableArn?: string;
+  /** Data-location operation: the scope granted. */
+  credentialsScope?: string;
   partitionValues?: string[];
   vendedPaths: string[];
 }

@@ -42,6 +42,7 @@ const INJECTED_MESSAGES: Record<InjectableErrorName, string> = {
   InternalServiceException: 'Internal service error (injected fault)',
   OperationTimeoutException: 'The operation timed out (injected fault)',
   PermissionTypeMismatchException: 'Permission type mismatch (injected fault)',
+  ConflictException: 'Multiple resources exist with the same Amazon S3 location (injected fault)',
   ThrottlingException: THROTTLING_MESSAGE,
 };
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
-import type { Operation } from '../lakeformation/types.js';
+import { OPERATIONS } from '../lakeformation/types.js';
 import { ADMIN_PREFIX, handleAdminCall } from './admin-routes.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { Catalog } from './catalog.js';
@@ -35,7 +35,6 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const OPERATIONS: readonly Operation[] = ['GetTemporaryGlueTableCredentials', 'GetTemporaryGluePartitionCredentials'];
 
 /** Starts a Lake Formation emulator speaking restJson1 with SigV4, as the real service does. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {

@@ -4,7 +4,7 @@
  * decided here and nowhere else.
  */
 
-/** Errors modeled in the Lake Formation API for the two credential operations. */
+/** Errors modeled in the Lake Formation API for the credential operations (ConflictException for the data-location one only). */
 export const MODELED_ERROR_NAMES = [
   'AccessDeniedException',
   'EntityNotFoundException',
@@ -12,6 +12,8 @@ export const MODELED_ERROR_NAMES = [
   'InternalServiceException',
   'OperationTimeoutException',
   'PermissionTypeMismatchException',
+  // Modeled for GetTemporaryDataLocationCredentials only.
+  'ConflictException',
 ] as const;
 export type ModeledErrorName = (typeof MODELED_ERROR_NAMES)[number];
 
@@ -39,6 +41,8 @@ const STATUS_BY_NAME = {
   InternalServiceException: 500,
   OperationTimeoutException: 400,
   PermissionTypeMismatchException: 400,
+  // The model gives no status; 400 as every other client fault without one.
+  ConflictException: 400,
   ThrottlingException: 400,
   MissingAuthenticationTokenException: 403,
   UnrecognizedClientException: 403,

@@ -11,7 +11,13 @@ import { isLoopbackHostHeader } from './host-check.js';
 import { containerBody, formatExpiration } from './container-body.js';
 import { RATE_LIMIT_TAKEN } from './fast-path.js';
 import { sendJson, sendJsonText } from './json-response.js';
-import { parseDynamicQuery, parsePartitionBody, parseTableBody, type RequestDefaults } from './request-parsing.js';
+import {
+  parseDataLocationBody,
+  parseDynamicQuery,
+  parsePartitionBody,
+  parseTableBody,
+  type RequestDefaults,
+} from './request-parsing.js';
 
 /** What the credentials listener needs from the rest of the sidecar. */
 type Served = Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
@@ -35,6 +41,8 @@ export interface CredentialsAppDeps {
     enabled: boolean;
     /** Whether the table ARN matches one of `dynamic.allowedTables`. */
     isAllowed(tableArn: string): boolean;
+    /** Whether the S3 location matches one of `dynamic.allowedLocations`. Absent: no location is allowed. */
+    isLocationAllowed?(location: string): boolean;
   };
   defaults: RequestDefaults;
   token: TokenSource;
@@ -47,7 +55,7 @@ export interface CredentialsAppDeps {
 /** POST bodies above this size get 413: a real request is a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'unmatched';
+type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'data-location' | 'unmatched';
 
 /**
  * The credentials listener's Express app: the ECS-style container-credentials
@@ -79,6 +87,12 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .route('/v1/credentials')
     .get(handleAs('dynamic', async (req, res) => {
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
+      if (request.operation === 'GetTemporaryDataLocationCredentials') {
+        checkLocationsAllowed(deps, request.dataLocations);
+        // No AccountId: a location names no account.
+        sendContainerCredentials(res, await deps.cache.get(request), undefined, deps);
+        return;
+      }
       checkDynamicAllowed(deps, request.tableArn);
       sendContainerCredentials(res, await deps.cache.get(request), accountIdFromTableArn(request.tableArn), deps);
     }))
@@ -100,6 +114,15 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       }))
       .all(methodNotAllowed('POST'));
   }
+
+  app
+    .route('/v1/data-location-credentials')
+    .post(requireJson, jsonBody, handleAs('data-location', async (req, res) => {
+      const request = parseDataLocationBody(req.body, deps.defaults);
+      checkLocationsAllowed(deps, request.dataLocations);
+      await serveDataLocationCredentials(deps, res, request);
+    }))
+    .all(methodNotAllowed('POST'));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new LfcsError('RouteNotFound', `no route ${req.method} ${truncate(req.path)}`));
@@ -140,6 +163,25 @@ async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, r
   });
 }
 
+/**
+ * The API's own answer shape. `AccessibleDataLocations` is the lease's, as
+ * Lake Formation sent it: never the requested list, so the answer never
+ * claims a location that was not granted.
+ */
+async function serveDataLocationCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {
+  const served = await deps.cache.get(request);
+  deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
+  sendJson(res, 200, {
+    Credentials: {
+      AccessKeyId: served.lease.accessKeyId,
+      SecretAccessKey: served.lease.secretAccessKey,
+      SessionToken: served.lease.sessionToken,
+      Expiration: formatExpiration(served.lease.expiration),
+    },
+    AccessibleDataLocations: [...(served.lease.accessibleDataLocations ?? [])],
+    ...(served.lease.credentialsScope !== undefined && { CredentialsScope: served.lease.credentialsScope }),
+  });
+}
 
 /** Dynamic and native requests name any table, so both pass the same allow-list. */
 function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
@@ -151,6 +193,23 @@ function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
   }
   if (!deps.dynamic.isAllowed(tableArn)) {
     throw new LfcsError('TableNotAllowed', `table ${truncate(tableArn)} matches none of dynamic.allowedTables`);
+  }
+}
+
+/** Dynamic and native location requests: every location must match `dynamic.allowedLocations`. */
+function checkLocationsAllowed(deps: CredentialsAppDeps, locations: readonly string[]): void {
+  if (!deps.dynamic.enabled) {
+    throw new LfcsError(
+      'DynamicRequestsDisabled',
+      'dynamic requests are disabled; use /v1/credentials/{profile}, or set dynamic.enabled and dynamic.allowedLocations',
+    );
+  }
+  const refused = locations.filter((location) => !deps.dynamic.isLocationAllowed?.(location));
+  if (refused.length > 0) {
+    throw new LfcsError(
+      'LocationNotAllowed',
+      `location(s) ${truncate(refused.join(', '))} match none of dynamic.allowedLocations`,
+    );
   }
 }
 

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { LfcsError } from '../core/errors.js';
 import { describeIssues } from '../core/zod-issues.js';
 import * as fields from '../lakeformation/fields.js';
-import type { CredentialRequest, Permission, PermissionType } from '../lakeformation/types.js';
+import { canonicalDataLocations } from '../lakeformation/data-location.js';
+import type {
+  CredentialsScope,
+  DataLocationCredentialRequest,
+  Permission,
+  PermissionType,
+  TableCredentialRequest,
+} from '../lakeformation/types.js';
 import { sessionFromWire } from '../lakeformation/wire.js';
 
 /** Values applied to dynamic requests that leave a field out (config `defaults`). */
@@ -10,9 +17,14 @@ export interface RequestDefaults {
   permissions: readonly Permission[];
   supportedPermissionTypes: readonly PermissionType[];
   durationSeconds: number;
+  /** `CredentialsScope` of data-location requests that name none. Default `READ`. */
+  credentialsScope?: CredentialsScope;
 }
 
-/** Query parameters of `GET /v1/credentials?...`, and nothing else. */
+/** Query parameters of `GET /v1/credentials?location=...` (data-location credentials), and nothing else. */
+export const LOCATION_QUERY_PARAMETERS = ['location', 'credentialsScope', 'durationSeconds'] as const;
+
+/** Query parameters of `GET /v1/credentials?table=...`, and nothing else. */
 export const DYNAMIC_QUERY_PARAMETERS = [
   'table',
   'permissions',
@@ -42,13 +54,21 @@ const rfc3339 = z.iso
   .datetime({ offset: true, message: 'expected an RFC 3339 timestamp such as 2026-11-25T06:00:00Z' })
   .transform((s) => new Date(s));
 
-const jsonStringArray = z.string().transform((s, ctx) => {
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected a JSON array of strings, e.g. ["2024-01-01"]' });
-    return z.NEVER;
-  }
+const jsonArray = (example: string) =>
+  z.string().transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected a JSON array of strings, e.g. ${example}` });
+      return z.NEVER;
+    }
+  });
+const jsonStringArray = jsonArray('["2024-01-01"]');
+
+const locationQuerySchema = z.strictObject({
+  location: jsonArray('["s3://bucket/orders","s3://bucket/customers"]').pipe(fields.dataLocations),
+  credentialsScope: fields.credentialsScope.optional(),
+  durationSeconds: integerString.optional(),
 });
 
 const dynamicQuerySchema = z.strictObject({
@@ -69,11 +89,15 @@ const dynamicQuerySchema = z.strictObject({
  * JS SDK collapses repeated keys, so a repeated key would mean different
  * things to different clients.
  */
-export function parseDynamicQuery(query: Record<string, unknown>, defaults: RequestDefaults): CredentialRequest {
+export function parseDynamicQuery(
+  query: Record<string, unknown>,
+  defaults: RequestDefaults,
+): TableCredentialRequest | DataLocationCredentialRequest {
   for (const [name, value] of Object.entries(query)) {
     if (Array.isArray(value)) throw invalid(`query parameter ${name} is repeated; give it once`);
     if (typeof value !== 'string') throw invalid(`query parameter ${name} must be a plain string`);
   }
+  if (Object.hasOwn(query, 'location')) return parseLocationQuery(query, defaults);
   const parsed = dynamicQuerySchema.safeParse(query);
   if (!parsed.success) {
     throw invalid(
@@ -87,7 +111,7 @@ export function parseDynamicQuery(query: Record<string, unknown>, defaults: Requ
   if (q.partition && (q.s3Path !== undefined || hasSession)) {
     throw invalid('s3Path and query* parameters apply to table credentials only, not with partition');
   }
-  const request: CredentialRequest = {
+  const request: TableCredentialRequest = {
     operation: q.partition ? 'GetTemporaryGluePartitionCredentials' : 'GetTemporaryGlueTableCredentials',
     tableArn: q.table,
     permissions: (q.permissions as Permission[] | undefined) ?? [...defaults.permissions],
@@ -105,6 +129,24 @@ export function parseDynamicQuery(query: Record<string, unknown>, defaults: Requ
   return request;
 }
 
+/** `location=` names S3 locations instead of a table: `GetTemporaryDataLocationCredentials`. */
+function parseLocationQuery(query: Record<string, unknown>, defaults: RequestDefaults): DataLocationCredentialRequest {
+  const parsed = locationQuerySchema.safeParse(query);
+  if (!parsed.success) {
+    const hint = parsed.error.issues.some((issue) => issue.code === 'unrecognized_keys')
+      ? ` (with location, accepted parameters: ${LOCATION_QUERY_PARAMETERS.join(', ')}; table parameters do not apply)`
+      : '';
+    throw invalid(describeIssues(parsed.error.issues).join('; ') + hint);
+  }
+  const q = parsed.data;
+  return {
+    operation: 'GetTemporaryDataLocationCredentials',
+    dataLocations: canonicalDataLocations(q.location),
+    credentialsScope: q.credentialsScope ?? defaults.credentialsScope ?? 'READ',
+    durationSeconds: q.durationSeconds ?? defaults.durationSeconds,
+  };
+}
+
 /** `QueryStartTime` as RFC 3339 text or epoch seconds (the wire form). */
 const queryStartTimeSchema = z.union([
   rfc3339,
@@ -114,27 +156,49 @@ const queryStartTimeSchema = z.union([
 const bodySchemas = fields.wireRequestSchemas({ strict: true, queryStartTime: queryStartTimeSchema });
 const tableBodySchema = bodySchemas.GetTemporaryGlueTableCredentials;
 const partitionBodySchema = bodySchemas.GetTemporaryGluePartitionCredentials;
+const dataLocationBodySchema = bodySchemas.GetTemporaryDataLocationCredentials;
 
 /**
  * Parses the body of `POST /v1/table-credentials` (API field names). Fields
  * left out take `defaults`, as on the dynamic route, so the same request
  * means the same thing (and shares a cache entry) whichever route it takes.
  */
-export function parseTableBody(body: unknown, defaults?: RequestDefaults): CredentialRequest {
+export function parseTableBody(body: unknown, defaults?: RequestDefaults): TableCredentialRequest {
   const b = parseBody(tableBodySchema, body);
-  const request: CredentialRequest = { operation: 'GetTemporaryGlueTableCredentials', ...commonFields(b, defaults) };
+  const request: TableCredentialRequest = { operation: 'GetTemporaryGlueTableCredentials', ...commonFields(b, defaults) };
   if (b.S3Path !== undefined) request.s3Path = b.S3Path;
   if (b.QuerySessionContext) request.querySessionContext = sessionFromWire(b.QuerySessionContext);
   return request;
 }
 
 /** Parses the body of `POST /v1/partition-credentials` (API field names); `defaults` as for tables. */
-export function parsePartitionBody(body: unknown, defaults?: RequestDefaults): CredentialRequest {
+export function parsePartitionBody(body: unknown, defaults?: RequestDefaults): TableCredentialRequest {
   const b = parseBody(partitionBodySchema, body);
   return {
     operation: 'GetTemporaryGluePartitionCredentials',
     ...commonFields(b, defaults),
     partitionValues: b.Partition.Values,
+  };
+}
+
+/**
+ * Parses the body of `POST /v1/data-location-credentials` (API field names:
+ * `DataLocations`, `CredentialsScope`, `DurationSeconds`, `AuditContext`).
+ * The locations are made canonical (sorted, no duplicates, no trailing `/`);
+ * fields left out take `defaults`, as on the dynamic route.
+ */
+export function parseDataLocationBody(body: unknown, defaults?: RequestDefaults): DataLocationCredentialRequest {
+  const b = parseBody(dataLocationBodySchema, body, '{"DataLocations": ["s3://bucket/prefix"]}');
+  const credentialsScope = b.CredentialsScope ?? (defaults ? (defaults.credentialsScope ?? 'READ') : undefined);
+  const durationSeconds = b.DurationSeconds ?? defaults?.durationSeconds;
+  return {
+    operation: 'GetTemporaryDataLocationCredentials',
+    dataLocations: canonicalDataLocations(b.DataLocations),
+    ...(credentialsScope !== undefined && { credentialsScope }),
+    ...(durationSeconds !== undefined && { durationSeconds }),
+    ...(b.AuditContext?.AdditionalAuditContext !== undefined && {
+      auditContext: { additionalAuditContext: b.AuditContext.AdditionalAuditContext },
+    }),
   };
 }
 
@@ -146,7 +210,7 @@ type CommonBody = {
   SupportedPermissionTypes?: PermissionType[] | undefined;
 };
 
-function commonFields(b: CommonBody, defaults: RequestDefaults | undefined): Omit<CredentialRequest, 'operation'> {
+function commonFields(b: CommonBody, defaults: RequestDefaults | undefined): Omit<TableCredentialRequest, 'operation'> {
   const permissions = b.Permissions ?? (defaults && [...defaults.permissions]);
   const durationSeconds = b.DurationSeconds ?? defaults?.durationSeconds;
   const supportedPermissionTypes = b.SupportedPermissionTypes ?? (defaults && [...defaults.supportedPermissionTypes]);
@@ -161,9 +225,9 @@ function commonFields(b: CommonBody, defaults: RequestDefaults | undefined): Omi
   };
 }
 
-function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+function parseBody<T extends z.ZodType>(schema: T, body: unknown, example = '{"TableArn": "arn:aws:glue:..."}'): z.infer<T> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalid('the body must be a JSON object with the API request fields, e.g. {"TableArn": "arn:aws:glue:..."}');
+    throw invalid(`the body must be a JSON object with the API request fields, e.g. ${example}`);
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw invalid(describeIssues(parsed.error.issues).join('; '));

@@ -21,10 +21,16 @@
  *   (lfcs's rule).
  * - `AuditContext.AdditionalAuditContext`: at most 2048 characters, empty
  *   allowed (the model).
+ * - `DataLocations`: the model gives no bound and requires nothing; lfcs
+ *   requires 1-100 locations (a request without one cannot vend anything),
+ *   each an `s3://bucket/prefix` URI of at most 1024 characters without
+ *   whitespace, `*` or empty segments (`data-location.ts`).
+ * - `CredentialsScope`: `READ` or `READWRITE` (the model's enum).
  */
 import { z } from 'zod';
 import { REGION_SOURCE, TABLE_ARN_PATTERN } from './table-arn.js';
-import { PERMISSIONS, PERMISSION_TYPES } from './types.js';
+import { DATA_LOCATION_MAX_LENGTH, DATA_LOCATION_PATTERN, DATA_LOCATIONS_MAX } from './data-location.js';
+import { CREDENTIALS_SCOPES, PERMISSIONS, PERMISSION_TYPES } from './types.js';
 
 /** Lake Formation's `DurationSeconds` range (API model; the prose says 21600 but the model allows 43200). */
 export const DURATION_SECONDS_MIN = 900;
@@ -41,22 +47,22 @@ const DURATION_EXPECTED = `an integer from ${DURATION_SECONDS_MIN} to ${DURATION
 const S3_PATH_EXPECTED = `an s3:// URI such as s3://bucket/prefix/ (at most ${S3_PATH_MAX_LENGTH} characters)`;
 const SESSION_FIELD_EXPECTED = 'a string of 1 to 255 characters';
 
-/** `TableArn` of both operations. */
+/** `TableArn` of the table and partition operations. */
 export const tableArn = z.string({ error: TABLE_ARN_EXPECTED }).regex(TABLE_ARN_PATTERN, { error: TABLE_ARN_EXPECTED });
 
-/** `DurationSeconds` of both operations. */
+/** `DurationSeconds` of every operation. */
 export const durationSeconds = z
   .int({ error: DURATION_EXPECTED })
   .min(DURATION_SECONDS_MIN, { error: DURATION_EXPECTED })
   .max(DURATION_SECONDS_MAX, { error: DURATION_EXPECTED });
 
-/** `Permissions` of both operations. */
+/** `Permissions` of the table and partition operations. */
 export const permissions = z.array(z.enum(PERMISSIONS, { error: `one of ${PERMISSIONS.join(', ')}` }), {
   error: `a list of: ${PERMISSIONS.join(', ')}`,
 });
 
 const PERMISSION_TYPES_EXPECTED = `a list of 1 to 255 of: ${PERMISSION_TYPES.join(', ')}`;
-/** `SupportedPermissionTypes` of both operations. */
+/** `SupportedPermissionTypes` of the table and partition operations. */
 export const supportedPermissionTypes = z
   .array(z.enum(PERMISSION_TYPES, { error: `one of ${PERMISSION_TYPES.join(', ')}` }), {
     error: PERMISSION_TYPES_EXPECTED,
@@ -100,10 +106,28 @@ export const additionalContext = z.record(
   { error: 'a mapping from string to string' },
 );
 
-/** `AuditContext.AdditionalAuditContext` of both operations (shown in CloudTrail). */
+/** `AuditContext.AdditionalAuditContext` of every operation (shown in CloudTrail). */
 export const additionalAuditContext = z
   .string({ error: 'a string of at most 2048 characters' })
   .max(2048, { error: 'a string of at most 2048 characters' });
+
+const DATA_LOCATION_EXPECTED = `an s3:// URI such as s3://bucket/prefix (at most ${DATA_LOCATION_MAX_LENGTH} characters, no whitespace, * or empty segments)`;
+const DATA_LOCATIONS_EXPECTED = `a list of 1 to ${DATA_LOCATIONS_MAX} s3:// locations`;
+
+/** One member of `DataLocations`. */
+export const dataLocation = z
+  .string({ error: DATA_LOCATION_EXPECTED })
+  .max(DATA_LOCATION_MAX_LENGTH, { error: DATA_LOCATION_EXPECTED })
+  .regex(DATA_LOCATION_PATTERN, { error: DATA_LOCATION_EXPECTED });
+
+/** `DataLocations` of the data-location operation (as sent: canonicalise with `canonicalDataLocations`). */
+export const dataLocations = z
+  .array(dataLocation, { error: DATA_LOCATIONS_EXPECTED })
+  .min(1, { error: DATA_LOCATIONS_EXPECTED })
+  .max(DATA_LOCATIONS_MAX, { error: DATA_LOCATIONS_EXPECTED });
+
+/** `CredentialsScope` of the data-location operation. */
+export const credentialsScope = z.enum(CREDENTIALS_SCOPES, { error: `one of ${CREDENTIALS_SCOPES.join(', ')}` });
 
 /**
  * The request bodies as the API names their members, for the native HTTP
@@ -135,6 +159,13 @@ export function wireRequestSchemas<T extends z.ZodType>(options: { strict: boole
     GetTemporaryGluePartitionCredentials: object({
       ...common,
       Partition: object({ Values: partitionValues }),
+    }),
+    // No TableArn, Permissions or SupportedPermissionTypes: the operation has none.
+    GetTemporaryDataLocationCredentials: object({
+      DataLocations: dataLocations,
+      CredentialsScope: credentialsScope.optional(),
+      DurationSeconds: common.DurationSeconds,
+      AuditContext: common.AuditContext,
     }),
   };
 }

@@ -34,8 +34,23 @@ export const PERMISSION_TYPES = [
 ] as const;
 export type PermissionType = (typeof PERMISSION_TYPES)[number];
 
-/** Both credential-vending operations, by their API names. */
-export type Operation = 'GetTemporaryGlueTableCredentials' | 'GetTemporaryGluePartitionCredentials';
+/** `CredentialsScope` of `GetTemporaryDataLocationCredentials`. */
+export const CREDENTIALS_SCOPES = ['READ', 'READWRITE'] as const;
+export type CredentialsScope = (typeof CREDENTIALS_SCOPES)[number];
+
+/** The two operations that vend for one Glue table (or one of its partitions). */
+export type TableOperation = 'GetTemporaryGlueTableCredentials' | 'GetTemporaryGluePartitionCredentials';
+/** The operation that vends for a list of S3 locations. */
+export type DataLocationOperation = 'GetTemporaryDataLocationCredentials';
+/** Every credential-vending operation, by its API name. */
+export type Operation = TableOperation | DataLocationOperation;
+
+/** Every credential-vending operation, in a fixed order (metrics, the emulator's routes). */
+export const OPERATIONS: readonly Operation[] = [
+  'GetTemporaryGlueTableCredentials',
+  'GetTemporaryGluePartitionCredentials',
+  'GetTemporaryDataLocationCredentials',
+];
 
 /** `QuerySessionContext` of `GetTemporaryGlueTableCredentials`. */
 export interface QuerySessionContext {
@@ -46,14 +61,14 @@ export interface QuerySessionContext {
   additionalContext?: Record<string, string>;
 }
 
-/** `AuditContext` of both operations. */
+/** `AuditContext` of every operation. */
 export interface AuditContext {
   additionalAuditContext?: string;
 }
 
-/** A request for vended credentials, for either operation. */
-export interface CredentialRequest {
-  operation: Operation;
+/** A request for vended credentials for a table or a partition. */
+export interface TableCredentialRequest {
+  operation: TableOperation;
   /** `arn:aws:glue:<region>:<account>:table/<database>/<table>` */
   tableArn: string;
   /** Partition values in partition-key order. Required for the partition operation only. */
@@ -69,6 +84,26 @@ export interface CredentialRequest {
   auditContext?: AuditContext;
 }
 
+/** A request for vended credentials for S3 locations (`GetTemporaryDataLocationCredentials`). */
+export interface DataLocationCredentialRequest {
+  operation: DataLocationOperation;
+  /** `DataLocations`: s3:// URIs, canonical (see `canonicalDataLocations`): no trailing `/`, sorted, no duplicates. */
+  dataLocations: string[];
+  /** `CredentialsScope`; absent means Lake Formation's default (lfcs always sends one from profiles and routes). */
+  credentialsScope?: CredentialsScope;
+  /** Requested lease length, 900-43200 s. Lake Formation may grant less. */
+  durationSeconds?: number;
+  auditContext?: AuditContext;
+}
+
+/** A request for vended credentials, for any of the three operations. */
+export type CredentialRequest = TableCredentialRequest | DataLocationCredentialRequest;
+
+/** True for the data-location operation's request. */
+export function isDataLocationRequest(request: CredentialRequest): request is DataLocationCredentialRequest {
+  return request.operation === 'GetTemporaryDataLocationCredentials';
+}
+
 /** Credentials vended by Lake Formation. `expiration` is the one Lake Formation returned. */
 export interface Lease {
   accessKeyId: string;
@@ -76,6 +111,14 @@ export interface Lease {
   sessionToken: string;
   expiration: Date;
   vendedS3Path?: string[];
+  /**
+   * Data-location operation: `AccessibleDataLocations` exactly as Lake
+   * Formation answered (an absent member is kept as `[]`: no location is
+   * claimed that the service did not name).
+   */
+  accessibleDataLocations?: string[];
+  /** Data-location operation: the `CredentialsScope` Lake Formation answered with, if any. */
+  credentialsScope?: CredentialsScope;
 }
 
 /** Turns a request into a lease by calling Lake Formation (or a fake in unit tests). */

@@ -20,10 +20,14 @@ export function cacheHooks(metrics: SidecarMetrics, logger: Logger): CacheHooks 
         {
           audit: 'vend',
           operation: request.operation,
-          tableArn: request.tableArn,
-          partition: request.partitionValues,
-          permissions: request.permissions,
-          queryId: request.querySessionContext?.queryId,
+          ...(request.operation === 'GetTemporaryDataLocationCredentials'
+            ? { dataLocations: request.dataLocations, credentialsScope: request.credentialsScope }
+            : {
+                tableArn: request.tableArn,
+                partition: request.partitionValues,
+                permissions: request.permissions,
+                queryId: request.querySessionContext?.queryId,
+              }),
           additionalAuditContext: request.auditContext?.additionalAuditContext,
           outcome,
           latencyMs: Math.round(durationSeconds * 1000),

@@ -3,11 +3,18 @@ import type { PreparedRequest } from '../cache/cache-key.js';
 import { backoffDelayMs } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
+import { missingDataLocations } from '../lakeformation/data-location.js';
+import type { Lease } from '../lakeformation/types.js';
 
-type ProfileState = { state: 'pending' | 'ready' | 'failed'; error?: { code: string; message: string } };
+type ProfileState = {
+  state: 'pending' | 'ready' | 'failed';
+  error?: { code: string; message: string };
+  /** Location profile: requested locations the lease's `AccessibleDataLocations` does not name. */
+  missingLocations?: string[];
+};
 
 export interface PrewarmerInit {
-  cache: { getPrepared(request: PreparedRequest, options?: { label?: string }): Promise<unknown> };
+  cache: { getPrepared(request: PreparedRequest, options?: { label?: string }): Promise<{ lease: Lease }> };
   clock: Clock;
   logger: Logger;
   profiles: ReadonlyMap<string, PreparedRequest>;
@@ -59,21 +66,30 @@ export class Prewarmer {
   async #attempt(name: string, request: PreparedRequest, failures: number): Promise<void> {
     if (this.#stopped) return;
     try {
-      await this.#init.cache.getPrepared(request, { label: name });
+      const { lease } = await this.#init.cache.getPrepared(request, { label: name });
+      checkCoverage(request, lease);
       this.#states.set(name, { state: 'ready' });
       this.#init.logger.info({ profile: name }, 'profile prewarmed');
       if ([...this.#states.values()].every((s) => s.state === 'ready')) this.#resolveDone();
     } catch (err) {
       if (this.#stopped) return;
       const error = err instanceof LfcsError ? err : new LfcsError('InternalError', 'prewarm failed');
-      this.#states.set(name, { state: 'failed', error: { code: error.code, message: error.message } });
+      const missingLocations = err instanceof IncompleteCoverage ? err.missing : undefined;
+      this.#states.set(name, {
+        state: 'failed',
+        error: { code: error.code, message: error.message },
+        ...(missingLocations && { missingLocations }),
+      });
       // Full jitter, as every other backoff here: pods started together do not retry in step.
       const delay = backoffDelayMs(failures + 1, {
         baseDelayMs: this.#init.retryBaseDelayMs,
         maxDelayMs: this.#init.retryMaxDelayMs,
         random: this.#init.random ?? Math.random,
       });
-      this.#init.logger.warn({ profile: name, code: error.code, reason: error.message, retryInMs: delay }, 'prewarm failed');
+      this.#init.logger.warn(
+        { profile: name, code: error.code, reason: error.message, retryInMs: delay, ...(missingLocations && { missingLocations }) },
+        'prewarm failed',
+      );
       const timer = this.#init.clock.setTimeout(() => {
         this.#timers.delete(timer);
         void this.#attempt(name, request, failures + 1);
@@ -81,4 +97,27 @@ export class Prewarmer {
       this.#timers.add(timer);
     }
   }
+}
+
+/** A location profile's lease that does not cover every requested location. */
+class IncompleteCoverage extends LfcsError {
+  constructor(readonly missing: string[]) {
+    super(
+      'IncompleteCoverage',
+      `Lake Formation granted credentials without ${missing.join(', ')} in AccessibleDataLocations`,
+      { retryable: true },
+    );
+  }
+}
+
+/**
+ * A location profile is ready only when Lake Formation granted every location
+ * it asked for. A retry re-reads the cached lease (a hit) until a refresh
+ * brings a new answer, so fixed grants turn the profile ready without a restart.
+ */
+function checkCoverage(prepared: PreparedRequest, lease: Lease): void {
+  const { request } = prepared;
+  if (request.operation !== 'GetTemporaryDataLocationCredentials') return;
+  const missing = missingDataLocations(request.dataLocations, lease.accessibleDataLocations ?? []);
+  if (missing.length > 0) throw new IncompleteCoverage(missing);
 }

@@ -5,6 +5,7 @@ import { CredentialCache, prepareRequest } from '../cache/index.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
+import { matchesAllowedLocation } from '../lakeformation/data-location.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import type { RequestListener } from 'node:http';
@@ -82,8 +83,14 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const profiles = new Map<string, ResolvedProfile>(
     Object.keys(config.profiles).map((name) => {
       const prepared = prepareRequest(profileToRequest(config, name));
-      return [name, { prepared, accountId: accountIdFromTableArn(prepared.request.tableArn) }];
+      const { request } = prepared;
+      // A location profile names no account, so its answers carry no AccountId.
+      const accountId = request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : accountIdFromTableArn(request.tableArn);
+      return [name, { prepared, accountId }];
     }),
+  );
+  const locationProfiles = new Set(
+    [...profiles].filter(([, p]) => p.prepared.request.operation === 'GetTemporaryDataLocationCredentials').map(([name]) => name),
   );
   let shuttingDown = false;
   let credentialsListening = false;
@@ -102,6 +109,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     dynamic: {
       enabled: config.dynamic.enabled,
       isAllowed: (arn) => matchesAllowedTable(config.dynamic.allowedTables, arn),
+      isLocationAllowed: (location) => matchesAllowedLocation(config.dynamic.allowedLocations, location),
     },
     defaults: config.defaults,
     token,
@@ -132,6 +140,19 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
+    for (const [name, s] of Object.entries(states)) {
+      if (s.missingLocations) reasons.push(`profile ${name}: Lake Formation did not grant ${s.missingLocations.join(', ')}`);
+    }
+    // A prewarmed location profile whose lease was since renewed with fewer locations is not ready either.
+    if (locationProfiles.size > 0) {
+      for (const entry of cache.entries()) {
+        const name = entry.label;
+        if (name === undefined || !locationProfiles.has(name) || states[name]?.state !== 'ready') continue;
+        if (entry.missingDataLocations && entry.missingDataLocations.length > 0) {
+          reasons.push(`profile ${name}: Lake Formation did not grant ${entry.missingDataLocations.join(', ')}`);
+        }
+      }
+    }
     return { ready: reasons.length === 0, reasons, profiles: states };
   };
 

@@ -35,6 +35,8 @@ const PERMANENT: Record<string, UpstreamErrorCode> = {
   EntityNotFoundException: 'EntityNotFoundException',
   InvalidInputException: 'InvalidInputException',
   PermissionTypeMismatchException: 'PermissionTypeMismatchException',
+  // Modeled for GetTemporaryDataLocationCredentials: several resources share the location.
+  ConflictException: 'ConflictException',
 };
 
 const NETWORK_ERROR_CODES = new Set([

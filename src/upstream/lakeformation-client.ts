@@ -1,14 +1,23 @@
 import {
+  GetTemporaryDataLocationCredentialsCommand,
   GetTemporaryGluePartitionCredentialsCommand,
   GetTemporaryGlueTableCredentialsCommand,
   LakeFormationClient,
+  type GetTemporaryDataLocationCredentialsRequest,
+  type GetTemporaryDataLocationCredentialsResponse,
   type GetTemporaryGluePartitionCredentialsRequest,
   type GetTemporaryGlueTableCredentialsRequest,
 } from '@aws-sdk/client-lakeformation';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { LfcsError, shuttingDownError } from '../core/errors.js';
 import { classifyUpstreamError } from './classify-error.js';
-import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
+import type {
+  CredentialRequest,
+  DataLocationCredentialRequest,
+  Lease,
+  TableCredentialRequest,
+  VendFunction,
+} from '../lakeformation/types.js';
 import { sessionToWire } from '../lakeformation/wire.js';
 
 /** Options of {@link createLakeFormationVending}. */
@@ -55,6 +64,13 @@ export function createLakeFormationVending(init: LakeFormationVendingInit): Lake
     const timeout = AbortSignal.timeout(timeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
+      if (request.operation === 'GetTemporaryDataLocationCredentials') {
+        const output = await client.send(
+          new GetTemporaryDataLocationCredentialsCommand(toDataLocationInput(request)),
+          { abortSignal },
+        );
+        return toDataLocationLease(output, request);
+      }
       if (request.operation === 'GetTemporaryGluePartitionCredentials') {
         const output = await client.send(
           new GetTemporaryGluePartitionCredentialsCommand(toPartitionInput(request)),
@@ -78,7 +94,7 @@ export function createLakeFormationVending(init: LakeFormationVendingInit): Lake
 }
 
 /** Maps a request to `GetTemporaryGlueTableCredentials` input, sending only the fields that are set. */
-export function toTableInput(request: CredentialRequest): GetTemporaryGlueTableCredentialsRequest {
+export function toTableInput(request: TableCredentialRequest): GetTemporaryGlueTableCredentialsRequest {
   const input: GetTemporaryGlueTableCredentialsRequest = { TableArn: request.tableArn };
   addCommonFields(input, request);
   if (request.s3Path !== undefined) input.S3Path = request.s3Path;
@@ -87,7 +103,7 @@ export function toTableInput(request: CredentialRequest): GetTemporaryGlueTableC
 }
 
 /** Maps a request to `GetTemporaryGluePartitionCredentials` input. */
-export function toPartitionInput(request: CredentialRequest): GetTemporaryGluePartitionCredentialsRequest {
+export function toPartitionInput(request: TableCredentialRequest): GetTemporaryGluePartitionCredentialsRequest {
   const input: GetTemporaryGluePartitionCredentialsRequest = {
     TableArn: request.tableArn,
     Partition: { Values: [...(request.partitionValues ?? [])] },
@@ -96,9 +112,20 @@ export function toPartitionInput(request: CredentialRequest): GetTemporaryGluePa
   return input;
 }
 
+/** Maps a request to `GetTemporaryDataLocationCredentials` input, sending only the fields that are set. */
+export function toDataLocationInput(request: DataLocationCredentialRequest): GetTemporaryDataLocationCredentialsRequest {
+  const input: GetTemporaryDataLocationCredentialsRequest = { DataLocations: [...request.dataLocations] };
+  if (request.credentialsScope !== undefined) input.CredentialsScope = request.credentialsScope;
+  if (request.durationSeconds !== undefined) input.DurationSeconds = request.durationSeconds;
+  if (request.auditContext?.additionalAuditContext !== undefined) {
+    input.AuditContext = { AdditionalAuditContext: request.auditContext.additionalAuditContext };
+  }
+  return input;
+}
+
 function addCommonFields(
   input: GetTemporaryGlueTableCredentialsRequest | GetTemporaryGluePartitionCredentialsRequest,
-  request: CredentialRequest,
+  request: TableCredentialRequest,
 ): void {
   if (request.permissions !== undefined) input.Permissions = [...request.permissions];
   if (request.durationSeconds !== undefined) input.DurationSeconds = request.durationSeconds;
@@ -140,4 +167,16 @@ function toLease(output: VendOutput, request: CredentialRequest): Lease {
     expiration: expiration!,
     ...(output.VendedS3Path && { vendedS3Path: [...output.VendedS3Path] }),
   };
+}
+
+/**
+ * The data-location answer nests the key material under `Credentials`. Its
+ * `AccessibleDataLocations` is kept exactly as sent, and an absent member
+ * becomes `[]`: the lease never claims a location Lake Formation did not name.
+ */
+function toDataLocationLease(output: GetTemporaryDataLocationCredentialsResponse, request: CredentialRequest): Lease {
+  const lease = toLease({ ...output.Credentials }, request);
+  lease.accessibleDataLocations = [...(output.AccessibleDataLocations ?? [])];
+  if (output.CredentialsScope !== undefined) lease.credentialsScope = output.CredentialsScope;
+  return lease;
 }

@@ -45,7 +45,14 @@ export interface FakeApp {
 }
 
 export function fakeCredentialsDeps(
-  options: { profiles?: Record<string, CredentialRequest>; allowed?: (arn: string) => boolean; ratePerSecond?: number; burst?: number } = {},
+  options: {
+    profiles?: Record<string, CredentialRequest>;
+    allowed?: (arn: string) => boolean;
+    /** `dynamic.allowedLocations` as a predicate; setting it (or `allowed`) enables dynamic requests. */
+    allowedLocations?: (location: string) => boolean;
+    ratePerSecond?: number;
+    burst?: number;
+  } = {},
 ): FakeApp {
   const clock = new FakeClock();
   const requests: FakeApp['requests'] = [];
@@ -68,7 +75,7 @@ export function fakeCredentialsDeps(
   const profiles = new Map<string, ResolvedProfile>(
     Object.entries(options.profiles ?? {}).map(([name, request]) => [
       name,
-      { prepared: prepareRequest(request), accountId: '123456789012' },
+      { prepared: prepareRequest(request), accountId: request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : '123456789012' },
     ]),
   );
   const state = { fresh: { lease: FAKE_LEASE } as { lease: Lease } | undefined, freshHits: 0 };
@@ -92,7 +99,11 @@ export function fakeCredentialsDeps(
       },
     },
     profiles: { resolve: (name) => profiles.get(name) },
-    dynamic: { enabled: options.allowed !== undefined, isAllowed: options.allowed ?? (() => false) },
+    dynamic: {
+      enabled: options.allowed !== undefined || options.allowedLocations !== undefined,
+      isAllowed: options.allowed ?? (() => false),
+      isLocationAllowed: options.allowedLocations ?? (() => false),
+    },
     defaults: { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], durationSeconds: 3600 },
     token: createTokenSource({ kind: 'value', token: APP_TOKEN }),
     rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fromContainerMetadata, fromHttp } from '@aws-sdk/credential-providers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORDERS_LOCATION, RETURNS_LOCATION } from '../../support/demo.js';
 import { findMinted, startStack, type Stack } from '../../support/stack.js';
 
 /**
@@ -18,7 +19,13 @@ const FIFTEEN_MINUTES_MS = 15 * 60 * 1000;
 let stack: Stack;
 let home: string;
 beforeAll(async () => {
-  stack = await startStack();
+  // A location profile: two tables' locations in one bucket, one lease (what an S3A per-bucket provider asks for).
+  stack = await startStack({
+    config: {
+      profiles: { 'sales-lake': { locations: [ORDERS_LOCATION, RETURNS_LOCATION] } },
+      dynamic: { allowedLocations: ['s3://demo-lake/sales/*'] },
+    },
+  });
   home = mkdtempSync(join(tmpdir(), 'lfcs-home-'));
 });
 afterAll(async () => {
@@ -66,6 +73,22 @@ describe('@aws-sdk/credential-providers', () => {
     })();
     expect(await findMinted(stack, dynamic)).toBeDefined();
     expect(dynamic.accessKeyId).not.toBe(partition.accessKeyId);
+  });
+
+  it('fromHttp reaches the location profile and a location= dynamic request', async () => {
+    const profile = await fromHttp({
+      awsContainerCredentialsFullUri: `${stack.sidecar.credentialsUrl}/v1/credentials/sales-lake`,
+      awsContainerAuthorizationTokenFile: stack.tokenFile,
+    })();
+    expect(await findMinted(stack, profile)).toBeDefined();
+    expect(profile.expiration!.getTime() - Date.now()).toBeGreaterThan(FIFTEEN_MINUTES_MS);
+    const query = new URLSearchParams({ location: JSON.stringify([RETURNS_LOCATION, ORDERS_LOCATION]) });
+    const dynamic = await fromHttp({
+      awsContainerCredentialsFullUri: `${stack.sidecar.credentialsUrl}/v1/credentials?${query}`,
+      awsContainerAuthorizationToken: stack.token,
+    })();
+    // The same canonical location set: the profile's lease, not a second call.
+    expect(dynamic.accessKeyId).toBe(profile.accessKeyId);
   });
 
   it('fromContainerMetadata with the env token gets the minted credentials', async () => {
@@ -147,6 +170,16 @@ print(json.dumps({"method": creds.method, "accessKeyId": frozen.access_key, "sec
     expect(await findMinted(stack, creds)).toBeDefined();
     expect(creds.refreshNeeded).toBe(false);
     expect(creds.mandatoryRefreshNeeded).toBe(false);
+  });
+
+  it('the location profile serves botocore minted credentials it does not want to refresh', async () => {
+    const creds = await botocore({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${stack.sidecar.credentialsUrl}/v1/credentials/sales-lake`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile,
+    });
+    expect(creds.method).toBe('container-role');
+    expect(await findMinted(stack, creds)).toBeDefined();
+    expect(creds.refreshNeeded).toBe(false);
   });
 
   it('the legacy env token works too', async () => {

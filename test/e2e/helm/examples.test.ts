@@ -91,10 +91,28 @@ describe('spark-submit.sh', () => {
     expect(conf('spark.kubernetes.executor.podTemplateContainerName')).toBe('spark-kubernetes-executor');
   });
 
-  it('pins S3A to the SDK v2 container-credentials provider and runs as the chart ServiceAccount', () => {
-    expect(conf('spark.hadoop.fs.s3a.aws.credentials.provider')).toBe('software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider');
+  it('pins the bucket of both tables to the SDK v2 container-credentials provider and runs as the chart ServiceAccount', () => {
+    // S3A's per-bucket key: the sidecar's location profile serves this bucket only.
+    expect(script).toContain('BUCKET="${BUCKET:-sales-lake-111122223333}"');
+    expect(script).toContain(
+      '--conf "spark.hadoop.fs.s3a.bucket.${BUCKET}.aws.credentials.provider=software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider"',
+    );
+    expect(conf('spark.hadoop.fs.s3a.aws.credentials.provider')).toBeUndefined();
     expect(conf('spark.kubernetes.authenticate.driver.serviceAccountName')).toBe('lfcs');
     expect(conf('spark.kubernetes.authenticate.executor.serviceAccountName')).toBe('lfcs');
+  });
+});
+
+describe('the Spark location profile (examples/spark/lfcs-values.yaml)', () => {
+  it('lists the locations of both tables the job reads, in the bucket spark-submit.sh pins to the sidecar', () => {
+    const values = readYaml<any>('examples/spark/lfcs-values.yaml');
+    const script = readFileSync(join(repoRoot, 'examples/spark/spark-submit.sh'), 'utf8');
+    const bucket = /BUCKET="\$\{BUCKET:-([^}]+)\}"/.exec(script)?.[1];
+    expect(values.sidecar.profile).toBe('sales-lake');
+    const locations: string[] = values.config.profiles['sales-lake'].locations;
+    expect(locations).toEqual([`s3://${bucket}/warehouse/orders`, `s3://${bucket}/warehouse/returns`]);
+    // The job's two paths are exactly those locations (s3a:// is S3A's scheme for them).
+    for (const location of locations) expect(script).toContain(location.replace(`s3://${bucket}`, 's3a://${BUCKET}'));
   });
 });
 

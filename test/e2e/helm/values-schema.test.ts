@@ -57,6 +57,17 @@ describe('values.schema.json', () => {
     expect(errors, describeErrors(errors)).toEqual([]);
   });
 
+  it('accepts a location profile and location patterns', () => {
+    const values = mergeValues(chartValues(), {
+      config: {
+        profiles: { lake: { locations: ['s3://lake/sales/orders', 's3://lake/sales/returns'], credentialsScope: 'READWRITE' } },
+        dynamic: { enabled: true, allowedLocations: ['s3://lake/sales/*'] },
+      },
+    });
+    const errors = errorsFor(values);
+    expect(errors, describeErrors(errors)).toEqual([]);
+  });
+
   it('accepts the `global` key Helm adds when the chart is a dependency', () => {
     expect(errorsFor(mergeValues(chartValues(), { global: { imageRegistry: 'x' } }))).toEqual([]);
   });
@@ -69,6 +80,13 @@ describe('values.schema.json', () => {
     ['a malformed region', { region: 'US East' }, '/region'],
     ['a port out of range', { ports: { credentials: 70000 } }, '/ports/credentials'],
     ['a profile without tableArn', { config: { profiles: { payments: { permissions: ['SELECT'] } } } }, '/config/profiles/payments'],
+    [
+      'a profile with both tableArn and locations',
+      { config: { profiles: { both: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t', locations: ['s3://lake/t'] } } } },
+      '/config/profiles/both',
+    ],
+    ['a location that is not an s3:// URI', { config: { profiles: { lake: { locations: ['https://lake/t'] } } } }, '/config/profiles/lake/locations/0'],
+    ['a dynamic location pattern with **', { config: { dynamic: { enabled: true, allowedLocations: ['s3://lake/**'] } } }, '/config/dynamic/allowedLocations/0'],
     [
       'a profile with a database ARN instead of a table ARN',
       { config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:database/sales' } } } },

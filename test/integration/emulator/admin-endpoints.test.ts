@@ -18,7 +18,7 @@ describe('admin endpoints and routing', () => {
   });
 
   it('answers unknown paths with JSON 404 and wrong methods with JSON 405', async () => {
-    const unknown = await rawRequest(lf.emulator, { method: 'POST', path: '/GetTemporaryDataLocationCredentials', body: '{}' });
+    const unknown = await rawRequest(lf.emulator, { method: 'POST', path: '/GetDataLakeSettings', body: '{}' });
     expect(unknown.status).toBe(404);
     expect(unknown.json.__type).toBe('UnknownOperationException');
 

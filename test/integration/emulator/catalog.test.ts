@@ -44,6 +44,7 @@ describe('the demo catalog', () => {
       { principal: DEMO_PRINCIPAL.principalArn, table: 'sales.orders', permissions: ['SELECT', 'DESCRIBE'] },
       { principal: DEMO_PRINCIPAL.principalArn, table: 'sales.customers', permissions: ['SELECT', 'DESCRIBE'] },
       { principal: DEMO_PRINCIPAL.principalArn, table: 'sales.payments', permissions: ['DESCRIBE'] },
+      { principal: DEMO_PRINCIPAL.principalArn, table: 'sales.returns', permissions: ['SELECT', 'INSERT', 'DESCRIBE'] },
     ]);
     expect(catalog.grants.some((g) => g.principal === catalog.principals[1]!.principalArn)).toBe(false);
   });

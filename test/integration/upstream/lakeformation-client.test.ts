@@ -180,3 +180,73 @@ describe('a 200 answer without key material', () => {
     }
   });
 });
+
+describe('createLakeFormationVending for data locations', () => {
+  it('sends every data-location field and keeps AccessibleDataLocations and CredentialsScope with the lease', async () => {
+    const lease = await vending.vend({
+      operation: 'GetTemporaryDataLocationCredentials',
+      dataLocations: ['s3://demo-lake/sales/orders', 's3://demo-lake/sales/returns'],
+      credentialsScope: 'READ',
+      durationSeconds: 900,
+      auditContext: { additionalAuditContext: 'job=nightly' },
+    });
+    expect(lease.accessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
+    expect(lease.accessibleDataLocations).toEqual(['s3://demo-lake/sales/orders', 's3://demo-lake/sales/returns']);
+    expect(lease.credentialsScope).toBe('READ');
+    expect((lease.expiration.getTime() - Date.now()) / 1000).toBeLessThanOrEqual(900);
+    expect(await lastRequestBody()).toEqual({
+      DataLocations: ['s3://demo-lake/sales/orders', 's3://demo-lake/sales/returns'],
+      CredentialsScope: 'READ',
+      DurationSeconds: 900,
+      AuditContext: { AdditionalAuditContext: 'job=nightly' },
+    });
+  });
+
+  it('classifies a refusal by name, as permanent', async () => {
+    const error = await vending
+      .vend({ operation: 'GetTemporaryDataLocationCredentials', dataLocations: ['s3://demo-lake/raw/x'], credentialsScope: 'READ' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ code: 'EntityNotFoundException', retryable: false });
+  });
+
+  describe('against a server that leaves out AccessibleDataLocations or the key material', () => {
+    let server: Server;
+    let url: string;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const credentials = { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: 4_102_444_800 };
+        // Both cases share one path; the audit context in the body tells them apart.
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          const broken = body.includes('no-keys');
+          res.end(JSON.stringify(broken ? { AccessibleDataLocations: ['s3://x/y'] } : { Credentials: credentials }));
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('claims no location when AccessibleDataLocations is absent, and fails without key material', async () => {
+      const client = createLakeFormationVending({ region: 'us-east-1', endpoint: url, credentials });
+      try {
+        const lease = await client.vend({ operation: 'GetTemporaryDataLocationCredentials', dataLocations: ['s3://x/y'] });
+        expect(lease.accessibleDataLocations).toEqual([]);
+        const error = await client
+          .vend({
+            operation: 'GetTemporaryDataLocationCredentials',
+            dataLocations: ['s3://x/y'],
+            auditContext: { additionalAuditContext: 'no-keys' },
+          })
+          .catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'InvalidUpstreamResponse' });
+        expect((error as Error).message).toContain('AccessKeyId, SecretAccessKey, SessionToken, Expiration');
+      } finally {
+        client.destroy();
+      }
+    });
+  });
+});

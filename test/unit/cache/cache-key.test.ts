@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from '../../../src/cache/cache-key.js';
-import { PERMISSIONS, type CredentialRequest } from '../../../src/lakeformation/types.js';
+import { PERMISSIONS, type CredentialRequest, type DataLocationCredentialRequest } from '../../../src/lakeformation/types.js';
 
 const base: CredentialRequest = {
   operation: 'GetTemporaryGlueTableCredentials',
@@ -129,3 +129,34 @@ function normalize(c: { queryId?: string; clusterId?: string; queryAuthorization
   const additional = Object.entries(c.additionalContext ?? {}).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
   return [c.queryId ?? null, c.clusterId ?? null, c.queryAuthorizationId ?? null, additional];
 }
+
+describe('cacheKey of data-location requests', () => {
+  const locations = (dataLocations: string[], extra: Partial<DataLocationCredentialRequest> = {}): CredentialRequest => ({
+    operation: 'GetTemporaryDataLocationCredentials',
+    dataLocations,
+    credentialsScope: 'READ',
+    ...extra,
+  });
+
+  it('treats the locations as a set: order, duplicates and a trailing / do not matter', () => {
+    expect(cacheKey(locations(['s3://lake/b', 's3://lake/a/', 's3://lake/a']))).toBe(
+      cacheKey(locations(['s3://lake/a', 's3://lake/b'])),
+    );
+  });
+
+  it('keeps apart different locations, scopes, durations, audit contexts and an absent scope', () => {
+    const keys = [
+      cacheKey(locations(['s3://lake/a'])),
+      cacheKey(locations(['s3://lake/a', 's3://lake/b'])),
+      cacheKey(locations(['s3://lake/a'], { credentialsScope: 'READWRITE' })),
+      cacheKey({ operation: 'GetTemporaryDataLocationCredentials', dataLocations: ['s3://lake/a'] }),
+      cacheKey(locations(['s3://lake/a'], { durationSeconds: 900 })),
+      cacheKey(locations(['s3://lake/a'], { auditContext: { additionalAuditContext: 'job-1' } })),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('never equals a table key', () => {
+    expect(cacheKey(locations(['s3://lake/a']))).not.toBe(cacheKey(base));
+  });
+});

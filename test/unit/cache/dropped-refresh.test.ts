@@ -1,7 +1,7 @@
 /** A refresh still queued in the limiter when its entry leaves the cache never reaches Lake Formation. */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
-import { drain, makeCache, SECOND, tableRequest } from './support.js';
+import { drain, makeCache, SECOND, tableArnOf, tableRequest } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);
 
@@ -21,7 +21,7 @@ describe('dropped background work', () => {
     slow.resolve(fake.lease()); // slot → 'c' (held); storing 'b' evicts 'a' while its refresh waits
     await b;
     await drain();
-    expect(fake.calls.map((call) => call.request.tableArn.split('/').at(-1))).toEqual(['ta', 'tb', 'tc']);
+    expect(fake.calls.map((call) => tableArnOf(call.request)!.split('/').at(-1))).toEqual(['ta', 'tb', 'tc']);
     cache.close();
     await c;
     expect(fake.callsFor(tableRequest('a').tableArn)).toHaveLength(1);
@@ -55,7 +55,7 @@ describe('dropped background work', () => {
     refresh.resolve(fake.lease());
     await drain();
     expect(recorded.refreshes).toEqual(['dropped']);
-    expect(cache.entries().map((e) => e.tableArn.split('/').at(-1))).toEqual(['tb']);
+    expect(cache.entries().map((e) => e.tableArn!.split('/').at(-1))).toEqual(['tb']);
   });
 
   it('reschedules a refresh refused because the limiter queue was full', async () => {

@@ -15,7 +15,7 @@ describe('eviction', () => {
     await cache.get(tableRequest('c')); // evicts 'b'
     expect(cache.size).toBe(2);
     expect(clock.pendingTimers).toBe(2);
-    expect(cache.entries().map((e) => e.tableArn.split('/').at(-1))).toEqual(['tc', 'ta']);
+    expect(cache.entries().map((e) => e.tableArn!.split('/').at(-1))).toEqual(['tc', 'ta']);
     expect(recorded.counts).toEqual([1, 2]);
 
     expect((await cache.get(tableRequest('a'))).result).toBe('hit');

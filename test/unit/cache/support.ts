@@ -4,7 +4,7 @@
  */
 import type { FakeClock } from '../../support/fake-clock.mjs';
 import { UpstreamError, type UpstreamErrorCode } from '../../../src/core/errors.js';
-import type { CredentialRequest, Lease, VendFunction } from '../../../src/lakeformation/types.js';
+import type { CredentialRequest, Lease, TableCredentialRequest, VendFunction } from '../../../src/lakeformation/types.js';
 import {
   CredentialCache,
   type CredentialCacheOptions,
@@ -100,8 +100,13 @@ export class FakeVend {
   }
 
   callsFor(tableArn: string): VendCall[] {
-    return this.calls.filter((c) => c.request.tableArn === tableArn);
+    return this.calls.filter((c) => tableArnOf(c.request) === tableArn);
   }
+}
+
+/** The table ARN of a table or partition request (`undefined` for a data-location one). */
+export function tableArnOf(request: CredentialRequest): string | undefined {
+  return request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : request.tableArn;
 }
 
 export function upstreamError(code: UpstreamErrorCode, retryable: boolean): UpstreamError {
@@ -116,7 +121,7 @@ export const ok = (lifetimeSeconds?: number): Behaviour =>
   lifetimeSeconds === undefined ? { kind: 'lease' } : { kind: 'lease', lifetimeSeconds };
 
 /** A table request; `n` makes distinct keys. */
-export function tableRequest(n: number | string = 1, extra: Partial<CredentialRequest> = {}): CredentialRequest {
+export function tableRequest(n: number | string = 1, extra: Partial<TableCredentialRequest> = {}): TableCredentialRequest {
   return {
     operation: 'GetTemporaryGlueTableCredentials',
     tableArn: `arn:aws:glue:eu-west-1:123456789012:table/sales/t${n}`,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import type { Lease } from '../../../src/lakeformation/types.js';
-import { deferred, drain, fail, makeCache, SECOND, tableRequest, throttling, type Deferred } from './support.js';
+import { deferred, drain, fail, makeCache, SECOND, tableArnOf, tableRequest, throttling, type Deferred } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);
 
@@ -78,6 +78,6 @@ describe('upstream protection', () => {
     blocker.resolve(fake.lease());
     await Promise.all([blocked, client]);
     await drain();
-    expect(fake.calls.map((c) => c.request.tableArn.split('/').at(-1))).toEqual(['told', 'tblocker', 'tclient', 'told']);
+    expect(fake.calls.map((c) => tableArnOf(c.request)!.split('/').at(-1))).toEqual(['told', 'tblocker', 'tclient', 'told']);
   });
 });

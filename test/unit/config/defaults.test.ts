@@ -21,9 +21,14 @@ describe('parseConfig defaults', () => {
       admin: { host: '0.0.0.0', port: 9181 },
       auth: {},
       rateLimit: { requestsPerSecond: 1000, burst: 500 },
-      defaults: { durationSeconds: 3600, permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'] },
+      defaults: {
+        durationSeconds: 3600,
+        permissions: ['SELECT'],
+        supportedPermissionTypes: ['COLUMN_PERMISSION'],
+        credentialsScope: 'READ',
+      },
       profiles: {},
-      dynamic: { enabled: false, allowedTables: [] },
+      dynamic: { enabled: false, allowedTables: [], allowedLocations: [] },
       cache: {
         maxEntries: 10_000,
         refreshBeforeExpirySeconds: 1800,

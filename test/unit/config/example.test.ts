@@ -25,13 +25,20 @@ describe('examples/config.yaml', () => {
     expect(config.dynamic).toEqual({
       enabled: true,
       allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/*/*'],
+      allowedLocations: ['s3://demo-lake/sales/*'],
     });
     expect(configWarnings(config)).toEqual([]);
   });
 
   it('defines the demo profiles', async () => {
     const config = await loadConfig({ file: EXAMPLE, env: {} });
-    expect(Object.keys(config.profiles)).toEqual(['orders', 'orders-2024-01-01', 'customers']);
+    expect(Object.keys(config.profiles)).toEqual(['orders', 'orders-2024-01-01', 'customers', 'sales-lake']);
+    expect(profileToRequest(config, 'sales-lake')).toEqual({
+      operation: 'GetTemporaryDataLocationCredentials',
+      dataLocations: ['s3://demo-lake/sales/orders', 's3://demo-lake/sales/returns'],
+      credentialsScope: 'READ',
+      durationSeconds: 3600,
+    });
     expect(profileToRequest(config, 'orders')).toMatchObject({
       operation: 'GetTemporaryGlueTableCredentials',
       tableArn: 'arn:aws:glue:us-east-1:123456789012:table/sales/orders',

@@ -134,7 +134,7 @@ describe('loadConfig problems', () => {
     expect(problemAt(error, 'listen.prot').expected).toBe(
       'no such key (did you mean "port"?); the keys accepted in listen are host, port, allowNonLoopback',
     );
-    expect(problemAt(error, 'profiles.orders.partitions').expected).toMatch(/did you mean "partition"\?.*tableArn, partition,/);
+    expect(problemAt(error, 'profiles.orders.partitions').expected).toMatch(/did you mean "partition"\?.*tableArn, locations, credentialsScope, partition,/);
   });
 
   it('keeps a "__proto__" key an ordinary unknown key', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findProfile, parseConfig, profileToRequest } from '../../../src/config/index.js';
 import { LfcsError } from '../../../src/core/errors.js';
+import type { TableCredentialRequest } from '../../../src/lakeformation/types.js';
 
 const ORDERS = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
 
@@ -56,11 +57,11 @@ describe('profileToRequest', () => {
   });
 
   it('returns fresh arrays the caller may change without touching the frozen config', () => {
-    const request = profileToRequest(config, 'partitioned');
+    const request = profileToRequest(config, 'partitioned') as TableCredentialRequest;
     request.permissions?.push('ALL');
     request.partitionValues?.push('x');
     expect(config.defaults.permissions).toEqual(['SELECT', 'DESCRIBE']);
-    expect(profileToRequest(config, 'partitioned').partitionValues).toEqual(['2024-01-01']);
+    expect((profileToRequest(config, 'partitioned') as TableCredentialRequest).partitionValues).toEqual(['2024-01-01']);
   });
 
   it.each(['missing', 'constructor', 'toString', '__proto__'])('throws ProfileNotFound for %s', (name) => {

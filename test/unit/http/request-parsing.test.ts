@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
+import type { TableCredentialRequest } from '../../../src/lakeformation/types.js';
 import { parseDynamicQuery, parsePartitionBody, parseTableBody } from '../../../src/http/request-parsing.js';
 
 const ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
@@ -57,7 +58,7 @@ describe('parseDynamicQuery', () => {
   it('turns a partition parameter into a partition request', () => {
     const request = parseDynamicQuery({ table: ARN, partition: '["2024-01-01","eu"]' }, defaults);
     expect(request.operation).toBe('GetTemporaryGluePartitionCredentials');
-    expect(request.partitionValues).toEqual(['2024-01-01', 'eu']);
+    expect((request as TableCredentialRequest).partitionValues).toEqual(['2024-01-01', 'eu']);
   });
 
   it.each([
