@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LfcsError } from '../core/errors.js';
 import { describeIssues } from '../core/zod-issues.js';
 import * as fields from '../lakeformation/fields.js';
-import type { CredentialRequest, Permission, PermissionType } from '../lakeformation/types.js';
+import type { CredentialRequest, Operation, Permission, PermissionType } from '../lakeformation/types.js';
 import { sessionFromWire } from '../lakeformation/wire.js';
 
 /** Values applied to dynamic requests that leave a field out (config `defaults`). */
@@ -178,4 +178,33 @@ function unknownKeyHint(error: z.ZodError, accepted: readonly string[]): string 
 
 function invalid(message: string): LfcsError {
   return new LfcsError('InvalidRequest', message);
+}
+
+/**
+ * The request bodies of Lake Formation's own API, for the Lake Formation API
+ * listener: the wire's rules exactly (`QueryStartTime` in epoch seconds), and
+ * unknown members refused, because lfcs calls Lake Formation with its own
+ * identity and must not drop a member that would have narrowed the grant.
+ */
+const apiBodySchemas = fields.wireRequestSchemas({
+  strict: true,
+  queryStartTime: fields.queryStartTimeEpochSeconds.transform((seconds) => new Date(seconds * 1000)),
+});
+
+/**
+ * Parses a Lake Formation API request body taken as sent: no `defaults` are
+ * applied (Iceberg sends only `TableArn` and `SupportedPermissionTypes`, and
+ * the service decides what an absent field means).
+ * @throws LfcsError `InvalidRequest` naming every offending field.
+ */
+export function parseApiRequest(operation: Operation, body: unknown): CredentialRequest {
+  if (operation === 'GetTemporaryGlueTableCredentials') {
+    const b = parseBody(apiBodySchemas.GetTemporaryGlueTableCredentials, body);
+    const request: CredentialRequest = { operation, ...commonFields(b, undefined) };
+    if (b.S3Path !== undefined) request.s3Path = b.S3Path;
+    if (b.QuerySessionContext) request.querySessionContext = sessionFromWire(b.QuerySessionContext);
+    return request;
+  }
+  const b = parseBody(apiBodySchemas.GetTemporaryGluePartitionCredentials, body);
+  return { operation, ...commonFields(b, undefined), partitionValues: b.Partition.Values };
 }

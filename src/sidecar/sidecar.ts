@@ -8,6 +8,7 @@ import { matchesAllowedTable, profileToRequest, type Config } from '../config/in
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
+import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
 import { listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
@@ -36,6 +37,8 @@ export interface RunningSidecar {
   readonly credentialsUrl: string;
   /** `http://<host>:<port>`: base of the admin routes. */
   readonly adminUrl: string;
+  /** `http://127.0.0.1:<port>`: the Lake Formation API listener (AWS_ENDPOINT_URL_LAKEFORMATION), when enabled. */
+  readonly lakeformationApiUrl: string | undefined;
   readonly cache: CredentialCache;
   readonly metrics: SidecarMetrics;
   readonly tokenFile: string | undefined;
@@ -86,6 +89,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let shuttingDown = false;
   let credentialsListening = false;
   let adminListening = false;
+  let lakeformationApiListening = false;
 
   const credentialsApp = createCredentialsApp({
     cache,
@@ -107,6 +111,22 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     logger,
   });
 
+  const dynamicPolicy = {
+    enabled: config.dynamic.enabled,
+    isAllowed: (arn: string) => matchesAllowedTable(config.dynamic.allowedTables, arn),
+  };
+  // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
+  const lakeformationApiApp = config.lakeformationApi.enabled
+    ? createLakeFormationApiApp({
+        cache,
+        dynamic: dynamicPolicy,
+        rateLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst }),
+        clock,
+        metrics,
+        logger,
+      })
+    : undefined;
+
   const prewarmer = new Prewarmer({
     cache,
     clock,
@@ -121,6 +141,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (shuttingDown) reasons.push('shutting down');
     if (!credentialsListening) reasons.push('credentials listener is not listening');
     if (!adminListening) reasons.push('admin listener is not listening');
+    if (lakeformationApiApp && !lakeformationApiListening) reasons.push('Lake Formation API listener is not listening');
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
@@ -135,13 +156,21 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
 
   let credentialsListener: Listening | undefined;
   let adminListener: Listening | undefined;
+  let lakeformationApiListener: Listening | undefined;
   try {
     credentialsListener = await listen(credentialsApp, config.listen.host, config.listen.port);
     credentialsListening = true;
+    if (lakeformationApiApp) {
+      lakeformationApiListener = await listen(lakeformationApiApp, config.lakeformationApi.host, config.lakeformationApi.port, {
+        errorResponse: lakeFormationErrorResponse,
+      });
+      lakeformationApiListening = true;
+    }
     adminListener = await listen(adminApp, config.admin.host, config.admin.port);
     adminListening = true;
   } catch (err) {
     await credentialsListener?.close();
+    await lakeformationApiListener?.close();
     cache.close();
     vending?.destroy();
     const e = err as NodeJS.ErrnoException;
@@ -164,14 +193,21 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     cache.close();
     credentialsListening = false;
     await credentialsListener!.close();
+    lakeformationApiListening = false;
+    await lakeformationApiListener?.close();
     adminListening = false;
     await adminListener!.close();
     vending?.destroy();
   };
 
+  const lakeformationApiUrl = lakeformationApiListener
+    ? `http://${hostForUrl(config.lakeformationApi.host)}:${lakeformationApiListener.port}`
+    : undefined;
+
   return {
     credentialsUrl,
     adminUrl,
+    lakeformationApiUrl,
     cache,
     metrics,
     tokenFile: token.path,

@@ -8,6 +8,7 @@ import { prepareRequest } from '../../src/cache/index.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
 import { createTokenSource } from '../../src/http/token-source.js';
 import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
+import type { LakeFormationApiAppDeps } from '../../src/http/lakeformation-api-app.js';
 import type { CredentialRequest, Lease } from '../../src/lakeformation/types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -83,4 +84,13 @@ export function fakeCredentialsDeps(
     logger,
   };
   return { deps, clock, requests, answers, logs: () => lines.join('') };
+}
+
+/** The Lake Formation API app's dependencies, from the same fakes (scripted cache, fake clock, recorded log). */
+export function fakeLakeFormationApiDeps(options: Parameters<typeof fakeCredentialsDeps>[0] = {}): FakeApp & {
+  apiDeps: LakeFormationApiAppDeps;
+} {
+  const fake = fakeCredentialsDeps(options);
+  const { cache, dynamic, rateLimiter, metrics, logger } = fake.deps;
+  return { ...fake, apiDeps: { cache, dynamic, rateLimiter, metrics, logger, clock: fake.clock } };
 }
