@@ -131,7 +131,8 @@ describe('Lake Formation API listener', () => {
     await fetch(`${stack.emulator.url}/_emulator/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ throttleNext: 1 }),
+      // Every call (not throttleNext: a retry of an earlier failed lease could consume it).
+      body: JSON.stringify({ errorRate: 1, errorCode: 'ThrottlingException' }),
     });
     const throttled = await send({ TableArn: ORDERS_ARN, DurationSeconds: 1002 });
     expect(throttled.name).toBe('ThrottlingException');
