@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { ENV_VARIABLES } from './env.js';
 import { configSchema, describeField, schemaAt } from './schema.js';
 
-/** Sections the chart fills in itself (from `region`, `ports` and `sidecar.tokenDir`). */
-const CHART_OWNED_SECTIONS = ['region', 'listen', 'admin', 'auth'] as const;
+/** Sections the chart fills in itself (from `region`, `ports`, `lakeformationApi` and `sidecar.tokenDir`). */
+const CHART_OWNED_SECTIONS = ['region', 'listen', 'admin', 'lakeformationApi', 'auth'] as const;
 
 /** Markers around the generated block in README.md. */
 export const README_BEGIN = '<!-- BEGIN GENERATED: configuration reference (npm run generate) -->';
@@ -87,9 +87,9 @@ export function chartConfigJsonSchema(): Record<string, unknown> {
     type: 'object',
     additionalProperties: false,
     description:
-      'The sidecar config file without region/listen/admin/auth, which the chart fills in from region, ports and ' +
-      'sidecar.tokenDir. Generated from the sidecar configuration schema (npm run generate); cross-field rules are ' +
-      'checked by the sidecar (lfcs config check).',
+      'The sidecar config file without region/listen/admin/lakeformationApi/auth, which the chart fills in from ' +
+      'region, ports, lakeformationApi and sidecar.tokenDir. Generated from the sidecar configuration schema ' +
+      '(npm run generate); cross-field rules are checked by the sidecar (lfcs config check).',
     properties,
   };
 }
