@@ -46,6 +46,22 @@ export function configReferenceMarkdown(): string {
         `${cell(describeField(path) ?? '')} | ${cell(field?.description ?? '')} |`,
     );
   }
+  // Mappings inside a section (upstream.assumeRole): file only, one row per field.
+  for (const [section, sectionNode] of Object.entries(configSchema.shape as Record<string, z.ZodType>)) {
+    const shape = unwrapped(sectionNode);
+    if (!(shape instanceof z.ZodObject)) continue;
+    for (const [key, child] of Object.entries(shape.shape as Record<string, z.ZodType>)) {
+      const inner = unwrapped(child);
+      if (!(inner instanceof z.ZodObject)) continue;
+      rows.push(`| \`${section}.${key}\` | (file only) | | see below | ${cell(child.description ?? '')} |`);
+      for (const [field, node] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+        const path = [section, key, field];
+        rows.push(
+          `| \`${path.join('.')}\` | | ${renderDefault(defaultOf(path))} | ${cell(describeField(path) ?? '')} | ${cell(node.description ?? '')} |`,
+        );
+      }
+    }
+  }
   const profiles = schemaFieldNode(['profiles']);
   rows.push(`| \`profiles.<name>\` | (file only) | \`{}\` | see below | ${cell(profiles?.description ?? '')} |`);
   const profileShape = schemaAt(['profiles', 'x']);
@@ -57,6 +73,14 @@ export function configReferenceMarkdown(): string {
     }
   }
   return rows.join('\n');
+}
+
+function unwrapped(node: z.ZodType): z.ZodType {
+  let current = node;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
+    current = current.unwrap() as z.ZodType;
+  }
+  return current;
 }
 
 /** The field as written in its section's shape (so its `.describe()` text is found). */

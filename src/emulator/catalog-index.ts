@@ -2,12 +2,14 @@
  * Lookups over a catalog, built once so each request costs a few map reads.
  */
 import type { Permission } from '../lakeformation/types.js';
-import type { Catalog, CatalogPartition, CatalogPrincipal, CatalogTable } from './catalog.js';
+import type { Catalog, CatalogPartition, CatalogPrincipal, CatalogRole, CatalogTable, DataLakeSettings } from './catalog.js';
 
 export class CatalogIndex {
   readonly account: string;
   readonly region: string;
   readonly maxSessionSeconds: number;
+  /** Undefined when the catalog does not model them (see catalog.ts). */
+  readonly dataLakeSettings: DataLakeSettings | undefined;
   readonly #principalsByAccessKeyId: Map<string, CatalogPrincipal>;
   readonly #tables: Map<string, CatalogTable>;
   readonly #catalog: Catalog;
@@ -17,6 +19,7 @@ export class CatalogIndex {
     this.account = catalog.account;
     this.region = catalog.region;
     this.maxSessionSeconds = catalog.maxSessionSeconds;
+    this.dataLakeSettings = catalog.dataLakeSettings;
     this.#principalsByAccessKeyId = new Map(catalog.principals.map((p) => [p.accessKeyId, p]));
     this.#tables = new Map(
       catalog.databases.flatMap((d) => d.tables.map((t) => [tableKey(d.name, t.name), t] as const)),
@@ -25,6 +28,10 @@ export class CatalogIndex {
 
   principalByAccessKeyId(accessKeyId: string): CatalogPrincipal | undefined {
     return this.#principalsByAccessKeyId.get(accessKeyId);
+  }
+
+  role(arn: string): CatalogRole | undefined {
+    return this.#catalog.roles.find((role) => role.arn === arn);
   }
 
   table(database: string, table: string): CatalogTable | undefined {

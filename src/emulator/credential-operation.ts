@@ -6,12 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Operation } from '../lakeformation/types.js';
 import { authorize } from './authorize.js';
-import type { CatalogPrincipal } from './catalog.js';
+import type { SigningPrincipal } from './catalog.js';
 import { mintCredentials, sha256Hex } from './credentials.js';
 import type { EmulatorState, RequestLogEntry } from './emulator-state.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
 import { validateRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
+import { findSigner } from './role-sessions.js';
 import { verifySignature } from './sigv4.js';
 
 /** Lifetime granted when a caller sends no `DurationSeconds`; undocumented, and what consumers assume. */
@@ -47,7 +48,7 @@ export async function handleCredentialCall(
         body,
       },
       {
-        findPrincipal: (id) => state.catalog.principalByAccessKeyId(id),
+        findPrincipal: (id) => findSigner(state.catalog, state.sessions, id, state.clock.now()),
         region: state.catalog.region,
         nowMs: state.clock.now(),
       },
@@ -81,7 +82,7 @@ export async function handleCredentialCall(
 
 function vend(
   operation: Operation,
-  principal: CatalogPrincipal,
+  principal: SigningPrincipal,
   body: Record<string, unknown>,
   state: EmulatorState,
   logged: RequestLogEntry,

@@ -14,7 +14,7 @@ import {
   SIGNING_SERVICE,
   type SigV4Authorization,
 } from '../lakeformation/sigv4-header.js';
-import type { CatalogPrincipal } from './catalog.js';
+import type { SigningPrincipal } from './catalog.js';
 import { ServiceError } from './service-error.js';
 
 export { MAX_CLOCK_SKEW_MS, SIGNING_SERVICE } from '../lakeformation/sigv4-header.js';
@@ -32,7 +32,9 @@ export interface ReceivedRequest {
 }
 
 export interface VerifyOptions {
-  findPrincipal(accessKeyId: string): CatalogPrincipal | undefined;
+  findPrincipal(accessKeyId: string): SigningPrincipal | undefined;
+  /** The signing name the credential scope must name. Default `lakeformation`. */
+  service?: string;
   /** The region the credential scope must name. */
   region: string;
   /** The emulator clock, milliseconds since the epoch. */
@@ -50,7 +52,7 @@ const INVALID_TOKEN = 'The security token included in the request is invalid.';
  *   `UnrecognizedClientException` for an unknown key or wrong session token,
  *   `InvalidSignatureException` for everything else that does not verify.
  */
-export async function verifySignature(request: ReceivedRequest, options: VerifyOptions): Promise<CatalogPrincipal> {
+export async function verifySignature(request: ReceivedRequest, options: VerifyOptions): Promise<SigningPrincipal> {
   const authorization = singleHeader(request, 'authorization');
   if (authorization === undefined) {
     throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
@@ -63,7 +65,7 @@ export async function verifySignature(request: ReceivedRequest, options: VerifyO
   if (!principal) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
 
   const shape = checkSignatureShape(authorization, singleHeader(request, 'x-amz-date'), {
-    service: SIGNING_SERVICE,
+    service: options.service ?? SIGNING_SERVICE,
     nowMs: options.nowMs,
     region: options.region,
     regionMessage: `Credential should be scoped to a valid region. This emulator serves '${options.region}'.`,
@@ -107,7 +109,7 @@ function checkPayloadHash(request: ReceivedRequest): void {
 /** Re-signs the request from only the headers the caller signed, at the caller's signing time. */
 async function signatureFor(
   request: ReceivedRequest,
-  principal: CatalogPrincipal,
+  principal: SigningPrincipal,
   auth: SigV4Authorization,
   signingDate: Date,
 ): Promise<string> {

@@ -72,11 +72,12 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
         timeoutMs: config.upstream.timeoutMs,
         ...(config.upstream.endpoint !== undefined && { endpoint: config.upstream.endpoint }),
         ...(init.upstreamCredentials !== undefined && { credentials: init.upstreamCredentials }),
+        ...(config.upstream.assumeRole !== undefined && { assumeRole: config.upstream.assumeRole }),
       });
   const vend = init.vend ?? vending!.vend;
 
   // The client's own settings went to the client; the rest tune the retry loop and limiter the cache runs.
-  const { endpoint: _endpoint, timeoutMs: _timeoutMs, ...upstreamTuning } = config.upstream;
+  const { endpoint: _endpoint, timeoutMs: _timeoutMs, assumeRole: _assumeRole, ...upstreamTuning } = config.upstream;
   const cache = new CredentialCache({ vend, clock, hooks: cacheHooks(metrics, logger), ...config.cache, ...upstreamTuning });
 
   // A profile's request, cache key and account never change: resolved once here, not per request.
