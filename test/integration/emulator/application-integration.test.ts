@@ -4,7 +4,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCatalog, type RunningEmulator } from '../../../src/emulator/index.js';
+import { parseCatalog, type Catalog, type RunningEmulator } from '../../../src/emulator/index.js';
 import {
   CUSTOMERS_ARN,
   DEMO_CATALOG_YAML,
@@ -28,25 +28,23 @@ import { startStack } from '../../support/stack.js';
 const ROLE = 'arn:aws:iam::123456789012:role/lfcs-authorized';
 const TAG_VALUE = 'lfcs-authorized-app';
 
-/** The demo catalog plus an assumable role with the grants, and the data-lake settings. */
-function integrationCatalogYaml(settings: { allowFullTableExternalDataAccess: boolean }): string {
-  return `${DEMO_CATALOG_YAML}
-  - principal: ${ROLE}
-    table: sales.*
-    permissions: [SELECT, DESCRIBE]
-roles:
-  - arn: ${ROLE}
-    trustedPrincipals: [arn:aws:iam::123456789012:role/lfcs-demo-sidecar]
-    externalId: lfcs-external-id
-dataLakeSettings:
-  allowFullTableExternalDataAccess: ${settings.allowFullTableExternalDataAccess}
-  authorizedSessionTagValues: [${TAG_VALUE}]
-`;
+/** The demo catalog plus an assumable role (with an external id) holding the grants, and the data-lake settings. */
+function integrationCatalog(settings: { allowFullTableExternalDataAccess: boolean }): Catalog {
+  const demo = parseCatalog(DEMO_CATALOG_YAML);
+  return {
+    ...demo,
+    roles: [
+      ...demo.roles,
+      { arn: ROLE, trustedPrincipals: ['arn:aws:iam::123456789012:role/lfcs-demo-sidecar'], externalId: 'lfcs-external-id' },
+    ],
+    grants: [...demo.grants, { principal: ROLE, table: 'sales.*', permissions: ['SELECT', 'DESCRIBE'] }],
+    dataLakeSettings: { ...settings, authorizedSessionTagValues: [TAG_VALUE] },
+  };
 }
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
-  emulator = await startTestEmulator({ catalog: parseCatalog(integrationCatalogYaml({ allowFullTableExternalDataAccess: true })) });
+  emulator = await startTestEmulator({ catalog: integrationCatalog({ allowFullTableExternalDataAccess: true }) });
 });
 afterAll(async () => {
   await emulator?.close();
@@ -93,7 +91,7 @@ describe('data-lake settings and STS session tags', () => {
   });
 
   it('with full table access off, serves unfiltered tables only to authorized callers', async () => {
-    const strict = await startTestEmulator({ catalog: parseCatalog(integrationCatalogYaml({ allowFullTableExternalDataAccess: false })) });
+    const strict = await startTestEmulator({ catalog: integrationCatalog({ allowFullTableExternalDataAccess: false }) });
     try {
       const refused = await errorOf(() => tableCall(lakeFormationClient(strict), ORDERS_ARN));
       expect(refused.name).toBe('AccessDeniedException');
@@ -160,7 +158,7 @@ describe('Glue GetTable', () => {
 
 describe('lfcs with upstream.assumeRole', () => {
   it('is an authorized caller: serves the filtered table the plain identity is refused', async () => {
-    const catalog = parseCatalog(integrationCatalogYaml({ allowFullTableExternalDataAccess: true }));
+    const catalog = integrationCatalog({ allowFullTableExternalDataAccess: true });
     const plain = await startStack({ catalog });
     const tagged = await startStack({
       catalog,
