@@ -7,8 +7,10 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
+import type { RequestListener } from 'node:http';
 import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
 import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
+import { createFastPath } from '../http/fast-path.js';
 import { listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
@@ -92,6 +94,13 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let adminListening = false;
   let lakeformationApiListening = false;
 
+  // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
+  // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
+  const rateLimiter = new TokenBucket({
+    clock,
+    ratePerSecond: config.rateLimit.requestsPerSecond,
+    burst: config.rateLimit.burst,
+  });
   const credentialsApp = createCredentialsApp({
     cache,
     profiles: { resolve: (name) => profiles.get(name) },
@@ -101,16 +110,15 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     },
     defaults: config.defaults,
     token,
-    // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
-    // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
-    rateLimiter: new TokenBucket({
-      clock,
-      ratePerSecond: config.rateLimit.requestsPerSecond,
-      burst: config.rateLimit.burst,
-    }),
+    rateLimiter,
     metrics,
     logger,
   });
+  // Profile hits skip Express; everything else (and every refusal) goes through it.
+  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, token, rateLimiter, metrics });
+  const credentialsHandler: RequestListener = (req, res) => {
+    if (!fastPath(req, res)) credentialsApp(req, res);
+  };
 
   const dynamicPolicy = {
     enabled: config.dynamic.enabled,
@@ -159,7 +167,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let adminListener: Listening | undefined;
   let lakeformationApiListener: Listening | undefined;
   try {
-    credentialsListener = await listen(credentialsApp, config.listen.host, config.listen.port);
+    credentialsListener = await listen(credentialsHandler, config.listen.host, config.listen.port);
     credentialsListening = true;
     if (lakeformationApiApp) {
       lakeformationApiListener = await listen(lakeformationApiApp, config.lakeformationApi.host, config.lakeformationApi.port, {
