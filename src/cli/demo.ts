@@ -1,9 +1,29 @@
 import { resolve } from 'node:path';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../emulator/index.js';
-import { loadConfig, requireAuthSource } from '../config/index.js';
+import { loadConfig, requireAuthSource, type ConfigOverrides } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
 import { flagsToOverrides, runSidecar } from './serve.js';
 import { packageFile } from './version.js';
+
+/** The session tag value the demo's Lake Formation lists as an authorized caller. */
+const DEMO_TAG_VALUE = 'lfcs-demo';
+const DEMO_DATA_LAKE_SETTINGS = { allowFullTableExternalDataAccess: true, authorizedSessionTagValues: [DEMO_TAG_VALUE] };
+const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/lfcs-demo-authorized';
+
+/** `upstream.assumeRole` for the demo: the demo role, tagged as an authorized caller, via the emulator's STS. */
+function withDemoRole(overrides: ConfigOverrides, emulatorUrl: string): ConfigOverrides {
+  return {
+    ...overrides,
+    upstream: {
+      ...overrides.upstream,
+      assumeRole: {
+        roleArn: DEMO_ROLE_ARN,
+        sessionTags: { LakeFormationAuthorizedCaller: DEMO_TAG_VALUE },
+        stsEndpoint: emulatorUrl,
+      },
+    },
+  };
+}
 
 export interface DemoFlags {
   port: number;
@@ -15,23 +35,31 @@ export interface DemoFlags {
 /**
  * `lfcs demo` (what `npm start` runs): the emulator on a free loopback port
  * with the demo catalog, and the sidecar in front of it, configured by
- * `examples/config.yaml` and signing with the demo principal's keys.
+ * `examples/config.yaml` and signing with the demo principal's keys, through
+ * the demo role it assumes (the emulator's STS) as an authorized caller.
  */
 export async function runDemo(flags: DemoFlags, out: (line: string) => void = console.log): Promise<void> {
-  const catalog = await loadCatalogFile(packageFile('examples/demo-catalog.yaml'));
+  const fileCatalog = await loadCatalogFile(packageFile('examples/demo-catalog.yaml'));
+  // Lake Formation's application integration on: the filtered table (customers)
+  // vends only to a session tagged as an authorized caller, which the sidecar
+  // becomes by assuming the demo role (upstream.assumeRole below).
+  const catalog = { ...fileCatalog, dataLakeSettings: DEMO_DATA_LAKE_SETTINGS };
   const emulator = await startEmulator({ catalog, host: '127.0.0.1', port: 0 });
   const tokenFile = resolve(flags.tokenFile);
   const config = await loadConfig({
     file: packageFile('examples/config.yaml'),
     // The demo is self-contained: LFCS_* variables meant for a real deployment do not apply.
     env: {},
-    overrides: flagsToOverrides({
-      endpoint: emulator.url,
-      port: flags.port,
-      adminPort: flags.adminPort,
-      tokenFile,
-      ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
-    }),
+    overrides: withDemoRole(
+      flagsToOverrides({
+        endpoint: emulator.url,
+        port: flags.port,
+        adminPort: flags.adminPort,
+        tokenFile,
+        ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+      }),
+      emulator.url,
+    ),
   });
   requireAuthSource(config);
   const logger = createLogger({ level: config.log.level });

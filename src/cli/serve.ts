@@ -65,6 +65,7 @@ export async function runSidecar(
     {
       credentials: sidecar.credentialsUrl,
       admin: sidecar.adminUrl,
+      ...(sidecar.lakeformationApiUrl !== undefined && { lakeformationApi: sidecar.lakeformationApiUrl }),
       tokenFile: sidecar.tokenFile,
       profiles: Object.keys(config.profiles),
       dynamic: config.dynamic.enabled,

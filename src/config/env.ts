@@ -61,6 +61,8 @@ function deriveVariables(): EnvVariable[] {
       continue;
     }
     for (const [key, child] of Object.entries(node.shape as Record<string, z.ZodType>)) {
+      // A mapping inside a section (upstream.assumeRole) is set in the file only, like profiles.
+      if (unwrap(child) instanceof z.ZodObject) continue;
       variables.push({ name: `LFCS_${screamingSnake(name)}_${screamingSnake(key)}`, path: [name, key], kind: kindOf(child) });
     }
   }

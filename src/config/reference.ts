@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { ENV_VARIABLES } from './env.js';
 import { configSchema, describeField, schemaAt } from './schema.js';
 
-/** Sections the chart fills in itself (from `region`, `ports` and `sidecar.tokenDir`). */
-const CHART_OWNED_SECTIONS = ['region', 'listen', 'admin', 'auth'] as const;
+/** Sections the chart fills in itself (from `region`, `ports`, `lakeformationApi` and `sidecar.tokenDir`). */
+const CHART_OWNED_SECTIONS = ['region', 'listen', 'admin', 'lakeformationApi', 'auth'] as const;
 
 /** Markers around the generated block in README.md. */
 export const README_BEGIN = '<!-- BEGIN GENERATED: configuration reference (npm run generate) -->';
@@ -46,6 +46,22 @@ export function configReferenceMarkdown(): string {
         `${cell(describeField(path) ?? '')} | ${cell(field?.description ?? '')} |`,
     );
   }
+  // Mappings inside a section (upstream.assumeRole): file only, one row per field.
+  for (const [section, sectionNode] of Object.entries(configSchema.shape as Record<string, z.ZodType>)) {
+    const shape = unwrapped(sectionNode);
+    if (!(shape instanceof z.ZodObject)) continue;
+    for (const [key, child] of Object.entries(shape.shape as Record<string, z.ZodType>)) {
+      const inner = unwrapped(child);
+      if (!(inner instanceof z.ZodObject)) continue;
+      rows.push(`| \`${section}.${key}\` | (file only) | | see below | ${cell(child.description ?? '')} |`);
+      for (const [field, node] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
+        const path = [section, key, field];
+        rows.push(
+          `| \`${path.join('.')}\` | | ${renderDefault(defaultOf(path))} | ${cell(describeField(path) ?? '')} | ${cell(node.description ?? '')} |`,
+        );
+      }
+    }
+  }
   const profiles = schemaFieldNode(['profiles']);
   rows.push(`| \`profiles.<name>\` | (file only) | \`{}\` | see below | ${cell(profiles?.description ?? '')} |`);
   const profileShape = schemaAt(['profiles', 'x']);
@@ -57,6 +73,14 @@ export function configReferenceMarkdown(): string {
     }
   }
   return rows.join('\n');
+}
+
+function unwrapped(node: z.ZodType): z.ZodType {
+  let current = node;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) {
+    current = current.unwrap() as z.ZodType;
+  }
+  return current;
 }
 
 /** The field as written in its section's shape (so its `.describe()` text is found). */
@@ -87,9 +111,9 @@ export function chartConfigJsonSchema(): Record<string, unknown> {
     type: 'object',
     additionalProperties: false,
     description:
-      'The sidecar config file without region/listen/admin/auth, which the chart fills in from region, ports and ' +
-      'sidecar.tokenDir. Generated from the sidecar configuration schema (npm run generate); cross-field rules are ' +
-      'checked by the sidecar (lfcs config check).',
+      'The sidecar config file without region/listen/admin/lakeformationApi/auth, which the chart fills in from ' +
+      'region, ports, lakeformationApi and sidecar.tokenDir. Generated from the sidecar configuration schema ' +
+      '(npm run generate); cross-field rules are checked by the sidecar (lfcs config check).',
     properties,
   };
 }

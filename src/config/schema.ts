@@ -59,6 +59,18 @@ const adminSchema = section({
   port: port().default(9181).describe('Probes and metrics port; must differ from listen.port unless one is 0.'),
 });
 
+const lakeformationApiSchema = section({
+  enabled: bool()
+    .default(false)
+    .describe(
+      "Answer Lake Formation's own API (GetTemporaryGlue*Credentials) through the cache, for AWS_ENDPOINT_URL_LAKEFORMATION; needs dynamic.enabled.",
+    ),
+  host: host()
+    .default('127.0.0.1')
+    .describe('Lake Formation API listener address; loopback only, always (it has no token: the pod boundary is its guard).'),
+  port: port().default(9182).describe('Lake Formation API listener port; must differ from listen.port and admin.port.'),
+});
+
 const authSchema = section({
   tokenFile: z
     .string({ error: 'a path to the file holding the token' })
@@ -180,6 +192,7 @@ export const configSchema = section({
   upstream: upstreamSettingsSchema.prefault({}),
   listen: listenSchema.prefault({}),
   admin: adminSchema.prefault({}),
+  lakeformationApi: lakeformationApiSchema.prefault({}),
   auth: authSchema.prefault({}),
   rateLimit: rateLimitSchema.prefault({}),
   defaults: defaultsSchema.prefault({}),

@@ -180,6 +180,10 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
     problems.push(problemAt(raw, blamed, withHints(fieldText(blamed), relationHints(blamed, effective)), origins));
   }
 
+  // Whoever reaches a credentials-serving listener can ask for keys, so both listen on loopback only.
+  const loopbackExpected =
+    'a loopback address (127.0.0.1, another 127.x.x.x, ::1 or localhost), because whoever reaches the ' +
+    'credentials listener can ask for keys';
   const listenHost = effective(['listen', 'host']);
   const allowNonLoopback = effective(['listen', 'allowNonLoopback']);
   if (typeof listenHost === 'string' && allowNonLoopback === false && !isLoopbackHost(listenHost)) {
@@ -187,21 +191,49 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
       problemAt(
         raw,
         ['listen', 'host'],
-        'a loopback address (127.0.0.1, another 127.x.x.x, ::1 or localhost), because whoever reaches the ' +
-          'credentials listener can ask for keys; to listen elsewhere anyway, set listen.allowNonLoopback: true ' +
+        `${loopbackExpected}; to listen elsewhere anyway, set listen.allowNonLoopback: true ` +
           '(command-line flag --unsafe-allow-non-loopback)',
         origins,
       ),
     );
   }
-
-  const listenPort = effective(['listen', 'port']);
-  const adminPort = effective(['admin', 'port']);
-  if (typeof listenPort === 'number' && listenPort !== 0 && listenPort === adminPort) {
-    const blamed = given(['admin', 'port']) || !given(['listen', 'port']) ? ['admin', 'port'] : ['listen', 'port'];
-    const other = blamed[0] === 'admin' ? 'listen.port' : 'admin.port';
+  const apiHost = effective(['lakeformationApi', 'host']);
+  if (typeof apiHost === 'string' && !isLoopbackHost(apiHost)) {
+    // No escape hatch: this listener takes no token, so loopback is its only guard.
     problems.push(
-      problemAt(raw, blamed, `an integer from 0 to 65535 other than ${other} (${listenPort}); 0 picks a free port`, origins),
+      problemAt(raw, ['lakeformationApi', 'host'], `${loopbackExpected} (this listener takes no token, so there is no override)`, origins),
+    );
+  }
+
+  // Every listener in use needs its own port (0 picks a free one, so it never clashes).
+  const ports: Array<[Path, unknown]> = [
+    [['listen', 'port'], effective(['listen', 'port'])],
+    [['admin', 'port'], effective(['admin', 'port'])],
+  ];
+  if (effective(['lakeformationApi', 'enabled']) === true) {
+    ports.push([['lakeformationApi', 'port'], effective(['lakeformationApi', 'port'])]);
+  }
+  for (let i = 1; i < ports.length; i++) {
+    const [path, value] = ports[i]!;
+    const clash = ports.slice(0, i).find(([, other]) => typeof value === 'number' && value !== 0 && other === value);
+    if (!clash) continue;
+    // Blame the later field, unless only the earlier one was set by the user.
+    const blamed = given(path) || !given(clash[0]) ? path : clash[0];
+    const other = renderPath(blamed === path ? clash[0] : path);
+    problems.push(
+      problemAt(raw, blamed, `an integer from 0 to 65535 other than ${other} (${String(value)}); 0 picks a free port`, origins),
+    );
+  }
+
+  if (effective(['lakeformationApi', 'enabled']) === true && effective(['dynamic', 'enabled']) === false) {
+    problems.push(
+      problemAt(
+        raw,
+        ['dynamic', 'enabled'],
+        'true when lakeformationApi.enabled is true: its callers name any table, so dynamic.allowedTables ' +
+          'decides which tables it serves, exactly as for the dynamic and native routes',
+        origins,
+      ),
     );
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Permission, PermissionType } from '../lakeformation/types.js';
 import type { CatalogIndex } from './catalog-index.js';
-import type { CatalogPrincipal, CatalogTable } from './catalog.js';
+import type { CatalogTable, SigningPrincipal } from './catalog.js';
 import { parseTableArn } from '../lakeformation/table-arn.js';
 import type { ValidatedRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
@@ -24,7 +24,7 @@ const ALL_PERMISSIONS_GRANTS: readonly Permission[] = ['ALL', 'SUPER_USER'];
 /** @throws ServiceError with the service's error name when the request must be refused. */
 export function authorize(
   index: CatalogIndex,
-  principal: CatalogPrincipal,
+  principal: SigningPrincipal,
   request: ValidatedRequest,
 ): AccessDecision {
   const { input } = request;
@@ -43,6 +43,7 @@ export function authorize(
   }
 
   checkPermissions(index, principal, arn.database, arn.table, input.Permissions);
+  checkAuthorizedCaller(index, principal, table);
   checkPermissionTypes(table, input.SupportedPermissionTypes);
 
   if (request.operation === 'GetTemporaryGlueTableCredentials') {
@@ -69,7 +70,7 @@ function findPartitionLocation(index: CatalogIndex, table: CatalogTable, values:
 
 function checkPermissions(
   index: CatalogIndex,
-  principal: CatalogPrincipal,
+  principal: SigningPrincipal,
   database: string,
   table: string,
   requested: Permission[] | undefined,
@@ -85,6 +86,33 @@ function checkPermissions(
       `Insufficient Lake Formation permission(s) on ${database}.${table}: missing ${missing.join(', ')}`,
     );
   }
+}
+
+/** The session tag that marks an application integrated with Lake Formation. */
+export const AUTHORIZED_CALLER_TAG = 'LakeFormationAuthorizedCaller';
+
+/**
+ * The data-lake settings for application integration, as the developer guide
+ * describes them: a table with column, row or cell filters (here: any
+ * `requiredPermissionTypes`) vends only to a caller whose session carries
+ * `LakeFormationAuthorizedCaller` with a listed value; an unfiltered table to
+ * such a caller or, with full-table access on, to any principal with the grant.
+ * A catalog without `dataLakeSettings.authorizedSessionTagValues` does not model them.
+ */
+function checkAuthorizedCaller(index: CatalogIndex, principal: SigningPrincipal, table: CatalogTable): void {
+  const settings = index.dataLakeSettings;
+  const authorizedValues = settings?.authorizedSessionTagValues;
+  if (!settings || authorizedValues === undefined) return;
+  const tag = principal.sessionTags?.[AUTHORIZED_CALLER_TAG];
+  if (tag !== undefined && authorizedValues.includes(tag)) return;
+  const filtered = (table.requiredPermissionTypes ?? []).length > 0;
+  if (!filtered && settings.allowFullTableExternalDataAccess) return;
+  throw new ServiceError(
+    'AccessDeniedException',
+    filtered
+      ? `Table ${table.name} has filters: credentials are vended only to a caller whose session tag ${AUTHORIZED_CALLER_TAG} has an authorized value`
+      : `Credential vending for table ${table.name} needs a session tag ${AUTHORIZED_CALLER_TAG} with an authorized value, or full table access for external engines`,
+  );
 }
 
 function checkPermissionTypes(table: CatalogTable, supported: PermissionType[] | undefined): void {

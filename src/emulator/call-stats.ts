@@ -1,19 +1,22 @@
 import type { Operation } from '../lakeformation/types.js';
 
+/** The Lake Formation credential calls, and the STS and Glue calls the Iceberg flow makes. */
+export type RecordedOperation = Operation | 'AssumeRole' | 'GetTable';
+
 /** `success`, an error name such as `ThrottlingException`, or `outage` (connection dropped). */
 export type CallOutcome = string;
 
 export interface CallStatsSnapshot {
-  calls: Partial<Record<Operation, Record<CallOutcome, number>>>;
+  calls: Partial<Record<RecordedOperation, Record<CallOutcome, number>>>;
   total: number;
 }
 
 /** Counts credential calls by operation and outcome. */
 export class CallStats {
-  #calls = new Map<Operation, Map<CallOutcome, number>>();
+  #calls = new Map<RecordedOperation, Map<CallOutcome, number>>();
   #total = 0;
 
-  record(operation: Operation, outcome: CallOutcome): void {
+  record(operation: RecordedOperation, outcome: CallOutcome): void {
     const outcomes = this.#calls.get(operation) ?? new Map<CallOutcome, number>();
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     this.#calls.set(operation, outcomes);

@@ -3,7 +3,7 @@
  */
 import type { Permission } from '../lakeformation/types.js';
 import { canonicalDataLocation } from '../lakeformation/data-location.js';
-import type { Catalog, CatalogPartition, CatalogPrincipal, CatalogTable } from './catalog.js';
+import type { Catalog, CatalogPartition, CatalogPrincipal, CatalogRole, CatalogTable, DataLakeSettings } from './catalog.js';
 
 /** A table with the database it belongs to. */
 export interface LocatedTable {
@@ -17,6 +17,8 @@ export class CatalogIndex {
   readonly maxSessionSeconds: number;
   /** `AllowFullTableExternalDataAccess` of the data-lake settings. */
   readonly allowFullTableExternalDataAccess: boolean;
+  /** Undefined when the catalog does not model them (see catalog.ts). */
+  readonly dataLakeSettings: DataLakeSettings | undefined;
   readonly #principalsByAccessKeyId: Map<string, CatalogPrincipal>;
   readonly #tables: Map<string, CatalogTable>;
   readonly #catalog: Catalog;
@@ -28,6 +30,7 @@ export class CatalogIndex {
     this.maxSessionSeconds = catalog.maxSessionSeconds;
     // Catalogs built in code (tests) may predate these fields; the schema defaults them.
     this.allowFullTableExternalDataAccess = catalog.dataLakeSettings?.allowFullTableExternalDataAccess ?? false;
+    this.dataLakeSettings = catalog.dataLakeSettings;
     this.#principalsByAccessKeyId = new Map(catalog.principals.map((p) => [p.accessKeyId, p]));
     this.#tables = new Map(
       catalog.databases.flatMap((d) => d.tables.map((t) => [tableKey(d.name, t.name), t] as const)),
@@ -36,6 +39,10 @@ export class CatalogIndex {
 
   principalByAccessKeyId(accessKeyId: string): CatalogPrincipal | undefined {
     return this.#principalsByAccessKeyId.get(accessKeyId);
+  }
+
+  role(arn: string): CatalogRole | undefined {
+    return this.#catalog.roles.find((role) => role.arn === arn);
   }
 
   table(database: string, table: string): CatalogTable | undefined {

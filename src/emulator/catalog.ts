@@ -59,6 +59,8 @@ const tableSchema = z.strictObject({
   partitions: z.array(partitionSchema).optional(),
   /** Filters the table's policy needs; callers must list them all in `SupportedPermissionTypes`. */
   requiredPermissionTypes: z.array(z.enum(PERMISSION_TYPES)).optional(),
+  /** Glue GetTable's `IsRegisteredWithLakeFormation`; default true (every catalog table is Lake Formation's). */
+  registeredWithLakeFormation: z.boolean().default(true),
 });
 
 const databaseSchema = z.strictObject({
@@ -85,14 +87,38 @@ const registeredLocationSchema = z.strictObject({
     .optional(),
 });
 
-/** The data-lake settings the vending calls depend on (`PutDataLakeSettings`). */
+const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** An IAM role that principals may assume with STS AssumeRole; grants may name it. */
+const roleSchema = z.strictObject({
+  arn: z.string().regex(ROLE_ARN, { error: 'must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/name' }),
+  /** Principal ARNs (from `principals`) the role's trust policy lets assume it, session tags included. */
+  trustedPrincipals: z.array(z.string().min(1)).min(1, { error: 'must name at least one principal' }),
+  /** The trust policy's `sts:ExternalId` condition, when it has one. */
+  externalId: z.string().min(2).optional(),
+});
+
+/**
+ * Lake Formation's data-lake settings for application integration (developer
+ * guide, "Application integration for full table access" and "authorized
+ * session tag values"). The table and partition calls are gated only when
+ * `authorizedSessionTagValues` is set: without it any principal with the grant
+ * gets credentials, filtered tables included. GetTemporaryDataLocationCredentials
+ * needs full-table access on (off by default, as in AWS), so without the
+ * section it is refused.
+ */
 const dataLakeSettingsSchema = z.strictObject({
   /**
-   * `AllowFullTableExternalDataAccess`: "Allow external engines to access data
-   * in Amazon S3 locations with full table access". Off by default, as in AWS;
-   * GetTemporaryDataLocationCredentials needs it on.
+   * `AllowFullTableExternalDataAccess`: unfiltered tables vend to any principal
+   * with the grant, not only authorized callers; data-location vending needs it.
    */
   allowFullTableExternalDataAccess: z.boolean().default(false),
+  /**
+   * Values of the session tag LakeFormationAuthorizedCaller that make a caller
+   * authorized. Unset: the table and partition calls are not gated by session
+   * tags (the emulator then models full-table access for data locations only).
+   */
+  authorizedSessionTagValues: z.array(z.string().min(1).max(256)).optional(),
 });
 
 const catalogShape = z.strictObject({
@@ -109,7 +135,8 @@ const catalogShape = z.strictObject({
   grants: z.array(grantSchema).default([]),
   /** Locations registered with Lake Formation; only these can be asked for with GetTemporaryDataLocationCredentials. */
   registeredLocations: z.array(registeredLocationSchema).default([]),
-  dataLakeSettings: dataLakeSettingsSchema.prefault({}),
+  roles: z.array(roleSchema).default([]),
+  dataLakeSettings: dataLakeSettingsSchema.optional(),
 });
 
 const catalogSchema = catalogShape.superRefine(checkCrossReferences);
@@ -122,6 +149,15 @@ export type CatalogTable = CatalogDatabase['tables'][number];
 export type CatalogPartition = NonNullable<CatalogTable['partitions']>[number];
 export type CatalogGrant = Catalog['grants'][number];
 export type CatalogRegisteredLocation = Catalog['registeredLocations'][number];
+export type CatalogRole = Catalog['roles'][number];
+/** Whoever signed a request: a catalog principal, or a session of a role it assumed (with the session's tags). */
+export type SigningPrincipal = CatalogPrincipal & {
+  /** Session tags of an assumed-role session (STS AssumeRole `Tags`). */
+  readonly sessionTags?: Readonly<Record<string, string>>;
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>` for a role session; `principalArn` is then the role's ARN. */
+  readonly assumedRoleArn?: string;
+};
+export type DataLakeSettings = NonNullable<Catalog['dataLakeSettings']>;
 
 type UncheckedCatalog = z.output<typeof catalogShape>;
 
@@ -164,9 +200,15 @@ function checkCrossReferences(catalog: UncheckedCatalog, ctx: z.RefinementCtx): 
   });
 
   const principalArns = new Set(catalog.principals.map((p) => p.principalArn));
+  catalog.roles.forEach((role, r) => {
+    role.trustedPrincipals.forEach((trusted, t) => {
+      if (!principalArns.has(trusted)) report(['roles', r, 'trustedPrincipals', t], `names ${trusted}, which is not in principals`);
+    });
+  });
+  const grantees = new Set([...principalArns, ...catalog.roles.map((role) => role.arn)]);
   catalog.grants.forEach((grant, g) => {
-    if (!principalArns.has(grant.principal)) {
-      report(['grants', g, 'principal'], `names ${grant.principal}, which is not in principals`);
+    if (!grantees.has(grant.principal)) {
+      report(['grants', g, 'principal'], `names ${grant.principal}, which is not in principals or roles`);
     }
     if (!grantTargetExists(catalog.databases, grant.table)) {
       report(['grants', g, 'table'], `names ${grant.table}, which is not in databases`);

@@ -7,12 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Operation } from '../lakeformation/types.js';
 import { authorize } from './authorize.js';
 import { authorizeDataLocations } from './authorize-location.js';
-import type { CatalogPrincipal } from './catalog.js';
+import type { SigningPrincipal } from './catalog.js';
 import { mintCredentials, sha256Hex } from './credentials.js';
 import type { EmulatorState, RequestLogEntry } from './emulator-state.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
 import { validateDataLocationRequest, validateRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
+import { findSigner } from './role-sessions.js';
 import { verifySignature } from './sigv4.js';
 
 /** Lifetime granted when a caller sends no `DurationSeconds`; undocumented, and what consumers assume. */
@@ -48,7 +49,7 @@ export async function handleCredentialCall(
         body,
       },
       {
-        findPrincipal: (id) => state.catalog.principalByAccessKeyId(id),
+        findPrincipal: (id) => findSigner(state.catalog, state.sessions, id, state.clock.now()),
         region: state.catalog.region,
         nowMs: state.clock.now(),
       },
@@ -82,7 +83,7 @@ export async function handleCredentialCall(
 
 function vend(
   operation: Operation,
-  principal: CatalogPrincipal,
+  principal: SigningPrincipal,
   body: Record<string, unknown>,
   state: EmulatorState,
   logged: RequestLogEntry,
@@ -132,7 +133,7 @@ function vend(
  * `Credentials`, the granted locations as `AccessibleDataLocations`.
  */
 function vendForLocations(
-  principal: CatalogPrincipal,
+  principal: SigningPrincipal,
   body: Record<string, unknown>,
   state: EmulatorState,
   logged: RequestLogEntry,

@@ -8,6 +8,7 @@ import { BoundedLog } from './bounded-log.js';
 import { CallStats } from './call-stats.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { FaultInjector } from './faults.js';
+import { RoleSessions } from './role-sessions.js';
 
 /** How many parsed credential requests `/_emulator/requests` keeps. */
 export const REQUEST_LOG_CAPACITY = 100;
@@ -55,6 +56,8 @@ export interface EmulatorState {
   readonly stats: CallStats;
   readonly requests: BoundedLog<RequestLogEntry>;
   readonly vended: BoundedLog<VendedLogEntry>;
+  /** Sessions issued by STS AssumeRole. */
+  readonly sessions: RoleSessions;
   /** Resolves after `ms` on the emulator clock; rejects if the emulator closes first. */
   wait(ms: number): Promise<void>;
 }
@@ -71,6 +74,7 @@ export function createEmulatorState(
     stats: new CallStats(),
     requests: new BoundedLog(REQUEST_LOG_CAPACITY),
     vended: new BoundedLog(VENDED_LOG_CAPACITY),
+    sessions: new RoleSessions(),
     wait,
   };
 }
@@ -81,4 +85,5 @@ export function resetEmulatorState(state: EmulatorState): void {
   state.stats.clear();
   state.requests.clear();
   state.vended.clear();
+  state.sessions.clear();
 }

@@ -1,9 +1,10 @@
 /**
  * Reading request bodies and writing JSON answers in the shape AWS restJson1
  * services use: errors carry their name in `x-amzn-errortype` (which the SDK
- * reads first) and in the body's `__type`, with the text in `message`.
+ * reads first) and in the body's `__type`, with the text in `message` (the
+ * rendering itself is `lakeformation/service-error.ts`).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { ServiceError } from './service-error.js';
 
 /** Largest request body accepted, 1 MiB; Lake Formation requests are a few hundred bytes. */
@@ -56,21 +57,5 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  // A client that went away (or an outage fault) leaves nothing to answer.
-  if (res.destroyed || res.writableEnded) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-  });
-  res.end(payload);
-}
-
-export function sendError(res: ServerResponse, error: ServiceError, headers: Record<string, string> = {}): void {
-  sendJson(res, error.status, { __type: error.name, message: error.message }, {
-    ...headers,
-    'x-amzn-errortype': error.name,
-  });
-}
+/** The restJson1 answers, shared with lfcs's Lake Formation API listener. */
+export { sendJson, sendServiceError as sendError } from '../lakeformation/service-error.js';

@@ -1,5 +1,6 @@
 /**
- * The HTTP listener: routes credential operations and admin endpoints, stamps
+ * The HTTP listener: routes credential operations, the STS AssumeRole and
+ * Glue GetTable calls of the Iceberg flow, and admin endpoints, stamps
  * every answer with a request id and the emulator's own `Date`, and shuts
  * down promptly even with keep-alive connections open.
  */
@@ -12,6 +13,8 @@ import { ADMIN_PREFIX, handleAdminCall } from './admin-routes.js';
 import { CatalogIndex } from './catalog-index.js';
 import type { Catalog } from './catalog.js';
 import { handleCredentialCall } from './credential-operation.js';
+import { GLUE_TARGET_PREFIX, handleGlueCall } from './glue.js';
+import { handleStsCall } from './sts.js';
 import { createEmulatorState, type EmulatorState } from './emulator-state.js';
 import { sendError } from './http-io.js';
 import { ServiceError } from './service-error.js';
@@ -98,6 +101,16 @@ async function route(req: IncomingMessage, res: ServerResponse, state: EmulatorS
   const path = new URL(req.url ?? '/', 'http://emulator').pathname;
   if (path.startsWith(ADMIN_PREFIX)) {
     await handleAdminCall(path, req, res, state);
+    return;
+  }
+  // Glue (awsJson1_1) names its operation in a header; STS (query protocol) posts a form to the root.
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith(GLUE_TARGET_PREFIX)) {
+    await handleGlueCall(target, req, res, state);
+    return;
+  }
+  if (path === '/' && req.method === 'POST' && /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+    await handleStsCall(req, res, state, requestId);
     return;
   }
   // Match on the last segment: an endpoint override with a path prefix keeps the prefix.

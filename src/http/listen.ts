@@ -20,7 +20,16 @@ export interface Listening {
  * oversized head, bad framing) still get a JSON error, so clients see the
  * same error shape everywhere.
  */
-export function listen(handler: RequestListener, host: string, port: number): Promise<Listening> {
+export function listen(
+  handler: RequestListener,
+  host: string,
+  port: number,
+  options: {
+    /** How this listener renders an error raised before the app sees the request. Default: lfcs's own shape. */
+    errorResponse?: (err: LfcsError) => { status: number; headers: Record<string, string>; body: string };
+  } = {},
+): Promise<Listening> {
+  const render = options.errorResponse ?? errorResponse;
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
   // Keep-alive sockets from SDK clients must not hold a shutdown open for long.
   server.keepAliveTimeout = 5_000;
@@ -29,7 +38,7 @@ export function listen(handler: RequestListener, host: string, port: number): Pr
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const { status, headers, body } = errorResponse(
+    const { status, headers, body } = render(
       tooLarge
         ? new LfcsError('HeadersTooLarge', `request headers exceed ${MAX_HEADER_BYTES} bytes`)
         : new LfcsError('InvalidRequest', 'malformed HTTP request'),

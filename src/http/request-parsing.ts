@@ -4,8 +4,10 @@ import { describeIssues } from '../core/zod-issues.js';
 import * as fields from '../lakeformation/fields.js';
 import { canonicalDataLocations } from '../lakeformation/data-location.js';
 import type {
+  CredentialRequest,
   CredentialsScope,
   DataLocationCredentialRequest,
+  Operation,
   Permission,
   PermissionType,
   TableCredentialRequest,
@@ -242,4 +244,34 @@ function unknownKeyHint(error: z.ZodError, accepted: readonly string[]): string 
 
 function invalid(message: string): LfcsError {
   return new LfcsError('InvalidRequest', message);
+}
+
+/**
+ * The request bodies of Lake Formation's own API, for the Lake Formation API
+ * listener: the wire's rules exactly (`QueryStartTime` in epoch seconds), and
+ * unknown members refused, because lfcs calls Lake Formation with its own
+ * identity and must not drop a member that would have narrowed the grant.
+ */
+const apiBodySchemas = fields.wireRequestSchemas({
+  strict: true,
+  queryStartTime: fields.queryStartTimeEpochSeconds.transform((seconds) => new Date(seconds * 1000)),
+});
+
+/**
+ * Parses a Lake Formation API request body taken as sent: no `defaults` are
+ * applied (Iceberg sends only `TableArn` and `SupportedPermissionTypes`, and
+ * the service decides what an absent field means).
+ * @throws LfcsError `InvalidRequest` naming every offending field.
+ */
+export function parseApiRequest(operation: Operation, body: unknown): CredentialRequest {
+  if (operation === 'GetTemporaryDataLocationCredentials') return parseDataLocationBody(body);
+  if (operation === 'GetTemporaryGlueTableCredentials') {
+    const b = parseBody(apiBodySchemas.GetTemporaryGlueTableCredentials, body);
+    const request: TableCredentialRequest = { operation, ...commonFields(b, undefined) };
+    if (b.S3Path !== undefined) request.s3Path = b.S3Path;
+    if (b.QuerySessionContext) request.querySessionContext = sessionFromWire(b.QuerySessionContext);
+    return request;
+  }
+  const b = parseBody(apiBodySchemas.GetTemporaryGluePartitionCredentials, body);
+  return { operation: 'GetTemporaryGluePartitionCredentials', ...commonFields(b, undefined), partitionValues: b.Partition.Values };
 }

@@ -10,6 +10,7 @@ import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import type { RequestListener } from 'node:http';
 import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
+import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
 import { createFastPath } from '../http/fast-path.js';
 import { listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
@@ -39,6 +40,8 @@ export interface RunningSidecar {
   readonly credentialsUrl: string;
   /** `http://<host>:<port>`: base of the admin routes. */
   readonly adminUrl: string;
+  /** `http://127.0.0.1:<port>`: the Lake Formation API listener (AWS_ENDPOINT_URL_LAKEFORMATION), when enabled. */
+  readonly lakeformationApiUrl: string | undefined;
   readonly cache: CredentialCache;
   readonly metrics: SidecarMetrics;
   readonly tokenFile: string | undefined;
@@ -72,11 +75,12 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
         timeoutMs: config.upstream.timeoutMs,
         ...(config.upstream.endpoint !== undefined && { endpoint: config.upstream.endpoint }),
         ...(init.upstreamCredentials !== undefined && { credentials: init.upstreamCredentials }),
+        ...(config.upstream.assumeRole !== undefined && { assumeRole: config.upstream.assumeRole }),
       });
   const vend = init.vend ?? vending!.vend;
 
   // The client's own settings went to the client; the rest tune the retry loop and limiter the cache runs.
-  const { endpoint: _endpoint, timeoutMs: _timeoutMs, ...upstreamTuning } = config.upstream;
+  const { endpoint: _endpoint, timeoutMs: _timeoutMs, assumeRole: _assumeRole, ...upstreamTuning } = config.upstream;
   const cache = new CredentialCache({ vend, clock, hooks: cacheHooks(metrics, logger), ...config.cache, ...upstreamTuning });
 
   // A profile's request, cache key and account never change: resolved once here, not per request.
@@ -95,6 +99,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let shuttingDown = false;
   let credentialsListening = false;
   let adminListening = false;
+  let lakeformationApiListening = false;
 
   // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
   // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
@@ -123,6 +128,23 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (!fastPath(req, res)) credentialsApp(req, res);
   };
 
+  const dynamicPolicy = {
+    enabled: config.dynamic.enabled,
+    isAllowed: (arn: string) => matchesAllowedTable(config.dynamic.allowedTables, arn),
+    isLocationAllowed: (location: string) => matchesAllowedLocation(config.dynamic.allowedLocations, location),
+  };
+  // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
+  const lakeformationApiApp = config.lakeformationApi.enabled
+    ? createLakeFormationApiApp({
+        cache,
+        dynamic: dynamicPolicy,
+        rateLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst }),
+        clock,
+        metrics,
+        logger,
+      })
+    : undefined;
+
   const prewarmer = new Prewarmer({
     cache,
     clock,
@@ -137,6 +159,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (shuttingDown) reasons.push('shutting down');
     if (!credentialsListening) reasons.push('credentials listener is not listening');
     if (!adminListening) reasons.push('admin listener is not listening');
+    if (lakeformationApiApp && !lakeformationApiListening) reasons.push('Lake Formation API listener is not listening');
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
@@ -164,13 +187,21 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
 
   let credentialsListener: Listening | undefined;
   let adminListener: Listening | undefined;
+  let lakeformationApiListener: Listening | undefined;
   try {
     credentialsListener = await listen(credentialsHandler, config.listen.host, config.listen.port);
     credentialsListening = true;
+    if (lakeformationApiApp) {
+      lakeformationApiListener = await listen(lakeformationApiApp, config.lakeformationApi.host, config.lakeformationApi.port, {
+        errorResponse: lakeFormationErrorResponse,
+      });
+      lakeformationApiListening = true;
+    }
     adminListener = await listen(adminApp, config.admin.host, config.admin.port);
     adminListening = true;
   } catch (err) {
     await credentialsListener?.close();
+    await lakeformationApiListener?.close();
     cache.close();
     vending?.destroy();
     const e = err as NodeJS.ErrnoException;
@@ -193,14 +224,21 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     cache.close();
     credentialsListening = false;
     await credentialsListener!.close();
+    lakeformationApiListening = false;
+    await lakeformationApiListener?.close();
     adminListening = false;
     await adminListener!.close();
     vending?.destroy();
   };
 
+  const lakeformationApiUrl = lakeformationApiListener
+    ? `http://${hostForUrl(config.lakeformationApi.host)}:${lakeformationApiListener.port}`
+    : undefined;
+
   return {
     credentialsUrl,
     adminUrl,
+    lakeformationApiUrl,
     cache,
     metrics,
     tokenFile: token.path,

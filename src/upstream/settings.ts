@@ -50,6 +50,48 @@ export const limiterSettingsShape = {
     .describe('Calls allowed to wait for the limiter; beyond it a new call is refused at once with UpstreamBusy.'),
 };
 
+const ROLE_ARN_EXPECTED = 'an IAM role ARN such as arn:aws:iam::123456789012:role/lfcs-authorized';
+const TAG_KEY_EXPECTED = 'a session tag key of 1 to 128 characters';
+const TAG_VALUE_EXPECTED = 'a session tag value of at most 256 characters';
+
+/**
+ * `upstream.assumeRole`: lfcs calls Lake Formation as this role, assumed with
+ * its own identity through STS (the SDK's `fromTemporaryCredentials`, which
+ * refreshes before expiry). With the session tag `LakeFormationAuthorizedCaller`
+ * set to a value Lake Formation lists, lfcs is an authorized caller and may get
+ * credentials for tables with column, row or cell filters. Bounds are STS's.
+ */
+export const assumeRoleSchema = section({
+  roleArn: z
+    .string({ error: ROLE_ARN_EXPECTED })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: ROLE_ARN_EXPECTED })
+    .describe('Required: the role to assume.'),
+  sessionTags: z
+    .record(
+      z.string().min(1, { error: TAG_KEY_EXPECTED }).max(128, { error: TAG_KEY_EXPECTED }),
+      z.string({ error: TAG_VALUE_EXPECTED }).max(256, { error: TAG_VALUE_EXPECTED }),
+      { error: 'a mapping from session tag key to value' },
+    )
+    .default(() => ({}))
+    .describe('Session tags, e.g. LakeFormationAuthorizedCaller: <a value Lake Formation lists>; the role must allow sts:TagSession.'),
+  externalId: z
+    .string({ error: 'a string of 2 to 1224 characters' })
+    .min(2, { error: 'a string of 2 to 1224 characters' })
+    .max(1224, { error: 'a string of 2 to 1224 characters' })
+    .optional()
+    .describe("The role's trust policy condition sts:ExternalId, if it has one."),
+  durationSeconds: integer(900, 43_200)
+    .default(3600)
+    .describe('Role session length, s; the SDK assumes the role again before it ends.'),
+  stsEndpoint: z
+    .string({ error: ENDPOINT_EXPECTED })
+    .refine(isHttpEndpoint, { error: ENDPOINT_EXPECTED })
+    .optional()
+    .describe('STS endpoint override (the emulator, a VPC endpoint); default the SDK regional endpoint or AWS_ENDPOINT_URL_STS.'),
+});
+
+export type AssumeRoleSettings = z.output<typeof assumeRoleSchema>;
+
 /** `upstream.*`: every field of the Lake Formation client, retry loop and limiter. */
 export const upstreamSettingsSchema = section({
   endpoint: z
@@ -58,6 +100,7 @@ export const upstreamSettingsSchema = section({
     .optional()
     .describe('Lake Formation endpoint override, e.g. the emulator or a VPC interface endpoint; default the SDK regional endpoint.'),
   timeoutMs: integer(100, 60_000).default(3000).describe('Per-attempt timeout of a Lake Formation call, ms.'),
+  assumeRole: assumeRoleSchema.optional().describe("Call Lake Formation as this role, assumed with lfcs's own identity (file only)."),
   ...retrySettingsShape,
   ...limiterSettingsShape,
 });

@@ -8,6 +8,7 @@ import { prepareRequest } from '../../src/cache/index.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
 import { createTokenSource } from '../../src/http/token-source.js';
 import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
+import type { LakeFormationApiAppDeps } from '../../src/http/lakeformation-api-app.js';
 import type { FastPathDeps } from '../../src/http/fast-path.js';
 import type { CredentialRequest, Lease } from '../../src/lakeformation/types.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -129,4 +130,14 @@ export function fakeCredentialsDeps(
     },
     logs: () => lines.join(''),
   };
+}
+
+/** The Lake Formation API app's dependencies, from the same fakes (scripted cache, fake clock, recorded log). */
+export function fakeLakeFormationApiDeps(options: Parameters<typeof fakeCredentialsDeps>[0] = {}): FakeApp & {
+  apiDeps: LakeFormationApiAppDeps;
+} {
+  const fake = fakeCredentialsDeps(options);
+  const { cache, dynamic, rateLimiter, metrics, logger } = fake.deps;
+  const apiDynamic = { ...dynamic, isLocationAllowed: dynamic.isLocationAllowed ?? (() => false) };
+  return { ...fake, apiDeps: { cache, dynamic: apiDynamic, rateLimiter, metrics, logger, clock: fake.clock } };
 }

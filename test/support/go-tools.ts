@@ -170,7 +170,7 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
  * A lock directory per tool (mkdir is atomic). A holder that died leaves its
  * PID behind; the next caller sees the process is gone and takes over.
  */
-async function withLock(name: string, body: () => Promise<void>): Promise<void> {
+export async function withLock(name: string, body: () => Promise<void>): Promise<void> {
   const lock = join(toolsDir, `${name}.lock`);
   const deadline = Date.now() + 15 * 60_000;
   for (;;) {

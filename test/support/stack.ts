@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseConfig, type Config } from '../../src/config/index.js';
-import { DEMO_PRINCIPAL, type RunningEmulator } from '../../src/emulator/index.js';
+import { DEMO_PRINCIPAL, type Catalog, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startSidecar, type RunningSidecar, type SidecarInit } from '../../src/sidecar/sidecar.js';
 
@@ -31,13 +31,15 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** Deep-merged over the stack's base configuration. */
-  config?: Record<string, unknown>;
+  /** Deep-merged over the stack's base configuration; a function gets the emulator's URL (for endpoints). */
+  config?: Record<string, unknown> | ((emulatorUrl: string) => Record<string, unknown>);
+  /** The emulator's catalog; default the demo catalog. */
+  catalog?: Catalog;
   sidecar?: Partial<SidecarInit>;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const emulator = await startTestEmulator();
+  const emulator = await startTestEmulator(options.catalog ? { catalog: options.catalog } : {});
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-stack-'));
   const tokenFile = join(dir, 'token');
   const base = {
@@ -56,7 +58,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     shutdown: { drainSeconds: 0 },
     log: { level: 'info' },
   };
-  const config = parseConfig(deepMerge(base, options.config ?? {}), 'test stack');
+  const extra = typeof options.config === 'function' ? options.config(emulator.url) : (options.config ?? {});
+  const config = parseConfig(deepMerge(base, extra), 'test stack');
   const logStream = new PassThrough();
   const logChunks: Buffer[] = [];
   logStream.on('data', (chunk: Buffer) => logChunks.push(chunk));

@@ -8,6 +8,9 @@ PUBLIC (for workload charts; see README.md):
   lfcs.volumes          token emptyDir (medium: Memory) + config ConfigMap, as list items
   lfcs.volumeMounts     read-only token mount for consumer containers, as a list item
   lfcs.consumerEnv      AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+                        (+ AWS_ENDPOINT_URL_LAKEFORMATION when lakeformationApi.enabled)
+  lfcs.lakeformationApiEnv  AWS_ENDPOINT_URL_LAKEFORMATION alone, for a consumer that calls Lake
+                        Formation itself (Iceberg) and needs no profile
   lfcs.podAnnotations   config checksum + eks.amazonaws.com/skip-containers (map entries)
   lfcs.podLabels        the label the PodMonitor selects on (map entries)
   lfcs.serviceAccountName, lfcs.configMapName, lfcs.credentialsUri
@@ -83,9 +86,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{/*
-lfcs.configYaml: the sidecar's config file. region, listen, admin and
-auth.tokenFile come from values so that the ports and token path can never
-disagree with the probes, the consumer env and the mounts.
+lfcs.configYaml: the sidecar's config file. region, listen, admin,
+lakeformationApi and auth.tokenFile come from values so that the ports and
+token path can never disagree with the probes, the consumer env and the mounts.
 */}}
 {{- define "lfcs.configYaml" -}}
 {{- $region := required "lakeformation-credential-sidecar: `region` is required (the AWS region to call Lake Formation in), e.g. --set region=us-east-1" .Values.region -}}
@@ -94,6 +97,9 @@ disagree with the probes, the consumer env and the mounts.
       "listen" (dict "host" "127.0.0.1" "port" (int .Values.ports.credentials))
       "admin" (dict "host" "0.0.0.0" "port" (int .Values.ports.admin))
       "auth" (dict "tokenFile" (include "lfcs.tokenFile" .)) -}}
+{{- if (.Values.lakeformationApi | default dict).enabled -}}
+{{- $_ := set $fixed "lakeformationApi" (dict "enabled" true "host" "127.0.0.1" "port" (int .Values.ports.lakeformationApi)) -}}
+{{- end -}}
 {{- toYaml (merge $fixed (deepCopy (.Values.config | default dict))) -}}
 {{- end -}}
 
@@ -111,6 +117,14 @@ disagree with the probes, the consumer env and the mounts.
 {{- end -}}
 {{- if eq (int .Values.ports.credentials) (int .Values.ports.admin) -}}
 {{- fail "lakeformation-credential-sidecar: ports.credentials and ports.admin must differ" -}}
+{{- end -}}
+{{- if (.Values.lakeformationApi | default dict).enabled -}}
+{{- if has (int .Values.ports.lakeformationApi) (list (int .Values.ports.credentials) (int .Values.ports.admin)) -}}
+{{- fail "lakeformation-credential-sidecar: ports.lakeformationApi must differ from ports.credentials and ports.admin" -}}
+{{- end -}}
+{{- if not ((.Values.config | default dict).dynamic | default dict).enabled -}}
+{{- fail "lakeformation-credential-sidecar: lakeformationApi.enabled needs config.dynamic.enabled: true and config.dynamic.allowedTables (the tables its callers may name)" -}}
+{{- end -}}
 {{- end -}}
 {{- with (.Values.config | default dict).shutdown -}}
 {{- if and (hasKey . "drainSeconds") (hasKey . "graceSeconds") -}}
@@ -152,6 +166,22 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN: SDKs disagree on which of the two wins.
   value: {{ include "lfcs.credentialsUri" . | quote }}
 - name: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
   value: {{ include "lfcs.tokenFile" . | quote }}
+{{- if (.Values.lakeformationApi | default dict).enabled }}
+{{ include "lfcs.lakeformationApiEnv" . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+lfcs.lakeformationApiEnv: sends the consumer's own Lake Formation client
+(Iceberg's LakeFormationAwsClientFactory, boto3, the AWS CLI) to the sidecar's
+Lake Formation API listener. The AWS SDKs read it (Java v2 >= 2.28.1). Renders
+nothing unless lakeformationApi.enabled.
+*/}}
+{{- define "lfcs.lakeformationApiEnv" -}}
+{{- if (.Values.lakeformationApi | default dict).enabled -}}
+- name: AWS_ENDPOINT_URL_LAKEFORMATION
+  value: {{ printf "http://127.0.0.1:%d" (int .Values.ports.lakeformationApi) | quote }}
+{{- end -}}
 {{- end -}}
 
 {{- define "lfcs.volumeMounts" -}}

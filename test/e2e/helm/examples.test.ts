@@ -78,6 +78,64 @@ describe.each([
   });
 });
 
+describe.each([
+  ['driver', 'examples/spark/iceberg/driver-pod-template.yaml', 'spark-kubernetes-driver'],
+  ['executor', 'examples/spark/iceberg/executor-pod-template.yaml', 'spark-kubernetes-executor'],
+])('Spark Iceberg %s pod template', (_role, file, sparkContainer) => {
+  const pod = readYaml<{ kind: string; metadata: { annotations?: Record<string, string>; labels: Record<string, string> }; spec: any }>(file);
+  // The example Deployment the comparison renders needs a profile; it changes neither the sidecar container nor the volumes.
+  const rendered = (): ReturnType<typeof icebergRendering> => icebergRendering();
+
+  it('has the same native sidecar and volumes the chart renders for examples/spark/iceberg/lfcs-values.yaml', () => {
+    expect(pod.spec.initContainers.map((c: Container) => c.name)).toEqual(['lfcs']);
+    expect(containerNamed(pod.spec.initContainers, 'lfcs')).toEqual(rendered().sidecar);
+    expect(pod.spec.volumes).toEqual(rendered().volumes);
+    expect(pod.spec.serviceAccountName).toBe('lfcs');
+  });
+
+  it('sends only Lake Formation to the sidecar, with the variable lfcs.lakeformationApiEnv renders', () => {
+    const env = containerNamed(pod.spec.containers, sparkContainer)['env'] as Array<{ name: string; value: string }>;
+    expect(env).toEqual(rendered().lakeformationEnv);
+    expect(env).toEqual([{ name: 'AWS_ENDPOINT_URL_LAKEFORMATION', value: 'http://127.0.0.1:9182' }]);
+  });
+
+  it('leaves the pod identity to Spark (no skip-containers): Iceberg assumes its role with it', () => {
+    expect(pod.metadata.annotations?.['eks.amazonaws.com/skip-containers']).toBeUndefined();
+    expect(pod.metadata.labels['lakeformation-credential-sidecar/instance']).toBe('lfcs');
+  });
+});
+
+function icebergRendering(): { sidecar: Container; volumes: unknown[]; lakeformationEnv: unknown[] } {
+  const manifests = renderOk({
+    valuesFiles: ['examples/spark/iceberg/lfcs-values.yaml'],
+    values: [{ example: { enabled: true }, sidecar: { profile: 'orders' }, config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/sales/orders' } } } }],
+    name: 'lfcs',
+  });
+  const spec = podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example'));
+  const consumer = containerNamed(spec.containers, 'consumer');
+  return {
+    sidecar: containerNamed(spec.initContainers, 'lfcs'),
+    volumes: spec.volumes.filter((v: { name: string }) => v.name.startsWith('lfcs-')),
+    lakeformationEnv: (consumer['env'] as Array<{ name: string }>).filter((e) => e.name === 'AWS_ENDPOINT_URL_LAKEFORMATION'),
+  };
+}
+
+describe('iceberg/spark-submit.sh', () => {
+  const script = readFileSync(join(repoRoot, 'examples/spark/iceberg/spark-submit.sh'), 'utf8');
+  const catalog = (key: string): string | undefined =>
+    script.match(new RegExp(`--conf "\\$\\{C\\}"\\.${key.replace(/\./g, '\\.')}=(\\S+)`))?.[1];
+
+  it("turns on Iceberg's Lake Formation client factory with the properties it requires", () => {
+    expect(catalog('glue.lakeformation-enabled')).toBe('true');
+    expect(catalog('client.factory')).toBe('org.apache.iceberg.aws.lakeformation.LakeFormationAwsClientFactory');
+    expect(catalog('client.assume-role.arn')).toBeDefined();
+    expect(catalog('client.assume-role.region')).toBeDefined();
+    expect(catalog('client.assume-role.tags.LakeFormationAuthorizedCaller')).toBeDefined();
+    expect(catalog('glue.account-id')).toBeDefined();
+    expect(script).toContain('--conf spark.kubernetes.driver.podTemplateFile=driver-pod-template.yaml');
+  });
+});
+
 describe('spark-submit.sh', () => {
   const script = readFileSync(join(repoRoot, 'examples/spark/spark-submit.sh'), 'utf8');
   const conf = (key: string): string | undefined => script.match(new RegExp(`--conf ${key.replace(/\./g, '\\.')}=(\\S+)`))?.[1];

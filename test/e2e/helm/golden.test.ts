@@ -38,6 +38,15 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { name: 'defaults', options: { set: ['region=us-east-1'] }, alsoKube: [NEWEST] },
   { name: 'example-spark', options: { valuesFiles: ['examples/spark/lfcs-values.yaml'] }, alsoKube: [NEWEST] },
   { name: 'example-trino', options: { valuesFiles: ['examples/trino/lfcs-values.yaml'] }, alsoKube: [NEWEST] },
+  // example.enabled, so the golden shows lfcs.consumerEnv with AWS_ENDPOINT_URL_LAKEFORMATION (the example needs a profile).
+  {
+    name: 'example-spark-iceberg',
+    options: {
+      valuesFiles: ['examples/spark/iceberg/lfcs-values.yaml'],
+      set: ['example.enabled=true', 'sidecar.profile=orders', 'config.profiles.orders.tableArn=arn:aws:glue:us-east-1:111122223333:table/sales/orders'],
+    },
+    alsoKube: [NEWEST],
+  },
   { name: 'workload-native', options: { chart: workloadChartDir, name: 'shop' }, alsoKube: [NEWEST] },
   { name: 'workload-classic', options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.sidecar.mode=classic'] }, alsoKube: [NEWEST, CLASSIC_MIN] },
 ];

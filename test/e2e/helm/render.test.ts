@@ -374,3 +374,32 @@ describe('helm lint --strict (warnings fail too)', () => {
     expect(render({ chart: workloadChartDir }).status).toBe(0);
   });
 });
+
+describe('Lake Formation API listener (lakeformationApi.enabled)', () => {
+  const DYNAMIC = { config: { dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'] } } };
+
+  it('adds AWS_ENDPOINT_URL_LAKEFORMATION on ports.lakeformationApi to the consumer env, and nothing when off', () => {
+    const on = examplePod([NATIVE], [{ lakeformationApi: { enabled: true }, ports: { lakeformationApi: 9300 } }, DYNAMIC]);
+    expect(containerNamed(on.spec.containers, 'consumer')['env']).toContainEqual({
+      name: 'AWS_ENDPOINT_URL_LAKEFORMATION',
+      value: 'http://127.0.0.1:9300',
+    });
+    // Loopback like the credentials port: no containerPort for it.
+    const ports = (containerNamed(on.spec.initContainers, 'lfcs')['ports'] as Array<{ containerPort: number }>).map((p) => p.containerPort);
+    expect(ports).toEqual([9181]);
+    const off = examplePod([NATIVE]);
+    expect(envNames(containerNamed(off.spec.containers, 'consumer'))).not.toContain('AWS_ENDPOINT_URL_LAKEFORMATION');
+  });
+
+  it('fails, saying what to set, without config.dynamic.enabled', () => {
+    const result = render({ valuesFiles: [NATIVE], values: [{ lakeformationApi: { enabled: true } }] });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('lakeformationApi.enabled needs config.dynamic.enabled: true and config.dynamic.allowedTables');
+  });
+
+  it('fails when ports.lakeformationApi clashes with another port', () => {
+    const result = render({ valuesFiles: [NATIVE], values: [{ lakeformationApi: { enabled: true }, ports: { lakeformationApi: 9181 } }, DYNAMIC] });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('ports.lakeformationApi must differ from ports.credentials and ports.admin');
+  });
+});

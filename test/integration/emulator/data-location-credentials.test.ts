@@ -7,6 +7,7 @@ import { parseCatalog } from '../../../src/emulator/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { ORDERS_LOCATION, RETURNS_LOCATION } from '../../support/demo.js';
 import { DEMO_CATALOG_YAML, admin, errorOf, lakeFormationClient, noGrantsKeys, useEmulator } from '../../support/emulator.js';
+import { CatalogIndex } from '../../../src/emulator/catalog-index.js';
 
 /**
  * GetTemporaryDataLocationCredentials with the real SDK client against the
@@ -123,7 +124,7 @@ describe('GetTemporaryDataLocationCredentials with full-table access vending off
 
   it('is off in a catalog that predates the setting', () => {
     const legacy = DEMO_CATALOG_YAML.replace(/\ndataLakeSettings:[\s\S]*$/, '\n');
-    expect(parseCatalog(legacy).dataLakeSettings.allowFullTableExternalDataAccess).toBe(false);
+    expect(new CatalogIndex(parseCatalog(legacy)).allowFullTableExternalDataAccess).toBe(false);
   });
 });
 

@@ -19,6 +19,7 @@ describe('parseConfig defaults', () => {
       },
       listen: { host: '127.0.0.1', port: 9180, allowNonLoopback: false },
       admin: { host: '0.0.0.0', port: 9181 },
+      lakeformationApi: { enabled: false, host: '127.0.0.1', port: 9182 },
       auth: {},
       rateLimit: { requestsPerSecond: 1000, burst: 500 },
       defaults: {

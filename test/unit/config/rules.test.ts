@@ -82,6 +82,32 @@ describe('cross-field rules', () => {
     expect([config.listen.port, config.admin.port]).toEqual([0, 0]);
   });
 
+  it('keeps the Lake Formation API listener on its own port, when it is enabled', async () => {
+    const dynamic = { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'] };
+    const error = await configError(() => parse({ dynamic, lakeformationApi: { enabled: true, port: 9181 } }));
+    expect(problemAt(error, 'lakeformationApi.port')).toEqual({
+      path: 'lakeformationApi.port',
+      value: 9181,
+      expected: 'an integer from 0 to 65535 other than admin.port (9181); 0 picks a free port',
+    });
+    // Disabled, its port is not in use and clashes with nothing.
+    expect(parse({ lakeformationApi: { port: 9180 } }).lakeformationApi).toEqual({ enabled: false, host: '127.0.0.1', port: 9180 });
+    expect(parse({ dynamic, lakeformationApi: { enabled: true } }).lakeformationApi.port).toBe(9182);
+  });
+
+  it('keeps the Lake Formation API listener on loopback, with no override', async () => {
+    const error = await configError(() =>
+      parse({ listen: { allowNonLoopback: true }, lakeformationApi: { host: '0.0.0.0' } }),
+    );
+    expect(problemAt(error, 'lakeformationApi.host').expected).toMatch(/^a loopback address .*there is no override\)$/);
+    expect(parse({ lakeformationApi: { host: '::1' } }).lakeformationApi.host).toBe('::1');
+  });
+
+  it('requires dynamic.enabled for the Lake Formation API listener (its callers name any table)', async () => {
+    const error = await configError(() => parse({ lakeformationApi: { enabled: true } }));
+    expect(problemAt(error, 'dynamic.enabled').expected).toMatch(/^true when lakeformationApi.enabled is true/);
+  });
+
   it('requires allowed tables when dynamic requests are enabled', async () => {
     const error = await configError(() => parse({ dynamic: { enabled: true } }));
     expect(problemAt(error, 'dynamic.allowedTables').expected).toMatch(/^at least one table ARN pattern when dynamic.enabled is true/);
