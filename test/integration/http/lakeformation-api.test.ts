@@ -3,6 +3,7 @@ import {
   AccessDeniedException,
   EntityNotFoundException,
   GetDataLakeSettingsCommand,
+  GetTemporaryDataLocationCredentialsCommand,
   GetTemporaryGluePartitionCredentialsCommand,
   GetTemporaryGlueTableCredentialsCommand,
   InternalServiceException,
@@ -13,6 +14,7 @@ import {
 } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { errorOf } from '../../support/emulator.js';
+import { ORDERS_LOCATION, RETURNS_LOCATION } from '../../support/demo.js';
 import { ACCOUNT, CUSTOMERS_ARN, findMinted, ORDERS_ARN, PAYMENTS_ARN, sha256, startStack, type Stack } from '../../support/stack.js';
 
 /**
@@ -31,7 +33,10 @@ beforeAll(async () => {
       lakeformationApi: { enabled: true, port: 0 },
       // One attempt, so injected upstream failures reach the caller at once.
       upstream: { maxAttempts: 1 },
-      dynamic: { allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`] },
+      dynamic: {
+        allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`],
+        allowedLocations: ['s3://demo-lake/sales/*'],
+      },
     },
   });
   client = new LakeFormationClient({
@@ -98,6 +103,27 @@ describe('Lake Formation API listener', () => {
     );
     expect(answer.AccessKeyId).toMatch(/^ASIA/);
     expect(answer.Expiration).toBeInstanceOf(Date);
+  });
+
+  it('serves the data-location operation in its own shape, through the cache, and refuses locations outside the allow-list', async () => {
+    const calls = async () =>
+      (await stack.emulatorJson<{ calls: Record<string, Record<string, number>> }>('/_emulator/stats')).calls[
+        'GetTemporaryDataLocationCredentials'
+      ]?.['success'] ?? 0;
+    const before = await calls();
+    const input = { DataLocations: [RETURNS_LOCATION, ORDERS_LOCATION] };
+    const first = await client.send(new GetTemporaryDataLocationCredentialsCommand(input));
+    const second = await client.send(new GetTemporaryDataLocationCredentialsCommand(input));
+    expect(first.Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    expect(first.Credentials?.Expiration).toBeInstanceOf(Date);
+    expect(first.AccessibleDataLocations).toEqual([ORDERS_LOCATION, RETURNS_LOCATION]);
+    expect(second.Credentials?.AccessKeyId).toBe(first.Credentials?.AccessKeyId);
+    expect((await calls()) - before).toBe(1);
+    const refused = await errorOf(() =>
+      client.send(new GetTemporaryDataLocationCredentialsCommand({ DataLocations: ['s3://other-bucket/x'] })),
+    );
+    expect(refused).toBeInstanceOf(AccessDeniedException);
+    expect(refused.message).toMatch(/allowedLocations/);
   });
 
   it('raises each modeled error as the SDK\'s typed exception', async () => {
