@@ -170,12 +170,20 @@ export class CredentialCache {
     }
   }
 
-  /** Summaries of the cached leases, most recently requested first. Never holds key material. */
-  entries(): CacheEntrySummary[] {
+  /**
+   * Summaries of the cached leases, most recently requested first, at most
+   * `limit` of them (default all). Never holds key material. The walk stops
+   * at `limit`, so a bounded listing costs the same however large the cache.
+   */
+  entries(limit = Number.POSITIVE_INFINITY): CacheEntrySummary[] {
     const now = this.#clock.now();
-    return [...this.#entries.values()]
-      .filter((entry) => !this.#closed && now < entry.expiresAtMs)
-      .map((entry) => summarize(entry, now, this.#inflight.has(entry.key)));
+    const listed: CacheEntrySummary[] = [];
+    if (this.#closed) return listed;
+    for (const entry of this.#entries.values()) {
+      if (listed.length >= limit) break;
+      if (now < entry.expiresAtMs) listed.push(summarize(entry, now, this.#inflight.has(entry.key)));
+    }
+    return listed;
   }
 
   /**

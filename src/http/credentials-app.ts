@@ -35,6 +35,8 @@ export interface CredentialsAppDeps {
     isAllowed(tableArn: string): boolean;
   };
   defaults: RequestDefaults;
+  /** `GET /v1/cache`: at most `limit` entry summaries (never key material) and the total number cached. */
+  listing(limit: number): { total: number; entries: unknown[] };
   token: TokenSource;
   /** Token bucket for the listener as a whole: false means answer 429. */
   rateLimiter: { tryTake(): boolean };
@@ -45,7 +47,15 @@ export interface CredentialsAppDeps {
 /** POST bodies above this size get 413: a real request is a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'unmatched';
+/**
+ * `GET /v1/cache` lists this many entries unless `?limit=` asks for fewer or
+ * more, and never more than `CACHE_LISTING_MAX`: about 7 µs of event loop per
+ * entry, so a full listing stays a few milliseconds however large the cache.
+ */
+export const CACHE_LISTING_DEFAULT = 100;
+export const CACHE_LISTING_MAX = 1000;
+
+type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'cache' | 'unmatched';
 
 /**
  * The credentials listener's Express app: the ECS-style container-credentials
@@ -79,6 +89,16 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
       checkDynamicAllowed(deps, request.tableArn);
       sendContainerCredentials(res, await deps.cache.get(request), accountIdFromTableArn(request.tableArn), deps);
+    }))
+    .all(methodNotAllowed('GET'));
+
+  // The cache listing names every cached table, partition and query id: only token holders see it.
+  app
+    .route('/v1/cache')
+    .get(handleAs('cache', async (req, res) => {
+      const limit = parseListingLimit(req.query as Record<string, unknown>);
+      const { total, entries } = deps.listing(limit);
+      sendJson(res, 200, { count: total, listed: entries.length, truncated: entries.length < total, entries });
     }))
     .all(methodNotAllowed('GET'));
 
@@ -207,6 +227,20 @@ function authenticate(deps: CredentialsAppDeps) {
         : 'the Authorization header does not match the token';
     next(new LfcsError('Unauthorized', reason));
   };
+}
+
+function parseListingLimit(query: Record<string, unknown>): number {
+  const names = Object.keys(query);
+  const unknown = names.filter((name) => name !== 'limit');
+  if (unknown.length > 0) {
+    throw new LfcsError('InvalidRequest', `query parameter ${truncate(unknown[0]!)} is not accepted here (accepted parameters: limit)`);
+  }
+  const raw = query['limit'];
+  if (raw === undefined) return CACHE_LISTING_DEFAULT;
+  if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw) || Number(raw) < 1 || Number(raw) > CACHE_LISTING_MAX) {
+    throw new LfcsError('InvalidRequest', `query parameter limit: expected an integer from 1 to ${CACHE_LISTING_MAX}`);
+  }
+  return Number(raw);
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction) {

@@ -95,6 +95,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       isAllowed: (arn) => matchesAllowedTable(config.dynamic.allowedTables, arn),
     },
     defaults: config.defaults,
+    listing: (limit) => ({ total: cache.size, entries: cache.entries(limit) }),
     token,
     // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
     // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
@@ -130,7 +131,6 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const adminApp = createAdminApp({
     registry: metrics.registry,
     readiness,
-    cacheEntries: () => cache.entries(),
   });
 
   let credentialsListener: Listening | undefined;

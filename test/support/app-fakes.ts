@@ -32,6 +32,8 @@ export interface FakeApp {
   requests: Array<{ request: CredentialRequest; key?: string; label?: string }>;
   /** The cache's next answers; default: FAKE_LEASE with 3000 s left. */
   answers: CacheAnswer[];
+  /** What `GET /v1/cache` lists (the app asks for at most its limit). */
+  listing: unknown[];
   /** Everything logged, as text. */
   logs(): string;
 }
@@ -42,6 +44,7 @@ export function fakeCredentialsDeps(
   const clock = new FakeClock();
   const requests: FakeApp['requests'] = [];
   const answers: CacheAnswer[] = [];
+  const listing: unknown[] = [];
   const lines: string[] = [];
   const logger = createLogger({
     level: 'trace',
@@ -77,10 +80,11 @@ export function fakeCredentialsDeps(
     profiles: { resolve: (name) => profiles.get(name) },
     dynamic: { enabled: options.allowed !== undefined, isAllowed: options.allowed ?? (() => false) },
     defaults: { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], durationSeconds: 3600 },
+    listing: (limit) => ({ total: listing.length, entries: listing.slice(0, limit) }),
     token: createTokenSource({ kind: 'value', token: APP_TOKEN }),
     rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),
     metrics: createMetrics({ version: '0.0.0-test', defaultMetrics: false }),
     logger,
   };
-  return { deps, clock, requests, answers, logs: () => lines.join('') };
+  return { deps, clock, requests, answers, listing, logs: () => lines.join('') };
 }

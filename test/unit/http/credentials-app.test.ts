@@ -162,3 +162,23 @@ describe('credentials app (in-process)', () => {
     }
   });
 });
+
+describe('GET /v1/cache (credentials listener)', () => {
+  it('lists the cache only to token holders, bounded by a limit (default 100, at most 1000)', async () => {
+    const { get, listing } = app();
+    for (let i = 0; i < 1500; i++) listing.push({ tableArn: `arn:t${i}` });
+    expect((await get('/v1/cache', {})).statusCode).toBe(401);
+    expect((await get('/v1/cache', { authorization: 'wrong-token-0123456789' })).statusCode).toBe(401);
+
+    const page = await get('/v1/cache');
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({ count: 1500, listed: 100, truncated: true });
+    expect((page.json() as { entries: unknown[] }).entries[0]).toEqual({ tableArn: 'arn:t0' });
+    expect((await get('/v1/cache?limit=1000')).json()).toMatchObject({ listed: 1000 });
+    for (const bad of ['limit=1001', 'limit=0', 'limit=x', 'offset=3']) {
+      const res = await get(`/v1/cache?${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect((res.json() as { message: string }).message).toContain('query parameter');
+    }
+  });
+});
