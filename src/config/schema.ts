@@ -54,6 +54,11 @@ const listenSchema = section({
 const adminSchema = section({
   host: host().default('0.0.0.0').describe('Probes and metrics listener address, reachable by the kubelet and Prometheus; it serves no secrets.'),
   port: port().default(9181).describe('Probes and metrics port; must differ from listen.port unless one is 0.'),
+  maxConnections: integer(1, 10_000)
+    .default(32)
+    .describe(
+      'Open connections the admin listener accepts at once (the kubelet and Prometheus need a few); beyond it new ones are closed, so a flood cannot use up memory or file descriptors the credentials listener needs.',
+    ),
 });
 
 const authSchema = section({

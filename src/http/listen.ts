@@ -20,12 +20,41 @@ export interface Listening {
  * oversized head, bad framing) still get a JSON error, so clients see the
  * same error shape everywhere.
  */
-export function listen(handler: RequestListener, host: string, port: number): Promise<Listening> {
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+/** Per-listener limits; the defaults suit the credentials listener (loopback SDK clients). */
+export interface ListenLimits {
+  /** Connections open at once; beyond it Node closes new ones at once. Default: no cap. */
+  maxConnections?: number;
+  /** Idle keep-alive socket lifetime, ms. Default 5000. */
+  keepAliveTimeoutMs?: number;
+  /** Time to receive a request head, ms (also the limit for a connection that sends nothing). Default 10000. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, ms. Default 30000. */
+  requestTimeoutMs?: number;
+  /** How often Node checks the two timeouts above, ms. Default 1000 (Node's own is 30000). */
+  checkIntervalMs?: number;
+}
+
+/**
+ * Limits of the admin listener: reachable from the whole pod network and
+ * unauthenticated, it holds few connections and drops idle or slow ones fast.
+ */
+export const ADMIN_LIMITS: Readonly<Omit<ListenLimits, 'maxConnections'>> = Object.freeze({
+  keepAliveTimeoutMs: 2_000,
+  headersTimeoutMs: 3_000,
+  requestTimeoutMs: 5_000,
+  checkIntervalMs: 500,
+});
+
+export function listen(handler: RequestListener, host: string, port: number, limits: ListenLimits = {}): Promise<Listening> {
+  const server = createServer(
+    { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: limits.checkIntervalMs ?? 1_000 },
+    handler,
+  );
   // Keep-alive sockets from SDK clients must not hold a shutdown open for long.
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? 5_000;
+  server.headersTimeout = limits.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = limits.requestTimeoutMs ?? 30_000;
+  if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';

@@ -8,7 +8,7 @@ import { matchesAllowedTable, profileToRequest, type Config } from '../config/in
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
-import { listen, type Listening } from '../http/listen.js';
+import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
@@ -138,7 +138,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   try {
     credentialsListener = await listen(credentialsApp, config.listen.host, config.listen.port);
     credentialsListening = true;
-    adminListener = await listen(adminApp, config.admin.host, config.admin.port);
+    adminListener = await listen(adminApp, config.admin.host, config.admin.port, {
+      ...ADMIN_LIMITS,
+      maxConnections: config.admin.maxConnections,
+    });
     adminListening = true;
   } catch (err) {
     await credentialsListener?.close();
