@@ -18,7 +18,7 @@ describe('parseConfig defaults', () => {
         maxQueuedCalls: 1000,
       },
       listen: { host: '127.0.0.1', port: 9180, allowNonLoopback: false },
-      admin: { host: '0.0.0.0', port: 9181 },
+      admin: { host: '0.0.0.0', port: 9181, maxConnections: 32 },
       auth: {},
       rateLimit: { requestsPerSecond: 1000, burst: 500 },
       defaults: { durationSeconds: 3600, permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'] },
