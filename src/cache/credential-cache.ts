@@ -52,6 +52,14 @@ import {
   type Settings,
 } from './types.js';
 
+/** A key whose last fetch failed retryably: no new flight for it before `retryAtMs`. */
+interface Outage {
+  failures: number;
+  retryAtMs: number;
+  /** What clients are told meanwhile (the last failure, with `Retry-After`). */
+  error: LfcsError;
+}
+
 /**
  * Refresh-ahead LRU cache of Lake Formation leases. See the module comment
  * for the serving rules and `cache/settings.ts` for every setting.
@@ -64,6 +72,8 @@ export class CredentialCache {
   readonly #upstream: UpstreamCaller;
   readonly #entries: LRUCache<string, Entry>;
   readonly #negative: LRUCache<string, LfcsError>;
+  /** Keys whose last fetch failed (retryably), until one succeeds: the per-key backoff, lease or not. */
+  readonly #outages: LRUCache<string, Outage>;
   readonly #inflight = new Map<string, Flight>();
   #reportedCount = 0;
   #closed = false;
@@ -84,6 +94,7 @@ export class CredentialCache {
     const time = { max: settings.maxEntries, perf: { now: () => this.#clock.now() }, ttlResolution: 0 };
     this.#entries = new LRUCache<string, Entry>({ ...time, dispose: (entry) => this.#retire(entry) });
     this.#negative = new LRUCache<string, LfcsError>({ ...time, ttl: settings.negativeTtlSeconds * 1000 });
+    this.#outages = new LRUCache<string, Outage>({ max: settings.maxEntries });
     this.#upstream = new UpstreamCaller({
       vend: vend as VendFunction,
       settings,
@@ -146,6 +157,15 @@ export class CredentialCache {
       }
     }
 
+    const outage = this.#outages.get(key);
+    if (outage && now < outage.retryAtMs && !this.#inflight.has(key)) {
+      // Nothing servable and the last fetch failed moments ago: however many
+      // clients poll, the key costs one Lake Formation attempt per backoff
+      // period. They get the last error (retryable, 503-type) at once.
+      this.#hooks.onLookup('backoff');
+      throw withRetryAfter(outage.error, Math.max(1, Math.ceil((outage.retryAtMs - now) / 1000)));
+    }
+
     const flight = this.#inflight.get(key) ?? this.#startFlight(key, structuredClone(request), undefined);
     const result: LookupResult = flight.waiters === 0 ? 'miss' : 'coalesced';
     flight.waiters += 1;
@@ -204,6 +224,7 @@ export class CredentialCache {
     this.#upstream.close(reason);
     this.#entries.clear(); // dispose → #retire clears each entry's timer
     this.#negative.clear();
+    this.#outages.clear();
     this.#reportCount();
   }
 
@@ -334,6 +355,8 @@ export class CredentialCache {
         // A client waits on it (from the start, or it joined a queued refresh): go first.
         urgent: () => !flight.background || flight.waiters > 0,
         onStart: () => (flight.attempts += 1),
+        // After a failure the backoff between flights is the retry: one attempt each.
+        ...(this.#outages.has(flight.key) && { maxAttempts: 1 }),
       });
       this.#endFlight(flight);
       if (!this.#closed) flight.resolve(this.#afterSuccess(flight, received));
@@ -349,6 +372,7 @@ export class CredentialCache {
   }
 
   #afterSuccess(flight: Flight, received: Lease): Lease {
+    this.#outages.delete(flight.key);
     if (flight.background && flight.waiters === 0 && this.#peekLive(flight.key) !== flight.entry) {
       // The entry left the cache while the call ran; re-adding it would evict a wanted one.
       this.#hooks.onRefresh('dropped');
@@ -369,23 +393,35 @@ export class CredentialCache {
     if (isPermanentUpstreamError(err)) {
       // The grant is missing or was revoked: stop serving the old lease and
       // answer repeats from memory for a while.
+      this.#outages.delete(flight.key);
       this.#negative.set(flight.key, err);
       if (this.#entries.delete(flight.key)) this.#reportCount();
       if (flight.background) this.#hooks.onRefresh('failure');
       return err;
     }
     const entry = this.#peekLive(flight.key);
+    const now = this.#clock.now();
+    const failures = Math.max(this.#outages.get(flight.key)?.failures ?? 0, entry?.consecutiveFailures ?? 0) + 1;
+    const shown = err.retryable ? withRetryAfter(err, this.#settings.retryAfterSeconds) : err;
+    // Equal jitter (half the cap, plus up to the other half): a backoff period
+    // always lasts long enough to hold the key to one attempt, yet keys that
+    // failed together still spread out.
+    const capMs = backoffDelayMs(failures, {
+      baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
+      maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
+      random: () => 1,
+    });
+    const backoffMs = Math.floor(capMs / 2 + (this.#random() * capMs) / 2);
+    if (flight.attempts > 0 && err.retryable) {
+      this.#outages.set(flight.key, { failures, retryAtMs: now + backoffMs, error: shown });
+    }
     if (entry) {
-      const backoffMs = backoffDelayMs(entry.consecutiveFailures + 1, {
-        baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
-        maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
-        random: () => this.#random(),
-      });
-      recordFailure(entry, err.code, this.#clock.now(), backoffMs);
+      entry.consecutiveFailures = failures - 1;
+      recordFailure(entry, err.code, now, backoffMs);
       this.#schedule(entry);
     }
     if (flight.background) this.#hooks.onRefresh(flight.attempts === 0 ? 'dropped' : 'failure');
-    return err.retryable ? withRetryAfter(err, this.#settings.retryAfterSeconds) : err;
+    return shown;
   }
 
   // ---- helpers -------------------------------------------------------------

@@ -14,10 +14,12 @@ import { cacheSettingsShape, type CacheSettings } from './settings.js';
  *   the first to wait on a background refresh already running);
  * - `coalesced`: waited on a call another request had started;
  * - `stale`: Lake Formation failed (or is backing off after a failure), old lease served;
- * - `negative`: a remembered permanent error was rethrown without a call.
- * A `get` that throws reports `miss`, `coalesced` or `negative`.
+ * - `negative`: a remembered permanent error was rethrown without a call;
+ * - `backoff`: nothing servable while the key backs off after a failed fetch:
+ *   the last (retryable) error was rethrown without a call.
+ * A `get` that throws reports `miss`, `coalesced`, `negative` or `backoff`.
  */
-export type LookupResult = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative';
+export type LookupResult = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative' | 'backoff';
 
 /**
  * Observation points for metrics and the audit log. Every hook is optional

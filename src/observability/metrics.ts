@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Lookup outcomes counted by `lfcs_cache_lookups_total{result}`. */
-export type LookupResultLabel = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative';
+export type LookupResultLabel = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative' | 'backoff';
 
 /**
  * Every metric the sidecar exports, on its own Registry (never prom-client's
@@ -60,7 +60,7 @@ export function createMetrics(init: MetricsInit): SidecarMetrics {
     }),
     cacheLookups: new Counter({
       name: 'lfcs_cache_lookups_total',
-      help: 'Cache lookups by result: hit, miss, stale, coalesced or negative',
+      help: 'Cache lookups by result: hit, miss, stale, coalesced, negative or backoff',
       labelNames: ['result'],
       registers: [registry],
     }),

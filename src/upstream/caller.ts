@@ -45,6 +45,8 @@ export interface FetchOptions {
   urgent: () => boolean;
   /** Counted once per attempt that reached `vend`. */
   onStart?: () => void;
+  /** Fewer attempts than `settings.maxAttempts` (e.g. 1 while the key backs off after a failure). */
+  maxAttempts?: number;
 }
 
 export class UpstreamCaller {
@@ -77,6 +79,7 @@ export class UpstreamCaller {
    */
   async fetch(request: CredentialRequest, options: FetchOptions): Promise<Lease> {
     const { signal } = options;
+    const maxAttempts = Math.min(options.maxAttempts ?? this.#settings.maxAttempts, this.#settings.maxAttempts);
     for (let attempt = 1; ; attempt++) {
       let startedAtMs: number | undefined;
       let lease: Lease | undefined;
@@ -107,7 +110,7 @@ export class UpstreamCaller {
       if (signal.aborted) throw signal.reason;
       if (lease) return lease;
       const error = failure as LfcsError;
-      if (!error.retryable || isPermanentUpstreamError(error) || attempt >= this.#settings.maxAttempts) throw error;
+      if (!error.retryable || isPermanentUpstreamError(error) || attempt >= maxAttempts) throw error;
       await sleep(
         this.#clock,
         backoffDelayMs(attempt, {
