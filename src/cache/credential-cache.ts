@@ -47,6 +47,7 @@ import {
   type CacheHooks,
   type CredentialCacheOptions,
   type Flight,
+  type GetOptions,
   type LookupResult,
   type ServedCredentials,
   type Settings,
@@ -75,6 +76,8 @@ export class CredentialCache {
   /** Keys whose last fetch failed (retryably), until one succeeds: the per-key backoff, lease or not. */
   readonly #outages: LRUCache<string, Outage>;
   readonly #inflight = new Map<string, Flight>();
+  /** Every client waiting on a flight: close() ends each wait (and its deadline timer) at once. */
+  readonly #waits = new Set<(err: LfcsError) => void>();
   #reportedCount = 0;
   #closed = false;
 
@@ -104,6 +107,11 @@ export class CredentialCache {
     });
   }
 
+  /** Lake Formation calls running and waiting in the limiter now. */
+  get upstreamLoad(): { active: number; queued: number } {
+    return this.#upstream.load;
+  }
+
   /** Number of cached leases (entries whose expiry timer has not fired yet included). */
   get size(): number {
     return this.#entries.size;
@@ -116,16 +124,17 @@ export class CredentialCache {
    * served (retryable ones carry `retryAfterSeconds`), with the remembered
    * error for a negatively cached request, and with `ShuttingDown` after {@link close}.
    */
-  get(request: CredentialRequest, options: { label?: string } = {}): Promise<ServedCredentials> {
-    return this.#lookup(cacheKey(request), request, options.label);
+  get(request: CredentialRequest, options: GetOptions = {}): Promise<ServedCredentials> {
+    return this.#lookup(cacheKey(request), request, options);
   }
 
   /** {@link get} for a request whose key was computed once ({@link prepareRequest}), e.g. a profile. */
-  getPrepared(prepared: PreparedRequest, options: { label?: string } = {}): Promise<ServedCredentials> {
-    return this.#lookup(prepared.key, prepared.request, options.label);
+  getPrepared(prepared: PreparedRequest, options: GetOptions = {}): Promise<ServedCredentials> {
+    return this.#lookup(prepared.key, prepared.request, options);
   }
 
-  async #lookup(key: string, request: CredentialRequest, label: string | undefined): Promise<ServedCredentials> {
+  async #lookup(key: string, request: CredentialRequest, options: GetOptions): Promise<ServedCredentials> {
+    const { label, signal } = options;
     if (this.#closed) throw shuttingDownError();
     const remembered = this.#negative.get(key);
     if (remembered) {
@@ -171,7 +180,7 @@ export class CredentialCache {
     flight.waiters += 1;
     if (flight.label === undefined) flight.label = label;
     try {
-      const lease = await flight.promise;
+      const lease = await this.#await(flight, signal);
       this.#hooks.onLookup(result);
       return { lease, result, remainingSeconds: wholeSecondsLeft(lease.expiration.getTime(), this.#clock.now()) };
     } catch (err) {
@@ -188,6 +197,62 @@ export class CredentialCache {
       this.#hooks.onLookup(result);
       throw err;
     }
+  }
+
+  /**
+   * The flight's lease for one waiter, who leaves when `signal` aborts (its
+   * client went away) or after `missDeadlineMs`. When the last waiter of a
+   * foreground fetch leaves while it is queued or between retries, the fetch
+   * is dropped before it reaches Lake Formation; an attempt already running
+   * may finish and fill the cache. Background refreshes are never dropped here.
+   */
+  #await(flight: Flight, signal: AbortSignal | undefined): Promise<Lease> {
+    return new Promise<Lease>((resolve, reject) => {
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#waits.delete(end);
+        return true;
+      };
+      const end = (err: LfcsError): void => {
+        if (settle()) reject(err);
+      };
+      this.#waits.add(end);
+      const leave = (err: LfcsError): void => {
+        if (!settle()) return;
+        reject(err);
+        this.#leave(flight);
+      };
+      const onAbort = (): void => leave(new LfcsError('InvalidRequest', 'the client went away before the lease arrived'));
+      const timer = this.#clock.setTimeout(
+        () =>
+          leave(
+            new LfcsError('UpstreamTimeout', `no lease from Lake Formation within ${this.#settings.missDeadlineMs} ms; try again`, {
+              retryable: true,
+              retryAfterSeconds: this.#settings.retryAfterSeconds,
+            }),
+          ),
+        this.#settings.missDeadlineMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (lease) => settle() && resolve(lease),
+        (err: unknown) => settle() && reject(err),
+      );
+      if (signal?.aborted) onAbort();
+    });
+  }
+
+  #leave(flight: Flight): void {
+    flight.waiters -= 1;
+    if (flight.waiters > 0 || flight.background || flight.running || this.#inflight.get(flight.key) !== flight) return;
+    // Nobody wants this fetch any more: a queued call never reaches Lake
+    // Formation and no retry follows. A later request starts afresh.
+    this.#inflight.delete(flight.key);
+    flight.controller.abort(new LfcsError('InvalidRequest', 'every client waiting for this lease went away'));
   }
 
   /**
@@ -221,6 +286,7 @@ export class CredentialCache {
       flight.controller.abort(reason);
       flight.reject(reason);
     }
+    for (const end of [...this.#waits]) end(reason);
     this.#upstream.close(reason);
     this.#entries.clear(); // dispose → #retire clears each entry's timer
     this.#negative.clear();
@@ -342,6 +408,7 @@ export class CredentialCache {
       waiters: 0,
       label: undefined,
       attempts: 0,
+      running: false,
     };
     this.#inflight.set(key, flight);
     void this.#runFlight(flight);
@@ -354,7 +421,13 @@ export class CredentialCache {
         signal: flight.controller.signal,
         // A client waits on it (from the start, or it joined a queued refresh): go first.
         urgent: () => !flight.background || flight.waiters > 0,
-        onStart: () => (flight.attempts += 1),
+        onStart: () => {
+          flight.attempts += 1;
+          flight.running = true;
+        },
+        onSettled: () => (flight.running = false),
+        // A foreground fetch whose clients all left makes no further attempt.
+        wanted: () => flight.background || flight.waiters > 0,
         // After a failure the backoff between flights is the retry: one attempt each.
         ...(this.#outages.has(flight.key) && { maxAttempts: 1 }),
       });
@@ -386,8 +459,8 @@ export class CredentialCache {
   /** Records a failed fetch and returns the error its waiters receive. */
   #afterFailure(flight: Flight, err: LfcsError): LfcsError {
     if (flight.controller.signal.aborted) {
-      // Dropped because its entry left the cache.
-      this.#hooks.onRefresh('dropped');
+      // Dropped because its entry left the cache, or (foreground) because every client left.
+      if (flight.background) this.#hooks.onRefresh('dropped');
       return err;
     }
     if (isPermanentUpstreamError(err)) {

@@ -46,6 +46,11 @@ export const cacheSettingsShape = {
   refreshRetryMaxDelayMs: integer(1, 3_600_000)
     .default(120_000)
     .describe('Largest wait between tries of a failing key: after an outage every lease is fresh again within about this long.'),
+  missDeadlineMs: integer(100, 3_600_000)
+    .default(5000)
+    .describe(
+      'Longest a request waits for Lake Formation (first fetch or below minServeSeconds) before a retryable 504, or the old lease if still servable: SDK clients give up after 1-5 s. Background refreshes keep their own budget.',
+    ),
   retryAfterSeconds: integer(1, 3600)
     .default(1)
     .describe('Retry-After sent with retryable errors; botocore and JS retry 1 s apart anyway.'),

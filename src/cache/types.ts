@@ -122,5 +122,15 @@ export interface Flight {
   label: string | undefined;
   /** Upstream attempts actually started (0 when the limiter refused or dropped the call). */
   attempts: number;
+  /** An attempt is at Lake Formation now (not queued, not between retries). */
+  running: boolean;
+}
+
+/** Per-request options of `CredentialCache.get`. */
+export interface GetOptions {
+  /** Profile name shown in the listing. */
+  label?: string;
+  /** Aborts when the client went away: it stops waiting, and a fetch nobody waits for is dropped. */
+  signal?: AbortSignal;
 }
 

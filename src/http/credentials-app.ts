@@ -22,8 +22,9 @@ export interface ResolvedProfile {
 
 export interface CredentialsAppDeps {
   cache: {
-    get(request: CredentialRequest): Served;
-    getPrepared(prepared: PreparedRequest, options?: { label?: string }): Served;
+    /** `signal` aborts when the client disconnects: the cache stops waiting and drops work nobody wants. */
+    get(request: CredentialRequest, options?: { signal?: AbortSignal }): Served;
+    getPrepared(prepared: PreparedRequest, options?: { label?: string; signal?: AbortSignal }): Served;
   };
   profiles: {
     /** The profile called `name`, or undefined for an unknown name. */
@@ -79,7 +80,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       const name = String(req.params['profile']);
       const profile = deps.profiles.resolve(name);
       if (!profile) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
-      sendContainerCredentials(res, await deps.cache.getPrepared(profile.prepared, { label: name }), profile.accountId, deps);
+      sendContainerCredentials(res, await deps.cache.getPrepared(profile.prepared, { label: name, signal: clientGone(res) }), profile.accountId, deps);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -88,7 +89,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .get(handleAs('dynamic', async (req, res) => {
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
       checkDynamicAllowed(deps, request.tableArn);
-      sendContainerCredentials(res, await deps.cache.get(request), accountIdFromTableArn(request.tableArn), deps);
+      sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), accountIdFromTableArn(request.tableArn), deps);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -114,7 +115,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       .post(requireJson, jsonBody, handleAs(name, async (req, res) => {
         const request = parse(req.body, deps.defaults);
         checkDynamicAllowed(deps, request.tableArn);
-        await serveNativeCredentials(deps, res, request);
+        await serveNativeCredentials(deps, res, request, clientGone(res));
       }))
       .all(methodNotAllowed('POST'));
   }
@@ -123,6 +124,8 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     next(new LfcsError('RouteNotFound', `no route ${req.method} ${truncate(req.path)}`));
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // The client hung up while its lease was fetched: nobody reads an answer.
+    if (res.destroyed || res.writableEnded) return;
     const error = fromExpressError(err);
     sendError(res, error);
     if (error.code === 'InternalError') {
@@ -165,8 +168,13 @@ function sendContainerCredentials(
   sendJsonText(res, 200, body);
 }
 
-async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {
-  const served = await deps.cache.get(request);
+async function serveNativeCredentials(
+  deps: CredentialsAppDeps,
+  res: Response,
+  request: CredentialRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  const served = await deps.cache.get(request, { signal });
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
   sendJson(res, 200, {
     AccessKeyId: served.lease.accessKeyId,
@@ -184,6 +192,15 @@ async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, r
  */
 export function formatExpiration(expiration: Date): string {
   return new Date(Math.floor(expiration.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Aborts when the client closes the connection before its answer was sent. */
+function clientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 /** Dynamic and native requests name any table, so both pass the same allow-list. */

@@ -47,6 +47,10 @@ export interface FetchOptions {
   onStart?: () => void;
   /** Fewer attempts than `settings.maxAttempts` (e.g. 1 while the key backs off after a failure). */
   maxAttempts?: number;
+  /** Called when an attempt that reached `vend` has settled. */
+  onSettled?: () => void;
+  /** Read before each retry: false stops the fetch with the last error (nobody waits for it any more). */
+  wanted?: () => boolean;
 }
 
 export class UpstreamCaller {
@@ -89,7 +93,7 @@ export class UpstreamCaller {
           () => {
             startedAtMs = this.#clock.now();
             options.onStart?.();
-            return this.#vend(request, signal);
+            return this.#vend(request, signal).finally(() => options.onSettled?.());
           },
           { urgent: options.urgent, signal },
         );
@@ -111,6 +115,7 @@ export class UpstreamCaller {
       if (lease) return lease;
       const error = failure as LfcsError;
       if (!error.retryable || isPermanentUpstreamError(error) || attempt >= maxAttempts) throw error;
+      if (options.wanted && !options.wanted()) throw error;
       await sleep(
         this.#clock,
         backoffDelayMs(attempt, {

@@ -34,6 +34,7 @@ describe('parseConfig defaults', () => {
         refreshJitterSeconds: 120,
         refreshRetryBaseDelayMs: 10_000,
         refreshRetryMaxDelayMs: 120_000,
+        missDeadlineMs: 5000,
         retryAfterSeconds: 1,
       },
       prewarm: { enabled: true, retryBaseDelayMs: 500, retryMaxDelayMs: 30_000 },
