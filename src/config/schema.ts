@@ -80,6 +80,17 @@ const rateLimitSchema = section({
     .default(1000)
     .describe("Requests per second the credentials listener accepts (the EKS Pod Identity Agent's value)."),
   burst: integer(1, 1_000_000).default(500).describe('Burst size of that limit.'),
+  refusedPerSecond: positiveNumber(1_000_000)
+    .default(20)
+    .describe(
+      'Requests per second without the right token, counted apart (after authentication), so a local process flooding wrong tokens never makes the real client get 429.',
+    ),
+  refusedBurst: integer(1, 1_000_000).default(50).describe('Burst size of that limit.'),
+  deniedLogLinesPerSecond: positiveNumber(100_000)
+    .default(10)
+    .describe(
+      'Refused-request audit lines logged per second (burst 20); the rest are dropped and counted in lfcs_log_lines_dropped_total.',
+    ),
 });
 
 const DISTINCT_PERMISSIONS_EXPECTED = `a non-empty list of: ${PERMISSIONS.join(', ')}`;

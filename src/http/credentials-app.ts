@@ -39,8 +39,16 @@ export interface CredentialsAppDeps {
   /** `GET /v1/cache`: at most `limit` entry summaries (never key material) and the total number cached. */
   listing(limit: number): { total: number; entries: unknown[] };
   token: TokenSource;
-  /** Token bucket for the listener as a whole: false means answer 429. */
+  /** Token bucket for authenticated requests: false means answer 429. */
   rateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for requests without the right token, apart from the one
+   * above: a local process flooding wrong tokens must not make the real
+   * client get 429. False means answer 429 without checking further.
+   */
+  refusedRateLimiter: { tryTake(): boolean };
+  /** Token bucket for `request denied` audit lines: false means drop the line (and count it). */
+  deniedLogLimiter: { tryTake(): boolean };
   metrics: SidecarMetrics;
   logger: Logger;
 }
@@ -216,7 +224,7 @@ function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
   }
 }
 
-/** Host check, proxy-header check and rate limit, before any credential work. */
+/** Host check and proxy-header check, before any credential work (both cheap, neither looks at the token). */
 function refuseForeignRequests(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
     // DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
@@ -228,16 +236,25 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
     if (req.headers['x-forwarded-for'] !== undefined || req.headers['forwarded'] !== undefined) {
       return next(new LfcsError('ForwardedRequestRejected', 'proxied requests (X-Forwarded-For, Forwarded) are refused'));
     }
-    if (!deps.rateLimiter.tryTake()) {
-      return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
-    }
     next();
   };
 }
 
+/**
+ * Authentication, then the rate limit of its outcome: requests with the token
+ * spend `rateLimiter`, requests without it spend `refusedRateLimiter`.
+ */
 function authenticate(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (deps.token.matches(req.headers.authorization)) return next();
+    if (deps.token.matches(req.headers.authorization)) {
+      if (!deps.rateLimiter.tryTake()) {
+        return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
+      }
+      return next();
+    }
+    if (!deps.refusedRateLimiter.tryTake()) {
+      return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
+    }
     const reason =
       req.headers.authorization === undefined
         ? 'the Authorization header is missing; send the token from AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)'
@@ -301,10 +318,18 @@ function routeOf(res: Response): RouteName {
   return (res.locals['route'] as RouteName | undefined) ?? 'unmatched';
 }
 
-/** One audit line per refused request (4xx), with the reason; never the token. */
+/**
+ * One audit line per refused request (4xx), with the reason; never the token.
+ * Sampled: beyond `deniedLogLimiter` a line is dropped and counted in
+ * `lfcs_log_lines_dropped_total`, so a flood of refusals cannot flood the log.
+ */
 function auditDenied(deps: CredentialsAppDeps, req: Request, res: Response, error: LfcsError): void {
   const status = statusForCode(error.code);
   if (status >= 500) return;
+  if (!deps.deniedLogLimiter.tryTake()) {
+    deps.metrics.logLinesDropped.inc({ kind: 'denied' });
+    return;
+  }
   deps.logger.info(
     { audit: 'denied', route: routeOf(res), method: req.method, status, code: error.code, reason: error.message },
     'request denied',

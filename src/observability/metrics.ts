@@ -21,6 +21,7 @@ export interface SidecarMetrics {
   readonly upstreamRequestDuration: Histogram<'operation'>;
   readonly refreshes: Counter<'outcome'>;
   readonly servedRemainingSeconds: Histogram;
+  readonly logLinesDropped: Counter<'kind'>;
 }
 
 export interface MetricsInit {
@@ -86,6 +87,12 @@ export function createMetrics(init: MetricsInit): SidecarMetrics {
       name: 'lfcs_refreshes_total',
       help: 'Background refreshes by outcome',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    logLinesDropped: new Counter({
+      name: 'lfcs_log_lines_dropped_total',
+      help: 'Log lines not written because their kind was over its rate (kind="denied": refused-request audit lines)',
+      labelNames: ['kind'],
       registers: [registry],
     }),
     servedRemainingSeconds: new Histogram({

@@ -104,6 +104,12 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       ratePerSecond: config.rateLimit.requestsPerSecond,
       burst: config.rateLimit.burst,
     }),
+    refusedRateLimiter: new TokenBucket({
+      clock,
+      ratePerSecond: config.rateLimit.refusedPerSecond,
+      burst: config.rateLimit.refusedBurst,
+    }),
+    deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.deniedLogLinesPerSecond, burst: 20 }),
     metrics,
     logger,
   });

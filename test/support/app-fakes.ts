@@ -39,7 +39,15 @@ export interface FakeApp {
 }
 
 export function fakeCredentialsDeps(
-  options: { profiles?: Record<string, CredentialRequest>; allowed?: (arn: string) => boolean; ratePerSecond?: number; burst?: number } = {},
+  options: {
+    profiles?: Record<string, CredentialRequest>;
+    allowed?: (arn: string) => boolean;
+    ratePerSecond?: number;
+    burst?: number;
+    refusedPerSecond?: number;
+    refusedBurst?: number;
+    deniedLogBurst?: number;
+  } = {},
 ): FakeApp {
   const clock = new FakeClock();
   const requests: FakeApp['requests'] = [];
@@ -83,6 +91,8 @@ export function fakeCredentialsDeps(
     listing: (limit) => ({ total: listing.length, entries: listing.slice(0, limit) }),
     token: createTokenSource({ kind: 'value', token: APP_TOKEN }),
     rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),
+    refusedRateLimiter: new TokenBucket({ clock, ratePerSecond: options.refusedPerSecond ?? 1000, burst: options.refusedBurst ?? 500 }),
+    deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: 10, burst: options.deniedLogBurst ?? 1000 }),
     metrics: createMetrics({ version: '0.0.0-test', defaultMetrics: false }),
     logger,
   };

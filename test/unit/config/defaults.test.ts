@@ -20,7 +20,7 @@ describe('parseConfig defaults', () => {
       listen: { host: '127.0.0.1', port: 9180, allowNonLoopback: false },
       admin: { host: '0.0.0.0', port: 9181, maxConnections: 32 },
       auth: {},
-      rateLimit: { requestsPerSecond: 1000, burst: 500 },
+      rateLimit: { requestsPerSecond: 1000, burst: 500, refusedPerSecond: 20, refusedBurst: 50, deniedLogLinesPerSecond: 10 },
       defaults: { durationSeconds: 3600, permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'] },
       profiles: {},
       dynamic: { enabled: false, allowedTables: [] },

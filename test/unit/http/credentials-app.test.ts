@@ -150,6 +150,21 @@ describe('credentials app (in-process)', () => {
     expect((await get('/v1/credentials/orders')).statusCode).toBe(200);
   });
 
+  it('authenticates before the rate limit: a wrong-token flood never makes the real client get 429', async () => {
+    const { get, deps, logs } = app({ ratePerSecond: 1, burst: 5, refusedPerSecond: 1, refusedBurst: 10, deniedLogBurst: 3 });
+    const flood = [];
+    for (let i = 0; i < 200; i++) flood.push((await get('/v1/credentials/orders', { authorization: `wrong-token-${i}-0123456789` })).statusCode);
+    // The refused get their own bucket: 401 while it lasts, then 429.
+    expect(flood.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(flood.slice(10)).toEqual(Array(190).fill(429));
+    for (let i = 0; i < 5; i++) expect((await get('/v1/credentials/orders')).statusCode).toBe(200);
+    // Refusal audit lines are sampled, and what was dropped is counted.
+    expect(logs().match(/"audit":"denied"/g)).toHaveLength(3);
+    expect(await deps.metrics.registry.getSingleMetricAsString('lfcs_log_lines_dropped_total')).toContain(
+      'lfcs_log_lines_dropped_total{kind="denied"} 197',
+    );
+  });
+
   it('counts requests by route and status, and never logs the token or key material', async () => {
     const { get, deps, logs } = app();
     await get('/v1/credentials/orders');
