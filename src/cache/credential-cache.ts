@@ -71,7 +71,11 @@ export class CredentialCache {
   readonly #randomSource: () => number;
   readonly #hooks: Required<CacheHooks>;
   readonly #upstream: UpstreamCaller;
+  /** Dynamic entries: least recently requested evicted beyond `maxEntries`. */
   readonly #entries: LRUCache<string, Entry>;
+  /** Entries of `pinnedKeys` (the profiles): their own store, never evicted by dynamic ones. */
+  readonly #pinned: LRUCache<string, Entry>;
+  readonly #pinnedKeys: ReadonlySet<string>;
   readonly #negative: LRUCache<string, LfcsError>;
   /** Keys whose last fetch failed (retryably), until one succeeds: the per-key backoff, lease or not. */
   readonly #outages: LRUCache<string, Outage>;
@@ -84,7 +88,7 @@ export class CredentialCache {
   /** Checks every option at once and throws `LfcsError('InvalidConfiguration')` naming each bad field. */
   constructor(options: CredentialCacheOptions) {
     const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
-    const { vend, clock, random, hooks, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', [
+    const { vend, clock, random, hooks, pinnedKeys, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', [
       ...CACHE_RELATIONS,
       ...UPSTREAM_RELATIONS,
     ]);
@@ -96,6 +100,12 @@ export class CredentialCache {
     // "now" behind a real setTimeout, so the injected clock is the only time source.
     const time = { max: settings.maxEntries, perf: { now: () => this.#clock.now() }, ttlResolution: 0 };
     this.#entries = new LRUCache<string, Entry>({ ...time, dispose: (entry) => this.#retire(entry) });
+    this.#pinnedKeys = new Set(pinnedKeys ?? []);
+    this.#pinned = new LRUCache<string, Entry>({
+      ...time,
+      max: Math.max(1, this.#pinnedKeys.size),
+      dispose: (entry) => this.#retire(entry),
+    });
     this.#negative = new LRUCache<string, LfcsError>({ ...time, ttl: settings.negativeTtlSeconds * 1000 });
     this.#outages = new LRUCache<string, Outage>({ max: settings.maxEntries });
     this.#upstream = new UpstreamCaller({
@@ -114,7 +124,12 @@ export class CredentialCache {
 
   /** Number of cached leases (entries whose expiry timer has not fired yet included). */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.size + this.#pinned.size;
+  }
+
+  /** Whether `key` has a lease that has not expired (without touching its recency). */
+  hasLive(key: string): boolean {
+    return !this.#closed && this.#peekLive(key) !== undefined;
   }
 
   /**
@@ -264,9 +279,11 @@ export class CredentialCache {
     const now = this.#clock.now();
     const listed: CacheEntrySummary[] = [];
     if (this.#closed) return listed;
-    for (const entry of this.#entries.values()) {
-      if (listed.length >= limit) break;
-      if (now < entry.expiresAtMs) listed.push(summarize(entry, now, this.#inflight.has(entry.key)));
+    for (const store of [this.#pinned, this.#entries]) {
+      for (const entry of store.values()) {
+        if (listed.length >= limit) return listed;
+        if (now < entry.expiresAtMs) listed.push(summarize(entry, now, this.#inflight.has(entry.key)));
+      }
     }
     return listed;
   }
@@ -289,6 +306,7 @@ export class CredentialCache {
     for (const end of [...this.#waits]) end(reason);
     this.#upstream.close(reason);
     this.#entries.clear(); // dispose → #retire clears each entry's timer
+    this.#pinned.clear();
     this.#negative.clear();
     this.#outages.clear();
     this.#reportCount();
@@ -296,17 +314,22 @@ export class CredentialCache {
 
   // ---- entries -------------------------------------------------------------
 
+  #storeFor(key: string): LRUCache<string, Entry> {
+    return this.#pinnedKeys.has(key) ? this.#pinned : this.#entries;
+  }
+
   /** The live entry for `key`, marked most recently used; an expired one is removed. */
   #touch(key: string, now: number): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry && now >= entry.expiresAtMs) this.#entries.delete(key);
+    const store = this.#storeFor(key);
+    const entry = store.get(key);
+    if (entry && now >= entry.expiresAtMs) store.delete(key);
     this.#reportCount(); // lru-cache may also have dropped an expired entry inside get()
     return entry && now < entry.expiresAtMs ? entry : undefined;
   }
 
   /** The live entry for `key` without touching recency. */
   #peekLive(key: string): Entry | undefined {
-    const entry = this.#entries.peek(key);
+    const entry = this.#storeFor(key).peek(key);
     return entry && this.#clock.now() < entry.expiresAtMs ? entry : undefined;
   }
 
@@ -329,7 +352,7 @@ export class CredentialCache {
     if (flight.label !== undefined) entry.label = flight.label;
     // lru-cache's own ttl guarantees an expired lease is never returned even
     // if the expiry timer below has not fired yet (e.g. a clock that jumped).
-    this.#entries.set(flight.key, entry, { ttl: Math.max(1, Math.ceil(entry.expiresAtMs - now)) });
+    this.#storeFor(flight.key).set(flight.key, entry, { ttl: Math.max(1, Math.ceil(entry.expiresAtMs - now)) });
     this.#schedule(entry);
     this.#reportCount();
     return entry;
@@ -362,14 +385,14 @@ export class CredentialCache {
 
   #wake(entry: Entry): void {
     entry.timer = undefined;
-    if (this.#closed || this.#entries.peek(entry.key, { allowStale: true }) !== entry) return;
+    if (this.#closed || this.#storeFor(entry.key).peek(entry.key, { allowStale: true }) !== entry) return;
     const now = this.#clock.now();
     if (now >= entry.expiresAtMs) {
-      this.#entries.delete(entry.key);
+      this.#storeFor(entry.key).delete(entry.key);
       this.#reportCount();
     } else if (now < entry.refreshAtMs || this.#inflight.has(entry.key)) {
       this.#schedule(entry);
-    } else if (now - entry.lastRequestedAtMs > this.#settings.idleSeconds * 1000) {
+    } else if (!this.#pinnedKeys.has(entry.key) && now - entry.lastRequestedAtMs > this.#settings.idleSeconds * 1000) {
       // Nobody asked for this lease lately: spend no quota renewing it.
       entry.refreshSuspended = true;
       this.#schedule(entry);
@@ -468,7 +491,7 @@ export class CredentialCache {
       // answer repeats from memory for a while.
       this.#outages.delete(flight.key);
       this.#negative.set(flight.key, err);
-      if (this.#entries.delete(flight.key)) this.#reportCount();
+      if (this.#storeFor(flight.key).delete(flight.key)) this.#reportCount();
       if (flight.background) this.#hooks.onRefresh('failure');
       return err;
     }
@@ -505,7 +528,7 @@ export class CredentialCache {
   }
 
   #reportCount(): void {
-    const count = this.#entries.size;
+    const count = this.size;
     if (count === this.#reportedCount) return;
     this.#reportedCount = count;
     this.#hooks.onEntryCountChange(count);

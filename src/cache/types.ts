@@ -63,6 +63,11 @@ export const optionsSchema = z.strictObject({
       onEntryCountChange: fn('a function').optional(),
     })
     .optional(),
+  /**
+   * Keys (from `prepareRequest`) kept apart from the LRU: never evicted by
+   * other entries and renewed even when idle. The sidecar pins its profiles.
+   */
+  pinnedKeys: z.array(z.string()).optional(),
   ...cacheSettingsShape,
   ...retrySettingsShape,
   ...limiterSettingsShape,

@@ -74,8 +74,6 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
 
   // The client's own settings went to the client; the rest tune the retry loop and limiter the cache runs.
   const { endpoint: _endpoint, timeoutMs: _timeoutMs, ...upstreamTuning } = config.upstream;
-  const cache = new CredentialCache({ vend, clock, hooks: cacheHooks(metrics, logger), ...config.cache, ...upstreamTuning });
-
   // A profile's request, cache key and account never change: resolved once here, not per request.
   const profiles = new Map<string, ResolvedProfile>(
     Object.keys(config.profiles).map((name) => {
@@ -83,6 +81,16 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       return [name, { prepared, accountId: accountIdFromTableArn(prepared.request.tableArn) }];
     }),
   );
+  // Profiles have their own budget in the cache: dynamic keys never evict them.
+  const pinnedKeys = [...profiles.values()].map((p) => p.prepared.key);
+  const cache = new CredentialCache({
+    vend,
+    clock,
+    hooks: cacheHooks(metrics, logger),
+    pinnedKeys,
+    ...config.cache,
+    ...upstreamTuning,
+  });
   let shuttingDown = false;
   let credentialsListening = false;
   let adminListening = false;
@@ -131,6 +139,14 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
+    // A prewarmed profile whose lease later expired (Lake Formation failing past it) serves nothing.
+    const lost = Object.entries(states)
+      .filter(([name, s]) => s.state === 'ready' && !cache.hasLive(profiles.get(name)!.prepared.key))
+      .map(([name]) => name);
+    if (lost.length > 0 && !shuttingDown) {
+      reasons.push(`profiles without a valid lease: ${lost.join(', ')}`);
+      for (const name of lost) prewarmer.rewarm(name);
+    }
     return { ready: reasons.length === 0, reasons, profiles: states };
   };
 
