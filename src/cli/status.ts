@@ -44,6 +44,7 @@ export async function renderStatus(target: StatusTarget, fetchImpl: typeof fetch
     .then((r) => (r.ok ? 'ready' : `not ready (HTTP ${r.status})`))
     .catch(() => 'unknown');
   const rows = body.entries.map((e) => [
+    // Every field can hold text a token holder chose (a query id, a partition value...).
     e.label ?? (e.operation === 'GetTemporaryGluePartitionCredentials' ? 'partition' : 'table'),
     shortTable(e.tableArn),
     e.partitionValues?.join('/') ?? '-',
@@ -52,11 +53,11 @@ export async function renderStatus(target: StatusTarget, fetchImpl: typeof fetch
     formatDuration(e.remainingSeconds),
     e.lastRefreshAt ? `${e.lastRefreshAt.replace(/\.\d+Z$/, 'Z')} ${e.lastRefreshOutcome ?? ''}`.trim() : '-',
     String(e.hits ?? 0),
-  ]);
+  ].map(printable));
   const header = ['PROFILE', 'TABLE', 'PARTITION', 'PERMISSIONS', 'QUERY', 'REMAINING', 'LAST REFRESH', 'HITS'];
   const total = typeof body.count === 'number' ? body.count : rows.length;
   const shown = total > rows.length ? ` (${rows.length} shown)` : '';
-  const lines = [`${base}: ${ready}, ${total} cached ${total === 1 ? 'entry' : 'entries'}${shown}`, ''];
+  const lines = [printable(`${base}: ${ready}, ${total} cached ${total === 1 ? 'entry' : 'entries'}${shown}`), ''];
   lines.push(...table([header, ...rows]));
   return lines.join('\n');
 }
@@ -70,6 +71,18 @@ function reachFailure(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError') return 'no answer within 5 s';
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}
+
+/**
+ * `text` with every control character escaped (C0, DEL, C1, line and
+ * paragraph separators, bidirectional overrides), so nothing printed can move
+ * the cursor, clear the screen, set the terminal title or forge table rows.
+ */
+export function printable(text: string): string {
+  return String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 function shortTable(arn: string | undefined): string {

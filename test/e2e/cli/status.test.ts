@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LFCS_BIN } from '../../support/spawn-lfcs.js';
-import { startStack, type Stack, type VendedRecord } from '../../support/stack.js';
+import { ORDERS_ARN, startStack, type Stack, type VendedRecord } from '../../support/stack.js';
 
 /** `lfcs status` as a user runs it: the built CLI against a running sidecar (listing with the token, readiness from the admin listener). */
 const execFileAsync = promisify(execFile);
@@ -93,11 +93,24 @@ describe('lfcs status', () => {
     }
   });
 
+  it('escapes control characters in every printed field: a query id cannot drive the terminal', async () => {
+    const hostile = '\x1b[2J\x1b]0;pwned\x07\rforged row\nPROFILE\u202e';
+    const path = `/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=${encodeURIComponent(hostile)}`;
+    const res = await stack.get(path);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    const { code, stdout } = await lfcs(statusArgs());
+    expect(code).toBe(0);
+    expect(stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07\\x0dforged row\\x0aPROFILE\\u202e');
+    expect(stdout.trimEnd().split('\n')).toHaveLength(3 + 4); // title, blank, header, 4 rows: nothing forged
+  });
+
   it('reads the token from LFCS_AUTH_TOKEN, and says so when the token is refused', async () => {
     const args = ['status', '--url', stack.sidecar.credentialsUrl, '--admin', stack.sidecar.adminUrl];
     const ok = await lfcs(args, { LFCS_AUTH_TOKEN: stack.token });
     expect([ok.code, ok.stderr]).toEqual([0, '']);
-    expect(ok.stdout).toContain('3 cached entries');
+    expect(ok.stdout).toMatch(/: ready, \d+ cached entries/);
     const refused = await lfcs(args, { LFCS_AUTH_TOKEN: 'not-the-token-0123456789' });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('refused the token (HTTP 401)');
