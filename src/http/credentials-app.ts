@@ -1,3 +1,4 @@
+import querystring from 'node:querystring';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { LfcsError } from '../core/errors.js';
@@ -77,6 +78,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app.disable('etag');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  app.set('query parser', parseQueryString);
 
   app.use(countRequests(deps));
   app.use(refuseForeignRequests(deps));
@@ -200,6 +202,23 @@ async function serveNativeCredentials(
  */
 export function formatExpiration(expiration: Date): string {
   return new Date(Math.floor(expiration.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * More query parameters than any route accepts (the dynamic route has 10). A
+ * request with more is refused, never cut short: Node's own parser silently
+ * drops every pair past the 1000th, which let a second `table=` through.
+ */
+export const MAX_QUERY_PARAMETERS = 32;
+
+/** The query parser of the credentials app: every pair kept (repeats become arrays), and at most {@link MAX_QUERY_PARAMETERS}. */
+function parseQueryString(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const pairs = text.split('&').length;
+  if (pairs > MAX_QUERY_PARAMETERS) {
+    throw new LfcsError('InvalidRequest', `the query string has ${pairs} parameters; at most ${MAX_QUERY_PARAMETERS} are accepted`);
+  }
+  return { ...querystring.parse(text, '&', '=', { maxKeys: 0 }) };
 }
 
 /** Aborts when the client closes the connection before its answer was sent. */

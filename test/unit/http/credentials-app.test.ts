@@ -197,3 +197,29 @@ describe('GET /v1/cache (credentials listener)', () => {
     }
   });
 });
+
+describe('query strings', () => {
+  it('refuses a query with more pairs than any route accepts instead of dropping the rest (a second table= after 1000 empty pairs)', async () => {
+    const { get, requests } = app({ allowed: () => true });
+    const other = 'arn:aws:glue:us-east-1:123456789012:table/sales/customers';
+    const smuggled = `/v1/credentials?table=${encodeURIComponent(ORDERS)}${'&'.repeat(1000)}&table=${encodeURIComponent(other)}&queryId=q-1`;
+    const res = await get(smuggled);
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as { message: string }).message).toContain('at most 32 are accepted');
+    expect(requests).toHaveLength(0);
+    // Empty pairs below the limit lose nothing.
+    expect((await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&&&queryId=q-2`)).statusCode).toBe(200);
+    expect(requests[0]?.request.querySessionContext).toEqual({ queryId: 'q-2' });
+  });
+
+  it('refuses a table ARN with a NUL or ; by the field rule, before any upstream call', async () => {
+    const { get, post, requests } = app({ allowed: () => true });
+    for (const bad of [`${ORDERS}%00x`, `${ORDERS};drop`]) {
+      const res = await get(`/v1/credentials?table=${bad.replace(/:/g, '%3A').replace(/\//g, '%2F')}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect((res.json() as { message: string }).message).toContain('table: a Glue table ARN');
+    }
+    expect((await post('/v1/table-credentials', { TableArn: `${ORDERS}\u0000` })).statusCode).toBe(400);
+    expect(requests).toHaveLength(0);
+  });
+});
