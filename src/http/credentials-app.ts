@@ -136,7 +136,10 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     // The client hung up while its lease was fetched: nobody reads an answer.
     if (res.destroyed || res.writableEnded) return;
-    const error = fromExpressError(err);
+    const error =
+      err instanceof URIError
+        ? new LfcsError('InvalidRequest', `the path ${truncate(req.path)} has a bad percent-encoding`)
+        : fromExpressError(err);
     sendError(res, error);
     if (error.code === 'InternalError') {
       // The name and first stack frame locate the bug; the message could carry anything, so it stays out.
@@ -248,6 +251,11 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
     // DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
     // into calling us sends the attacker's host name, never a loopback one.
+    // An absolute-form target (`GET http://evil/v1/...`) names a host of its own
+    // that the Host check below would never see; only proxies receive those.
+    if (!req.url.startsWith('/')) {
+      return next(new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL'));
+    }
     if (!isLoopbackHostHeader(req.headers.host)) {
       return next(new LfcsError('ForbiddenHost', 'the Host header must be a loopback address such as 127.0.0.1'));
     }
@@ -318,9 +326,23 @@ function handleAs(name: RouteName, handler: (req: Request, res: Response) => Pro
   };
 }
 
+/** The route a path belongs to, known before authentication so refusals are counted under it. */
+function routeForPath(path: string): RouteName {
+  if (path === '/v1/credentials') return 'dynamic';
+  if (path.startsWith('/v1/credentials/') && path.indexOf('/', '/v1/credentials/'.length) < 0) return 'profile';
+  if (path === '/v1/table-credentials') return 'table';
+  if (path === '/v1/partition-credentials') return 'partition';
+  if (path === '/v1/cache') return 'cache';
+  return 'unmatched';
+}
+
+/** Route names of `lfcs_http_requests_total`, all initialised at 0. */
+export const ROUTE_NAMES: readonly RouteName[] = ['profile', 'dynamic', 'table', 'partition', 'cache', 'unmatched'];
+
 function countRequests(deps: CredentialsAppDeps) {
-  return (_req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
+    res.locals['route'] = req.url.startsWith('/') ? routeForPath(req.path) : 'unmatched';
     res.on('finish', () => {
       const routeName = routeOf(res);
       deps.metrics.httpRequests.inc({ route: routeName, code: String(res.statusCode) });

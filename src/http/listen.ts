@@ -1,11 +1,24 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { LfcsError } from '../core/errors.js';
-import { errorResponse } from './error-response.js';
+import { errorResponse, errorResponseText } from './error-response.js';
 
 /** Largest request head accepted on the credentials listener; larger gets 431. */
 export const MAX_HEADER_BYTES = 8 * 1024;
+
+/** Writes the JSON error for `err` and closes the connection, outside of Express. */
+function sendRaw(res: ServerResponse, err: LfcsError): void {
+  const { status, headers, body } = errorResponse(err);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+    ...headers,
+  });
+  res.end(body);
+}
 
 export interface Listening {
   server: Server;
@@ -47,8 +60,19 @@ export const ADMIN_LIMITS: Readonly<Omit<ListenLimits, 'maxConnections'>> = Obje
 
 export function listen(handler: RequestListener, host: string, port: number, limits: ListenLimits = {}): Promise<Listening> {
   const server = createServer(
-    { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: limits.checkIntervalMs ?? 1_000 },
-    handler,
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      connectionsCheckingInterval: limits.checkIntervalMs ?? 1_000,
+      // Checked below instead, so the answer is the JSON error every client parses.
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      if (req.headers.host === undefined && req.httpVersion === '1.1') {
+        sendRaw(res, new LfcsError('InvalidRequest', 'the Host header is missing (HTTP/1.1 requires it)'));
+        return;
+      }
+      handler(req, res);
+    },
   );
   // Keep-alive sockets from SDK clients must not hold a shutdown open for long.
   server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? 5_000;
@@ -57,20 +81,17 @@ export function listen(handler: RequestListener, host: string, port: number, lim
   if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const { status, headers, body } = errorResponse(
-      tooLarge
+    const error =
+      err.code === 'HPE_HEADER_OVERFLOW'
         ? new LfcsError('HeadersTooLarge', `request headers exceed ${MAX_HEADER_BYTES} bytes`)
-        : new LfcsError('InvalidRequest', 'malformed HTTP request'),
-    );
-    const head = [
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-      'Content-Type: application/json',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-      'Connection: close',
-    ];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new LfcsError('RequestTimeout', 'the request did not arrive in full in time')
+          : new LfcsError('InvalidRequest', 'malformed HTTP request');
+    socket.end(errorResponseText(error));
+  });
+  // Node would answer these itself, without a body: same JSON errors as everywhere else.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    sendRaw(res, new LfcsError('ExpectationFailed', 'only "Expect: 100-continue" is supported'));
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

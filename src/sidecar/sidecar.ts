@@ -7,14 +7,21 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
-import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
+import { createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
+import { ERROR_STATUSES } from '../http/error-response.js';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
-import type { VendFunction } from '../lakeformation/types.js';
+import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
+
+/** Every operation, for metric series initialised at 0 (a new one fails to compile until listed). */
+const OPERATION_NAMES: Record<Operation, true> = {
+  GetTemporaryGlueTableCredentials: true,
+  GetTemporaryGluePartitionCredentials: true,
+};
 
 /** Everything `startSidecar` needs; only `config`, `version` and `logger` are required. */
 export interface SidecarInit {
@@ -59,7 +66,12 @@ export interface RunningSidecar {
 export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const { config, logger } = init;
   const clock = init.clock ?? systemClock;
-  const metrics = init.metrics ?? createMetrics({ version: init.version });
+  const metrics =
+    init.metrics ??
+    createMetrics({
+      version: init.version,
+      known: { routes: ROUTE_NAMES, codes: ERROR_STATUSES, operations: Object.keys(OPERATION_NAMES) },
+    });
   const token = init.tokenSource ?? tokenSourceFromConfig(config, clock, logger);
 
   const vending = init.vend

@@ -165,6 +165,14 @@ describe('credentials app (in-process)', () => {
     );
   });
 
+  it('names a bad query parameter as a query parameter', async () => {
+    const { get } = app({ allowed: () => true });
+    const bad = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&durationSeconds=abc`);
+    expect((bad.json() as { message: string }).message).toMatch(/^query parameter durationSeconds: /);
+    const unknown = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&nope=1`);
+    expect((unknown.json() as { message: string }).message).toMatch(/^query parameter "nope" is not accepted \(accepted parameters: table, /);
+  });
+
   it('counts requests by route and status, and never logs the token or key material', async () => {
     const { get, deps, logs } = app();
     await get('/v1/credentials/orders');
