@@ -48,6 +48,12 @@ export interface CredentialsAppDeps {
    * client get 429. False means answer 429 without checking further.
    */
   refusedRateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for `GET /v1/cache` (each answer costs milliseconds of event
+   * loop): false means answer 429, so even a token holder flooding the listing
+   * cannot slow credential serving down.
+   */
+  listingRateLimiter: { tryTake(): boolean };
   /** Token bucket for `request denied` audit lines: false means drop the line (and count it). */
   deniedLogLimiter: { tryTake(): boolean };
   metrics: SidecarMetrics;
@@ -64,6 +70,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
  */
 export const CACHE_LISTING_DEFAULT = 100;
 export const CACHE_LISTING_MAX = 1000;
+/** Listings answered per second (burst the same): at most about 30 ms of event loop per second. */
+export const CACHE_LISTINGS_PER_SECOND = 4;
 
 type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'cache' | 'unmatched';
 
@@ -108,6 +116,11 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .route('/v1/cache')
     .get(handleAs('cache', async (req, res) => {
       const limit = parseListingLimit(req.query as Record<string, unknown>);
+      if (!deps.listingRateLimiter.tryTake()) {
+        throw new LfcsError('RateLimited', `the cache listing is answered at most ${CACHE_LISTINGS_PER_SECOND} times per second`, {
+          retryAfterSeconds: 1,
+        });
+      }
       const { total, entries } = deps.listing(limit);
       sendJson(res, 200, { count: total, listed: entries.length, truncated: entries.length < total, entries });
     }))

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
-import { createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
+import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
@@ -129,6 +129,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       ratePerSecond: config.rateLimit.refusedPerSecond,
       burst: config.rateLimit.refusedBurst,
     }),
+    listingRateLimiter: new TokenBucket({ clock, ratePerSecond: CACHE_LISTINGS_PER_SECOND, burst: CACHE_LISTINGS_PER_SECOND }),
     deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.deniedLogLinesPerSecond, burst: 20 }),
     metrics,
     logger,

@@ -47,6 +47,7 @@ export function fakeCredentialsDeps(
     refusedPerSecond?: number;
     refusedBurst?: number;
     deniedLogBurst?: number;
+    listingBurst?: number;
   } = {},
 ): FakeApp {
   const clock = new FakeClock();
@@ -93,6 +94,7 @@ export function fakeCredentialsDeps(
     rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),
     refusedRateLimiter: new TokenBucket({ clock, ratePerSecond: options.refusedPerSecond ?? 1000, burst: options.refusedBurst ?? 500 }),
     deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: 10, burst: options.deniedLogBurst ?? 1000 }),
+    listingRateLimiter: new TokenBucket({ clock, ratePerSecond: 4, burst: options.listingBurst ?? 1000 }),
     metrics: createMetrics({ version: '0.0.0-test', defaultMetrics: false }),
     logger,
   };

@@ -187,6 +187,17 @@ describe('credentials app (in-process)', () => {
 });
 
 describe('GET /v1/cache (credentials listener)', () => {
+  it('answers the listing at most a few times per second, 429 beyond, so a flood of it cannot slow serving', async () => {
+    const { get, clock, listing } = app({ listingBurst: 4 });
+    listing.push({ tableArn: 'arn:t' });
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await get('/v1/cache')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
+    expect((await get('/v1/credentials/orders')).statusCode).toBe(200);
+    await clock.advance(1000);
+    expect((await get('/v1/cache')).statusCode).toBe(200);
+  });
+
   it('lists the cache only to token holders, bounded by a limit (default 100, at most 1000)', async () => {
     const { get, listing } = app();
     for (let i = 0; i < 1500; i++) listing.push({ tableArn: `arn:t${i}` });
