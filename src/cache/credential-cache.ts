@@ -148,6 +148,28 @@ export class CredentialCache {
     return this.#lookup(prepared.key, prepared.request, options);
   }
 
+  /**
+   * The hit path without a promise, for the listener's fast path: the cached
+   * lease when it would be served as `hit`, else `undefined` and nothing is
+   * counted (the caller then takes the full path, {@link getPrepared}).
+   */
+  serveIfFresh(prepared: PreparedRequest, label?: string): ServedCredentials | undefined {
+    if (this.#closed || this.#negative.has(prepared.key)) return undefined;
+    const now = this.#clock.now();
+    const entry = this.#touch(prepared.key, now);
+    return entry ? this.#freshHit(entry, label, now) : undefined;
+  }
+
+  /** Serves `entry` as a `hit` if it has more than `minServeSeconds` left; records the request either way. */
+  #freshHit(entry: Entry, label: string | undefined, now: number): ServedCredentials | undefined {
+    entry.lastRequestedAtMs = now;
+    if (label !== undefined) entry.label = label;
+    if (entry.expiresAtMs - now <= entry.thresholds.minServeSeconds * 1000) return undefined;
+    // An idle entry skipped its refresh; its client is back, so renew now.
+    if (now >= entry.refreshAtMs && !this.#inflight.has(entry.key)) this.#startRefresh(entry);
+    return this.#serve(entry, 'hit', now);
+  }
+
   async #lookup(key: string, request: CredentialRequest, options: GetOptions): Promise<ServedCredentials> {
     const { label, signal } = options;
     if (this.#closed) throw shuttingDownError();
@@ -160,19 +182,13 @@ export class CredentialCache {
     const now = this.#clock.now();
     const entry = this.#touch(key, now);
     if (entry) {
-      entry.lastRequestedAtMs = now;
-      if (label !== undefined) entry.label = label;
-      const remainingMs = entry.expiresAtMs - now;
-      if (remainingMs > entry.thresholds.minServeSeconds * 1000) {
-        // An idle entry skipped its refresh; its client is back, so renew now.
-        if (now >= entry.refreshAtMs && !this.#inflight.has(key)) this.#startRefresh(entry);
-        return this.#serve(entry, 'hit', now);
-      }
+      const hit = this.#freshHit(entry, label, now);
+      if (hit) return hit;
       if (
         entry.consecutiveFailures > 0 &&
         now < entry.refreshAtMs &&
         !this.#inflight.has(key) &&
-        remainingMs > entry.thresholds.hardMinimumSeconds * 1000
+        entry.expiresAtMs - now > entry.thresholds.hardMinimumSeconds * 1000
       ) {
         // The last fetch for this key failed moments ago and its backoff has
         // not passed: calling again for every client request would turn an

@@ -9,6 +9,8 @@ import type { PreparedRequest } from '../cache/cache-key.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import { sendError, statusForCode, toPublicError } from './error-response.js';
 import { isLoopbackHostHeader } from './host-check.js';
+import { containerBody, formatExpiration } from './container-body.js';
+import { RATE_LIMIT_TAKEN } from './fast-path.js';
 import { sendJson, sendJsonText } from './json-response.js';
 import { parseDynamicQuery, parsePartitionBody, parseTableBody, type RequestDefaults } from './request-parsing.js';
 
@@ -165,14 +167,6 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   return app;
 }
 
-/**
- * Serialized container-credentials bodies, one per lease. A cached lease is
- * served many times and its body never changes (the lease's key includes the
- * table, so `AccountId` is fixed too), so the hit path skips the JSON and date
- * formatting. Held weakly: a body leaves with its lease.
- */
-const containerBodies = new WeakMap<Lease, string>();
-
 function sendContainerCredentials(
   res: Response,
   served: Awaited<Served>,
@@ -180,18 +174,7 @@ function sendContainerCredentials(
   deps: CredentialsAppDeps,
 ): void {
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
-  let body = containerBodies.get(served.lease);
-  if (body === undefined) {
-    body = JSON.stringify({
-      AccessKeyId: served.lease.accessKeyId,
-      SecretAccessKey: served.lease.secretAccessKey,
-      Token: served.lease.sessionToken,
-      Expiration: formatExpiration(served.lease.expiration),
-      ...(accountId !== undefined && { AccountId: accountId }),
-    });
-    containerBodies.set(served.lease, body);
-  }
-  sendJsonText(res, 200, body);
+  sendJsonText(res, 200, containerBody(served.lease, accountId));
 }
 
 async function serveNativeCredentials(
@@ -211,14 +194,6 @@ async function serveNativeCredentials(
   });
 }
 
-/**
- * UTC RFC 3339 with `Z` and whole seconds, rounded down so a client never
- * believes in a second the lease does not have. JS rejects `+00:00`, and a
- * number breaks every client.
- */
-export function formatExpiration(expiration: Date): string {
-  return new Date(Math.floor(expiration.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 /**
  * More query parameters than any route accepts (the dynamic route has 10). A
@@ -287,7 +262,8 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
 function authenticate(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (deps.token.matches(req.headers.authorization)) {
-      if (!deps.rateLimiter.tryTake()) {
+      // The fast path may have taken this request's token already before it fell through here.
+      if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] && !deps.rateLimiter.tryTake()) {
         return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
       }
       return next();

@@ -7,8 +7,10 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
+import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
+import { createFastPath } from '../http/fast-path.js';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
@@ -107,6 +109,13 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let credentialsListening = false;
   let adminListening = false;
 
+  // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
+  // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
+  const rateLimiter = new TokenBucket({
+    clock,
+    ratePerSecond: config.rateLimit.requestsPerSecond,
+    burst: config.rateLimit.burst,
+  });
   const credentialsApp = createCredentialsApp({
     cache,
     profiles: { resolve: (name) => profiles.get(name) },
@@ -117,13 +126,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     defaults: config.defaults,
     listing: (limit) => ({ total: cache.size, entries: cache.entries(limit) }),
     token,
-    // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
-    // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
-    rateLimiter: new TokenBucket({
-      clock,
-      ratePerSecond: config.rateLimit.requestsPerSecond,
-      burst: config.rateLimit.burst,
-    }),
+    rateLimiter,
     refusedRateLimiter: new TokenBucket({
       clock,
       ratePerSecond: config.rateLimit.refusedPerSecond,
@@ -134,6 +137,11 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     metrics,
     logger,
   });
+  // Profile hits skip Express; everything else (and every refusal) goes through it.
+  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, token, rateLimiter, metrics });
+  const credentialsHandler: RequestListener = (req, res) => {
+    if (!fastPath(req, res)) credentialsApp(req, res);
+  };
 
   const prewarmer = new Prewarmer({
     cache,
@@ -171,7 +179,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let credentialsListener: Listening | undefined;
   let adminListener: Listening | undefined;
   try {
-    credentialsListener = await listen(credentialsApp, config.listen.host, config.listen.port);
+    credentialsListener = await listen(credentialsHandler, config.listen.host, config.listen.port);
     credentialsListening = true;
     adminListener = await listen(adminApp, config.admin.host, config.admin.port, {
       ...ADMIN_LIMITS,

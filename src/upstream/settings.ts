@@ -41,10 +41,10 @@ export const limiterSettingsShape = {
   maxConcurrency: integer(1, 1000)
     .default(4)
     .describe('Lake Formation calls in flight at once: hides one slow answer, yet a burst of misses opens few connections.'),
-  ratePerSecond: positiveNumber(1000)
+  ratePerSecond: positiveNumber(1_000_000)
     .default(10)
     .describe('Sustained Lake Formation call starts per second (token bucket); these APIs answer "Rate exceeded" under load.'),
-  burst: integer(1, 10_000).default(20).describe('Lake Formation calls that may start at once after a quiet period.'),
+  burst: integer(1, 1_000_000).default(20).describe('Lake Formation calls that may start at once after a quiet period.'),
   maxQueuedCalls: integer(1, 1_000_000)
     .default(1000)
     .describe('Calls allowed to wait for the limiter; beyond it a new call is refused at once with UpstreamBusy.'),

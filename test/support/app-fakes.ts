@@ -8,6 +8,7 @@ import { prepareRequest } from '../../src/cache/index.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
 import { createTokenSource } from '../../src/http/token-source.js';
 import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
+import type { FastPathDeps } from '../../src/http/fast-path.js';
 import type { CredentialRequest, Lease } from '../../src/lakeformation/types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -25,8 +26,11 @@ export const FAKE_LEASE: Lease = Object.freeze({
 /** What the fake cache does with the next `get`: answer with a lease or throw. */
 export type CacheAnswer = { lease: Lease; remainingSeconds?: number } | { error: unknown };
 
+/** The credentials app's dependencies, with the cache's synchronous hit for the fast path. */
+export type FakeDeps = CredentialsAppDeps & { cache: CredentialsAppDeps['cache'] & FastPathDeps['cache'] };
+
 export interface FakeApp {
-  deps: CredentialsAppDeps;
+  deps: FakeDeps;
   clock: FakeClock;
   /** Requests the cache received, in order. */
   requests: Array<{ request: CredentialRequest; key?: string; label?: string }>;
@@ -34,6 +38,10 @@ export interface FakeApp {
   answers: CacheAnswer[];
   /** What `GET /v1/cache` lists (the app asks for at most its limit). */
   listing: unknown[];
+  /** What `serveIfFresh` (the fast path's synchronous hit) returns: the lease, or nothing (a miss). */
+  fresh: { lease: Lease } | undefined;
+  /** How many times `serveIfFresh` answered with a lease. */
+  freshHits: number;
   /** Everything logged, as text. */
   logs(): string;
 }
@@ -75,8 +83,17 @@ export function fakeCredentialsDeps(
       { prepared: prepareRequest(request), accountId: '123456789012' },
     ]),
   );
-  const deps: CredentialsAppDeps = {
+  const state = { fresh: { lease: FAKE_LEASE } as { lease: Lease } | undefined, freshHits: 0 };
+  const deps: FakeDeps = {
     cache: {
+      serveIfFresh: (prepared, label) => {
+        const served = fresh();
+        if (served) {
+          state.freshHits += 1;
+          requests.push({ request: prepared.request, label });
+        }
+        return served;
+      },
       get: (request) => {
         requests.push({ request });
         return answer();
@@ -98,5 +115,24 @@ export function fakeCredentialsDeps(
     metrics: createMetrics({ version: '0.0.0-test', defaultMetrics: false }),
     logger,
   };
-  return { deps, clock, requests, answers, listing, logs: () => lines.join('') };
+  function fresh() {
+    return state.fresh ? { lease: state.fresh.lease, result: 'hit' as const, remainingSeconds: 3000 } : undefined;
+  }
+  return {
+    deps,
+    clock,
+    requests,
+    answers,
+    listing,
+    get fresh() {
+      return state.fresh;
+    },
+    set fresh(value) {
+      state.fresh = value;
+    },
+    get freshHits() {
+      return state.freshHits;
+    },
+    logs: () => lines.join(''),
+  };
 }

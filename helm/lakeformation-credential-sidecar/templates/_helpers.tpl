@@ -190,6 +190,29 @@ eks.amazonaws.com/skip-containers: {{ join "," $consumers | quote }}
 {{- end }}
 {{- end -}}
 
+{{/*
+lfcs.memory: the sidecar's memory request and limit, derived from
+config.cache.maxEntries so the defaults can never be OOM-killed (as JSON:
+requestMi, limitMi, oldSpaceMi). With sidecar.memory's measured figures
+(bench/RESULTS.md):
+  request = baseMi + maxEntries * perEntryKi / 1024
+  limit   = request + maxEntries * perEntryKi / 1024 + headroomMi
+            (twice the entries' share: the old generation is collected late)
+  V8 old space = limit * oldSpacePercent / 100, so V8 collects before the
+            kernel's limit is hit.
+An explicit sidecar.resources.requests.memory / limits.memory wins; with an
+explicit limit, NODE_OPTIONS is left to sidecar.env.
+*/}}
+{{- define "lfcs.memory" -}}
+{{- $m := .Values.sidecar.memory -}}
+{{- $entries := int (dig "cache" "maxEntries" 10000 (.Values.config | default dict)) -}}
+{{- $entriesMi := div (add (mul $entries (int $m.perEntryKi)) 1023) 1024 -}}
+{{- $request := add (int $m.baseMi) $entriesMi -}}
+{{- $limit := add $request $entriesMi (int $m.headroomMi) -}}
+{{- $oldSpace := div (mul $limit (int $m.oldSpacePercent)) 100 -}}
+{{- dict "requestMi" $request "limitMi" $limit "oldSpaceMi" $oldSpace | toJson -}}
+{{- end -}}
+
 {{- define "lfcs.sidecarContainer" -}}
 {{- include "lfcs.validate" . -}}
 {{- $admin := int .Values.ports.admin -}}
@@ -208,10 +231,19 @@ eks.amazonaws.com/skip-containers: {{ join "," $consumers | quote }}
     {{- range .Values.sidecar.extraArgs }}
     - {{ . | quote }}
     {{- end }}
-  {{- with .Values.sidecar.env }}
   env:
+    {{- $userEnv := .Values.sidecar.env | default list }}
+    {{- $hasNodeOptions := false }}
+    {{- range $userEnv }}{{ if eq .name "NODE_OPTIONS" }}{{ $hasNodeOptions = true }}{{ end }}{{ end }}
+    {{- $limitSet := hasKey ((.Values.sidecar.resources | default dict).limits | default dict) "memory" }}
+    {{- if not (or $hasNodeOptions $limitSet) }}
+    # V8 collects before the container limit is reached (lfcs.memory).
+    - name: NODE_OPTIONS
+      value: {{ printf "--max-old-space-size=%d --max-semi-space-size=1" (int (include "lfcs.memory" . | fromJson).oldSpaceMi) | quote }}
+    {{- end }}
+    {{- with $userEnv }}
     {{- toYaml . | nindent 4 }}
-  {{- end }}
+    {{- end }}
   ports:
     # Only the admin port: the credentials port listens on 127.0.0.1.
     - name: lfcs-admin
@@ -233,7 +265,15 @@ eks.amazonaws.com/skip-containers: {{ join "," $consumers | quote }}
       port: {{ $admin }}
     {{- toYaml .Values.sidecar.livenessProbe | nindent 4 }}
   resources:
-    {{- toYaml .Values.sidecar.resources | nindent 4 }}
+    {{- $memory := include "lfcs.memory" . | fromJson }}
+    {{- $resources := deepCopy (.Values.sidecar.resources | default dict) }}
+    {{- $requests := $resources.requests | default dict }}
+    {{- $limits := $resources.limits | default dict }}
+    {{- if not (hasKey $requests "memory") }}{{ $_ := set $requests "memory" (printf "%dMi" (int $memory.requestMi)) }}{{ end }}
+    {{- if not (hasKey $limits "memory") }}{{ $_ := set $limits "memory" (printf "%dMi" (int $memory.limitMi)) }}{{ end }}
+    {{- $_ := set $resources "requests" $requests }}
+    {{- $_ := set $resources "limits" $limits }}
+    {{- toYaml $resources | nindent 4 }}
   securityContext:
     {{- toYaml .Values.sidecar.securityContext | nindent 4 }}
   terminationMessagePolicy: FallbackToLogsOnError

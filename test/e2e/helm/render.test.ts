@@ -221,7 +221,8 @@ describe.each([
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(sidecar['resources']).toEqual({ requests: { cpu: '25m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+    // Memory follows config.cache.maxEntries (the default 10000 here); see memory.test.ts.
+    expect(sidecar['resources']).toEqual({ requests: { cpu: '25m', memory: '128Mi' }, limits: { memory: '264Mi' } });
   });
 
   it('keeps the EKS credential webhook away from the consumer and runs as the chart ServiceAccount', () => {

@@ -54,8 +54,8 @@ describe('CredentialCache constructor checks', () => {
 
   it('checks the limiter settings and the retry delay order', () => {
     const err = constructionError({ ratePerSecond: 0, burst: 2.5, retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
-    expect(err.message).toContain('ratePerSecond: a number above 0 and at most 1000');
-    expect(err.message).toContain('burst: an integer from 1 to 10000');
+    expect(err.message).toContain('ratePerSecond: a number above 0 and at most 1000000');
+    expect(err.message).toContain('burst: an integer from 1 to 1000000');
     const order = constructionError({ retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
     expect(order.message).toContain('retryBaseDelayMs (2000) must be at most retryMaxDelayMs (1000)');
   });

@@ -177,7 +177,7 @@ describe('profile and field validation', () => {
     );
     expect(problemAt(error, 'listen').expected).toBe('a mapping with the keys: host, port, allowNonLoopback');
     expect(problemAt(error, 'prewarm.enabled').expected).toBe('true or false');
-    expect(problemAt(error, 'upstream.ratePerSecond').expected).toBe('a number above 0 and at most 1000');
+    expect(problemAt(error, 'upstream.ratePerSecond').expected).toBe('a number above 0 and at most 1000000');
   });
 });
 

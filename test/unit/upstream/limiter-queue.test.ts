@@ -96,7 +96,7 @@ describe('UpstreamLimiter queue', () => {
 
   it('validates its options', () => {
     expect(() => new UpstreamLimiter({ maxConcurrency: 0, ratePerSecond: -1 })).toThrow(
-      /maxConcurrency: an integer from 1 to 1000; ratePerSecond: a number above 0 and at most 1000/,
+      /maxConcurrency: an integer from 1 to 1000; ratePerSecond: a number above 0 and at most 1000000/,
     );
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * Baseline for the hit-path benchmark: bare node:http doing what a sidecar
+ * hit must do at minimum (constant-time token check, then the same
+ * credentials body and headers) and nothing else: the ceiling for lfcs.
+ * Prints {"url","token"} on stdout when listening; exits on SIGTERM.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const token = randomBytes(32).toString('base64url');
+const digest = createHash('sha256').update(token).digest();
+const payload = JSON.stringify({
+  AccessKeyId: 'ASIALFCSEMU000000001',
+  SecretAccessKey: randomBytes(30).toString('base64'),
+  Token: 'IQoJb3JpZ2luX2Vj' + randomBytes(360).toString('base64'),
+  Expiration: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  AccountId: '123456789012',
+});
+const length = String(Buffer.byteLength(payload));
+
+const server = createServer((req, res) => {
+  const header = req.headers.authorization;
+  const ok = header !== undefined && timingSafeEqual(createHash('sha256').update(header).digest(), digest);
+  if (!ok || req.method !== 'GET' || !req.url.startsWith('/v1/credentials/')) {
+    res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"code":"Unauthorized"}');
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': length });
+  res.end(payload);
+});
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, token }) + '\n');
+});
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+});

@@ -1,0 +1,71 @@
+// The sidecar's memory request, limit and V8 heap bound follow
+// config.cache.maxEntries (lfcs.memory in _helpers.tpl), and the limit must
+// cover what the benchmark measured: lfcs serve's idle RSS plus every entry at
+// the measured RSS per entry, and the RSS measured at 10k and 100k entries
+// (bench/memory.json, written by `npm run bench`).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chartDir, containerNamed, findManifest, podSpecOf, renderOk, repoRoot, type Container } from './helpers.js';
+
+const MEASURED = JSON.parse(readFileSync(join(repoRoot, 'bench/memory.json'), 'utf8')) as {
+  idleRssMiB: number;
+  rssBytesPerEntry: number;
+  rssAt10kMiB: number;
+  rssAt100kMiB: number;
+};
+const NATIVE = join(chartDir, 'ci/native-values.yaml');
+const Mi = (quantity: string) => {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+};
+
+function sidecar(values: Record<string, unknown>): Container {
+  const spec = podSpecOf(findManifest(renderOk({ valuesFiles: [NATIVE], values: [values] }), 'Deployment'));
+  return containerNamed(spec.initContainers, 'lfcs');
+}
+
+function memoryOf(container: Container) {
+  const resources = container['resources'] as { requests: Record<string, string>; limits: Record<string, string> };
+  const env = (container['env'] ?? []) as Array<{ name: string; value?: string }>;
+  const nodeOptions = env.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  return {
+    requestMi: Mi(resources.requests['memory']!),
+    limitMi: Mi(resources.limits['memory']!),
+    oldSpaceMi: nodeOptions ? Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1]) : undefined,
+    nodeOptions,
+  };
+}
+
+describe('sidecar memory from cache.maxEntries', () => {
+  it.each([1_000, 10_000, 50_000, 100_000, 1_000_000])(
+    'covers idle RSS plus %i entries at the measured bytes per entry, with V8 bounded below the limit',
+    (maxEntries) => {
+      const m = memoryOf(sidecar({ config: { cache: { maxEntries } } }));
+      const needed = MEASURED.idleRssMiB + (maxEntries * MEASURED.rssBytesPerEntry) / 2 ** 20;
+      expect(m.limitMi).toBeGreaterThanOrEqual(Math.ceil(needed));
+      expect(m.requestMi).toBeLessThanOrEqual(m.limitMi);
+      expect(m.oldSpaceMi).toBeGreaterThan(0);
+      expect(m.oldSpaceMi!).toBeLessThan(m.limitMi);
+      expect(m.nodeOptions).toContain('--max-semi-space-size=1');
+    },
+  );
+
+  it('covers the RSS measured by lfcs serve at 10k and 100k entries', () => {
+    expect(memoryOf(sidecar({ config: { cache: { maxEntries: 10_000 } } })).limitMi).toBeGreaterThanOrEqual(MEASURED.rssAt10kMiB);
+    expect(memoryOf(sidecar({ config: { cache: { maxEntries: 100_000 } } })).limitMi).toBeGreaterThanOrEqual(MEASURED.rssAt100kMiB);
+  });
+
+  it('uses the default maxEntries (10000) when config.cache does not set it', () => {
+    expect(memoryOf(sidecar({}))).toEqual(memoryOf(sidecar({ config: { cache: { maxEntries: 10_000 } } })));
+  });
+
+  it('lets explicit resources win, and leaves NODE_OPTIONS to sidecar.env then', () => {
+    const explicit = memoryOf(sidecar({ sidecar: { resources: { requests: { memory: '300Mi' }, limits: { memory: '1Gi' } } } }));
+    expect(explicit).toMatchObject({ requestMi: 300, limitMi: 1024, nodeOptions: undefined });
+    const own = sidecar({ sidecar: { env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=100' }] } });
+    const env = own['env'] as Array<{ name: string; value?: string }>;
+    expect(env.filter((e) => e.name === 'NODE_OPTIONS')).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=100' }]);
+  });
+});
