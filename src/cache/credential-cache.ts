@@ -47,10 +47,19 @@ import {
   type CacheHooks,
   type CredentialCacheOptions,
   type Flight,
+  type GetOptions,
   type LookupResult,
   type ServedCredentials,
   type Settings,
 } from './types.js';
+
+/** A key whose last fetch failed retryably: no new flight for it before `retryAtMs`. */
+interface Outage {
+  failures: number;
+  retryAtMs: number;
+  /** What clients are told meanwhile (the last failure, with `Retry-After`). */
+  error: LfcsError;
+}
 
 /**
  * Refresh-ahead LRU cache of Lake Formation leases. See the module comment
@@ -62,16 +71,24 @@ export class CredentialCache {
   readonly #randomSource: () => number;
   readonly #hooks: Required<CacheHooks>;
   readonly #upstream: UpstreamCaller;
+  /** Dynamic entries: least recently requested evicted beyond `maxEntries`. */
   readonly #entries: LRUCache<string, Entry>;
+  /** Entries of `pinnedKeys` (the profiles): their own store, never evicted by dynamic ones. */
+  readonly #pinned: LRUCache<string, Entry>;
+  readonly #pinnedKeys: ReadonlySet<string>;
   readonly #negative: LRUCache<string, LfcsError>;
+  /** Keys whose last fetch failed (retryably), until one succeeds: the per-key backoff, lease or not. */
+  readonly #outages: LRUCache<string, Outage>;
   readonly #inflight = new Map<string, Flight>();
+  /** Every client waiting on a flight: close() ends each wait (and its deadline timer) at once. */
+  readonly #waits = new Set<(err: LfcsError) => void>();
   #reportedCount = 0;
   #closed = false;
 
   /** Checks every option at once and throws `LfcsError('InvalidConfiguration')` naming each bad field. */
   constructor(options: CredentialCacheOptions) {
     const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
-    const { vend, clock, random, hooks, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', [
+    const { vend, clock, random, hooks, pinnedKeys, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', [
       ...CACHE_RELATIONS,
       ...UPSTREAM_RELATIONS,
     ]);
@@ -83,7 +100,14 @@ export class CredentialCache {
     // "now" behind a real setTimeout, so the injected clock is the only time source.
     const time = { max: settings.maxEntries, perf: { now: () => this.#clock.now() }, ttlResolution: 0 };
     this.#entries = new LRUCache<string, Entry>({ ...time, dispose: (entry) => this.#retire(entry) });
+    this.#pinnedKeys = new Set(pinnedKeys ?? []);
+    this.#pinned = new LRUCache<string, Entry>({
+      ...time,
+      max: Math.max(1, this.#pinnedKeys.size),
+      dispose: (entry) => this.#retire(entry),
+    });
     this.#negative = new LRUCache<string, LfcsError>({ ...time, ttl: settings.negativeTtlSeconds * 1000 });
+    this.#outages = new LRUCache<string, Outage>({ max: settings.maxEntries });
     this.#upstream = new UpstreamCaller({
       vend: vend as VendFunction,
       settings,
@@ -93,9 +117,19 @@ export class CredentialCache {
     });
   }
 
+  /** Lake Formation calls running and waiting in the limiter now. */
+  get upstreamLoad(): { active: number; queued: number } {
+    return this.#upstream.load;
+  }
+
   /** Number of cached leases (entries whose expiry timer has not fired yet included). */
   get size(): number {
-    return this.#entries.size;
+    return this.#entries.size + this.#pinned.size;
+  }
+
+  /** Whether `key` has a lease that has not expired (without touching its recency). */
+  hasLive(key: string): boolean {
+    return !this.#closed && this.#peekLive(key) !== undefined;
   }
 
   /**
@@ -105,13 +139,13 @@ export class CredentialCache {
    * served (retryable ones carry `retryAfterSeconds`), with the remembered
    * error for a negatively cached request, and with `ShuttingDown` after {@link close}.
    */
-  get(request: CredentialRequest, options: { label?: string } = {}): Promise<ServedCredentials> {
-    return this.#lookup(cacheKey(request), request, options.label);
+  get(request: CredentialRequest, options: GetOptions = {}): Promise<ServedCredentials> {
+    return this.#lookup(cacheKey(request), request, options);
   }
 
   /** {@link get} for a request whose key was computed once ({@link prepareRequest}), e.g. a profile. */
-  getPrepared(prepared: PreparedRequest, options: { label?: string } = {}): Promise<ServedCredentials> {
-    return this.#lookup(prepared.key, prepared.request, options.label);
+  getPrepared(prepared: PreparedRequest, options: GetOptions = {}): Promise<ServedCredentials> {
+    return this.#lookup(prepared.key, prepared.request, options);
   }
 
   /**
@@ -136,7 +170,8 @@ export class CredentialCache {
     return this.#serve(entry, 'hit', now);
   }
 
-  async #lookup(key: string, request: CredentialRequest, label: string | undefined): Promise<ServedCredentials> {
+  async #lookup(key: string, request: CredentialRequest, options: GetOptions): Promise<ServedCredentials> {
+    const { label, signal } = options;
     if (this.#closed) throw shuttingDownError();
     const remembered = this.#negative.get(key);
     if (remembered) {
@@ -162,12 +197,21 @@ export class CredentialCache {
       }
     }
 
+    const outage = this.#outages.get(key);
+    if (outage && now < outage.retryAtMs && !this.#inflight.has(key)) {
+      // Nothing servable and the last fetch failed moments ago: however many
+      // clients poll, the key costs one Lake Formation attempt per backoff
+      // period. They get the last error (retryable, 503-type) at once.
+      this.#hooks.onLookup('backoff');
+      throw withRetryAfter(outage.error, Math.max(1, Math.ceil((outage.retryAtMs - now) / 1000)));
+    }
+
     const flight = this.#inflight.get(key) ?? this.#startFlight(key, structuredClone(request), undefined);
     const result: LookupResult = flight.waiters === 0 ? 'miss' : 'coalesced';
     flight.waiters += 1;
     if (flight.label === undefined) flight.label = label;
     try {
-      const lease = await flight.promise;
+      const lease = await this.#await(flight, signal);
       this.#hooks.onLookup(result);
       return { lease, result, remainingSeconds: wholeSecondsLeft(lease.expiration.getTime(), this.#clock.now()) };
     } catch (err) {
@@ -186,12 +230,78 @@ export class CredentialCache {
     }
   }
 
-  /** Summaries of the cached leases, most recently requested first. Never holds key material. */
-  entries(): CacheEntrySummary[] {
+  /**
+   * The flight's lease for one waiter, who leaves when `signal` aborts (its
+   * client went away) or after `missDeadlineMs`. When the last waiter of a
+   * foreground fetch leaves while it is queued or between retries, the fetch
+   * is dropped before it reaches Lake Formation; an attempt already running
+   * may finish and fill the cache. Background refreshes are never dropped here.
+   */
+  #await(flight: Flight, signal: AbortSignal | undefined): Promise<Lease> {
+    return new Promise<Lease>((resolve, reject) => {
+      let settled = false;
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#waits.delete(end);
+        return true;
+      };
+      const end = (err: LfcsError): void => {
+        if (settle()) reject(err);
+      };
+      this.#waits.add(end);
+      const leave = (err: LfcsError): void => {
+        if (!settle()) return;
+        reject(err);
+        this.#leave(flight);
+      };
+      const onAbort = (): void => leave(new LfcsError('InvalidRequest', 'the client went away before the lease arrived'));
+      const timer = this.#clock.setTimeout(
+        () =>
+          leave(
+            new LfcsError('UpstreamTimeout', `no lease from Lake Formation within ${this.#settings.missDeadlineMs} ms; try again`, {
+              retryable: true,
+              retryAfterSeconds: this.#settings.retryAfterSeconds,
+            }),
+          ),
+        this.#settings.missDeadlineMs,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (lease) => settle() && resolve(lease),
+        (err: unknown) => settle() && reject(err),
+      );
+      if (signal?.aborted) onAbort();
+    });
+  }
+
+  #leave(flight: Flight): void {
+    flight.waiters -= 1;
+    if (flight.waiters > 0 || flight.background || flight.running || this.#inflight.get(flight.key) !== flight) return;
+    // Nobody wants this fetch any more: a queued call never reaches Lake
+    // Formation and no retry follows. A later request starts afresh.
+    this.#inflight.delete(flight.key);
+    flight.controller.abort(new LfcsError('InvalidRequest', 'every client waiting for this lease went away'));
+  }
+
+  /**
+   * Summaries of the cached leases, most recently requested first, at most
+   * `limit` of them (default all). Never holds key material. The walk stops
+   * at `limit`, so a bounded listing costs the same however large the cache.
+   */
+  entries(limit = Number.POSITIVE_INFINITY): CacheEntrySummary[] {
     const now = this.#clock.now();
-    return [...this.#entries.values()]
-      .filter((entry) => !this.#closed && now < entry.expiresAtMs)
-      .map((entry) => summarize(entry, now, this.#inflight.has(entry.key)));
+    const listed: CacheEntrySummary[] = [];
+    if (this.#closed) return listed;
+    for (const store of [this.#pinned, this.#entries]) {
+      for (const entry of store.values()) {
+        if (listed.length >= limit) return listed;
+        if (now < entry.expiresAtMs) listed.push(summarize(entry, now, this.#inflight.has(entry.key)));
+      }
+    }
+    return listed;
   }
 
   /**
@@ -209,25 +319,33 @@ export class CredentialCache {
       flight.controller.abort(reason);
       flight.reject(reason);
     }
+    for (const end of [...this.#waits]) end(reason);
     this.#upstream.close(reason);
     this.#entries.clear(); // dispose → #retire clears each entry's timer
+    this.#pinned.clear();
     this.#negative.clear();
+    this.#outages.clear();
     this.#reportCount();
   }
 
   // ---- entries -------------------------------------------------------------
 
+  #storeFor(key: string): LRUCache<string, Entry> {
+    return this.#pinnedKeys.has(key) ? this.#pinned : this.#entries;
+  }
+
   /** The live entry for `key`, marked most recently used; an expired one is removed. */
   #touch(key: string, now: number): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (entry && now >= entry.expiresAtMs) this.#entries.delete(key);
+    const store = this.#storeFor(key);
+    const entry = store.get(key);
+    if (entry && now >= entry.expiresAtMs) store.delete(key);
     this.#reportCount(); // lru-cache may also have dropped an expired entry inside get()
     return entry && now < entry.expiresAtMs ? entry : undefined;
   }
 
   /** The live entry for `key` without touching recency. */
   #peekLive(key: string): Entry | undefined {
-    const entry = this.#entries.peek(key);
+    const entry = this.#storeFor(key).peek(key);
     return entry && this.#clock.now() < entry.expiresAtMs ? entry : undefined;
   }
 
@@ -250,7 +368,7 @@ export class CredentialCache {
     if (flight.label !== undefined) entry.label = flight.label;
     // lru-cache's own ttl guarantees an expired lease is never returned even
     // if the expiry timer below has not fired yet (e.g. a clock that jumped).
-    this.#entries.set(flight.key, entry, { ttl: Math.max(1, Math.ceil(entry.expiresAtMs - now)) });
+    this.#storeFor(flight.key).set(flight.key, entry, { ttl: Math.max(1, Math.ceil(entry.expiresAtMs - now)) });
     this.#schedule(entry);
     this.#reportCount();
     return entry;
@@ -283,14 +401,14 @@ export class CredentialCache {
 
   #wake(entry: Entry): void {
     entry.timer = undefined;
-    if (this.#closed || this.#entries.peek(entry.key, { allowStale: true }) !== entry) return;
+    if (this.#closed || this.#storeFor(entry.key).peek(entry.key, { allowStale: true }) !== entry) return;
     const now = this.#clock.now();
     if (now >= entry.expiresAtMs) {
-      this.#entries.delete(entry.key);
+      this.#storeFor(entry.key).delete(entry.key);
       this.#reportCount();
     } else if (now < entry.refreshAtMs || this.#inflight.has(entry.key)) {
       this.#schedule(entry);
-    } else if (now - entry.lastRequestedAtMs > this.#settings.idleSeconds * 1000) {
+    } else if (!this.#pinnedKeys.has(entry.key) && now - entry.lastRequestedAtMs > this.#settings.idleSeconds * 1000) {
       // Nobody asked for this lease lately: spend no quota renewing it.
       entry.refreshSuspended = true;
       this.#schedule(entry);
@@ -329,6 +447,7 @@ export class CredentialCache {
       waiters: 0,
       label: undefined,
       attempts: 0,
+      running: false,
     };
     this.#inflight.set(key, flight);
     void this.#runFlight(flight);
@@ -341,7 +460,15 @@ export class CredentialCache {
         signal: flight.controller.signal,
         // A client waits on it (from the start, or it joined a queued refresh): go first.
         urgent: () => !flight.background || flight.waiters > 0,
-        onStart: () => (flight.attempts += 1),
+        onStart: () => {
+          flight.attempts += 1;
+          flight.running = true;
+        },
+        onSettled: () => (flight.running = false),
+        // A foreground fetch whose clients all left makes no further attempt.
+        wanted: () => flight.background || flight.waiters > 0,
+        // After a failure the backoff between flights is the retry: one attempt each.
+        ...(this.#outages.has(flight.key) && { maxAttempts: 1 }),
       });
       this.#endFlight(flight);
       if (!this.#closed) flight.resolve(this.#afterSuccess(flight, received));
@@ -357,6 +484,7 @@ export class CredentialCache {
   }
 
   #afterSuccess(flight: Flight, received: Lease): Lease {
+    this.#outages.delete(flight.key);
     if (flight.background && flight.waiters === 0 && this.#peekLive(flight.key) !== flight.entry) {
       // The entry left the cache while the call ran; re-adding it would evict a wanted one.
       this.#hooks.onRefresh('dropped');
@@ -370,30 +498,42 @@ export class CredentialCache {
   /** Records a failed fetch and returns the error its waiters receive. */
   #afterFailure(flight: Flight, err: LfcsError): LfcsError {
     if (flight.controller.signal.aborted) {
-      // Dropped because its entry left the cache.
-      this.#hooks.onRefresh('dropped');
+      // Dropped because its entry left the cache, or (foreground) because every client left.
+      if (flight.background) this.#hooks.onRefresh('dropped');
       return err;
     }
     if (isPermanentUpstreamError(err)) {
       // The grant is missing or was revoked: stop serving the old lease and
       // answer repeats from memory for a while.
+      this.#outages.delete(flight.key);
       this.#negative.set(flight.key, err);
-      if (this.#entries.delete(flight.key)) this.#reportCount();
+      if (this.#storeFor(flight.key).delete(flight.key)) this.#reportCount();
       if (flight.background) this.#hooks.onRefresh('failure');
       return err;
     }
     const entry = this.#peekLive(flight.key);
+    const now = this.#clock.now();
+    const failures = Math.max(this.#outages.get(flight.key)?.failures ?? 0, entry?.consecutiveFailures ?? 0) + 1;
+    const shown = err.retryable ? withRetryAfter(err, this.#settings.retryAfterSeconds) : err;
+    // Equal jitter (half the cap, plus up to the other half): a backoff period
+    // always lasts long enough to hold the key to one attempt, yet keys that
+    // failed together still spread out.
+    const capMs = backoffDelayMs(failures, {
+      baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
+      maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
+      random: () => 1,
+    });
+    const backoffMs = Math.floor(capMs / 2 + (this.#random() * capMs) / 2);
+    if (flight.attempts > 0 && err.retryable) {
+      this.#outages.set(flight.key, { failures, retryAtMs: now + backoffMs, error: shown });
+    }
     if (entry) {
-      const backoffMs = backoffDelayMs(entry.consecutiveFailures + 1, {
-        baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
-        maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
-        random: () => this.#random(),
-      });
-      recordFailure(entry, err.code, this.#clock.now(), backoffMs);
+      entry.consecutiveFailures = failures - 1;
+      recordFailure(entry, err.code, now, backoffMs);
       this.#schedule(entry);
     }
     if (flight.background) this.#hooks.onRefresh(flight.attempts === 0 ? 'dropped' : 'failure');
-    return err.retryable ? withRetryAfter(err, this.#settings.retryAfterSeconds) : err;
+    return shown;
   }
 
   // ---- helpers -------------------------------------------------------------
@@ -404,7 +544,7 @@ export class CredentialCache {
   }
 
   #reportCount(): void {
-    const count = this.#entries.size;
+    const count = this.size;
     if (count === this.#reportedCount) return;
     this.#reportedCount = count;
     this.#hooks.onEntryCountChange(count);

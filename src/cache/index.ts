@@ -10,4 +10,4 @@ export {
 } from './settings.js';
 export type { CacheEntrySummary } from './summary.js';
 export type { UpstreamCallEvent } from '../upstream/caller.js';
-export type { CacheHooks, CredentialCacheOptions, LookupResult, ServedCredentials } from './types.js';
+export type { CacheHooks, CredentialCacheOptions, GetOptions, LookupResult, ServedCredentials } from './types.js';

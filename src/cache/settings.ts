@@ -40,10 +40,17 @@ export const cacheSettingsShape = {
     .describe('Remember a permanent refusal (AccessDenied, EntityNotFound, ...) this long: a client retrying a revoked grant costs no quota.'),
   refreshRetryBaseDelayMs: integer(1, 3_600_000)
     .default(10_000)
-    .describe('After a failed refresh, wait up to this long before the next try (full jitter, doubling per failure).'),
+    .describe(
+      'After a failed fetch, wait half to all of this before the next try of that key (doubling per failure), lease or not: an outage costs one Lake Formation call per key per wait, however many clients poll.',
+    ),
   refreshRetryMaxDelayMs: integer(1, 3_600_000)
     .default(120_000)
-    .describe('Largest wait between refresh tries: after an outage every lease is fresh again within about this long.'),
+    .describe('Largest wait between tries of a failing key: after an outage every lease is fresh again within about this long.'),
+  missDeadlineMs: integer(100, 3_600_000)
+    .default(5000)
+    .describe(
+      'Longest a request waits for Lake Formation (first fetch or below minServeSeconds) before a retryable 504, or the old lease if still servable: SDK clients give up after 1-5 s. Background refreshes keep their own budget.',
+    ),
   retryAfterSeconds: integer(1, 3600)
     .default(1)
     .describe('Retry-After sent with retryable errors; botocore and JS retry 1 s apart anyway.'),

@@ -14,10 +14,12 @@ import { cacheSettingsShape, type CacheSettings } from './settings.js';
  *   the first to wait on a background refresh already running);
  * - `coalesced`: waited on a call another request had started;
  * - `stale`: Lake Formation failed (or is backing off after a failure), old lease served;
- * - `negative`: a remembered permanent error was rethrown without a call.
- * A `get` that throws reports `miss`, `coalesced` or `negative`.
+ * - `negative`: a remembered permanent error was rethrown without a call;
+ * - `backoff`: nothing servable while the key backs off after a failed fetch:
+ *   the last (retryable) error was rethrown without a call.
+ * A `get` that throws reports `miss`, `coalesced`, `negative` or `backoff`.
  */
-export type LookupResult = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative';
+export type LookupResult = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative' | 'backoff';
 
 /**
  * Observation points for metrics and the audit log. Every hook is optional
@@ -61,6 +63,11 @@ export const optionsSchema = z.strictObject({
       onEntryCountChange: fn('a function').optional(),
     })
     .optional(),
+  /**
+   * Keys (from `prepareRequest`) kept apart from the LRU: never evicted by
+   * other entries and renewed even when idle. The sidecar pins its profiles.
+   */
+  pinnedKeys: z.array(z.string()).optional(),
   ...cacheSettingsShape,
   ...retrySettingsShape,
   ...limiterSettingsShape,
@@ -120,5 +127,15 @@ export interface Flight {
   label: string | undefined;
   /** Upstream attempts actually started (0 when the limiter refused or dropped the call). */
   attempts: number;
+  /** An attempt is at Lake Formation now (not queued, not between retries). */
+  running: boolean;
+}
+
+/** Per-request options of `CredentialCache.get`. */
+export interface GetOptions {
+  /** Profile name shown in the listing. */
+  label?: string;
+  /** Aborts when the client went away: it stops waiting, and a fetch nobody waits for is dropped. */
+  signal?: AbortSignal;
 }
 

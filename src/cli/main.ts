@@ -19,6 +19,11 @@ function port(value: string): number {
   return Number(value);
 }
 
+function positiveInteger(value: string): number {
+  if (!/^\d{1,7}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
 const program = new Command('lfcs')
   .description('Caching sidecar for AWS Lake Formation temporary table and partition credentials')
   .version(packageVersion(), '-V, --version', 'print the version')
@@ -31,7 +36,7 @@ program
   .option('-c, --config <file>', 'YAML configuration file (also LFCS_CONFIG)')
   .option('--host <host>', 'credentials listener address (default 127.0.0.1)')
   .option('-p, --port <port>', 'credentials listener port (default 9180)', port)
-  .option('--admin-host <host>', 'admin listener address: /metrics, /healthz, /readyz, /v1/cache (default 0.0.0.0)')
+  .option('--admin-host <host>', 'admin listener address: /metrics, /healthz, /readyz (default 0.0.0.0)')
   .option('--admin-port <port>', 'admin listener port (default 9181)', port)
   .option('--token-file <path>', 'token file; generated if missing (else LFCS_AUTH_TOKEN)')
   .option('--region <region>', 'AWS region of Lake Formation')
@@ -105,11 +110,17 @@ configCommand
 
 program
   .command('status')
-  .description('print the cache entries of a running sidecar as a table')
-  .option('--admin <url>', 'admin listener URL', 'http://127.0.0.1:9181')
-  .action(async (flags: { admin: string }) => {
-    const { renderStatus } = await import('./status.js');
-    console.log(await renderStatus(flags.admin));
+  .description('print the cache entries of a running sidecar as a table (GET /v1/cache, with the token)')
+  .option('--url <url>', 'credentials listener URL', 'http://127.0.0.1:9180')
+  .option('--admin <url>', 'admin listener URL, for readiness', 'http://127.0.0.1:9181')
+  .option('--token-file <path>', 'token file (else LFCS_AUTH_TOKEN, else AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)')
+  .option('--limit <n>', 'entries to list (the sidecar lists at most 1000)', positiveInteger)
+  .action(async (flags: { url: string; admin: string; tokenFile?: string; limit?: number }) => {
+    const { renderStatus, statusToken } = await import('./status.js');
+    const token = statusToken(flags.tokenFile, process.env);
+    console.log(
+      await renderStatus({ credentialsUrl: flags.url, adminUrl: flags.admin, token, ...(flags.limit !== undefined && { limit: flags.limit }) }),
+    );
   });
 
 try {

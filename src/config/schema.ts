@@ -57,6 +57,11 @@ const listenSchema = section({
 const adminSchema = section({
   host: host().default('0.0.0.0').describe('Probes and metrics listener address, reachable by the kubelet and Prometheus; it serves no secrets.'),
   port: port().default(9181).describe('Probes and metrics port; must differ from listen.port unless one is 0.'),
+  maxConnections: integer(1, 10_000)
+    .default(32)
+    .describe(
+      'Open connections the admin listener accepts at once (the kubelet and Prometheus need a few); beyond it new ones are closed, so a flood cannot use up memory or file descriptors the credentials listener needs.',
+    ),
 });
 
 const lakeformationApiSchema = section({
@@ -90,6 +95,17 @@ const rateLimitSchema = section({
     .default(1000)
     .describe("Requests per second the credentials listener accepts (the EKS Pod Identity Agent's value)."),
   burst: integer(1, 1_000_000).default(500).describe('Burst size of that limit.'),
+  refusedPerSecond: positiveNumber(1_000_000)
+    .default(20)
+    .describe(
+      'Requests per second without the right token, counted apart (after authentication), so a local process flooding wrong tokens never makes the real client get 429.',
+    ),
+  refusedBurst: integer(1, 1_000_000).default(50).describe('Burst size of that limit.'),
+  deniedLogLinesPerSecond: positiveNumber(100_000)
+    .default(10)
+    .describe(
+      'Refused-request audit lines logged per second (burst 20); the rest are dropped and counted in lfcs_log_lines_dropped_total.',
+    ),
 });
 
 const DISTINCT_PERMISSIONS_EXPECTED = `a non-empty list of: ${PERMISSIONS.join(', ')}`;

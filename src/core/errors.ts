@@ -44,6 +44,10 @@ export const LOCAL_ERROR_CODES = [
   'PayloadTooLarge',
   'UnsupportedMediaType',
   'HeadersTooLarge',
+  /** The request did not arrive in full within the listener's request timeout. */
+  'RequestTimeout',
+  /** An `Expect` header other than `100-continue`. */
+  'ExpectationFailed',
   'RateLimited',
   /** Too many Lake Formation calls already queued behind the upstream rate limit. */
   'UpstreamBusy',

@@ -16,13 +16,14 @@ export interface ReadinessReport {
 export interface AdminAppDeps {
   registry: Registry;
   readiness(): ReadinessReport;
-  /** Cache entries for `GET /v1/cache`: summaries only, never key material. */
-  cacheEntries(): unknown[];
 }
 
 /**
- * The admin listener: probes, metrics and the cache listing. It never serves
- * credentials, so it may listen on the pod IP for Prometheus and the kubelet.
+ * The admin listener: probes and metrics, nothing else. It is unauthenticated
+ * and may listen on the pod IP for Prometheus and the kubelet, so it serves
+ * neither credentials nor the cache listing (which names every cached table
+ * and query id, and whose cost grows with the cache: it is on the credentials
+ * listener, behind the token), and every answer here is cheap.
  */
 export function createAdminApp(deps: AdminAppDeps): express.Express {
   const app = express();
@@ -46,19 +47,14 @@ export function createAdminApp(deps: AdminAppDeps): express.Express {
     }
   });
 
-  app.get('/v1/cache', (_req, res) => {
-    const entries = deps.cacheEntries();
-    sendJson(res, 200, { count: entries.length, entries });
-  });
-
   app.use((req: Request, res: Response) => {
-    const known = ['/healthz', '/readyz', '/metrics', '/v1/cache'];
+    const known = ['/healthz', '/readyz', '/metrics'];
     if (known.includes(req.path)) {
       res.setHeader('Allow', 'GET, HEAD');
       sendError(res, new LfcsError('MethodNotAllowed', `${req.method} is not allowed here; use GET`));
       return;
     }
-    sendError(res, new LfcsError('RouteNotFound', `no route ${req.method} ${req.path.slice(0, 200)}; try /healthz, /readyz, /metrics or /v1/cache`));
+    sendError(res, new LfcsError('RouteNotFound', `no route ${req.method} ${req.path.slice(0, 200)}; try /healthz, /readyz or /metrics (the cache listing is GET /v1/cache on the credentials listener, with the token)`));
   });
   return app;
 }

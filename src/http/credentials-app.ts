@@ -1,3 +1,4 @@
+import querystring from 'node:querystring';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { LfcsError } from '../core/errors.js';
@@ -30,8 +31,9 @@ export interface ResolvedProfile {
 
 export interface CredentialsAppDeps {
   cache: {
-    get(request: CredentialRequest): Served;
-    getPrepared(prepared: PreparedRequest, options?: { label?: string }): Served;
+    /** `signal` aborts when the client disconnects: the cache stops waiting and drops work nobody wants. */
+    get(request: CredentialRequest, options?: { signal?: AbortSignal }): Served;
+    getPrepared(prepared: PreparedRequest, options?: { label?: string; signal?: AbortSignal }): Served;
   };
   profiles: {
     /** The profile called `name`, or undefined for an unknown name. */
@@ -45,9 +47,25 @@ export interface CredentialsAppDeps {
     isLocationAllowed?(location: string): boolean;
   };
   defaults: RequestDefaults;
+  /** `GET /v1/cache`: at most `limit` entry summaries (never key material) and the total number cached. */
+  listing(limit: number): { total: number; entries: unknown[] };
   token: TokenSource;
-  /** Token bucket for the listener as a whole: false means answer 429. */
+  /** Token bucket for authenticated requests: false means answer 429. */
   rateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for requests without the right token, apart from the one
+   * above: a local process flooding wrong tokens must not make the real
+   * client get 429. False means answer 429 without checking further.
+   */
+  refusedRateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for `GET /v1/cache` (each answer costs milliseconds of event
+   * loop): false means answer 429, so even a token holder flooding the listing
+   * cannot slow credential serving down.
+   */
+  listingRateLimiter: { tryTake(): boolean };
+  /** Token bucket for `request denied` audit lines: false means drop the line (and count it). */
+  deniedLogLimiter: { tryTake(): boolean };
   metrics: SidecarMetrics;
   logger: Logger;
 }
@@ -55,7 +73,17 @@ export interface CredentialsAppDeps {
 /** POST bodies above this size get 413: a real request is a few hundred bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'data-location' | 'unmatched';
+/**
+ * `GET /v1/cache` lists this many entries unless `?limit=` asks for fewer or
+ * more, and never more than `CACHE_LISTING_MAX`: about 7 µs of event loop per
+ * entry, so a full listing stays a few milliseconds however large the cache.
+ */
+export const CACHE_LISTING_DEFAULT = 100;
+export const CACHE_LISTING_MAX = 1000;
+/** Listings answered per second (burst the same): at most about 30 ms of event loop per second. */
+export const CACHE_LISTINGS_PER_SECOND = 4;
+
+type RouteName = 'profile' | 'dynamic' | 'table' | 'partition' | 'data-location' | 'cache' | 'unmatched';
 
 /**
  * The credentials listener's Express app: the ECS-style container-credentials
@@ -68,6 +96,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app.disable('etag');
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
+  app.set('query parser', parseQueryString);
 
   app.use(countRequests(deps));
   app.use(refuseForeignRequests(deps));
@@ -79,7 +108,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       const name = String(req.params['profile']);
       const profile = deps.profiles.resolve(name);
       if (!profile) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
-      sendContainerCredentials(res, await deps.cache.getPrepared(profile.prepared, { label: name }), profile.accountId, deps);
+      sendContainerCredentials(res, await deps.cache.getPrepared(profile.prepared, { label: name, signal: clientGone(res) }), profile.accountId, deps);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -90,11 +119,26 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       if (request.operation === 'GetTemporaryDataLocationCredentials') {
         checkLocationsAllowed(deps, request.dataLocations);
         // No AccountId: a location names no account.
-        sendContainerCredentials(res, await deps.cache.get(request), undefined, deps);
+        sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), undefined, deps);
         return;
       }
       checkDynamicAllowed(deps, request.tableArn);
-      sendContainerCredentials(res, await deps.cache.get(request), accountIdFromTableArn(request.tableArn), deps);
+      sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), accountIdFromTableArn(request.tableArn), deps);
+    }))
+    .all(methodNotAllowed('GET'));
+
+  // The cache listing names every cached table, partition and query id: only token holders see it.
+  app
+    .route('/v1/cache')
+    .get(handleAs('cache', async (req, res) => {
+      const limit = parseListingLimit(req.query as Record<string, unknown>);
+      if (!deps.listingRateLimiter.tryTake()) {
+        throw new LfcsError('RateLimited', `the cache listing is answered at most ${CACHE_LISTINGS_PER_SECOND} times per second`, {
+          retryAfterSeconds: 1,
+        });
+      }
+      const { total, entries } = deps.listing(limit);
+      sendJson(res, 200, { count: total, listed: entries.length, truncated: entries.length < total, entries });
     }))
     .all(methodNotAllowed('GET'));
 
@@ -110,7 +154,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       .post(requireJson, jsonBody, handleAs(name, async (req, res) => {
         const request = parse(req.body, deps.defaults);
         checkDynamicAllowed(deps, request.tableArn);
-        await serveNativeCredentials(deps, res, request);
+        await serveNativeCredentials(deps, res, request, clientGone(res));
       }))
       .all(methodNotAllowed('POST'));
   }
@@ -128,7 +172,12 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     next(new LfcsError('RouteNotFound', `no route ${req.method} ${truncate(req.path)}`));
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const error = fromExpressError(err);
+    // The client hung up while its lease was fetched: nobody reads an answer.
+    if (res.destroyed || res.writableEnded) return;
+    const error =
+      err instanceof URIError
+        ? new LfcsError('InvalidRequest', `the path ${truncate(req.path)} has a bad percent-encoding`)
+        : fromExpressError(err);
     sendError(res, error);
     if (error.code === 'InternalError') {
       // The name and first stack frame locate the bug; the message could carry anything, so it stays out.
@@ -151,8 +200,13 @@ function sendContainerCredentials(
   sendJsonText(res, 200, containerBody(served.lease, accountId));
 }
 
-async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {
-  const served = await deps.cache.get(request);
+async function serveNativeCredentials(
+  deps: CredentialsAppDeps,
+  res: Response,
+  request: CredentialRequest,
+  signal: AbortSignal,
+): Promise<void> {
+  const served = await deps.cache.get(request, { signal });
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
   sendJson(res, 200, {
     AccessKeyId: served.lease.accessKeyId,
@@ -169,7 +223,7 @@ async function serveNativeCredentials(deps: CredentialsAppDeps, res: Response, r
  * claims a location that was not granted.
  */
 async function serveDataLocationCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {
-  const served = await deps.cache.get(request);
+  const served = await deps.cache.get(request, { signal: clientGone(res) });
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
   sendJson(res, 200, {
     Credentials: {
@@ -181,6 +235,32 @@ async function serveDataLocationCredentials(deps: CredentialsAppDeps, res: Respo
     AccessibleDataLocations: [...(served.lease.accessibleDataLocations ?? [])],
     ...(served.lease.credentialsScope !== undefined && { CredentialsScope: served.lease.credentialsScope }),
   });
+}
+
+/**
+ * More query parameters than any route accepts (the dynamic route has 10). A
+ * request with more is refused, never cut short: Node's own parser silently
+ * drops every pair past the 1000th, which let a second `table=` through.
+ */
+export const MAX_QUERY_PARAMETERS = 32;
+
+/** The query parser of the credentials app: every pair kept (repeats become arrays), and at most {@link MAX_QUERY_PARAMETERS}. */
+function parseQueryString(text: string | null | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const pairs = text.split('&').length;
+  if (pairs > MAX_QUERY_PARAMETERS) {
+    throw new LfcsError('InvalidRequest', `the query string has ${pairs} parameters; at most ${MAX_QUERY_PARAMETERS} are accepted`);
+  }
+  return { ...querystring.parse(text, '&', '=', { maxKeys: 0 }) };
+}
+
+/** Aborts when the client closes the connection before its answer was sent. */
+function clientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 /** Dynamic and native requests name any table, so both pass the same allow-list. */
@@ -214,10 +294,16 @@ function checkLocationsAllowed(deps: CredentialsAppDeps, locations: readonly str
 }
 
 /** Host check, proxy-header check and rate limit, before any credential work. */
+/** Host check and proxy-header check, before any credential work (both cheap, neither looks at the token). */
 function refuseForeignRequests(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
     // DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
     // into calling us sends the attacker's host name, never a loopback one.
+    // An absolute-form target (`GET http://evil/v1/...`) names a host of its own
+    // that the Host check below would never see; only proxies receive those.
+    if (!req.url.startsWith('/')) {
+      return next(new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL'));
+    }
     if (!isLoopbackHostHeader(req.headers.host)) {
       return next(new LfcsError('ForbiddenHost', 'the Host header must be a loopback address such as 127.0.0.1'));
     }
@@ -225,23 +311,46 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
     if (req.headers['x-forwarded-for'] !== undefined || req.headers['forwarded'] !== undefined) {
       return next(new LfcsError('ForwardedRequestRejected', 'proxied requests (X-Forwarded-For, Forwarded) are refused'));
     }
-    // The fast path may have taken this request's token already before it fell through here.
-    if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] && !deps.rateLimiter.tryTake()) {
-      return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
-    }
     next();
   };
 }
 
+/**
+ * Authentication, then the rate limit of its outcome: requests with the token
+ * spend `rateLimiter`, requests without it spend `refusedRateLimiter`.
+ */
 function authenticate(deps: CredentialsAppDeps) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (deps.token.matches(req.headers.authorization)) return next();
+    if (deps.token.matches(req.headers.authorization)) {
+      // The fast path may have taken this request's token already before it fell through here.
+      if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] && !deps.rateLimiter.tryTake()) {
+        return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
+      }
+      return next();
+    }
+    if (!deps.refusedRateLimiter.tryTake()) {
+      return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
+    }
     const reason =
       req.headers.authorization === undefined
         ? 'the Authorization header is missing; send the token from AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)'
         : 'the Authorization header does not match the token';
     next(new LfcsError('Unauthorized', reason));
   };
+}
+
+function parseListingLimit(query: Record<string, unknown>): number {
+  const names = Object.keys(query);
+  const unknown = names.filter((name) => name !== 'limit');
+  if (unknown.length > 0) {
+    throw new LfcsError('InvalidRequest', `query parameter ${truncate(unknown[0]!)} is not accepted here (accepted parameters: limit)`);
+  }
+  const raw = query['limit'];
+  if (raw === undefined) return CACHE_LISTING_DEFAULT;
+  if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw) || Number(raw) < 1 || Number(raw) > CACHE_LISTING_MAX) {
+    throw new LfcsError('InvalidRequest', `query parameter limit: expected an integer from 1 to ${CACHE_LISTING_MAX}`);
+  }
+  return Number(raw);
 }
 
 function requireJson(req: Request, _res: Response, next: NextFunction) {
@@ -266,9 +375,23 @@ function handleAs(name: RouteName, handler: (req: Request, res: Response) => Pro
   };
 }
 
+/** The route a path belongs to, known before authentication so refusals are counted under it. */
+function routeForPath(path: string): RouteName {
+  if (path === '/v1/credentials') return 'dynamic';
+  if (path.startsWith('/v1/credentials/') && path.indexOf('/', '/v1/credentials/'.length) < 0) return 'profile';
+  if (path === '/v1/table-credentials') return 'table';
+  if (path === '/v1/partition-credentials') return 'partition';
+  if (path === '/v1/cache') return 'cache';
+  return 'unmatched';
+}
+
+/** Route names of `lfcs_http_requests_total`, all initialised at 0. */
+export const ROUTE_NAMES: readonly RouteName[] = ['profile', 'dynamic', 'table', 'partition', 'data-location', 'cache', 'unmatched'];
+
 function countRequests(deps: CredentialsAppDeps) {
-  return (_req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
+    res.locals['route'] = req.url.startsWith('/') ? routeForPath(req.path) : 'unmatched';
     res.on('finish', () => {
       const routeName = routeOf(res);
       deps.metrics.httpRequests.inc({ route: routeName, code: String(res.statusCode) });
@@ -285,10 +408,18 @@ function routeOf(res: Response): RouteName {
   return (res.locals['route'] as RouteName | undefined) ?? 'unmatched';
 }
 
-/** One audit line per refused request (4xx), with the reason; never the token. */
+/**
+ * One audit line per refused request (4xx), with the reason; never the token.
+ * Sampled: beyond `deniedLogLimiter` a line is dropped and counted in
+ * `lfcs_log_lines_dropped_total`, so a flood of refusals cannot flood the log.
+ */
 function auditDenied(deps: CredentialsAppDeps, req: Request, res: Response, error: LfcsError): void {
   const status = statusForCode(error.code);
   if (status >= 500) return;
+  if (!deps.deniedLogLimiter.tryTake()) {
+    deps.metrics.logLinesDropped.inc({ kind: 'denied' });
+    return;
+  }
   deps.logger.info(
     { audit: 'denied', route: routeOf(res), method: req.method, status, code: error.code, reason: error.message },
     'request denied',

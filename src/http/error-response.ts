@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
 import { sendJsonText } from './json-response.js';
@@ -23,9 +24,11 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EntityNotFoundException: 404,
   RouteNotFound: 404,
   MethodNotAllowed: 405,
+  RequestTimeout: 408,
   ConflictException: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
+  ExpectationFailed: 417,
   RateLimited: 429,
   HeadersTooLarge: 431,
   InternalError: 500,
@@ -78,6 +81,26 @@ export function errorResponse(err: unknown): ErrorResponse {
   }
   const body = JSON.stringify({ code: error.code, message: error.message, Code: error.code, Message: error.message });
   return { error, status, headers, body };
+}
+
+/** Every status {@link errorResponse} can answer with (for metrics initialised at 0). */
+export const ERROR_STATUSES: readonly number[] = [...new Set(Object.values(STATUS_BY_CODE))].sort((a, b) => a - b);
+
+/** {@link errorResponse} as raw HTTP/1.1 bytes, for answers written to a socket or before Express. */
+export function errorResponseText(
+  err: unknown,
+  render: (err: LfcsError) => { status: number; headers: Record<string, string>; body: string } = errorResponse,
+): string {
+  const { status, headers, body } = render(toPublicError(err));
+  const head = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'Content-Type: application/json',
+    'Cache-Control: no-store',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    'Connection: close',
+  ];
+  return `${head.join('\r\n')}\r\n\r\n${body}`;
 }
 
 /** Sends {@link errorResponse} of `err`, with `headers` added. Returns the error as shown. */

@@ -133,6 +133,8 @@ export const LAKE_FORMATION_NAME_BY_CODE: Readonly<Record<ErrorCode, ServiceErro
   ConflictException: 'ConflictException',
   LocationNotAllowed: 'AccessDeniedException',
   IncompleteCoverage: 'InternalServiceException',
+  RequestTimeout: 'InvalidInputException',
+  ExpectationFailed: 'InvalidInputException',
   InvalidConfiguration: 'InternalServiceException',
 };
 

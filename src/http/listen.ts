@@ -1,11 +1,27 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { LfcsError } from '../core/errors.js';
-import { errorResponse } from './error-response.js';
+import { errorResponse, errorResponseText } from './error-response.js';
 
 /** Largest request head accepted on the credentials listener; larger gets 431. */
 export const MAX_HEADER_BYTES = 8 * 1024;
+
+/** How a listener renders an error raised before its app sees the request. */
+export type ErrorRenderer = (err: LfcsError) => { status: number; headers: Record<string, string>; body: string };
+
+/** Writes the JSON error for `err` and closes the connection, outside of Express. */
+function sendRaw(res: ServerResponse, err: LfcsError, render: ErrorRenderer): void {
+  const { status, headers, body } = render(err);
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+    ...headers,
+  });
+  res.end(body);
+}
 
 export interface Listening {
   server: Server;
@@ -20,37 +36,68 @@ export interface Listening {
  * oversized head, bad framing) still get a JSON error, so clients see the
  * same error shape everywhere.
  */
-export function listen(
-  handler: RequestListener,
-  host: string,
-  port: number,
-  options: {
-    /** How this listener renders an error raised before the app sees the request. Default: lfcs's own shape. */
-    errorResponse?: (err: LfcsError) => { status: number; headers: Record<string, string>; body: string };
-  } = {},
-): Promise<Listening> {
-  const render = options.errorResponse ?? errorResponse;
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+/** Per-listener limits; the defaults suit the credentials listener (loopback SDK clients). */
+export interface ListenLimits {
+  /** Connections open at once; beyond it Node closes new ones at once. Default: no cap. */
+  maxConnections?: number;
+  /** Idle keep-alive socket lifetime, ms. Default 5000. */
+  keepAliveTimeoutMs?: number;
+  /** Time to receive a request head, ms (also the limit for a connection that sends nothing). Default 10000. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, ms. Default 30000. */
+  requestTimeoutMs?: number;
+  /** How often Node checks the two timeouts above, ms. Default 1000 (Node's own is 30000). */
+  checkIntervalMs?: number;
+  /** How this listener renders errors raised before the app sees the request. Default: lfcs's own shape. */
+  errorResponse?: ErrorRenderer;
+}
+
+/**
+ * Limits of the admin listener: reachable from the whole pod network and
+ * unauthenticated, it holds few connections and drops idle or slow ones fast.
+ */
+export const ADMIN_LIMITS: Readonly<Omit<ListenLimits, 'maxConnections'>> = Object.freeze({
+  keepAliveTimeoutMs: 2_000,
+  headersTimeoutMs: 3_000,
+  requestTimeoutMs: 5_000,
+  checkIntervalMs: 500,
+});
+
+export function listen(handler: RequestListener, host: string, port: number, limits: ListenLimits = {}): Promise<Listening> {
+  const render = limits.errorResponse ?? errorResponse;
+  const server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      connectionsCheckingInterval: limits.checkIntervalMs ?? 1_000,
+      // Checked below instead, so the answer is the JSON error every client parses.
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      if (req.headers.host === undefined && req.httpVersion === '1.1') {
+        sendRaw(res, new LfcsError('InvalidRequest', 'the Host header is missing (HTTP/1.1 requires it)'), render);
+        return;
+      }
+      handler(req, res);
+    },
+  );
   // Keep-alive sockets from SDK clients must not hold a shutdown open for long.
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? 5_000;
+  server.headersTimeout = limits.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = limits.requestTimeoutMs ?? 30_000;
+  if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const { status, headers, body } = render(
-      tooLarge
+    const error =
+      err.code === 'HPE_HEADER_OVERFLOW'
         ? new LfcsError('HeadersTooLarge', `request headers exceed ${MAX_HEADER_BYTES} bytes`)
-        : new LfcsError('InvalidRequest', 'malformed HTTP request'),
-    );
-    const head = [
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-      'Content-Type: application/json',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-      'Connection: close',
-    ];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new LfcsError('RequestTimeout', 'the request did not arrive in full in time')
+          : new LfcsError('InvalidRequest', 'malformed HTTP request');
+    socket.end(errorResponseText(error, render));
+  });
+  // Node would answer these itself, without a body: same JSON errors as everywhere else.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    sendRaw(res, new LfcsError('ExpectationFailed', 'only "Expect: 100-continue" is supported'), render);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

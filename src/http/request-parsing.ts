@@ -102,10 +102,13 @@ export function parseDynamicQuery(
   if (Object.hasOwn(query, 'location')) return parseLocationQuery(query, defaults);
   const parsed = dynamicQuerySchema.safeParse(query);
   if (!parsed.success) {
-    throw invalid(
-      describeIssues(parsed.error.issues).join('; ') +
-        unknownKeyHint(parsed.error, DYNAMIC_QUERY_PARAMETERS),
+    // Named as what they are: query parameters, not body fields.
+    const problems = parsed.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `query parameter ${issue.keys.map((k) => JSON.stringify(k.slice(0, 100))).join(', ')} is not accepted`
+        : `query parameter ${describeIssues([issue]).join('')}`,
     );
+    throw invalid(problems.join('; ') + unknownKeyHint(parsed.error, DYNAMIC_QUERY_PARAMETERS));
   }
   const q = parsed.data;
   const hasSession =

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
@@ -13,6 +13,8 @@ export type TokenSourceInit =
       recheckIntervalMs?: number;
       /** Told (once per file version) why a rotated token was refused; the previous token stays in use. */
       onRejectedRotation?: (reason: string) => void;
+      /** Told once each time the token file disappears; the previous token stays in use. */
+      onMissing?: () => void;
     }
   | { kind: 'value'; token: string };
 
@@ -34,16 +36,23 @@ const GENERATED_TOKEN_BYTES = 32;
  * base64url-encoded, written with no newline (botocore, Go and Rust send the
  * file's bytes untrimmed, and a trailing LF breaks them), mode 0440.
  *
- * The file is re-read when its inode, size or mtime change, checked at most
- * every `recheckIntervalMs` (default 1000), so a token can be rotated without
- * a restart.
+ * The file is re-read when its inode, size, mtime, mode or ctime change,
+ * checked at most every `recheckIntervalMs` (default 1000), so a token can be
+ * rotated without a restart (and a rotation first refused for its mode is
+ * picked up once `chmod` fixes it). A file replaced by rename (a new inode:
+ * `mv`, a Kubernetes projected volume) is complete and taken at once; a file
+ * rewritten in place may be caught half-written, so its new content is taken
+ * only once it stayed unchanged for one more check. A deleted file is
+ * reported and the previous token stays valid: replacing a file is often
+ * delete-then-create, and refusing every client meanwhile would be worse
+ * than keeping a token that was valid a moment ago.
  */
 export function createTokenSource(init: TokenSourceInit): TokenSource {
   if (init.kind === 'value') {
     const digest = validateToken(init.token, 'LFCS_AUTH_TOKEN');
     return { matches: (header) => digestMatches(header, digest), path: undefined };
   }
-  return new FileTokenSource(init.path, init.clock ?? systemClock, init.recheckIntervalMs ?? 1000, init.onRejectedRotation);
+  return new FileTokenSource(init.path, init.clock ?? systemClock, init.recheckIntervalMs ?? 1000, init.onRejectedRotation, init.onMissing);
 }
 
 class FileTokenSource implements TokenSource {
@@ -52,16 +61,30 @@ class FileTokenSource implements TokenSource {
   readonly #recheckIntervalMs: number;
   #digest: Buffer;
   #fingerprint: string;
+  #inode: number;
+  /** Fingerprint of an in-place rewrite seen at the last check, not yet taken (it may be half-written). */
+  #pending: string | undefined;
+  #missing = false;
   #checkedAt: number;
   readonly #onRejectedRotation: ((reason: string) => void) | undefined;
+  readonly #onMissing: (() => void) | undefined;
 
-  constructor(path: string, clock: Clock, recheckIntervalMs: number, onRejectedRotation?: (reason: string) => void) {
+  constructor(
+    path: string,
+    clock: Clock,
+    recheckIntervalMs: number,
+    onRejectedRotation?: (reason: string) => void,
+    onMissing?: () => void,
+  ) {
     this.path = path;
     this.#onRejectedRotation = onRejectedRotation;
+    this.#onMissing = onMissing;
     this.#clock = clock;
     this.#recheckIntervalMs = recheckIntervalMs;
     ensureTokenFile(path);
-    this.#fingerprint = fingerprint(path);
+    const stat = statSync(path);
+    this.#fingerprint = fingerprint(stat);
+    this.#inode = stat.ino;
     this.#digest = readTokenDigest(path);
     this.#checkedAt = clock.now();
   }
@@ -75,24 +98,37 @@ class FileTokenSource implements TokenSource {
     const now = this.#clock.now();
     if (now - this.#checkedAt < this.#recheckIntervalMs) return;
     this.#checkedAt = now;
-    let current: string;
+    let stat: Stats;
     try {
-      current = fingerprint(this.path);
+      stat = statSync(this.path);
     } catch {
-      // A file being replaced may be briefly missing: keep the previous token
-      // rather than locking every client out.
+      // Keep the previous token rather than locking every client out; say so once.
+      if (!this.#missing) this.#onMissing?.();
+      this.#missing = true;
       return;
     }
-    if (current === this.#fingerprint) return;
+    this.#missing = false;
+    const current = fingerprint(stat);
+    if (current === this.#fingerprint) {
+      this.#pending = undefined;
+      return;
+    }
+    if (stat.ino === this.#inode && this.#pending !== current) {
+      // Rewritten in place: take it only if it is still the same at the next check.
+      this.#pending = current;
+      return;
+    }
+    this.#pending = undefined;
     try {
       this.#digest = readTokenDigest(this.path);
     } catch (err) {
-      // An unusable new token (say, written by `echo` with a trailing LF)
-      // keeps the previous one in use; say why once for this file version.
-      // The reason names the rule broken, never the token.
+      // An unusable new token (say, written by `echo` with a trailing LF, or
+      // not readable) keeps the previous one in use; say why once for this
+      // file version. The reason names the rule broken, never the token.
       this.#onRejectedRotation?.(err instanceof LfcsError ? err.message : `cannot read token file ${this.path}`);
     }
     this.#fingerprint = current;
+    this.#inode = stat.ino;
   }
 }
 
@@ -121,9 +157,8 @@ function ensureTokenFile(path: string): void {
   }
 }
 
-function fingerprint(path: string): string {
-  const s = statSync(path);
-  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+function fingerprint(s: Stats): string {
+  return `${s.ino}:${s.size}:${s.mtimeMs}:${s.mode}:${s.ctimeMs}`;
 }
 
 function readTokenDigest(path: string): Buffer {

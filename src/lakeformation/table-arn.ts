@@ -18,8 +18,12 @@ const PARTITION = 'aws[a-z-]*';
 /** An AWS region name (`us-east-1`, `us-gov-west-1`, ...), as regular-expression source. */
 export const REGION_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
 const ACCOUNT = '\\d{12}';
-/** Database and table names: no separators, no whitespace, and no `*` (it would be ambiguous with the wildcard). */
-const NAME = '[^/:*\\s]{1,255}';
+/**
+ * Database and table names: no separators, no whitespace, no `*` (it would be
+ * ambiguous with the wildcard), and no control character or `;` (never in a
+ * Glue name; refused here instead of costing an upstream call).
+ */
+const NAME = '[^/:*;\\s\\x00-\\x1f\\x7f]{1,255}';
 
 /** A Glue table ARN: `arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>` (any `aws*` partition). */
 export const TABLE_ARN_PATTERN = new RegExp(

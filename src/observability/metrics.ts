@@ -1,7 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { UPSTREAM_ERROR_CODES } from '../core/errors.js';
 
 /** Lookup outcomes counted by `lfcs_cache_lookups_total{result}`. */
-export type LookupResultLabel = 'hit' | 'miss' | 'stale' | 'coalesced' | 'negative';
+export const LOOKUP_RESULTS = ['hit', 'miss', 'stale', 'coalesced', 'negative', 'backoff'] as const;
+export type LookupResultLabel = (typeof LOOKUP_RESULTS)[number];
+
+/** Used when `createMetrics` is not told the label values (tests). */
+const DEFAULT_KNOWN_LABELS: KnownLabels = { routes: [], codes: [], operations: [] };
 
 /**
  * Every metric the sidecar exports, on its own Registry (never prom-client's
@@ -21,6 +26,7 @@ export interface SidecarMetrics {
   readonly upstreamRequestDuration: Histogram<'operation'>;
   readonly refreshes: Counter<'outcome'>;
   readonly servedRemainingSeconds: Histogram;
+  readonly logLinesDropped: Counter<'kind'>;
 }
 
 export interface MetricsInit {
@@ -30,7 +36,19 @@ export interface MetricsInit {
   defaultMetrics?: boolean;
 }
 
-export function createMetrics(init: MetricsInit): SidecarMetrics {
+/**
+ * The known values of every label, so each labelled counter has its series at
+ * 0 from the start (a dashboard or alert on a counter otherwise shows "no
+ * data" until the first event).
+ */
+export interface KnownLabels {
+  routes: readonly string[];
+  /** HTTP statuses the credentials listener answers with. */
+  codes: readonly number[];
+  operations: readonly string[];
+}
+
+export function createMetrics(init: MetricsInit & { known?: KnownLabels }): SidecarMetrics {
   const registry = new Registry();
   if (init.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'lfcs_' });
 
@@ -42,7 +60,7 @@ export function createMetrics(init: MetricsInit): SidecarMetrics {
   });
   buildInfo.set({ version: init.version }, 1);
 
-  return {
+  const metrics: SidecarMetrics = {
     registry,
     httpRequests: new Counter({
       name: 'lfcs_http_requests_total',
@@ -60,7 +78,7 @@ export function createMetrics(init: MetricsInit): SidecarMetrics {
     }),
     cacheLookups: new Counter({
       name: 'lfcs_cache_lookups_total',
-      help: 'Cache lookups by result: hit, miss, stale, coalesced or negative',
+      help: 'Cache lookups by result: hit, miss, stale, coalesced, negative or backoff',
       labelNames: ['result'],
       registers: [registry],
     }),
@@ -88,6 +106,12 @@ export function createMetrics(init: MetricsInit): SidecarMetrics {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    logLinesDropped: new Counter({
+      name: 'lfcs_log_lines_dropped_total',
+      help: 'Log lines not written because their kind was over its rate (kind="denied": refused-request audit lines)',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
     servedRemainingSeconds: new Histogram({
       name: 'lfcs_served_credential_remaining_seconds',
       help:
@@ -98,4 +122,16 @@ export function createMetrics(init: MetricsInit): SidecarMetrics {
       registers: [registry],
     }),
   };
+  const known = init.known ?? DEFAULT_KNOWN_LABELS;
+  for (const route of known.routes) {
+    for (const code of [200, ...known.codes]) metrics.httpRequests.inc({ route, code: String(code) }, 0);
+  }
+  for (const result of LOOKUP_RESULTS) metrics.cacheLookups.inc({ result }, 0);
+  for (const operation of known.operations) {
+    for (const outcome of ['success', ...UPSTREAM_ERROR_CODES]) metrics.upstreamRequests.inc({ operation, outcome }, 0);
+  }
+  for (const outcome of ['success', 'failure', 'dropped']) metrics.refreshes.inc({ outcome }, 0);
+  metrics.logLinesDropped.inc({ kind: 'denied' }, 0);
+  return metrics;
 }
+

@@ -55,6 +55,19 @@ export class Prewarmer {
     this.#timers.clear();
   }
 
+  /**
+   * Prewarms `name` again (with the same retries) after its lease was lost,
+   * e.g. it expired during an outage: nothing else would renew it until a
+   * client asks. Does nothing unless the profile was ready.
+   */
+  rewarm(name: string): void {
+    const request = this.#init.profiles.get(name);
+    if (this.#stopped || !request || this.#states.get(name)?.state !== 'ready') return;
+    this.#states.set(name, { state: 'pending' });
+    this.#init.logger.warn({ profile: name }, 'profile lost its lease; prewarming it again');
+    void this.#attempt(name, request, 0);
+  }
+
   states(): Record<string, ProfileState> {
     return Object.fromEntries(this.#states);
   }

@@ -9,16 +9,24 @@ import { matchesAllowedLocation } from '../lakeformation/data-location.js';
 import { LfcsError } from '../core/errors.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import type { RequestListener } from 'node:http';
-import { createCredentialsApp, type ResolvedProfile } from '../http/credentials-app.js';
+import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
+import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
 import { createFastPath } from '../http/fast-path.js';
-import { listen, type Listening } from '../http/listen.js';
+import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
-import type { VendFunction } from '../lakeformation/types.js';
+import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
+
+/** Every operation, for metric series initialised at 0 (a new one fails to compile until listed). */
+const OPERATION_NAMES: Record<Operation, true> = {
+  GetTemporaryGlueTableCredentials: true,
+  GetTemporaryGluePartitionCredentials: true,
+  GetTemporaryDataLocationCredentials: true,
+};
 
 /** Everything `startSidecar` needs; only `config`, `version` and `logger` are required. */
 export interface SidecarInit {
@@ -65,7 +73,12 @@ export interface RunningSidecar {
 export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const { config, logger } = init;
   const clock = init.clock ?? systemClock;
-  const metrics = init.metrics ?? createMetrics({ version: init.version });
+  const metrics =
+    init.metrics ??
+    createMetrics({
+      version: init.version,
+      known: { routes: ROUTE_NAMES, codes: ERROR_STATUSES, operations: Object.keys(OPERATION_NAMES) },
+    });
   const token = init.tokenSource ?? tokenSourceFromConfig(config, clock, logger);
 
   const vending = init.vend
@@ -81,8 +94,6 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
 
   // The client's own settings went to the client; the rest tune the retry loop and limiter the cache runs.
   const { endpoint: _endpoint, timeoutMs: _timeoutMs, assumeRole: _assumeRole, ...upstreamTuning } = config.upstream;
-  const cache = new CredentialCache({ vend, clock, hooks: cacheHooks(metrics, logger), ...config.cache, ...upstreamTuning });
-
   // A profile's request, cache key and account never change: resolved once here, not per request.
   const profiles = new Map<string, ResolvedProfile>(
     Object.keys(config.profiles).map((name) => {
@@ -96,6 +107,16 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const locationProfiles = new Set(
     [...profiles].filter(([, p]) => p.prepared.request.operation === 'GetTemporaryDataLocationCredentials').map(([name]) => name),
   );
+  // Profiles have their own budget in the cache: dynamic keys never evict them.
+  const pinnedKeys = [...profiles.values()].map((p) => p.prepared.key);
+  const cache = new CredentialCache({
+    vend,
+    clock,
+    hooks: cacheHooks(metrics, logger),
+    pinnedKeys,
+    ...config.cache,
+    ...upstreamTuning,
+  });
   let shuttingDown = false;
   let credentialsListening = false;
   let adminListening = false;
@@ -117,8 +138,16 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       isLocationAllowed: (location) => matchesAllowedLocation(config.dynamic.allowedLocations, location),
     },
     defaults: config.defaults,
+    listing: (limit) => ({ total: cache.size, entries: cache.entries(limit) }),
     token,
     rateLimiter,
+    refusedRateLimiter: new TokenBucket({
+      clock,
+      ratePerSecond: config.rateLimit.refusedPerSecond,
+      burst: config.rateLimit.refusedBurst,
+    }),
+    listingRateLimiter: new TokenBucket({ clock, ratePerSecond: CACHE_LISTINGS_PER_SECOND, burst: CACHE_LISTINGS_PER_SECOND }),
+    deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.deniedLogLinesPerSecond, burst: 20 }),
     metrics,
     logger,
   });
@@ -176,13 +205,20 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
         }
       }
     }
+    // A prewarmed profile whose lease later expired (Lake Formation failing past it) serves nothing.
+    const lost = Object.entries(states)
+      .filter(([name, s]) => s.state === 'ready' && !cache.hasLive(profiles.get(name)!.prepared.key))
+      .map(([name]) => name);
+    if (lost.length > 0 && !shuttingDown) {
+      reasons.push(`profiles without a valid lease: ${lost.join(', ')}`);
+      for (const name of lost) prewarmer.rewarm(name);
+    }
     return { ready: reasons.length === 0, reasons, profiles: states };
   };
 
   const adminApp = createAdminApp({
     registry: metrics.registry,
     readiness,
-    cacheEntries: () => cache.entries(),
   });
 
   let credentialsListener: Listening | undefined;
@@ -197,7 +233,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       });
       lakeformationApiListening = true;
     }
-    adminListener = await listen(adminApp, config.admin.host, config.admin.port);
+    adminListener = await listen(adminApp, config.admin.host, config.admin.port, {
+      ...ADMIN_LIMITS,
+      maxConnections: config.admin.maxConnections,
+    });
     adminListening = true;
   } catch (err) {
     await credentialsListener?.close();
@@ -262,6 +301,8 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
       path: config.auth.tokenFile,
       clock,
       onRejectedRotation: (reason) => logger.warn({ reason }, 'rotated token refused; the previous token stays in use'),
+      onMissing: () =>
+        logger.warn({ tokenFile: config.auth.tokenFile }, 'token file is missing; the previous token stays in use until a new file appears'),
     });
   }
   if (config.auth.token !== undefined) return createTokenSource({ kind: 'value', token: config.auth.token });

@@ -45,6 +45,12 @@ export interface FetchOptions {
   urgent: () => boolean;
   /** Counted once per attempt that reached `vend`. */
   onStart?: () => void;
+  /** Fewer attempts than `settings.maxAttempts` (e.g. 1 while the key backs off after a failure). */
+  maxAttempts?: number;
+  /** Called when an attempt that reached `vend` has settled. */
+  onSettled?: () => void;
+  /** Read before each retry: false stops the fetch with the last error (nobody waits for it any more). */
+  wanted?: () => boolean;
 }
 
 export class UpstreamCaller {
@@ -77,6 +83,7 @@ export class UpstreamCaller {
    */
   async fetch(request: CredentialRequest, options: FetchOptions): Promise<Lease> {
     const { signal } = options;
+    const maxAttempts = Math.min(options.maxAttempts ?? this.#settings.maxAttempts, this.#settings.maxAttempts);
     for (let attempt = 1; ; attempt++) {
       let startedAtMs: number | undefined;
       let lease: Lease | undefined;
@@ -86,7 +93,7 @@ export class UpstreamCaller {
           () => {
             startedAtMs = this.#clock.now();
             options.onStart?.();
-            return this.#vend(request, signal);
+            return this.#vend(request, signal).finally(() => options.onSettled?.());
           },
           { urgent: options.urgent, signal },
         );
@@ -107,7 +114,8 @@ export class UpstreamCaller {
       if (signal.aborted) throw signal.reason;
       if (lease) return lease;
       const error = failure as LfcsError;
-      if (!error.retryable || isPermanentUpstreamError(error) || attempt >= this.#settings.maxAttempts) throw error;
+      if (!error.retryable || isPermanentUpstreamError(error) || attempt >= maxAttempts) throw error;
+      if (options.wanted && !options.wanted()) throw error;
       await sleep(
         this.#clock,
         backoffDelayMs(attempt, {

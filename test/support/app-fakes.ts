@@ -37,6 +37,8 @@ export interface FakeApp {
   requests: Array<{ request: CredentialRequest; key?: string; label?: string }>;
   /** The cache's next answers; default: FAKE_LEASE with 3000 s left. */
   answers: CacheAnswer[];
+  /** What `GET /v1/cache` lists (the app asks for at most its limit). */
+  listing: unknown[];
   /** What `serveIfFresh` (the fast path's synchronous hit) returns: the lease, or nothing (a miss). */
   fresh: { lease: Lease } | undefined;
   /** How many times `serveIfFresh` answered with a lease. */
@@ -53,11 +55,16 @@ export function fakeCredentialsDeps(
     allowedLocations?: (location: string) => boolean;
     ratePerSecond?: number;
     burst?: number;
+    refusedPerSecond?: number;
+    refusedBurst?: number;
+    deniedLogBurst?: number;
+    listingBurst?: number;
   } = {},
 ): FakeApp {
   const clock = new FakeClock();
   const requests: FakeApp['requests'] = [];
   const answers: CacheAnswer[] = [];
+  const listing: unknown[] = [];
   const lines: string[] = [];
   const logger = createLogger({
     level: 'trace',
@@ -106,8 +113,12 @@ export function fakeCredentialsDeps(
       isLocationAllowed: options.allowedLocations ?? (() => false),
     },
     defaults: { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], durationSeconds: 3600 },
+    listing: (limit) => ({ total: listing.length, entries: listing.slice(0, limit) }),
     token: createTokenSource({ kind: 'value', token: APP_TOKEN }),
     rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),
+    refusedRateLimiter: new TokenBucket({ clock, ratePerSecond: options.refusedPerSecond ?? 1000, burst: options.refusedBurst ?? 500 }),
+    deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: 10, burst: options.deniedLogBurst ?? 1000 }),
+    listingRateLimiter: new TokenBucket({ clock, ratePerSecond: 4, burst: options.listingBurst ?? 1000 }),
     metrics: createMetrics({ version: '0.0.0-test', defaultMetrics: false }),
     logger,
   };
@@ -119,6 +130,7 @@ export function fakeCredentialsDeps(
     clock,
     requests,
     answers,
+    listing,
     get fresh() {
       return state.fresh;
     },

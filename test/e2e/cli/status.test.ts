@@ -3,15 +3,15 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LFCS_BIN } from '../../support/spawn-lfcs.js';
-import { startStack, type Stack, type VendedRecord } from '../../support/stack.js';
+import { ORDERS_ARN, startStack, type Stack, type VendedRecord } from '../../support/stack.js';
 
-/** `lfcs status` as a user runs it: the built CLI against a running sidecar's admin listener. */
+/** `lfcs status` as a user runs it: the built CLI against a running sidecar (listing with the token, readiness from the admin listener). */
 const execFileAsync = promisify(execFile);
 
-async function lfcs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function lfcs(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [LFCS_BIN, ...args], {
-      env: { PATH: process.env['PATH'] },
+      env: { PATH: process.env['PATH'], ...env },
       timeout: 15_000,
     });
     return { code: 0, stdout, stderr };
@@ -39,14 +39,24 @@ afterAll(async () => {
   await stack?.close();
 });
 
+const statusArgs = () => [
+  'status',
+  '--url',
+  stack.sidecar.credentialsUrl,
+  '--admin',
+  stack.sidecar.adminUrl,
+  '--token-file',
+  stack.tokenFile,
+];
+
 describe('lfcs status', () => {
   it('prints a table of the cached entries with each profile name, and no key material', async () => {
-    const { code, stdout, stderr } = await lfcs(['status', '--admin', stack.sidecar.adminUrl]);
+    const { code, stdout, stderr } = await lfcs(statusArgs());
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
     const lines = stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`${stack.sidecar.adminUrl}: ready, 3 cached entries`);
+    expect(lines[0]).toBe(`${stack.sidecar.credentialsUrl}: ready, 3 cached entries`);
     expect(lines[2]).toMatch(/^PROFILE\s+TABLE\s+PARTITION\s+PERMISSIONS\s+QUERY\s+REMAINING\s+LAST REFRESH\s+HITS$/);
     const rows = lines.slice(3);
     expect(rows).toHaveLength(3);
@@ -83,12 +93,36 @@ describe('lfcs status', () => {
     }
   });
 
-  it('exits non-zero with a clear message when the admin listener cannot be reached', async () => {
+  it('escapes control characters in every printed field: a query id cannot drive the terminal', async () => {
+    const hostile = '\x1b[2J\x1b]0;pwned\x07\rforged row\nPROFILE\u202e';
+    const path = `/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=${encodeURIComponent(hostile)}`;
+    const res = await stack.get(path);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    const { code, stdout } = await lfcs(statusArgs());
+    expect(code).toBe(0);
+    expect(stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07\\x0dforged row\\x0aPROFILE\\u202e');
+    expect(stdout.trimEnd().split('\n')).toHaveLength(3 + 4); // title, blank, header, 4 rows: nothing forged
+  });
+
+  it('reads the token from LFCS_AUTH_TOKEN, and says so when the token is refused', async () => {
+    const args = ['status', '--url', stack.sidecar.credentialsUrl, '--admin', stack.sidecar.adminUrl];
+    const ok = await lfcs(args, { LFCS_AUTH_TOKEN: stack.token });
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toMatch(/: ready, \d+ cached entries/);
+    const refused = await lfcs(args, { LFCS_AUTH_TOKEN: 'not-the-token-0123456789' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('refused the token (HTTP 401)');
+    expect(refused.stderr).not.toContain(stack.token);
+  });
+
+  it('exits non-zero with a clear message when the credentials listener cannot be reached', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { code, stdout, stderr } = await lfcs(['status', '--admin', url]);
+    const { code, stdout, stderr } = await lfcs(['status', '--url', url, '--token-file', stack.tokenFile]);
     expect(code).not.toBe(0);
     expect(stdout).toBe('');
-    expect(stderr).toContain(`cannot reach the admin listener at ${url}`);
+    expect(stderr).toContain(`cannot reach the credentials listener at ${url}`);
     expect(stderr).toContain('ECONNREFUSED');
     expect(stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
   });

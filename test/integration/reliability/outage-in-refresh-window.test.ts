@@ -85,8 +85,15 @@ describe('emulator outage during the refresh window', () => {
     expect(afterExpiry.status).toBe(503);
     expect(afterExpiry.body['AccessKeyId']).toBeUndefined();
 
-    // Lake Formation is back: the client's own retry gets fresh, long-lived credentials.
+    // Lake Formation is back: while the key still backs off, a request is refused at once
+    // without a call; once the period ends (at most refreshRetryMaxDelayMs), the client's
+    // own retry gets fresh, long-lived credentials.
     await fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'DELETE' });
+    const callsBefore = (await stats()).total;
+    const held = await getOrders();
+    expect(held.status).toBe(503);
+    expect((await stats()).total).toBe(callsBefore);
+    await pump(clock, 120_000, 10_000);
     const recovered = await getOrders();
     expect(recovered.status).toBe(200);
     expect(recovered.body['AccessKeyId']).not.toBe(first.body['AccessKeyId']);

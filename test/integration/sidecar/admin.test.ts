@@ -107,7 +107,7 @@ describe('/readyz', () => {
   });
 });
 
-describe('GET /v1/cache', () => {
+describe('GET /v1/cache (credentials listener, with the token)', () => {
   it('lists each entry with its profile, table, permissions, query id, time left, hits and last refresh, and no key material', async () => {
     const clock = new FakeClock(Date.now());
     const stack = await newStack({ config: { cache: { refreshJitterSeconds: 0 } }, sidecar: { clock } });
@@ -131,7 +131,10 @@ describe('GET /v1/cache', () => {
     );
     await fetchJson(await stack.get('/v1/credentials/orders')); // the renewed lease
 
-    const res = await fetch(`${stack.sidecar.adminUrl}/v1/cache`);
+    // Not on the unauthenticated admin listener, nor without the token.
+    expect((await fetch(`${stack.sidecar.adminUrl}/v1/cache`)).status).toBe(404);
+    expect((await fetch(`${stack.sidecar.credentialsUrl}/v1/cache`)).status).toBe(401);
+    const res = await stack.get('/v1/cache');
     expect(res.status).toBe(200);
     const text = await res.text();
     const body = JSON.parse(text) as { count: number; entries: Array<Record<string, unknown>> };

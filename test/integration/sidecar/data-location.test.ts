@@ -60,7 +60,7 @@ describe('a location profile for two tables in one bucket', () => {
         credentialsScope: 'READ',
       }),
     ]);
-    const status = await renderStatus(stack.sidecar.adminUrl);
+    const status = await renderStatus({ credentialsUrl: stack.sidecar.credentialsUrl, adminUrl: stack.sidecar.adminUrl, token: stack.token });
     expect(status).toContain(`${ORDERS_LOCATION},${RETURNS_LOCATION}`);
     expect(status).not.toContain('not granted');
   });
@@ -141,7 +141,7 @@ describe('a location profile that Lake Formation covers only in part', () => {
   it('names it in the log and in lfcs status', async () => {
     await until(() => stack.logs().includes('prewarm failed'));
     expect(stack.logs()).toMatch(new RegExp(`"missingLocations":\\["${PAYMENTS_LOCATION}"\\]`));
-    const status = await renderStatus(stack.sidecar.adminUrl);
+    const status = await renderStatus({ credentialsUrl: stack.sidecar.credentialsUrl, adminUrl: stack.sidecar.adminUrl, token: stack.token });
     expect(status).toContain('not ready (HTTP 503)');
     expect(status).toContain(`lake: not granted by Lake Formation: ${PAYMENTS_LOCATION}`);
   });

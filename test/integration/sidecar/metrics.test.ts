@@ -98,6 +98,33 @@ const DOCUMENTED = [
 ] as const;
 
 describe('GET /metrics', () => {
+  it('has every labelled counter at 0 for its known label values from the start', async () => {
+    const fresh = await startStack();
+    try {
+      const text = await (await fetch(`${fresh.sidecar.adminUrl}/metrics`)).text();
+      const samples = parseSamples(text);
+      const zero = (name: string, labels: Record<string, string>) =>
+        expect(valueOf(samples, name, labels), `${name} ${JSON.stringify(labels)}`).toBe(0);
+      for (const outcome of ['success', 'failure', 'dropped']) zero('lfcs_refreshes_total', { outcome });
+      for (const result of ['hit', 'miss', 'stale', 'coalesced', 'negative', 'backoff']) zero('lfcs_cache_lookups_total', { result });
+      for (const operation of [TABLE_OP, 'GetTemporaryGluePartitionCredentials']) {
+        for (const outcome of ['success', 'ThrottlingException', 'AccessDeniedException', 'UpstreamTimeout']) {
+          zero('lfcs_upstream_requests_total', { operation, outcome });
+        }
+      }
+      for (const route of ['profile', 'dynamic', 'table', 'partition', 'cache', 'unmatched']) {
+        for (const code of ['200', '400', '401', '403', '404', '429', '503']) zero('lfcs_http_requests_total', { route, code });
+      }
+      zero('lfcs_log_lines_dropped_total', { kind: 'denied' });
+      // Every labelled counter family has series before any event.
+      const counters = [...text.matchAll(/^# TYPE (\S+) counter$/gm)].map((m) => m[1]);
+      expect(counters.length).toBeGreaterThanOrEqual(5);
+      for (const name of counters) expect(samples.some((s) => s.name === name), name).toBe(true);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('has HELP and TYPE for every documented metric, Node defaults included with the lfcs_ prefix', async () => {
     const body = await metricsText();
     for (const [name, type] of DOCUMENTED) {
@@ -115,9 +142,11 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'profile', code: '200' })).toBe(2);
     expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'dynamic', code: '200' })).toBe(1);
     expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'table', code: '200' })).toBe(1);
-    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'unmatched', code: '401' })).toBe(1);
-    expect(valueOf(samples, 'lfcs_http_request_duration_seconds_count', { route: 'profile' })).toBe(2);
-    expect(valueOf(samples, 'lfcs_http_request_duration_seconds_bucket', { route: 'profile', le: '+Inf' })).toBe(2);
+    // A refusal is counted under the route it was sent to, not as unmatched.
+    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'profile', code: '401' })).toBe(1);
+    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'unmatched', code: '401' })).toBe(0);
+    expect(valueOf(samples, 'lfcs_http_request_duration_seconds_count', { route: 'profile' })).toBe(3); // 2 served, 1 refused
+    expect(valueOf(samples, 'lfcs_http_request_duration_seconds_bucket', { route: 'profile', le: '+Inf' })).toBe(3);
 
     expect(valueOf(samples, 'lfcs_cache_lookups_total', { result: 'miss' })).toBe(3);
     expect(valueOf(samples, 'lfcs_cache_lookups_total', { result: 'hit' })).toBe(1);
@@ -134,8 +163,12 @@ describe('GET /metrics', () => {
     expect(valueOf(samples, 'lfcs_build_info', { version: '0.0.0-test' })).toBe(1);
     expect(valueOf(samples, 'lfcs_process_resident_memory_bytes')).toBeGreaterThan(0);
 
-    // No refresh has happened yet: the counter is declared but has no series.
-    expect(samples.filter((s) => s.name === 'lfcs_refreshes_total')).toEqual([]);
+    // No refresh has happened yet: every outcome is there, at 0.
+    expect(samples.filter((s) => s.name === 'lfcs_refreshes_total').map((s) => [s.labels['outcome'], s.value])).toEqual([
+      ['success', 0],
+      ['failure', 0],
+      ['dropped', 0],
+    ]);
   });
 
   it('counts background refreshes once leases enter the refresh window', async () => {

@@ -30,7 +30,7 @@ describe('close', () => {
     const retrying = cache.get(tableRequest(2)).catch((e: unknown) => e); // retry sleep
     const throttled = cache.get(tableRequest(3)).catch((e: unknown) => e); // waits for a token
     await drain();
-    expect(clock.pendingTimers).toBe(3);
+    expect(clock.pendingTimers).toBe(5); // and the two waiting clients' deadlines
     cache.close();
     expect(clock.pendingTimers).toBe(0);
     expect(await retrying).toMatchObject({ code: 'ShuttingDown' });

@@ -8,7 +8,7 @@ const T0 = Date.UTC(2026, 10, 25, 6);
 describe('dropped background work', () => {
   it('drops a queued refresh whose entry was evicted by the LRU', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake, recorded } = makeCache(clock, { maxEntries: 1, maxConcurrency: 1 });
+    const { cache, fake, recorded } = makeCache(clock, { maxEntries: 1, maxConcurrency: 1, missDeadlineMs: 3_600_000 });
     await cache.get(tableRequest('a'));
     const slow = fake.hold();
     const b = cache.get(tableRequest('b')); // occupies the only slot
@@ -31,10 +31,10 @@ describe('dropped background work', () => {
 
   it('drops a queued refresh whose entry expired while it waited', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake, recorded } = makeCache(clock, { maxConcurrency: 1 });
+    const { cache, fake, recorded } = makeCache(clock, { maxConcurrency: 1, missDeadlineMs: 3_600_000 });
     await cache.get(tableRequest('a'));
     const slow = fake.hold();
-    const b = cache.get(tableRequest('b'));
+    const b = cache.get(tableRequest('b')).catch((e: unknown) => e); // its client gives up at the deadline
     await clock.advance(3600 * SECOND); // refresh queued at 1800 s, entry expires at 3600 s
     expect(cache.size).toBe(0);
     slow.resolve(fake.lease());
@@ -60,7 +60,7 @@ describe('dropped background work', () => {
 
   it('reschedules a refresh refused because the limiter queue was full', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake, recorded } = makeCache(clock, { maxConcurrency: 1, maxQueuedCalls: 1, random: () => 1, refreshJitterSeconds: 0 });
+    const { cache, fake, recorded } = makeCache(clock, { maxConcurrency: 1, maxQueuedCalls: 1, random: () => 1, refreshJitterSeconds: 0, missDeadlineMs: 3_600_000 });
     await cache.get(tableRequest('a'));
     const slow = fake.hold();
     const b = cache.get(tableRequest('b')); // running

@@ -9,7 +9,7 @@ const T0 = Date.UTC(2026, 10, 25, 6);
 describe('upstream protection', () => {
   it('holds N distinct misses to burst + rate·t calls over simulated time', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { ratePerSecond: 10, burst: 20, maxConcurrency: 100 });
+    const { cache, fake } = makeCache(clock, { ratePerSecond: 10, burst: 20, maxConcurrency: 100, missDeadlineMs: 60_000 });
     const gets = Array.from({ length: 100 }, (_, n) => cache.get(tableRequest(n)));
     for (let elapsed = 0; elapsed <= 10 * SECOND; elapsed += 100) {
       const calls = fake.calls.length;
@@ -68,7 +68,7 @@ describe('upstream protection', () => {
 
   it('serves waiting clients before background refreshes', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { maxConcurrency: 1 });
+    const { cache, fake } = makeCache(clock, { maxConcurrency: 1, missDeadlineMs: 3_600_000 });
     await cache.get(tableRequest('old'));
     const blocker = fake.hold();
     const blocked = cache.get(tableRequest('blocker'));

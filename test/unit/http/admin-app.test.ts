@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { createAdminApp, type ReadinessReport } from '../../../src/http/admin-app.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
 
-/** The admin app in-process, with a readiness report and cache listing the test controls. */
-function app(report: ReadinessReport, entries: unknown[] = []) {
+/** The admin app in-process, with a readiness report the test controls. */
+function app(report: ReadinessReport) {
   const metrics = createMetrics({ version: '1.2.3-test', defaultMetrics: false });
-  const handler = createAdminApp({ registry: metrics.registry, readiness: () => report, cacheEntries: () => entries });
+  const handler = createAdminApp({ registry: metrics.registry, readiness: () => report });
   return (method: 'GET' | 'POST', url: string) => inject(handler, { method, url });
 }
 
@@ -34,9 +34,10 @@ describe('admin app (in-process)', () => {
     expect(res.body).toContain('lfcs_build_info{version="1.2.3-test"} 1');
   });
 
-  it('lists the cache entries with their count', async () => {
-    const res = await app(READY, [{ tableArn: 'arn:x' }])('GET', '/v1/cache');
-    expect(res.json()).toEqual({ count: 1, entries: [{ tableArn: 'arn:x' }] });
+  it('does not list the cache: the unauthenticated listener names no table, partition or query id', async () => {
+    const res = await app(READY)('GET', '/v1/cache');
+    expect(res.statusCode).toBe(404);
+    expect((res.json() as { message: string }).message).toContain('GET /v1/cache on the credentials listener');
   });
 
   it('answers 405 with Allow for a known path and 404 naming the routes for an unknown one', async () => {
@@ -44,6 +45,6 @@ describe('admin app (in-process)', () => {
     expect([wrongMethod.statusCode, wrongMethod.headers['allow']]).toEqual([405, 'GET, HEAD']);
     const unknown = await app(READY)('GET', '/v1/credentials/orders');
     expect(unknown.statusCode).toBe(404);
-    expect((unknown.json() as { message: string }).message).toContain('/healthz, /readyz, /metrics or /v1/cache');
+    expect((unknown.json() as { message: string }).message).toContain('/healthz, /readyz or /metrics');
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/core/errors.js';
 import { createCredentialsApp } from '../../../src/http/credentials-app.js';
 import { APP_TOKEN, FAKE_LEASE, fakeCredentialsDeps } from '../../support/app-fakes.js';
+import type { TableCredentialRequest } from '../../../src/lakeformation/types.js';
 
 /**
  * The credentials app in-process (light-my-request injects requests into the
@@ -150,6 +151,29 @@ describe('credentials app (in-process)', () => {
     expect((await get('/v1/credentials/orders')).statusCode).toBe(200);
   });
 
+  it('authenticates before the rate limit: a wrong-token flood never makes the real client get 429', async () => {
+    const { get, deps, logs } = app({ ratePerSecond: 1, burst: 5, refusedPerSecond: 1, refusedBurst: 10, deniedLogBurst: 3 });
+    const flood = [];
+    for (let i = 0; i < 200; i++) flood.push((await get('/v1/credentials/orders', { authorization: `wrong-token-${i}-0123456789` })).statusCode);
+    // The refused get their own bucket: 401 while it lasts, then 429.
+    expect(flood.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(flood.slice(10)).toEqual(Array(190).fill(429));
+    for (let i = 0; i < 5; i++) expect((await get('/v1/credentials/orders')).statusCode).toBe(200);
+    // Refusal audit lines are sampled, and what was dropped is counted.
+    expect(logs().match(/"audit":"denied"/g)).toHaveLength(3);
+    expect(await deps.metrics.registry.getSingleMetricAsString('lfcs_log_lines_dropped_total')).toContain(
+      'lfcs_log_lines_dropped_total{kind="denied"} 197',
+    );
+  });
+
+  it('names a bad query parameter as a query parameter', async () => {
+    const { get } = app({ allowed: () => true });
+    const bad = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&durationSeconds=abc`);
+    expect((bad.json() as { message: string }).message).toMatch(/^query parameter durationSeconds: /);
+    const unknown = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&nope=1`);
+    expect((unknown.json() as { message: string }).message).toMatch(/^query parameter "nope" is not accepted \(accepted parameters: table, /);
+  });
+
   it('counts requests by route and status, and never logs the token or key material', async () => {
     const { get, deps, logs } = app();
     await get('/v1/credentials/orders');
@@ -160,5 +184,62 @@ describe('credentials app (in-process)', () => {
       expect(logs()).not.toContain(secret);
       expect(metrics).not.toContain(secret);
     }
+  });
+});
+
+describe('GET /v1/cache (credentials listener)', () => {
+  it('answers the listing at most a few times per second, 429 beyond, so a flood of it cannot slow serving', async () => {
+    const { get, clock, listing } = app({ listingBurst: 4 });
+    listing.push({ tableArn: 'arn:t' });
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await get('/v1/cache')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429, 429, 429]);
+    expect((await get('/v1/credentials/orders')).statusCode).toBe(200);
+    await clock.advance(1000);
+    expect((await get('/v1/cache')).statusCode).toBe(200);
+  });
+
+  it('lists the cache only to token holders, bounded by a limit (default 100, at most 1000)', async () => {
+    const { get, listing } = app();
+    for (let i = 0; i < 1500; i++) listing.push({ tableArn: `arn:t${i}` });
+    expect((await get('/v1/cache', {})).statusCode).toBe(401);
+    expect((await get('/v1/cache', { authorization: 'wrong-token-0123456789' })).statusCode).toBe(401);
+
+    const page = await get('/v1/cache');
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({ count: 1500, listed: 100, truncated: true });
+    expect((page.json() as { entries: unknown[] }).entries[0]).toEqual({ tableArn: 'arn:t0' });
+    expect((await get('/v1/cache?limit=1000')).json()).toMatchObject({ listed: 1000 });
+    for (const bad of ['limit=1001', 'limit=0', 'limit=x', 'offset=3']) {
+      const res = await get(`/v1/cache?${bad}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect((res.json() as { message: string }).message).toContain('query parameter');
+    }
+  });
+});
+
+describe('query strings', () => {
+  it('refuses a query with more pairs than any route accepts instead of dropping the rest (a second table= after 1000 empty pairs)', async () => {
+    const { get, requests } = app({ allowed: () => true });
+    const other = 'arn:aws:glue:us-east-1:123456789012:table/sales/customers';
+    const smuggled = `/v1/credentials?table=${encodeURIComponent(ORDERS)}${'&'.repeat(1000)}&table=${encodeURIComponent(other)}&queryId=q-1`;
+    const res = await get(smuggled);
+    expect(res.statusCode).toBe(400);
+    expect((res.json() as { message: string }).message).toContain('at most 32 are accepted');
+    expect(requests).toHaveLength(0);
+    // Empty pairs below the limit lose nothing.
+    expect((await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&&&queryId=q-2`)).statusCode).toBe(200);
+    expect((requests[0]?.request as TableCredentialRequest | undefined)?.querySessionContext).toEqual({ queryId: 'q-2' });
+  });
+
+  it('refuses a table ARN with a NUL or ; by the field rule, before any upstream call', async () => {
+    const { get, post, requests } = app({ allowed: () => true });
+    for (const bad of [`${ORDERS}%00x`, `${ORDERS};drop`]) {
+      const res = await get(`/v1/credentials?table=${bad.replace(/:/g, '%3A').replace(/\//g, '%2F')}`);
+      expect(res.statusCode, bad).toBe(400);
+      expect((res.json() as { message: string }).message).toContain('table: a Glue table ARN');
+    }
+    expect((await post('/v1/table-credentials', { TableArn: `${ORDERS}\u0000` })).statusCode).toBe(400);
+    expect(requests).toHaveLength(0);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,84 @@ describe('token file', () => {
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(/CR or LF/);
     expect(reasons[0]).not.toContain('rotated-token');
+  });
+
+  it('re-reads the file after a chmod alone (mode and ctime are part of the change check)', async () => {
+    const path = join(tempDir(), 'token');
+    writeFileSync(path, 'first-token-0123456789');
+    const clock = new FakeClock();
+    const reasons: string[] = [];
+    const source = createTokenSource({ kind: 'file', path, clock, onRejectedRotation: (r) => reasons.push(r) });
+    writeFileSync(path, 'rotated-token-012345678\n');
+    for (let i = 0; i < 2; i++) {
+      await clock.advance(1000);
+      source.matches('x');
+    }
+    expect(reasons).toHaveLength(1);
+    // The operator fixes the mode: same content, size and mtime; only mode and ctime change.
+    chmodSync(path, 0o400);
+    for (let i = 0; i < 2; i++) {
+      await clock.advance(1000);
+      source.matches('x');
+    }
+    expect(reasons).toHaveLength(2); // it was read again
+    expect(source.matches('first-token-0123456789')).toBe(true);
+  });
+
+  it('notices an in-place rewrite that kept size and mtime (ctime changes)', async () => {
+    const path = join(tempDir(), 'token');
+    writeFileSync(path, 'first-token-0123456789');
+    const before = statSync(path);
+    const clock = new FakeClock();
+    const source = createTokenSource({ kind: 'file', path, clock });
+    writeFileSync(path, 'other-token-0123456789'); // same length
+    utimesSync(path, before.atime, before.mtime);
+    for (let i = 0; i < 2; i++) {
+      await clock.advance(1000);
+      source.matches('x');
+    }
+    expect(source.matches('other-token-0123456789')).toBe(true);
+    expect(source.matches('first-token-0123456789')).toBe(false);
+  });
+
+  it('never takes a half-written in-place rewrite: the old token stays until the file is stable for one more check', async () => {
+    const path = join(tempDir(), 'token');
+    writeFileSync(path, 'first-token-0123456789');
+    const clock = new FakeClock();
+    const source = createTokenSource({ kind: 'file', path, clock });
+    writeFileSync(path, 'second-token-012'); // 16 characters of the 23 written so far
+    await clock.advance(1000);
+    expect(source.matches('second-token-012')).toBe(false);
+    expect(source.matches('first-token-0123456789')).toBe(true);
+    writeFileSync(path, 'second-token-0123456789'); // the writer finishes
+    await clock.advance(1000);
+    expect(source.matches('second-token-012')).toBe(false);
+    expect(source.matches('first-token-0123456789')).toBe(true);
+    await clock.advance(1000);
+    expect(source.matches('second-token-0123456789')).toBe(true);
+    expect(source.matches('first-token-0123456789')).toBe(false);
+    expect(source.matches('second-token-012')).toBe(false);
+  });
+
+  it('reports a deleted token file once, keeps the previous token, and takes the file that replaces it', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'token');
+    writeFileSync(path, 'first-token-0123456789');
+    const clock = new FakeClock();
+    let missing = 0;
+    const source = createTokenSource({ kind: 'file', path, clock, onMissing: () => (missing += 1) });
+    rmSync(path);
+    for (let i = 0; i < 3; i++) {
+      await clock.advance(1000);
+      expect(source.matches('first-token-0123456789')).toBe(true);
+    }
+    expect(missing).toBe(1);
+    writeFileSync(path, 'second-token-0123456789');
+    // A recreated file may reuse the inode: it is taken once it stayed the same for one more check.
+    await clock.advance(1000);
+    source.matches('x');
+    await clock.advance(1000);
+    expect(source.matches('second-token-0123456789')).toBe(true);
   });
 
   it('refuses a token file with a trailing newline, naming the clients it would break', () => {
