@@ -49,7 +49,7 @@ describe('a location profile for two tables in one bucket', () => {
   });
 
   it('lists the lease with its requested and accessible locations, and nothing missing', async () => {
-    const listing = (await (await fetch(`${stack.sidecar.adminUrl}/v1/cache`)).json()) as { entries: Record<string, unknown>[] };
+    const listing = (await (await stack.get(`/v1/cache`)).json()) as { entries: Record<string, unknown>[] };
     expect(listing.entries.filter((e) => e['operation'] === OP)).toEqual([
       expect.objectContaining({
         label: 'lake',
