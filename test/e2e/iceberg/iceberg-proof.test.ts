@@ -12,7 +12,7 @@ import { ensureIcebergProof, type IcebergProof } from '../../support/iceberg-pro
 import { spawnLfcs, type Spawned } from '../../support/spawn-lfcs.js';
 
 /**
- * The proof with Iceberg's own code (issue 12): GlueCatalog with
+ * The proof with Iceberg's own code: GlueCatalog with
  * glue.lakeformation-enabled=true and LakeFormationAwsClientFactory resolve S3
  * credentials for two tables 1,000 times each from 8 threads. STS and Glue
  * are the emulator's; Lake Formation is lfcs's listener, then (the uncached
