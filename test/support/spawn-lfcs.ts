@@ -3,6 +3,12 @@
  * waits on a stdout line or a JSON log line, and stopped by its own PID.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DEMO_PRINCIPAL } from '../../src/emulator/index.js';
+import { deepMerge } from './deep-merge.js';
 
 export const LFCS_BIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 
@@ -105,4 +111,50 @@ export function spawnProcess(bin: string, args: string[], env: NodeJS.ProcessEnv
 /** Starts the built CLI (`dist/cli/main.js`) as a child process. */
 export function spawnLfcs(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
   return spawnProcess(process.execPath, [LFCS_BIN, ...args], env);
+}
+
+/** A running `lfcs serve` child with its scratch directory (config and token file). */
+export interface ServedLfcs extends Spawned {
+  /** The scratch directory holding `config.yaml` and `token`. */
+  dir: string;
+  /** The `lfcs listening` log line: credentials, admin and Lake Formation API URLs. */
+  listening: Record<string, unknown>;
+  /** The token clients send (read from the token file lfcs wrote). */
+  token(): string;
+  /** Kills the process by its PID and removes the scratch directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the built `lfcs serve` with `config` deep-merged over the test
+ * base (region us-east-1, listeners on 127.0.0.1 port 0, a token file in a
+ * fresh scratch directory), signing as the emulator's demo principal, and
+ * resolves once it logs `lfcs listening`.
+ */
+export async function serveLfcs(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): Promise<ServedLfcs> {
+  const dir = mkdtempSync(join(tmpdir(), 'lfcs-serve-'));
+  const base = {
+    region: 'us-east-1',
+    listen: { port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    auth: { tokenFile: join(dir, 'token') },
+  };
+  const configFile = join(dir, 'config.yaml');
+  writeFileSync(configFile, stringify(deepMerge(base, config)));
+  const child = spawnLfcs(['serve', '--config', configFile], {
+    AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+    ...env,
+  });
+  const close = async () => {
+    await child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const listening = await child.waitForLog((line) => line['msg'] === 'lfcs listening');
+    return Object.assign(child, { dir, listening, token: () => readFileSync(join(dir, 'token'), 'utf8'), close });
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

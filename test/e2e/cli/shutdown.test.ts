@@ -1,11 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { DEMO_PRINCIPAL, type RunningEmulator } from '../../../src/emulator/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
 import { ORDERS_ARN } from '../../support/demo.js';
-import { spawnLfcs, type Spawned } from '../../support/spawn-lfcs.js';
+import { serveLfcs, type ServedLfcs } from '../../support/spawn-lfcs.js';
 import { startTestEmulator } from '../../support/emulator.js';
 
 /**
@@ -14,43 +10,27 @@ import { startTestEmulator } from '../../support/emulator.js';
  * during the drain period, and the process exits 0.
  */
 let emulator: RunningEmulator;
-let dir: string;
-let lfcs: Spawned | undefined;
+let lfcs: ServedLfcs | undefined;
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  dir = mkdtempSync(join(tmpdir(), 'lfcs-shutdown-'));
 });
 afterAll(async () => {
-  await lfcs?.kill();
+  await lfcs?.close();
   await emulator.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('SIGTERM', () => {
   it('drains in-flight and new requests, turns unready at once, and exits 0', async () => {
-    const configFile = join(dir, 'config.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        region: 'us-east-1',
-        upstream: { endpoint: emulator.url },
-        listen: { port: 0 },
-        admin: { host: '127.0.0.1', port: 0 },
-        auth: { tokenFile: join(dir, 'token') },
-        profiles: { orders: { tableArn: ORDERS_ARN } },
-        shutdown: { drainSeconds: 1, graceSeconds: 10 },
-      }),
-    );
-    lfcs = spawnLfcs(['serve', '--config', configFile], {
-      AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+    lfcs = await serveLfcs({
+      upstream: { endpoint: emulator.url },
+      profiles: { orders: { tableArn: ORDERS_ARN } },
+      shutdown: { drainSeconds: 1, graceSeconds: 10 },
     });
-    const listening = await lfcs.waitForLog((l) => l['msg'] === 'lfcs listening');
-    const credentialsUrl = listening['credentials'] as string;
-    const adminUrl = listening['admin'] as string;
+    const credentialsUrl = lfcs.listening['credentials'] as string;
+    const adminUrl = lfcs.listening['admin'] as string;
     await lfcs.waitForLog((l) => l['msg'] === 'profile prewarmed');
-    const token = readFileSync(join(dir, 'token'), 'utf8');
+    const token = lfcs.token();
     expect((await fetch(`${adminUrl}/readyz`)).status).toBe(200);
 
     const fetchCredentials = () =>
@@ -74,32 +54,20 @@ describe('SIGTERM', () => {
 
 describe('start-up warnings', () => {
   it('serve logs every configuration warning, the cross-region profile included', async () => {
-    const configFile = join(dir, 'warnings.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        region: 'us-east-1',
-        upstream: { endpoint: emulator.url },
-        listen: { port: 0 },
-        admin: { host: '127.0.0.1', port: 0 },
-        auth: { tokenFile: join(dir, 'token-warnings') },
-        prewarm: { enabled: false },
-        profiles: { eu: { tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' } },
-        shutdown: { drainSeconds: 0, graceSeconds: 5 },
-      }),
-    );
-    const serve = spawnLfcs(['serve', '--config', configFile], {
-      AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+    const serve = await serveLfcs({
+      upstream: { endpoint: emulator.url },
+      prewarm: { enabled: false },
+      profiles: { eu: { tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' } },
+      shutdown: { drainSeconds: 0, graceSeconds: 5 },
     });
     try {
+      // Logged before `lfcs listening`, which serveLfcs waited for.
       const warning = await serve.waitForLog((l) => l['level'] === 'warn');
       expect(warning['msg']).toMatch(/profiles\.eu\.tableArn is in region eu-west-1, but region is us-east-1/);
-      await serve.waitForLog((l) => l['msg'] === 'lfcs listening');
       process.kill(serve.child.pid!, 'SIGTERM');
       expect(await serve.exited).toBe(0);
     } finally {
-      await serve.kill();
+      await serve.close();
     }
   });
 });

@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRINCIPAL, type RunningEmulator } from '../../../src/emulator/index.js';
 import { ACCOUNT } from '../../support/demo.js';
 import { startTestEmulator } from '../../support/emulator.js';
 import { ensureIcebergProof, type IcebergProof } from '../../support/iceberg-proof.js';
-import { spawnLfcs, type Spawned } from '../../support/spawn-lfcs.js';
+import { serveLfcs, type ServedLfcs } from '../../support/spawn-lfcs.js';
 
 /**
  * The proof with Iceberg's own code: GlueCatalog with
@@ -25,43 +22,29 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/lfcs-demo-authorized`;
 
 let proof: IcebergProof;
 let emulator: RunningEmulator;
-let lfcs: Spawned;
+let lfcs: ServedLfcs | undefined;
 let lakeformationApi: string;
-let dir: string;
 
 beforeAll(async () => {
   proof = await ensureIcebergProof();
   emulator = await startTestEmulator();
-  dir = mkdtempSync(join(tmpdir(), 'lfcs-iceberg-'));
-  const configFile = join(dir, 'lfcs.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      region: 'us-east-1',
+  lfcs = await serveLfcs(
+    {
       upstream: { endpoint: emulator.url },
-      listen: { port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
       lakeformationApi: { enabled: true, port: 0 },
-      auth: { tokenFile: join(dir, 'token') },
       dynamic: { enabled: true, allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`] },
       // 8 threads resolving as fast as they can go well past the default 1000/s listener limit.
       rateLimit: { requestsPerSecond: 100_000, burst: 100_000 },
       log: { level: 'warn' },
-    }),
+    },
+    { LFCS_LOG_LEVEL: 'info' },
   );
-  lfcs = spawnLfcs(['serve', '--config', configFile], {
-    AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
-    LFCS_LOG_LEVEL: 'info',
-  });
-  const listening = await lfcs.waitForLog((l) => l['msg'] === 'lfcs listening');
-  lakeformationApi = listening['lakeformationApi'] as string;
+  lakeformationApi = lfcs.listening['lakeformationApi'] as string;
 }, 900_000);
 
 afterAll(async () => {
-  await lfcs?.kill();
+  await lfcs?.close();
   await emulator?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface ProofResult {
@@ -89,13 +72,13 @@ async function runProof(lakeformationEndpoint: string): Promise<{ result: ProofR
     maxBuffer: 4 * 1024 * 1024,
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: dir,
+      HOME: lfcs!.dir,
       // The default chain's identity assumes the role; its session signs Glue and Lake Formation.
       AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
       AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
       AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: join(dir, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_CONFIG_FILE: join(lfcs!.dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(lfcs!.dir, 'no-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL_STS: emulator.url,
       AWS_ENDPOINT_URL_GLUE: emulator.url,

@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PRINCIPAL, type RunningEmulator } from '../../../src/emulator/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
 import { ACCOUNT, CUSTOMERS_ARN, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
 import { startTestEmulator } from '../../support/emulator.js';
 import { ensureIcebergProof, type IcebergProof } from '../../support/iceberg-proof.js';
-import { spawnLfcs, type Spawned } from '../../support/spawn-lfcs.js';
+import { serveLfcs, type ServedLfcs } from '../../support/spawn-lfcs.js';
 
 /**
  * The AWS SDK for Java v2's own LakeFormationClient against the built
@@ -20,38 +17,23 @@ const run = promisify(execFile);
 
 let program: IcebergProof;
 let emulator: RunningEmulator;
-let lfcs: Spawned;
+let lfcs: ServedLfcs | undefined;
 let endpoint: string;
-let dir: string;
 
 beforeAll(async () => {
   program = await ensureIcebergProof();
   emulator = await startTestEmulator();
-  dir = mkdtempSync(join(tmpdir(), 'lfcs-java-sdk-'));
-  const configFile = join(dir, 'lfcs.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      region: 'us-east-1',
-      upstream: { endpoint: emulator.url, maxAttempts: 1 },
-      listen: { port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      lakeformationApi: { enabled: true, port: 0 },
-      auth: { tokenFile: join(dir, 'token') },
-      dynamic: { enabled: true, allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`] },
-    }),
-  );
-  lfcs = spawnLfcs(['serve', '--config', configFile], {
-    AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+  lfcs = await serveLfcs({
+    upstream: { endpoint: emulator.url, maxAttempts: 1 },
+    lakeformationApi: { enabled: true, port: 0 },
+    dynamic: { enabled: true, allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`] },
   });
-  endpoint = (await lfcs.waitForLog((l) => l['msg'] === 'lfcs listening'))['lakeformationApi'] as string;
+  endpoint = lfcs.listening['lakeformationApi'] as string;
 }, 900_000);
 
 afterAll(async () => {
-  await lfcs?.kill();
+  await lfcs?.close();
   await emulator?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function calls(specs: string[]): Promise<Array<Record<string, unknown>>> {
@@ -59,8 +41,8 @@ async function calls(specs: string[]): Promise<Array<Record<string, unknown>>> {
     timeout: 120_000,
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      HOME: dir,
-      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      HOME: lfcs!.dir,
+      AWS_CONFIG_FILE: join(lfcs!.dir, 'no-config'),
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL_LAKEFORMATION: endpoint,
     },

@@ -1,15 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_PRINCIPAL, type RunningEmulator } from '../../../src/emulator/index.js';
+import type { RunningEmulator } from '../../../src/emulator/index.js';
 import { ACCOUNT, CUSTOMERS_ARN, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
 import { startTestEmulator } from '../../support/emulator.js';
 import { ensurePythonTools, type PythonTools } from '../../support/python-tools.js';
-import { spawnLfcs, type Spawned } from '../../support/spawn-lfcs.js';
+import { serveLfcs, type ServedLfcs } from '../../support/spawn-lfcs.js';
 
 /**
  * The built `lfcs serve` with its Lake Formation API listener, called by the
@@ -22,40 +19,24 @@ const CALLER = { AWS_ACCESS_KEY_ID: 'AKIACALLERE2E000001', AWS_SECRET_ACCESS_KEY
 
 let tools: PythonTools;
 let emulator: RunningEmulator;
-let lfcs: Spawned;
+let lfcs: ServedLfcs | undefined;
 let endpoint: string;
-let dir: string;
 
 beforeAll(async () => {
   tools = await ensurePythonTools();
   emulator = await startTestEmulator();
-  dir = mkdtempSync(join(tmpdir(), 'lfcs-lfapi-'));
-  const configFile = join(dir, 'lfcs.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      region: 'us-east-1',
-      upstream: { endpoint: emulator.url, maxAttempts: 1 },
-      listen: { port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      lakeformationApi: { enabled: true, port: 0 },
-      auth: { tokenFile: join(dir, 'token') },
-      dynamic: { enabled: true, allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`] },
-    }),
-  );
-  lfcs = spawnLfcs(['serve', '--config', configFile], {
-    AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+  lfcs = await serveLfcs({
+    upstream: { endpoint: emulator.url, maxAttempts: 1 },
+    lakeformationApi: { enabled: true, port: 0 },
+    dynamic: { enabled: true, allowedTables: [`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/*`] },
   });
-  const listening = await lfcs.waitForLog((l) => l['msg'] === 'lfcs listening');
-  endpoint = listening['lakeformationApi'] as string;
+  endpoint = lfcs.listening['lakeformationApi'] as string;
   expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 }, 660_000);
 
 afterAll(async () => {
-  await lfcs?.kill();
+  await lfcs?.close();
   await emulator?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
@@ -66,9 +47,9 @@ beforeEach(async () => {
 function callerEnv(): NodeJS.ProcessEnv {
   return {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    HOME: dir,
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    HOME: lfcs!.dir,
+    AWS_CONFIG_FILE: join(lfcs!.dir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(lfcs!.dir, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
     ...CALLER,
   };
@@ -189,7 +170,7 @@ describe('boto3 against the Lake Formation API listener', () => {
   }, 60_000);
 
   it('logged the callers\' access key id and none of their secrets or the vended ones', () => {
-    const log = lfcs.stdout() + lfcs.stderr();
+    const log = lfcs!.stdout() + lfcs!.stderr();
     expect(log).toContain(`"callerAccessKeyId":"${CALLER.AWS_ACCESS_KEY_ID}"`);
     expect(log).not.toContain(CALLER.AWS_SECRET_ACCESS_KEY);
     expect(log).not.toMatch(/"SecretAccessKey"|"SessionToken"/);
