@@ -2,15 +2,18 @@
  * The one helper that starts a child process for a test: output captured,
  * waits on a stdout line or a JSON log line, and stopped by its own PID.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { DEMO_PRINCIPAL } from '../../src/emulator/index.js';
 import { deepMerge } from './deep-merge.js';
 
 export const LFCS_BIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+
+const execFileAsync = promisify(execFile);
 
 export interface Spawned {
   child: ChildProcess;
@@ -156,5 +159,22 @@ export async function serveLfcs(config: Record<string, unknown>, env: NodeJS.Pro
   } catch (err) {
     await close();
     throw err;
+  }
+}
+
+/** Runs the built CLI to its end (killed after 15 s) and returns its exit code and output. */
+export async function runLfcs(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [LFCS_BIN, ...args], {
+      env: { PATH: process.env['PATH'], ...env },
+      timeout: 15_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
 }

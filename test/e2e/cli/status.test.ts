@@ -1,25 +1,10 @@
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LFCS_BIN } from '../../support/spawn-lfcs.js';
+import { runLfcs } from '../../support/spawn-lfcs.js';
 import { ORDERS_ARN, startStack, type Stack, type VendedRecord } from '../../support/stack.js';
 
 /** `lfcs status` as a user runs it: the built CLI against a running sidecar (listing with the token, readiness from the admin listener). */
-const execFileAsync = promisify(execFile);
 
-async function lfcs(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [LFCS_BIN, ...args], {
-      env: { PATH: process.env['PATH'], ...env },
-      timeout: 15_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** A 127.0.0.1 port that nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -119,7 +104,7 @@ describe('lfcs status', () => {
 
   it('exits non-zero with a clear message when the credentials listener cannot be reached', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { code, stdout, stderr } = await lfcs(['status', '--url', url, '--token-file', stack.tokenFile]);
+    const { code, stdout, stderr } = await runLfcs(['status', '--url', url, '--token-file', stack.tokenFile]);
     expect(code).not.toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toContain(`cannot reach the credentials listener at ${url}`);
