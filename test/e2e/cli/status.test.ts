@@ -36,7 +36,7 @@ const statusArgs = () => [
 
 describe('lfcs status', () => {
   it('prints a table of the cached entries with each profile name, and no key material', async () => {
-    const { code, stdout, stderr } = await lfcs(statusArgs());
+    const { code, stdout, stderr } = await runLfcs(statusArgs());
     expect(stderr).toBe('');
     expect(code).toBe(0);
 
@@ -84,7 +84,7 @@ describe('lfcs status', () => {
     const res = await stack.get(path);
     expect(res.status).toBe(200);
     await res.arrayBuffer();
-    const { code, stdout } = await lfcs(statusArgs());
+    const { code, stdout } = await runLfcs(statusArgs());
     expect(code).toBe(0);
     expect(stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
     expect(stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07\\x0dforged row\\x0aPROFILE\\u202e');
@@ -93,10 +93,10 @@ describe('lfcs status', () => {
 
   it('reads the token from LFCS_AUTH_TOKEN, and says so when the token is refused', async () => {
     const args = ['status', '--url', stack.sidecar.credentialsUrl, '--admin', stack.sidecar.adminUrl];
-    const ok = await lfcs(args, { LFCS_AUTH_TOKEN: stack.token });
+    const ok = await runLfcs(args, { LFCS_AUTH_TOKEN: stack.token });
     expect([ok.code, ok.stderr]).toEqual([0, '']);
     expect(ok.stdout).toMatch(/: ready, \d+ cached entries/);
-    const refused = await lfcs(args, { LFCS_AUTH_TOKEN: 'not-the-token-0123456789' });
+    const refused = await runLfcs(args, { LFCS_AUTH_TOKEN: 'not-the-token-0123456789' });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('refused the token (HTTP 401)');
     expect(refused.stderr).not.toContain(stack.token);
