@@ -9,7 +9,7 @@ import { authorize } from './authorize.js';
 import { authorizeDataLocations } from './authorize-location.js';
 import type { SigningPrincipal } from './catalog.js';
 import { mintCredentials, sha256Hex } from './credentials.js';
-import type { EmulatorState, RequestLogEntry } from './emulator-state.js';
+import type { EmulatorState, RequestLogEntry, VendedLogEntry } from './emulator-state.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
 import { validateDataLocationRequest, validateRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
@@ -93,22 +93,8 @@ function vend(
   const { vendedPaths } = authorize(state.catalog, principal, request);
   logged.vendedPaths = vendedPaths;
 
-  const nowMs = state.clock.now();
-  const lifetimeSeconds = Math.min(
-    request.input.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
-    state.catalog.maxSessionSeconds,
-  );
-  const expirationSeconds = Math.floor(nowMs / 1000) + lifetimeSeconds;
-  const credentials = mintCredentials();
-
-  state.vended.push({
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKeySha256: sha256Hex(credentials.secretAccessKey),
-    sessionTokenSha256: sha256Hex(credentials.sessionToken),
-    expiration: new Date(expirationSeconds * 1000).toISOString(),
-    issuedAt: new Date(nowMs).toISOString(),
+  const { credentials, expirationSeconds } = mintLease(state, principal, request.input.DurationSeconds, {
     operation,
-    principalArn: principal.principalArn,
     tableArn: request.input.TableArn,
     ...(request.operation === 'GetTemporaryGluePartitionCredentials'
       ? { partitionValues: [...request.input.Partition.Values] }
@@ -142,18 +128,8 @@ function vendForLocations(
   const { granted, scope } = authorizeDataLocations(state.catalog, principal, input);
   logged.vendedPaths = granted;
 
-  const nowMs = state.clock.now();
-  const lifetimeSeconds = Math.min(input.DurationSeconds ?? DEFAULT_DURATION_SECONDS, state.catalog.maxSessionSeconds);
-  const expirationSeconds = Math.floor(nowMs / 1000) + lifetimeSeconds;
-  const credentials = mintCredentials();
-  state.vended.push({
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKeySha256: sha256Hex(credentials.secretAccessKey),
-    sessionTokenSha256: sha256Hex(credentials.sessionToken),
-    expiration: new Date(expirationSeconds * 1000).toISOString(),
-    issuedAt: new Date(nowMs).toISOString(),
+  const { credentials, expirationSeconds } = mintLease(state, principal, input.DurationSeconds, {
     operation: 'GetTemporaryDataLocationCredentials',
-    principalArn: principal.principalArn,
     credentialsScope: scope,
     vendedPaths: granted,
   });
@@ -167,4 +143,31 @@ function vendForLocations(
     AccessibleDataLocations: granted,
     CredentialsScope: scope,
   };
+}
+
+/**
+ * Mints session credentials for the granted lifetime (the asked duration,
+ * default 3600 s, capped by the catalog's `maxSessionSeconds`) and records
+ * them for `/_emulator/vended`, secrets only as SHA-256.
+ */
+function mintLease(
+  state: EmulatorState,
+  principal: SigningPrincipal,
+  durationSeconds: number | undefined,
+  record: Omit<VendedLogEntry, 'accessKeyId' | 'secretAccessKeySha256' | 'sessionTokenSha256' | 'expiration' | 'issuedAt' | 'principalArn'>,
+): { credentials: ReturnType<typeof mintCredentials>; expirationSeconds: number } {
+  const nowMs = state.clock.now();
+  const lifetimeSeconds = Math.min(durationSeconds ?? DEFAULT_DURATION_SECONDS, state.catalog.maxSessionSeconds);
+  const expirationSeconds = Math.floor(nowMs / 1000) + lifetimeSeconds;
+  const credentials = mintCredentials();
+  state.vended.push({
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKeySha256: sha256Hex(credentials.secretAccessKey),
+    sessionTokenSha256: sha256Hex(credentials.sessionToken),
+    expiration: new Date(expirationSeconds * 1000).toISOString(),
+    issuedAt: new Date(nowMs).toISOString(),
+    principalArn: principal.principalArn,
+    ...record,
+  });
+  return { credentials, expirationSeconds };
 }
