@@ -4,25 +4,15 @@
  * credentials body with the same headers) and nothing else.
  * Prints {"url","token"} on stdout when listening; exits on SIGTERM.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
-
-const token = randomBytes(32).toString('base64url');
-const digest = createHash('sha256').update(token).digest();
-const payload = JSON.stringify({
-  AccessKeyId: 'ASIALFCSEMU000000001',
-  SecretAccessKey: randomBytes(30).toString('base64'),
-  Token: 'IQoJb3JpZ2luX2Vj' + randomBytes(360).toString('base64'),
-  Expiration: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  AccountId: '123456789012',
-});
+import { payload, token, tokenMatches } from './baseline-body.mjs';
 
 const app = express();
 app.disable('x-powered-by');
 app.disable('etag');
 app.get('/v1/credentials/:profile', (req, res) => {
   const header = req.headers.authorization;
-  const ok = header !== undefined && timingSafeEqual(createHash('sha256').update(header).digest(), digest);
+  const ok = tokenMatches(header);
   if (!ok) {
     res.status(401).setHeader('Content-Type', 'application/json').end('{"code":"Unauthorized"}');
     return;

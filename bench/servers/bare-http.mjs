@@ -4,23 +4,14 @@
  * credentials body and headers) and nothing else: the ceiling for lfcs.
  * Prints {"url","token"} on stdout when listening; exits on SIGTERM.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import { payload, token, tokenMatches } from './baseline-body.mjs';
 
-const token = randomBytes(32).toString('base64url');
-const digest = createHash('sha256').update(token).digest();
-const payload = JSON.stringify({
-  AccessKeyId: 'ASIALFCSEMU000000001',
-  SecretAccessKey: randomBytes(30).toString('base64'),
-  Token: 'IQoJb3JpZ2luX2Vj' + randomBytes(360).toString('base64'),
-  Expiration: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  AccountId: '123456789012',
-});
 const length = String(Buffer.byteLength(payload));
 
 const server = createServer((req, res) => {
   const header = req.headers.authorization;
-  const ok = header !== undefined && timingSafeEqual(createHash('sha256').update(header).digest(), digest);
+  const ok = tokenMatches(header);
   if (!ok || req.method !== 'GET' || !req.url.startsWith('/v1/credentials/')) {
     res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"code":"Unauthorized"}');
     return;
