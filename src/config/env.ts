@@ -62,7 +62,10 @@ function deriveVariables(): EnvVariable[] {
     }
     for (const [key, child] of Object.entries(node.shape as Record<string, z.ZodType>)) {
       // A mapping inside a section (upstream.assumeRole) is set in the file only, like profiles.
-      if (unwrap(child) instanceof z.ZodObject) continue;
+      const inner = unwrap(child);
+      if (inner instanceof z.ZodObject) continue;
+      // So is a list of mappings (agent.bindings).
+      if (inner instanceof z.ZodArray && unwrap(inner.element as z.ZodType) instanceof z.ZodObject) continue;
       variables.push({ name: `LFCS_${screamingSnake(name)}_${screamingSnake(key)}`, path: [name, key], kind: kindOf(child) });
     }
   }

@@ -16,10 +16,13 @@ import { CACHE_RELATIONS, cacheSettingsSchema } from '../cache/settings.js';
 import { isHost } from '../core/hosts.js';
 import { bool, integer, positiveNumber, section, type Relation } from '../core/settings.js';
 import * as fields from '../lakeformation/fields.js';
-import { DATA_LOCATION_PATTERN_SYNTAX } from '../lakeformation/data-location.js';
-import { TABLE_PATTERN_SYNTAX } from '../lakeformation/table-arn.js';
 import { PERMISSIONS } from '../lakeformation/types.js';
 import { UPSTREAM_RELATIONS, upstreamSettingsSchema } from '../upstream/settings.js';
+import { agentSettingsSchema } from '../identity/settings.js';
+
+/** How lfcs is deployed: beside one engine in its pod, or once per node for every pod on it. */
+export const MODES = ['sidecar', 'agent'] as const;
+export type Mode = (typeof MODES)[number];
 
 /** Accepted `log.level` values (pino's levels). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -35,11 +38,6 @@ function host() {
   return z.string({ error: expected }).refine(isHost, { error: expected });
 }
 
-const TABLE_PATTERN_EXPECTED =
-  'a table ARN pattern such as arn:aws:glue:us-east-1:123456789012:table/sales/* ' +
-  '(* matches within one segment; ** is not supported)';
-const LOCATION_PATTERN_EXPECTED =
-  'an S3 location pattern such as s3://lake/warehouse/* (* matches within one path segment; ** is not supported)';
 const TOKEN_EXPECTED =
   '16 to 4096 printable ASCII characters, without spaces or line breaks ' +
   "(it must equal the clients' Authorization header byte for byte)";
@@ -161,17 +159,12 @@ const PROFILE_NAME_EXPECTED = `a profile name matching ${PROFILE_NAME_PATTERN.so
 
 const dynamicSchema = section({
   enabled: bool().default(false).describe('Allow requests that name a table ARN instead of a profile (dynamic and native routes).'),
-  allowedTables: z
-    .array(z.string({ error: TABLE_PATTERN_EXPECTED }).regex(TABLE_PATTERN_SYNTAX, { error: TABLE_PATTERN_EXPECTED }), {
-      error: 'a list of table ARN patterns',
-    })
+  allowedTables: fields
+    .tablePatterns()
     .default(() => [])
     .describe('Table ARN patterns dynamic requests may name (* within one segment); this or allowedLocations is required when enabled.'),
-  allowedLocations: z
-    .array(
-      z.string({ error: LOCATION_PATTERN_EXPECTED }).regex(DATA_LOCATION_PATTERN_SYNTAX, { error: LOCATION_PATTERN_EXPECTED }),
-      { error: 'a list of S3 location patterns' },
-    )
+  allowedLocations: fields
+    .locationPatterns()
     .default(() => [])
     .describe('S3 location patterns dynamic location requests may name (* within one path segment); empty refuses every location.'),
 });
@@ -205,11 +198,18 @@ export const configSchema = section({
     .string({ error: (issue) => (issue.input === undefined ? REGION_REQUIRED : REGION_EXPECTED) })
     .regex(fields.REGION_PATTERN, { error: REGION_EXPECTED })
     .describe('Lake Formation region. Required; falls back to AWS_REGION, then AWS_DEFAULT_REGION.'),
+  mode: z
+    .enum(MODES, { error: `one of ${MODES.join(', ')}` })
+    .default('sidecar')
+    .describe(
+      'sidecar: one lfcs per pod, on loopback, with a shared token (auth.*). agent: one per node on a link-local address, pods authenticated by service-account token (agent.*).',
+    ),
   upstream: upstreamSettingsSchema.prefault({}),
   listen: listenSchema.prefault({}),
   admin: adminSchema.prefault({}),
   lakeformationApi: lakeformationApiSchema.prefault({}),
   auth: authSchema.prefault({}),
+  agent: agentSettingsSchema.prefault({}),
   rateLimit: rateLimitSchema.prefault({}),
   defaults: defaultsSchema.prefault({}),
   profiles: z

@@ -168,6 +168,7 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
   const problems: ConfigProblem[] = [];
   const given = (path: Path) => valueAt(raw, path) !== undefined;
   const fieldText = (path: Path) => describeField(path) ?? 'a valid value';
+  const agentMode = effective(['mode']) === 'agent';
 
   for (const { lower, upper, strict } of RELATIONS) {
     const values = [...lower, upper].map((field) => effective(field));
@@ -186,7 +187,7 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
     'credentials listener can ask for keys';
   const listenHost = effective(['listen', 'host']);
   const allowNonLoopback = effective(['listen', 'allowNonLoopback']);
-  if (typeof listenHost === 'string' && allowNonLoopback === false && !isLoopbackHost(listenHost)) {
+  if (!agentMode && typeof listenHost === 'string' && allowNonLoopback === false && !isLoopbackHost(listenHost)) {
     problems.push(
       problemAt(
         raw,
@@ -206,8 +207,9 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
   }
 
   // Every listener in use needs its own port (0 picks a free one, so it never clashes).
+  const credentialsPort: Path = agentMode ? ['agent', 'port'] : ['listen', 'port'];
   const ports: Array<[Path, unknown]> = [
-    [['listen', 'port'], effective(['listen', 'port'])],
+    [credentialsPort, effective(credentialsPort)],
     [['admin', 'port'], effective(['admin', 'port'])],
   ];
   if (effective(['lakeformationApi', 'enabled']) === true) {
@@ -253,7 +255,7 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
   const allowedTables = effective(['dynamic', 'allowedTables']);
   const allowedLocations = effective(['dynamic', 'allowedLocations']);
   const noLocations = !Array.isArray(allowedLocations) || allowedLocations.length === 0;
-  if (effective(['dynamic', 'enabled']) === true && Array.isArray(allowedTables) && allowedTables.length === 0 && noLocations) {
+  if (!agentMode && effective(['dynamic', 'enabled']) === true && Array.isArray(allowedTables) && allowedTables.length === 0 && noLocations) {
     problems.push(
       problemAt(
         raw,
@@ -264,6 +266,8 @@ function crossFieldProblems(raw: unknown, effective: Effective, origins: Origins
       ),
     );
   }
+
+  if (agentMode) problems.push(...agentProblems(raw, effective, origins));
 
   const profiles = effective(['profiles']);
   if (isPlainObject(profiles)) {
@@ -397,4 +401,82 @@ export function requireAuthSource(config: Config): void {
         "trailing newline); clients send the same token from AWS_CONTAINER_AUTHORIZATION_TOKEN or its _FILE",
     },
   ]);
+}
+
+/**
+ * Agent mode: the node it serves, no listener without authentication, and
+ * bindings that name what exists. The node-wide dynamic allow-lists are not
+ * used there (each binding is its identity's allow-list), so setting them is
+ * a mistake worth stopping on.
+ */
+function agentProblems(raw: unknown, effective: Effective, origins: Origins | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (effective(['agent', 'nodeName']) === undefined) {
+    problems.push(
+      problemAt(raw, ['agent', 'nodeName'], 'the node this agent serves, required in agent mode (LFCS_AGENT_NODE_NAME; the chart sets it from spec.nodeName)', origins),
+    );
+  }
+  if (effective(['lakeformationApi', 'enabled']) === true) {
+    problems.push(
+      problemAt(
+        raw,
+        ['lakeformationApi', 'enabled'],
+        'false in agent mode: that listener takes no token, and on a node every hostNetwork pod could reach it',
+        origins,
+      ),
+    );
+  }
+  for (const field of ['allowedTables', 'allowedLocations'] as const) {
+    const value = effective(['dynamic', field]);
+    if (Array.isArray(value) && value.length > 0) {
+      const own = field === 'allowedTables' ? 'tables' : 'locations';
+      problems.push(
+        problemAt(raw, ['dynamic', field], `empty in agent mode: each identity's agent.bindings[].${own} is its allow-list`, origins),
+      );
+    }
+  }
+  const bindings = effective(['agent', 'bindings']);
+  if (!Array.isArray(bindings)) return problems;
+  const profiles = effective(['profiles']);
+  const profileNames = isPlainObject(profiles) ? Object.keys(profiles) : [];
+  const seen = new Map<string, number>();
+  let dynamicReported = false;
+  bindings.forEach((binding: unknown, index) => {
+    if (!isPlainObject(binding)) return;
+    const who = `${String(binding['namespace'])}/${String(binding['serviceAccount'])}`;
+    const earlier = seen.get(who);
+    if (earlier !== undefined) {
+      problems.push(
+        problemAt(raw, ['agent', 'bindings', index], `one entry per namespace and service account (${who} is also agent.bindings[${earlier}])`, origins),
+      );
+    } else {
+      seen.set(who, index);
+    }
+    const named = Array.isArray(binding['profiles']) ? binding['profiles'] : [];
+    named.forEach((name: unknown, at) => {
+      if (typeof name === 'string' && profileNames.includes(name)) return;
+      const closest = typeof name === 'string' ? suggest(name, profileNames) : undefined;
+      problems.push(
+        problemAt(
+          raw,
+          ['agent', 'bindings', index, 'profiles', at],
+          `the name of a configured profile${closest ? ` (did you mean "${closest}"?)` : ''}; configured: ${profileNames.join(', ') || 'none'}`,
+          origins,
+        ),
+      );
+    });
+    const dynamicWanted = ['tables', 'locations'].some((field) => Array.isArray(binding[field]) && (binding[field] as unknown[]).length > 0);
+    if (dynamicWanted && !dynamicReported && effective(['dynamic', 'enabled']) !== true) {
+      dynamicReported = true;
+      problems.push(
+        problemAt(
+          raw,
+          ['dynamic', 'enabled'],
+          `true when a binding lists tables or locations (agent.bindings[${index}] does): they are served on the dynamic and native routes`,
+          origins,
+        ),
+      );
+    }
+  });
+  return problems;
 }

@@ -6,6 +6,7 @@ import { effectiveThresholds } from '../cache/settings.js';
 import { findProfile } from './profiles.js';
 import type { Config } from './schema.js';
 import { parseTableArn } from '../lakeformation/table-arn.js';
+import { POD_IDENTITY_AGENT_HOSTS } from '../identity/settings.js';
 
 /**
  * botocore and Java start re-fetching at 15 min left; a credential served
@@ -84,6 +85,26 @@ export function configWarnings(config: Config): string[] {
           'Lake Formation there will not find the table',
       );
     }
+  }
+  if (config.mode === 'agent') warnings.push(...agentWarnings(config));
+  return warnings;
+}
+
+function agentWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.agent.bindings.length === 0) {
+    warnings.push('agent mode with no agent.bindings: every pod is refused (403) until a binding names what it may use');
+  }
+  if ((POD_IDENTITY_AGENT_HOSTS as readonly string[]).includes(config.agent.host)) {
+    warnings.push(
+      `agent.host ${config.agent.host} is the EKS Pod Identity Agent's address: where that add-on runs, one of the two cannot listen; ` +
+        '169.254.170.2 avoids the clash',
+    );
+  }
+  const bound = new Set(config.agent.bindings.flatMap((binding) => binding.profiles));
+  const unbound = Object.keys(config.profiles).filter((name) => !bound.has(name));
+  if (unbound.length > 0) {
+    warnings.push(`profiles no agent.bindings entry lists are prewarmed but served to no pod: ${unbound.join(', ')}`);
   }
   return warnings;
 }

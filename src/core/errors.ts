@@ -38,6 +38,12 @@ export const LOCAL_ERROR_CODES = [
   /** A dynamic or native data-location request names a location outside `dynamic.allowedLocations`. */
   'LocationNotAllowed',
   'Unauthorized',
+  /** Agent mode: the caller's service account is not bound to what it asked for. */
+  'NoBinding',
+  /** Agent mode: the caller's token is bound to a pod on another node. */
+  'NodeMismatch',
+  /** Agent mode: the service-account token issuer's keys cannot be read. */
+  'IssuerUnavailable',
   'ForbiddenHost',
   'ForwardedRequestRejected',
   'MethodNotAllowed',

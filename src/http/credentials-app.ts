@@ -3,12 +3,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { LfcsError } from '../core/errors.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
-import type { TokenSource } from './token-source.js';
+import type { Caller, CallerAuth, Target } from './caller-auth.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import type { PreparedRequest } from '../cache/cache-key.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import { sendError, statusForCode, toPublicError } from './error-response.js';
-import { isLoopbackHostHeader } from './host-check.js';
 import { containerBody, formatExpiration } from './container-body.js';
 import { RATE_LIMIT_TAKEN } from './fast-path.js';
 import { sendJson, sendJsonText } from './json-response.js';
@@ -49,7 +48,8 @@ export interface CredentialsAppDeps {
   defaults: RequestDefaults;
   /** `GET /v1/cache`: at most `limit` entry summaries (never key material) and the total number cached. */
   listing(limit: number): { total: number; entries: unknown[] };
-  token: TokenSource;
+  /** Who may call, by mode: the shared token (sidecar) or service-account tokens and bindings (agent). */
+  auth: CallerAuth;
   /** Token bucket for authenticated requests: false means answer 429. */
   rateLimiter: { tryTake(): boolean };
   /**
@@ -108,7 +108,9 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       const name = String(req.params['profile']);
       const profile = deps.profiles.resolve(name);
       if (!profile) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
-      sendContainerCredentials(res, await deps.cache.getPrepared(profile.prepared, { label: name, signal: clientGone(res) }), profile.accountId, deps);
+      const target = authorized(deps, res, { profile: name });
+      const served = await deps.cache.getPrepared(profile.prepared, { label: name, signal: clientGone(res) });
+      sendContainerCredentials(res, served, profile.accountId, deps, target);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -117,13 +119,14 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .get(handleAs('dynamic', async (req, res) => {
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
       if (request.operation === 'GetTemporaryDataLocationCredentials') {
-        checkLocationsAllowed(deps, request.dataLocations);
+        const target = checkLocationsAllowed(deps, res, request.dataLocations);
         // No AccountId: a location names no account.
-        sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), undefined, deps);
+        sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), undefined, deps, target);
         return;
       }
-      checkDynamicAllowed(deps, request.tableArn);
-      sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), accountIdFromTableArn(request.tableArn), deps);
+      const target = checkDynamicAllowed(deps, res, request.tableArn);
+      const served = await deps.cache.get(request, { signal: clientGone(res) });
+      sendContainerCredentials(res, served, accountIdFromTableArn(request.tableArn), deps, target);
     }))
     .all(methodNotAllowed('GET'));
 
@@ -131,6 +134,10 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
   app
     .route('/v1/cache')
     .get(handleAs('cache', async (req, res) => {
+      if (!deps.auth.listsCache) {
+        // It names every pod's tables and partitions: no single pod may see it.
+        throw new LfcsError('RouteNotFound', 'the cache listing is not served in agent mode; see lfcs_cache_entries on the admin port');
+      }
       const limit = parseListingLimit(req.query as Record<string, unknown>);
       if (!deps.listingRateLimiter.tryTake()) {
         throw new LfcsError('RateLimited', `the cache listing is answered at most ${CACHE_LISTINGS_PER_SECOND} times per second`, {
@@ -153,8 +160,8 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       .route(path)
       .post(requireJson, jsonBody, handleAs(name, async (req, res) => {
         const request = parse(req.body, deps.defaults);
-        checkDynamicAllowed(deps, request.tableArn);
-        await serveNativeCredentials(deps, res, request, clientGone(res));
+        const target = checkDynamicAllowed(deps, res, request.tableArn);
+        await serveNativeCredentials(deps, res, request, clientGone(res), target);
       }))
       .all(methodNotAllowed('POST'));
   }
@@ -163,8 +170,8 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .route('/v1/data-location-credentials')
     .post(requireJson, jsonBody, handleAs('data-location', async (req, res) => {
       const request = parseDataLocationBody(req.body, deps.defaults);
-      checkLocationsAllowed(deps, request.dataLocations);
-      await serveDataLocationCredentials(deps, res, request);
+      const target = checkLocationsAllowed(deps, res, request.dataLocations);
+      await serveDataLocationCredentials(deps, res, request, target);
     }))
     .all(methodNotAllowed('POST'));
 
@@ -195,9 +202,11 @@ function sendContainerCredentials(
   served: Awaited<Served>,
   accountId: string | undefined,
   deps: CredentialsAppDeps,
+  target: Target,
 ): void {
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
   sendJsonText(res, 200, containerBody(served.lease, accountId));
+  deps.auth.served(callerOf(res), target, served.lease.expiration.getTime());
 }
 
 async function serveNativeCredentials(
@@ -205,9 +214,11 @@ async function serveNativeCredentials(
   res: Response,
   request: CredentialRequest,
   signal: AbortSignal,
+  target: Target,
 ): Promise<void> {
   const served = await deps.cache.get(request, { signal });
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
+  deps.auth.served(callerOf(res), target, served.lease.expiration.getTime());
   sendJson(res, 200, {
     AccessKeyId: served.lease.accessKeyId,
     SecretAccessKey: served.lease.secretAccessKey,
@@ -222,9 +233,15 @@ async function serveNativeCredentials(
  * Lake Formation sent it: never the requested list, so the answer never
  * claims a location that was not granted.
  */
-async function serveDataLocationCredentials(deps: CredentialsAppDeps, res: Response, request: CredentialRequest): Promise<void> {
+async function serveDataLocationCredentials(
+  deps: CredentialsAppDeps,
+  res: Response,
+  request: CredentialRequest,
+  target: Target,
+): Promise<void> {
   const served = await deps.cache.get(request, { signal: clientGone(res) });
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
+  deps.auth.served(callerOf(res), target, served.lease.expiration.getTime());
   sendJson(res, 200, {
     Credentials: {
       AccessKeyId: served.lease.accessKeyId,
@@ -263,8 +280,20 @@ function clientGone(res: Response): AbortSignal {
   return controller.signal;
 }
 
+/** The caller `authenticate` put on the response. */
+function callerOf(res: Response): Caller {
+  return res.locals['caller'] as Caller;
+}
+
+/** Throws the 403 when the caller may not use `target` (agent mode: its binding); returns the target. */
+function authorized(deps: CredentialsAppDeps, res: Response, target: Target): Target {
+  const refusal = deps.auth.authorize(callerOf(res), target);
+  if (refusal) throw refusal;
+  return target;
+}
+
 /** Dynamic and native requests name any table, so both pass the same allow-list. */
-function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
+function checkDynamicAllowed(deps: CredentialsAppDeps, res: Response, tableArn: string): Target {
   if (!deps.dynamic.enabled) {
     throw new LfcsError(
       'DynamicRequestsDisabled',
@@ -274,10 +303,11 @@ function checkDynamicAllowed(deps: CredentialsAppDeps, tableArn: string): void {
   if (!deps.dynamic.isAllowed(tableArn)) {
     throw new LfcsError('TableNotAllowed', `table ${truncate(tableArn)} matches none of dynamic.allowedTables`);
   }
+  return authorized(deps, res, { tableArn });
 }
 
 /** Dynamic and native location requests: every location must match `dynamic.allowedLocations`. */
-function checkLocationsAllowed(deps: CredentialsAppDeps, locations: readonly string[]): void {
+function checkLocationsAllowed(deps: CredentialsAppDeps, res: Response, locations: readonly string[]): Target {
   if (!deps.dynamic.enabled) {
     throw new LfcsError(
       'DynamicRequestsDisabled',
@@ -291,6 +321,7 @@ function checkLocationsAllowed(deps: CredentialsAppDeps, locations: readonly str
       `location(s) ${truncate(refused.join(', '))} match none of dynamic.allowedLocations`,
     );
   }
+  return authorized(deps, res, { locations });
 }
 
 /** Host check, proxy-header check and rate limit, before any credential work. */
@@ -304,7 +335,7 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
     if (!req.url.startsWith('/')) {
       return next(new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL'));
     }
-    if (!isLoopbackHostHeader(req.headers.host)) {
+    if (!deps.auth.hostAllowed(req.headers.host)) {
       return next(new LfcsError('ForbiddenHost', 'the Host header must be a loopback address such as 127.0.0.1'));
     }
     // A proxied request did not originate in this pod.
@@ -316,26 +347,30 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
 }
 
 /**
- * Authentication, then the rate limit of its outcome: requests with the token
- * spend `rateLimiter`, requests without it spend `refusedRateLimiter`.
+ * Authentication, then the rate limit of its outcome: authenticated requests
+ * spend `rateLimiter`, refused ones `refusedRateLimiter`. The caller is kept
+ * in `res.locals` for the routes' authorization.
  */
 function authenticate(deps: CredentialsAppDeps) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (deps.token.matches(req.headers.authorization)) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers.authorization;
+    const known = deps.auth.known(header);
+    const accepted = (caller: Caller) => {
       // The fast path may have taken this request's token already before it fell through here.
       if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] && !deps.rateLimiter.tryTake()) {
         return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
       }
-      return next();
-    }
-    if (!deps.refusedRateLimiter.tryTake()) {
-      return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
-    }
-    const reason =
-      req.headers.authorization === undefined
-        ? 'the Authorization header is missing; send the token from AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)'
-        : 'the Authorization header does not match the token';
-    next(new LfcsError('Unauthorized', reason));
+      res.locals['caller'] = caller;
+      next();
+    };
+    if (known !== undefined) return accepted(known);
+    deps.auth.authenticate(header).then(accepted, (err: unknown) => {
+      const refused = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
+      if (refused && !deps.refusedRateLimiter.tryTake()) {
+        return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
+      }
+      next(err);
+    });
   };
 }
 
@@ -420,8 +455,11 @@ function auditDenied(deps: CredentialsAppDeps, req: Request, res: Response, erro
     deps.metrics.logLinesDropped.inc({ kind: 'denied' });
     return;
   }
+  // A pod that was authenticated but refused is named (agent mode); an unauthenticated one has no verified name.
+  const caller = res.locals['caller'] as Caller | undefined;
+  const who = caller?.kind === 'pod' ? { namespace: caller.identity.namespace, serviceAccount: caller.identity.serviceAccount, pod: caller.identity.pod } : {};
   deps.logger.info(
-    { audit: 'denied', route: routeOf(res), method: req.method, status, code: error.code, reason: error.message },
+    { audit: 'denied', route: routeOf(res), method: req.method, status, code: error.code, reason: error.message, ...who },
     'request denied',
   );
 }

@@ -4,8 +4,9 @@
  * walk and no middleware chain. It is what SDK clients call over and over,
  * so it does the least work that keeps every property of the full path:
  *
- * - the same checks, in the same functions: loopback `Host`, no proxy
- *   headers, the token in constant time, then the listener's rate limit;
+ * - the same checks, in the same functions: the listener's `Host`, no proxy
+ *   headers, the caller (the token in constant time, or a service-account
+ *   token verified moments ago) and its binding, then the rate limit;
  * - the same answer: the body serialised once per lease, `Content-Type`
  *   exactly `application/json`, `Cache-Control: no-store`;
  * - the same metrics, through label children resolved once.
@@ -18,8 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparedRequest, ServedCredentials } from '../cache/index.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { containerBody } from './container-body.js';
-import { isLoopbackHostHeader } from './host-check.js';
-import type { TokenSource } from './token-source.js';
+import type { CallerAuth } from './caller-auth.js';
 
 const PREFIX = '/v1/credentials/';
 
@@ -30,7 +30,7 @@ export interface FastPathDeps {
   /** The profile's prepared request and account, or undefined. */
   profile(name: string): { prepared: PreparedRequest; accountId: string | undefined } | undefined;
   cache: { serveIfFresh(prepared: PreparedRequest, label: string): ServedCredentials | undefined };
-  token: TokenSource;
+  auth: CallerAuth;
   rateLimiter: { tryTake(): boolean };
   metrics: SidecarMetrics;
 }
@@ -44,18 +44,17 @@ export function createFastPath(deps: FastPathDeps): (req: IncomingMessage, res: 
     const url = req.url;
     if (req.method !== 'GET' || url === undefined || !url.startsWith(PREFIX)) return false;
     const headers = req.headers;
-    if (
-      !isLoopbackHostHeader(headers.host) ||
-      headers['x-forwarded-for'] !== undefined ||
-      headers['forwarded'] !== undefined ||
-      !deps.token.matches(headers.authorization)
-    ) {
+    if (!deps.auth.hostAllowed(headers.host) || headers['x-forwarded-for'] !== undefined || headers['forwarded'] !== undefined) {
       return false;
     }
+    const caller = deps.auth.known(headers.authorization);
+    if (caller === undefined) return false;
     // Profile names are URL-safe, so any other character (`/`, `?`, `%`) means "not a plain profile hit".
     const name = url.slice(PREFIX.length);
     const profile = deps.profile(name);
     if (profile === undefined) return false;
+    const target = { profile: name };
+    if (deps.auth.authorize(caller, target) !== undefined) return false;
     if (!deps.rateLimiter.tryTake()) return false;
     (req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] = true;
     const served = deps.cache.serveIfFresh(profile.prepared, name);
@@ -67,6 +66,7 @@ export function createFastPath(deps: FastPathDeps): (req: IncomingMessage, res: 
       'Content-Length': Buffer.byteLength(body),
     });
     res.end(body);
+    deps.auth.served(caller, target, served.lease.expiration.getTime());
     deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
     requests.inc();
     duration.observe(Number(process.hrtime.bigint() - started) / 1e9);

@@ -132,6 +132,10 @@ export const LAKE_FORMATION_NAME_BY_CODE: Readonly<Record<ErrorCode, ServiceErro
   InternalError: 'InternalServiceException',
   ConflictException: 'ConflictException',
   LocationNotAllowed: 'AccessDeniedException',
+  // Agent mode only; the Lake Formation API listener is off there, so these are never answered by it.
+  NoBinding: 'AccessDeniedException',
+  NodeMismatch: 'AccessDeniedException',
+  IssuerUnavailable: 'InternalServiceException',
   IncompleteCoverage: 'InternalServiceException',
   RequestTimeout: 'InvalidInputException',
   ExpectationFailed: 'InvalidInputException',

@@ -28,8 +28,13 @@
  * - `CredentialsScope`: `READ` or `READWRITE` (the model's enum).
  */
 import { z } from 'zod';
-import { REGION_SOURCE, TABLE_ARN_PATTERN } from './table-arn.js';
-import { DATA_LOCATION_MAX_LENGTH, DATA_LOCATION_PATTERN, DATA_LOCATIONS_MAX } from './data-location.js';
+import { REGION_SOURCE, TABLE_ARN_PATTERN, TABLE_PATTERN_SYNTAX } from './table-arn.js';
+import {
+  DATA_LOCATION_MAX_LENGTH,
+  DATA_LOCATION_PATTERN,
+  DATA_LOCATION_PATTERN_SYNTAX,
+  DATA_LOCATIONS_MAX,
+} from './data-location.js';
 import { CREDENTIALS_SCOPES, PERMISSIONS, PERMISSION_TYPES } from './types.js';
 
 /** Lake Formation's `DurationSeconds` range (API model; the prose says 21600 but the model allows 43200). */
@@ -128,6 +133,26 @@ export const dataLocations = z
 
 /** `CredentialsScope` of the data-location operation. */
 export const credentialsScope = z.enum(CREDENTIALS_SCOPES, { error: `one of ${CREDENTIALS_SCOPES.join(', ')}` });
+
+const TABLE_PATTERN_EXPECTED =
+  'a table ARN pattern such as arn:aws:glue:us-east-1:123456789012:table/sales/* ' +
+  '(* matches within one segment; ** is not supported)';
+const LOCATION_PATTERN_EXPECTED =
+  'an S3 location pattern such as s3://lake/warehouse/* (* matches within one path segment; ** is not supported)';
+
+/**
+ * lfcs's own allow-lists (not request fields): table ARN patterns and S3
+ * location patterns, as `dynamic.allowed*` and the agent's bindings take them.
+ */
+export const tablePatterns = () =>
+  z.array(z.string({ error: TABLE_PATTERN_EXPECTED }).regex(TABLE_PATTERN_SYNTAX, { error: TABLE_PATTERN_EXPECTED }), {
+    error: 'a list of table ARN patterns',
+  });
+export const locationPatterns = () =>
+  z.array(
+    z.string({ error: LOCATION_PATTERN_EXPECTED }).regex(DATA_LOCATION_PATTERN_SYNTAX, { error: LOCATION_PATTERN_EXPECTED }),
+    { error: 'a list of S3 location patterns' },
+  );
 
 /**
  * The request bodies as the API names their members, for the native HTTP

@@ -20,6 +20,9 @@ import { createLakeFormationVending } from '../upstream/lakeformation-client.js'
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
+import { agentAuth, tokenAuth, type CallerAuth } from '../http/caller-auth.js';
+import { Bindings } from '../identity/bindings.js';
+import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 
 /** Every operation, for metric series initialised at 0 (a new one fails to compile until listed). */
 const OPERATION_NAMES: Record<Operation, true> = {
@@ -38,7 +41,7 @@ export interface SidecarInit {
   vend?: VendFunction;
   /** The sidecar's own AWS identity. Default: the SDK's default chain. */
   upstreamCredentials?: AwsCredentialIdentity;
-  /** Replaces the token source built from `config.auth`. */
+  /** Replaces the token source built from `config.auth` (sidecar mode). */
   tokenSource?: TokenSource;
   metrics?: SidecarMetrics;
 }
@@ -79,7 +82,16 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       version: init.version,
       known: { routes: ROUTE_NAMES, codes: ERROR_STATUSES, operations: Object.keys(OPERATION_NAMES) },
     });
-  const token = init.tokenSource ?? tokenSourceFromConfig(config, clock, logger);
+  const agentMode = config.mode === 'agent';
+  const token = agentMode ? undefined : (init.tokenSource ?? tokenSourceFromConfig(config, clock, logger));
+  const auth: CallerAuth = token ? tokenAuth(token) : agentAuthFromConfig(config, clock, logger);
+  // In agent mode, each pod's binding is its allow-list: the node-wide dynamic.allowed* are not used.
+  const dynamicPolicy = {
+    enabled: config.dynamic.enabled,
+    isAllowed: (arn: string) => agentMode || matchesAllowedTable(config.dynamic.allowedTables, arn),
+    isLocationAllowed: (location: string) => agentMode || matchesAllowedLocation(config.dynamic.allowedLocations, location),
+  };
+  const listenAt = agentMode ? config.agent : config.listen;
 
   const vending = init.vend
     ? undefined
@@ -132,14 +144,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const credentialsApp = createCredentialsApp({
     cache,
     profiles: { resolve: (name) => profiles.get(name) },
-    dynamic: {
-      enabled: config.dynamic.enabled,
-      isAllowed: (arn) => matchesAllowedTable(config.dynamic.allowedTables, arn),
-      isLocationAllowed: (location) => matchesAllowedLocation(config.dynamic.allowedLocations, location),
-    },
+    dynamic: dynamicPolicy,
     defaults: config.defaults,
     listing: (limit) => ({ total: cache.size, entries: cache.entries(limit) }),
-    token,
+    auth,
     rateLimiter,
     refusedRateLimiter: new TokenBucket({
       clock,
@@ -152,16 +160,11 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     logger,
   });
   // Profile hits skip Express; everything else (and every refusal) goes through it.
-  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, token, rateLimiter, metrics });
+  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, auth, rateLimiter, metrics });
   const credentialsHandler: RequestListener = (req, res) => {
     if (!fastPath(req, res)) credentialsApp(req, res);
   };
 
-  const dynamicPolicy = {
-    enabled: config.dynamic.enabled,
-    isAllowed: (arn: string) => matchesAllowedTable(config.dynamic.allowedTables, arn),
-    isLocationAllowed: (location: string) => matchesAllowedLocation(config.dynamic.allowedLocations, location),
-  };
   // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
   const lakeformationApiApp = config.lakeformationApi.enabled
     ? createLakeFormationApiApp({
@@ -225,7 +228,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let adminListener: Listening | undefined;
   let lakeformationApiListener: Listening | undefined;
   try {
-    credentialsListener = await listen(credentialsHandler, config.listen.host, config.listen.port);
+    credentialsListener = await listen(credentialsHandler, listenAt.host, listenAt.port);
     credentialsListening = true;
     if (lakeformationApiApp) {
       lakeformationApiListener = await listen(lakeformationApiApp, config.lakeformationApi.host, config.lakeformationApi.port, {
@@ -249,7 +252,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   metrics.cacheEntries.set(0);
   prewarmer.start();
 
-  const credentialsUrl = `http://${hostForUrl(config.listen.host)}:${credentialsListener.port}`;
+  const credentialsUrl = `http://${hostForUrl(listenAt.host)}:${credentialsListener.port}`;
   const adminUrl = `http://${hostForUrl(config.admin.host === '0.0.0.0' ? '127.0.0.1' : config.admin.host)}:${adminListener.port}`;
 
   let stopped: Promise<void> | undefined;
@@ -280,7 +283,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     lakeformationApiUrl,
     cache,
     metrics,
-    tokenFile: token.path,
+    tokenFile: token?.path,
     readiness,
     prewarmed: () => prewarmer.done(),
     shutdown() {
@@ -307,6 +310,20 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
   }
   if (config.auth.token !== undefined) return createTokenSource({ kind: 'value', token: config.auth.token });
   throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
+}
+
+function agentAuthFromConfig(config: Config, clock: Clock, logger: Logger): CallerAuth {
+  const { agent } = config;
+  if (agent.nodeName === undefined) {
+    throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
+  }
+  const verifier = new ServiceAccountVerifier({
+    ...agent,
+    nodeName: agent.nodeName,
+    clock,
+    onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
+  });
+  return agentAuth({ verifier, bindings: new Bindings(agent.bindings), host: agent.host, logger });
 }
 
 function hostForUrl(host: string): string {

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { prepareRequest } from '../../src/cache/index.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
 import { createTokenSource } from '../../src/http/token-source.js';
+import { tokenAuth, type CallerAuth } from '../../src/http/caller-auth.js';
 import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
 import type { LakeFormationApiAppDeps } from '../../src/http/lakeformation-api-app.js';
 import type { FastPathDeps } from '../../src/http/fast-path.js';
@@ -53,6 +54,8 @@ export function fakeCredentialsDeps(
     allowed?: (arn: string) => boolean;
     /** `dynamic.allowedLocations` as a predicate; setting it (or `allowed`) enables dynamic requests. */
     allowedLocations?: (location: string) => boolean;
+    /** Who may call; default: the shared token {@link APP_TOKEN}. */
+    auth?: CallerAuth;
     ratePerSecond?: number;
     burst?: number;
     refusedPerSecond?: number;
@@ -114,7 +117,7 @@ export function fakeCredentialsDeps(
     },
     defaults: { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], durationSeconds: 3600 },
     listing: (limit) => ({ total: listing.length, entries: listing.slice(0, limit) }),
-    token: createTokenSource({ kind: 'value', token: APP_TOKEN }),
+    auth: options.auth ?? tokenAuth(createTokenSource({ kind: 'value', token: APP_TOKEN })),
     rateLimiter: new TokenBucket({ clock, ratePerSecond: options.ratePerSecond ?? 1000, burst: options.burst ?? 500 }),
     refusedRateLimiter: new TokenBucket({ clock, ratePerSecond: options.refusedPerSecond ?? 1000, burst: options.refusedBurst ?? 500 }),
     deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: 10, burst: options.deniedLogBurst ?? 1000 }),

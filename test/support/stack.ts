@@ -77,8 +77,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await emulator.close();
     throw err;
   }
-  const token = readFileSync(tokenFile, 'utf8');
-  const headers = (init?: RequestInit) => ({ Authorization: token, ...(init?.headers as Record<string, string>) });
+  // Agent mode has no shared token: each request brings its pod's own.
+  const token = sidecar.tokenFile === undefined ? '' : readFileSync(tokenFile, 'utf8');
+  const headers = (init?: RequestInit) => ({ ...(token && { Authorization: token }), ...(init?.headers as Record<string, string>) });
   return {
     emulator,
     sidecar,

@@ -7,6 +7,7 @@ describe('parseConfig defaults', () => {
   it('fills every field from a region alone', () => {
     expect(parseConfig({ region: 'us-east-1' })).toEqual({
       region: 'us-east-1',
+      mode: 'sidecar',
       upstream: {
         timeoutMs: 3000,
         maxAttempts: 3,
@@ -21,6 +22,17 @@ describe('parseConfig defaults', () => {
       admin: { host: '0.0.0.0', port: 9181, maxConnections: 32 },
       lakeformationApi: { enabled: false, host: '127.0.0.1', port: 9182 },
       auth: {},
+      agent: {
+        host: '169.254.170.2',
+        port: 80,
+        audience: 'lfcs',
+        issuerUrl: 'https://kubernetes.default.svc',
+        discoveryTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+        verifiedTokenSeconds: 60,
+        jwksCacheSeconds: 600,
+        jwksCooldownSeconds: 30,
+        bindings: [],
+      },
       rateLimit: { requestsPerSecond: 1000, burst: 500, refusedPerSecond: 20, refusedBurst: 50, deniedLogLinesPerSecond: 10 },
       defaults: {
         durationSeconds: 3600,

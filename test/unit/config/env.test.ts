@@ -94,7 +94,7 @@ describe('envToOverrides', () => {
     ]);
   });
 
-  it('has a variable for every field except the profiles mapping, rateLimit and defaults included', () => {
+  it('has a variable for every field except the profiles mapping and the bindings list, rateLimit and defaults included', () => {
     const leaves: string[] = [];
     const walk = (value: unknown, path: string[]) => {
       if (typeof value === 'object' && value !== null && !Array.isArray(value) && path[0] !== 'profiles') {
@@ -104,8 +104,11 @@ describe('envToOverrides', () => {
     // Every field with a default, plus the optional ones.
     walk(parseConfig({ region: 'us-east-1' }), []);
     const covered = ENV_VARIABLES.map((variable) => variable.path.join('.'));
-    expect(leaves.filter((leaf) => !covered.includes(leaf))).toEqual([]);
-    for (const optional of ['upstream.endpoint', 'auth.tokenFile', 'auth.token']) expect(covered).toContain(optional);
+    // A list of mappings is set in the file only, like profiles.
+    expect(leaves.filter((leaf) => !covered.includes(leaf))).toEqual(['agent.bindings']);
+    for (const optional of ['upstream.endpoint', 'auth.tokenFile', 'auth.token', 'agent.nodeName', 'agent.issuer']) {
+      expect(covered).toContain(optional);
+    }
     expect(covered).toContain('rateLimit.requestsPerSecond');
     expect(envToOverrides({ LFCS_RATE_LIMIT_BURST: '50' })).toEqual({ rateLimit: { burst: 50 } });
   });

@@ -128,8 +128,8 @@ describe('loadConfig problems', () => {
     const top = problemAt(error, 'cahce');
     expect(top.value).toEqual({ maxEntries: 5 });
     expect(top.expected).toBe(
-      'no such key (did you mean "cache"?); the keys accepted at the top level are region, upstream, listen, ' +
-        'admin, lakeformationApi, auth, rateLimit, defaults, profiles, dynamic, cache, prewarm, shutdown, log',
+      'no such key (did you mean "cache"?); the keys accepted at the top level are region, mode, upstream, listen, ' +
+        'admin, lakeformationApi, auth, agent, rateLimit, defaults, profiles, dynamic, cache, prewarm, shutdown, log',
     );
     expect(problemAt(error, 'listen.prot').expected).toBe(
       'no such key (did you mean "port"?); the keys accepted in listen are host, port, allowNonLoopback',

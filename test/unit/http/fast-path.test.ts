@@ -23,7 +23,7 @@ function listener(options: { burst?: number } = {}) {
   const fast = createFastPath({
     profile: (name) => fake.deps.profiles.resolve(name),
     cache: fake.deps.cache,
-    token: fake.deps.token,
+    auth: fake.deps.auth,
     rateLimiter: fake.deps.rateLimiter,
     metrics: fake.deps.metrics,
   });

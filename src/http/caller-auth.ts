@@ -1,0 +1,118 @@
+/**
+ * Who may call the credentials listener, in each mode:
+ *
+ * - sidecar mode: whoever sends the pod's shared token (`auth.*`); it may
+ *   use every profile, and the dynamic routes within `dynamic.allowed*`.
+ * - agent mode: a pod sending its projected service-account token, verified
+ *   as a JWT; it may use what its (namespace, service account) is bound to.
+ *
+ * Both are one interface, so the routes and the fast path make the same
+ * calls whatever the mode.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { LfcsError } from '../core/errors.js';
+import type { Bindings, Target } from '../identity/bindings.js';
+import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
+import { isLoopbackHostHeader } from './host-check.js';
+import type { TokenSource } from './token-source.js';
+
+export type { Target } from '../identity/bindings.js';
+
+/** An authenticated caller: the token holder (sidecar mode), or a pod (agent mode). */
+export type Caller = { readonly kind: 'token' } | { readonly kind: 'pod'; readonly identity: PodIdentity };
+
+export interface CallerAuth {
+  /** The caller, when its Authorization header is known good without waiting (the fast path); otherwise undefined. */
+  known(header: string | undefined): Caller | undefined;
+  /** Authenticates the header: rejects with a 401 (or another LfcsError) when it does not. */
+  authenticate(header: string | undefined): Promise<Caller>;
+  /** Undefined when `caller` may use `target`; otherwise the 403 to answer. */
+  authorize(caller: Caller, target: Target): LfcsError | undefined;
+  /** Told after `caller` was answered with credentials for `target` expiring at `expiration` (ms). */
+  served(caller: Caller, target: Target, expiration: number): void;
+  /** Whether a `Host` header names this listener (the DNS-rebinding defence). */
+  hostAllowed(host: string | undefined): boolean;
+  /** Whether the cache listing (every cached table) may be shown: only to the one token holder. */
+  readonly listsCache: boolean;
+}
+
+const TOKEN_CALLER: Caller = Object.freeze({ kind: 'token' });
+
+/** Sidecar mode: the shared token, compared in constant time. */
+export function tokenAuth(token: TokenSource): CallerAuth {
+  return {
+    known: (header) => (token.matches(header) ? TOKEN_CALLER : undefined),
+    authenticate: async (header) => {
+      if (token.matches(header)) return TOKEN_CALLER;
+      throw new LfcsError(
+        'Unauthorized',
+        header === undefined
+          ? 'the Authorization header is missing; send the token from AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)'
+          : 'the Authorization header does not match the token',
+      );
+    },
+    authorize: () => undefined,
+    served: () => undefined,
+    hostAllowed: isLoopbackHostHeader,
+    listsCache: true,
+  };
+}
+
+/** Audit lines remembered as written (one per pod, target and lease), at most. */
+const SERVED_AUDIT_MEMORY = 10_000;
+
+export interface AgentAuthInit {
+  verifier: Pick<ServiceAccountVerifier, 'known' | 'verify'>;
+  bindings: Pick<Bindings, 'check'>;
+  /** The agent's own listen address: the `Host` its clients send (loopback is accepted too). */
+  host: string;
+  logger: Logger;
+}
+
+/**
+ * Agent mode. Each pod's first answer for a target and lease is an audit
+ * line naming its namespace, service account and pod; the cache (and so the
+ * lease) is shared by every pod on the node.
+ */
+export function agentAuth(init: AgentAuthInit): CallerAuth {
+  const audited = new LRUCache<string, true>({ max: SERVED_AUDIT_MEMORY });
+  const ownHost = init.host.includes(':') ? `[${init.host}]` : init.host;
+  const ownHosts = new Set([ownHost, `${ownHost}:80`]);
+  return {
+    known(header) {
+      const identity = init.verifier.known(header);
+      return identity === undefined ? undefined : { kind: 'pod', identity };
+    },
+    async authenticate(header) {
+      return { kind: 'pod', identity: await init.verifier.verify(header) };
+    },
+    authorize(caller, target) {
+      return caller.kind === 'pod' ? init.bindings.check(caller.identity, target) : undefined;
+    },
+    served(caller, target, expiration) {
+      if (caller.kind !== 'pod') return;
+      const { namespace, serviceAccount, pod, podUid } = caller.identity;
+      const what = describeTarget(target);
+      const key = `${podUid}\n${what}\n${expiration}`;
+      if (audited.has(key)) return;
+      audited.set(key, true);
+      init.logger.info(
+        { audit: 'served', namespace, serviceAccount, pod, ...target, expiration: new Date(expiration).toISOString() },
+        'credentials served to a pod',
+      );
+    },
+    hostAllowed: (host) => (host !== undefined && (ownHosts.has(host) || hostWithPort(host, ownHost))) || isLoopbackHostHeader(host),
+    listsCache: false,
+  };
+}
+
+function hostWithPort(host: string, ownHost: string): boolean {
+  return host.startsWith(`${ownHost}:`) && /^\d{1,5}$/.test(host.slice(ownHost.length + 1));
+}
+
+function describeTarget(target: Target): string {
+  if ('profile' in target) return `profile:${target.profile}`;
+  if ('tableArn' in target) return `table:${target.tableArn}`;
+  return `locations:${target.locations.join(',')}`;
+}
