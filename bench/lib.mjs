@@ -4,7 +4,7 @@
  * spawned from dist/ and stopped by its own PID. Everything listens on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,12 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = [] }) {
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('exit', () => reject(new Error(`lfcs serve exited early: ${stdout} ${stderr}`)));
+  }).catch(async (err) => {
+    // Not listening: stop this child by its PID before reporting.
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   });
   const adminUrl = listening.line.admin;
   let readyAt;
@@ -155,7 +161,8 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = [] }) {
     }
     await sleep(5);
   }
-  const token = readFileSync(tokenFile, 'utf8');
+  // Agent mode writes no token file: each pod brings its own token.
+  const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8') : undefined;
   return {
     child,
     pid: child.pid,
@@ -177,6 +184,25 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = [] }) {
       return code;
     },
   };
+}
+
+/**
+ * Imports a TypeScript helper from test/support (e.g. the OIDC test issuer)
+ * without a build step: the typescript package strips its types into
+ * bench/results/ts/ (ignored), where its imports resolve from node_modules.
+ */
+export async function importTestSupport(name) {
+  const { default: ts } = await import('typescript');
+  const source = readFileSync(join(ROOT, 'test/support', `${name}.ts`), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    fileName: `${name}.ts`,
+  });
+  const dir = join(ROOT, 'bench/results/ts');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, outputText);
+  return import(file);
 }
 
 /** Spawns a bench server script (bench/servers/*.mjs) that prints one JSON line {url, token} when ready. */
