@@ -183,8 +183,6 @@ async function simulate(mode, { TestIssuer, catalog }) {
   const realRandom = Math.random;
   const random = seeded(SEED);
   const startOffsets = PODS.map(() => Math.floor(random() * COLD_START_SPREAD_MS));
-  Date.now = () => fake.now();
-  Math.random = seeded(SEED + 1);
   const dir = mkdtempSync(join(tmpdir(), `lfcs-cluster-${mode}-`));
   const sink = logSink();
   const logger = createLogger({ level: 'warn', destination: sink.stream });
@@ -293,6 +291,9 @@ async function simulate(mode, { TestIssuer, catalog }) {
   };
 
   try {
+    // Restored in `finally`: only this simulation sees the fake time and the seeded generator.
+    Date.now = () => fake.now();
+    Math.random = seeded(SEED + 1);
     if (mode === 'agent') {
       issuer = await new TestIssuer().serve();
       await issuer.addKey();
