@@ -12,6 +12,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { LfcsError } from '../core/errors.js';
+import { TOKEN_CHECK_OUTCOMES, type SidecarMetrics, type TokenCheckOutcome } from '../observability/metrics.js';
 import type { Bindings, Target } from '../identity/bindings.js';
 import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 import { isLoopbackHostHeader } from './host-check.js';
@@ -68,6 +69,7 @@ export interface AgentAuthInit {
   /** The agent's own listen address: the `Host` its clients send (loopback is accepted too). */
   host: string;
   logger: Logger;
+  metrics: Pick<SidecarMetrics, 'tokenChecks'>;
 }
 
 /**
@@ -79,13 +81,26 @@ export function agentAuth(init: AgentAuthInit): CallerAuth {
   const audited = new LRUCache<string, true>({ max: SERVED_AUDIT_MEMORY });
   const ownHost = init.host.includes(':') ? `[${init.host}]` : init.host;
   const ownHosts = new Set([ownHost, `${ownHost}:80`]);
+  const checks = Object.fromEntries(TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, init.metrics.tokenChecks.labels({ outcome })])) as Record<
+    TokenCheckOutcome,
+    { inc(): void }
+  >;
   return {
     known(header) {
       const identity = init.verifier.known(header);
-      return identity === undefined ? undefined : { kind: 'pod', identity };
+      if (identity === undefined) return undefined;
+      checks.remembered.inc();
+      return { kind: 'pod', identity };
     },
     async authenticate(header) {
-      return { kind: 'pod', identity: await init.verifier.verify(header) };
+      try {
+        const identity = await init.verifier.verify(header);
+        checks.verified.inc();
+        return { kind: 'pod', identity };
+      } catch (err) {
+        checks[err instanceof LfcsError && err.code === 'IssuerUnavailable' ? 'issuer_unavailable' : 'refused'].inc();
+        throw err;
+      }
     },
     authorize(caller, target) {
       return caller.kind === 'pod' ? init.bindings.check(caller.identity, target) : undefined;

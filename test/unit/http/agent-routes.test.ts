@@ -3,6 +3,7 @@ import { inject } from 'light-my-request';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { agentAuth } from '../../../src/http/caller-auth.js';
 import { createCredentialsApp } from '../../../src/http/credentials-app.js';
 import { createFastPath } from '../../../src/http/fast-path.js';
@@ -34,6 +35,8 @@ function listener() {
       { namespace: 'spark', serviceAccount: 'other', profiles: [], tables: [], locations: [] },
     ]),
     host: '169.254.170.2',
+
+    metrics: createMetrics({ version: 'test', defaultMetrics: false }),
     logger: pino({ level: 'silent' }),
   });
   const fake = fakeCredentialsDeps({

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { agentAuth, tokenAuth } from '../../../src/http/caller-auth.js';
 import { createTokenSource } from '../../../src/http/token-source.js';
 import { Bindings } from '../../../src/identity/bindings.js';
@@ -11,6 +12,7 @@ const IDENTITY: PodIdentity = { namespace: 'spark', serviceAccount: 'executor', 
 
 function agent(host = '169.254.170.2') {
   const lines: string[] = [];
+  const metrics = createMetrics({ version: 'test', defaultMetrics: false });
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const auth = agentAuth({
@@ -23,9 +25,11 @@ function agent(host = '169.254.170.2') {
     },
     bindings: new Bindings([{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [], locations: [] }]),
     host,
+
+    metrics,
     logger: createLogger({ level: 'info', destination }),
   });
-  return { auth, lines };
+  return { auth, lines, metrics };
 }
 
 describe('agentAuth', () => {
@@ -35,6 +39,19 @@ describe('agentAuth', () => {
     expect(auth.known('slow-good')).toBeUndefined();
     await expect(auth.authenticate('slow-good')).resolves.toEqual({ kind: 'pod', identity: IDENTITY });
     await expect(auth.authenticate('bad')).rejects.toMatchObject({ code: 'Unauthorized' });
+  });
+
+  it('counts token checks by outcome', async () => {
+    const { auth, metrics } = agent();
+    auth.known('good');
+    auth.known('unknown');
+    await auth.authenticate('slow-good');
+    await auth.authenticate('bad').catch(() => undefined);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="remembered"} 1');
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="verified"} 1');
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="refused"} 1');
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="issuer_unavailable"} 0');
   });
 
   it('authorizes by binding', () => {
