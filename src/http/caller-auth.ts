@@ -11,7 +11,9 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
+import { TokenBucket } from '../core/token-bucket.js';
 import { TOKEN_CHECK_OUTCOMES, type SidecarMetrics, type TokenCheckOutcome } from '../observability/metrics.js';
 import type { Bindings, Target } from '../identity/bindings.js';
 import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
@@ -36,6 +38,8 @@ export interface CallerAuth {
   hostAllowed(host: string | undefined): boolean;
   /** Whether the cache listing (every cached table) may be shown: only to the one token holder. */
   readonly listsCache: boolean;
+  /** Spends one of the caller's own requests (agent mode: per pod); false means answer 429. */
+  admit(caller: Caller): boolean;
 }
 
 const TOKEN_CALLER: Caller = Object.freeze({ kind: 'token' });
@@ -57,6 +61,8 @@ export function tokenAuth(token: TokenSource): CallerAuth {
     served: () => undefined,
     hostAllowed: isLoopbackHostHeader,
     listsCache: true,
+    // One caller: the listener's own rate limit is its limit.
+    admit: () => true,
   };
 }
 
@@ -70,7 +76,14 @@ export interface AgentAuthInit {
   host: string;
   logger: Logger;
   metrics: Pick<SidecarMetrics, 'tokenChecks'>;
+  /** Each pod's own request budget. */
+  podRequestsPerSecond: number;
+  podBurst: number;
+  clock: Clock;
 }
+
+/** Pods whose request budget is remembered at once (a node runs a few hundred at most). */
+const POD_BUCKETS_MAX = 10_000;
 
 /**
  * Agent mode. Each pod's first answer for a target and lease is an audit
@@ -79,6 +92,7 @@ export interface AgentAuthInit {
  */
 export function agentAuth(init: AgentAuthInit): CallerAuth {
   const audited = new LRUCache<string, true>({ max: SERVED_AUDIT_MEMORY });
+  const buckets = new LRUCache<string, TokenBucket>({ max: POD_BUCKETS_MAX });
   const ownHost = init.host.includes(':') ? `[${init.host}]` : init.host;
   const ownHosts = new Set([ownHost, `${ownHost}:80`]);
   const checks = Object.fromEntries(TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, init.metrics.tokenChecks.labels({ outcome })])) as Record<
@@ -119,6 +133,15 @@ export function agentAuth(init: AgentAuthInit): CallerAuth {
     },
     hostAllowed: (host) => (host !== undefined && (ownHosts.has(host) || hostWithPort(host, ownHost))) || isLoopbackHostHeader(host),
     listsCache: false,
+    admit(caller) {
+      if (caller.kind !== 'pod') return true;
+      let bucket = buckets.get(caller.identity.podUid);
+      if (bucket === undefined) {
+        bucket = new TokenBucket({ clock: init.clock, ratePerSecond: init.podRequestsPerSecond, burst: init.podBurst });
+        buckets.set(caller.identity.podUid, bucket);
+      }
+      return bucket.tryTake();
+    },
   };
 }
 

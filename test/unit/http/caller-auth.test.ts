@@ -7,10 +7,12 @@ import { createTokenSource } from '../../../src/http/token-source.js';
 import { Bindings } from '../../../src/identity/bindings.js';
 import type { PodIdentity } from '../../../src/identity/service-account-verifier.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 
 const IDENTITY: PodIdentity = { namespace: 'spark', serviceAccount: 'executor', pod: 'exec-1', podUid: 'u1', node: 'node-a' };
 
-function agent(host = '169.254.170.2') {
+function agent(host = '169.254.170.2', podBurst = 200) {
+  const clock = new FakeClock();
   const lines: string[] = [];
   const metrics = createMetrics({ version: 'test', defaultMetrics: false });
   const destination = new PassThrough();
@@ -27,9 +29,12 @@ function agent(host = '169.254.170.2') {
     host,
 
     metrics,
+    clock,
+    podRequestsPerSecond: 1,
+    podBurst,
     logger: createLogger({ level: 'info', destination }),
   });
-  return { auth, lines, metrics };
+  return { auth, lines, metrics, clock };
 }
 
 describe('agentAuth', () => {
@@ -97,6 +102,16 @@ describe('agentAuth', () => {
       ['exec-2', '2026-12-02T01:00:00.000Z'],
     ]);
     expect(served[0]).toMatchObject({ namespace: 'spark', serviceAccount: 'executor', profile: 'orders' });
+  });
+
+  it("gives each pod its own request budget, so one pod's burst does not spend another's", async () => {
+    const { auth, clock } = agent('169.254.170.2', 2);
+    const one = { kind: 'pod', identity: IDENTITY } as const;
+    const two = { kind: 'pod', identity: { ...IDENTITY, pod: 'exec-2', podUid: 'u2' } } as const;
+    expect([auth.admit(one), auth.admit(one), auth.admit(one)]).toEqual([true, true, false]);
+    expect([auth.admit(two), auth.admit(two)]).toEqual([true, true]);
+    await clock.advance(1000);
+    expect(auth.admit(one)).toBe(true);
   });
 
   it('does not list the cache', () => {
