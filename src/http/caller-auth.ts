@@ -36,6 +36,8 @@ export interface CallerAuth {
   served(caller: Caller, target: Target, expiration: number): void;
   /** Whether a `Host` header names this listener (the DNS-rebinding defence). */
   hostAllowed(host: string | undefined): boolean;
+  /** What `hostAllowed` accepts, for the 403. */
+  readonly hostRule: string;
   /** Whether the cache listing (every cached table) may be shown: only to the one token holder. */
   readonly listsCache: boolean;
   /** Spends one of the caller's own requests (agent mode: per pod); false means answer 429. */
@@ -60,6 +62,7 @@ export function tokenAuth(token: TokenSource): CallerAuth {
     authorize: () => undefined,
     served: () => undefined,
     hostAllowed: isLoopbackHostHeader,
+    hostRule: 'a loopback address such as 127.0.0.1',
     listsCache: true,
     // One caller: the listener's own rate limit is its limit.
     admit: () => true,
@@ -132,6 +135,7 @@ export function agentAuth(init: AgentAuthInit): CallerAuth {
       );
     },
     hostAllowed: (host) => (host !== undefined && (ownHosts.has(host) || hostWithPort(host, ownHost))) || isLoopbackHostHeader(host),
+    hostRule: `this agent's address, ${ownHost}, or a loopback address`,
     listsCache: false,
     admit(caller) {
       if (caller.kind !== 'pod') return true;

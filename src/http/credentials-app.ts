@@ -336,7 +336,7 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
       return next(new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL'));
     }
     if (!deps.auth.hostAllowed(req.headers.host)) {
-      return next(new LfcsError('ForbiddenHost', 'the Host header must be a loopback address such as 127.0.0.1'));
+      return next(new LfcsError('ForbiddenHost', `the Host header must be ${deps.auth.hostRule}`));
     }
     // A proxied request did not originate in this pod.
     if (req.headers['x-forwarded-for'] !== undefined || req.headers['forwarded'] !== undefined) {
