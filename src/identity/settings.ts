@@ -22,9 +22,14 @@ const AGENT_HOST_EXPECTED =
   `one of ${SDK_LINK_LOCAL_HOSTS.join(', ')} (the link-local addresses the SDKs accept over plain HTTP) ` +
   'or a loopback address';
 
-/** Kubernetes names: a namespace is a DNS label, a service account a DNS subdomain. */
+/**
+ * Kubernetes names: a namespace is a DNS label, a service account a DNS
+ * subdomain (its 253-character bound is a separate check). Written without
+ * look-ahead, so the chart's values schema works in Helm's Go regexp too.
+ */
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN_MAX = 253;
 const NAMESPACE_EXPECTED = 'a Kubernetes namespace name (a DNS label: lower-case letters, digits and -, at most 63)';
 const NAME_EXPECTED = 'a Kubernetes object name (a DNS subdomain: lower-case letters, digits, - and ., at most 253)';
 
@@ -46,6 +51,7 @@ const bindingSchema = section({
   namespace: z.string({ error: NAMESPACE_EXPECTED }).regex(DNS_LABEL, { error: NAMESPACE_EXPECTED }).describe('Namespace of the pods.'),
   serviceAccount: z
     .string({ error: NAME_EXPECTED })
+    .max(DNS_SUBDOMAIN_MAX, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .describe('Service account of the pods.'),
   profiles: z
@@ -75,6 +81,7 @@ export const agentSettingsSchema = section({
     .describe('Agent credentials listener port: 80 lets AWS_CONTAINER_CREDENTIALS_RELATIVE_URI work too.'),
   nodeName: z
     .string({ error: NAME_EXPECTED })
+    .max(DNS_SUBDOMAIN_MAX, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .optional()
     .describe("The node this agent serves (the chart sets it from spec.nodeName); tokens naming another node are refused. Required in agent mode."),
