@@ -20,7 +20,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { NODE, PODS, SALES_TABLES } from '../../support/agent.js';
-import { DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { ACCOUNT, DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
 import { TestIssuer, type MintOptions, type PodClaims } from '../../support/oidc-issuer.js';
 import { ensureVenv } from '../../support/python-tools.js';
 import { LFCS_BIN, type Spawned } from '../../support/spawn-lfcs.js';
@@ -32,6 +32,8 @@ const execFileAsync = promisify(execFile);
 const HERE = new URL('.', import.meta.url).pathname;
 const CLIENTS = join(HERE, 'clients');
 const JAVA_DIR = join(CLIENTS, 'java');
+
+const RETURNS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/returns`;
 
 const AGENT_HOST = '169.254.170.2';
 const AGENT = `http://${AGENT_HOST}`;
@@ -251,7 +253,7 @@ beforeAll(async () => {
       bindings: [
         { namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [SALES_TABLES] },
         { namespace: 'spark', serviceAccount: 'driver', profiles: ['orders'], tables: [SALES_TABLES] },
-        { namespace: 'analytics', serviceAccount: 'reader', profiles: ['orders'], tables: [ORDERS_ARN] },
+        { namespace: 'analytics', serviceAccount: 'reader', profiles: ['orders'], tables: [ORDERS_ARN, RETURNS_ARN] },
       ],
     },
     profiles: { orders: { tableArn: ORDERS_ARN } },
@@ -297,30 +299,45 @@ describe('agent mode in a network namespace', () => {
     for (const spawned of processes) expect(readlinkSync(`/proc/${spawned.child.pid}/exe`)).toBe(realpathSync(process.execPath));
   });
 
-  it('serves three pods with different tokens, through botocore, fromHttp and Java v2, for one Lake Formation call', async () => {
-    await emulatorJson('/_emulator/reset', 'POST');
-    const pods = [
-      [BOTOCORE, PODS.executor],
-      [FROM_HTTP, PODS.driver],
-      [JAVA_V2, PODS.reader],
-    ] as const;
-    const tokens = await Promise.all(pods.map(([, pod]) => mint(pod)));
+  const THREE_PODS = [
+    [BOTOCORE, PODS.executor],
+    [FROM_HTTP, PODS.driver],
+    [JAVA_V2, PODS.reader],
+  ] as const;
+
+  /** The three pods, each through its own client and with its own fresh token, ask `path` at once. */
+  async function threePods(path: string) {
+    // Counted as a difference, not after a reset: a reset would also drop the emulator's record of
+    // the leases the agent still caches, which the later tests compare clients' credentials with.
+    const before = await tableCalls();
+    const tokens = await Promise.all(THREE_PODS.map(([, pod]) => mint(pod)));
     expect(new Set(tokens).size).toBe(3);
-    const runs = await Promise.all(pods.map(([client], i) => runClient(client, '/v1/credentials/orders', tokens[i]!)));
-    const reports = pods.map(([client], i) => expectResolved(client, runs[i]!));
-    console.log(`[agent-netns] clients: ${reports.map((r) => r.sdk).join('; ')}`);
+    const runs = await Promise.all(THREE_PODS.map(([client], i) => runClient(client, path, tokens[i]!)));
+    const reports = THREE_PODS.map(([client], i) => expectResolved(client, runs[i]!));
     // One lease for the node, whichever pod asked: the same credentials, minted by the emulator once.
     expect(new Set(reports.map((r) => r.accessKeyId)).size).toBe(1);
+    expect(new Set(reports.map((r) => r.secretAccessKeySha256)).size).toBe(1);
     expect(new Set(reports.map((r) => r.sessionTokenSha256)).size).toBe(1);
     expect(await mintedRecord(reports[0]!)).toBeDefined();
-    const calls = await tableCalls();
-    console.log(`[agent-netns] three pods, one table: ${calls.table} GetTemporaryGlueTableCredentials call(s), ${calls.total} in all`);
+    const after = await tableCalls();
+    const calls = { table: after.table - before.table, total: after.total - before.total };
+    console.log(`[agent-netns] three pods, ${path}: ${calls.table} GetTemporaryGlueTableCredentials call(s), ${calls.total} Lake Formation call(s) in all`);
     expect(calls).toEqual({ table: 1, total: 1 });
+    return reports;
+  }
+
+  it('serves three pods with different tokens, through botocore, fromHttp and Java v2, one profile for one Lake Formation call', async () => {
+    const reports = await threePods('/v1/credentials/orders');
+    console.log(`[agent-netns] clients: ${reports.map((r) => r.sdk).join('; ')}`);
     // What the clients hold is what the agent serves (compared as hashes).
     const [served] = await probe([await goodRequest()]);
     const lease = expectServed(served!);
     expect(sha256(lease.SecretAccessKey)).toBe(reports[0]!.secretAccessKeySha256);
     expect(sha256(lease.Token)).toBe(reports[0]!.sessionTokenSha256);
+  }, CLIENT_TIMEOUT_MS);
+
+  it('serves the same three pods one table on the dynamic route for one Lake Formation call', async () => {
+    await threePods(`/v1/credentials?table=${encodeURIComponent(RETURNS_ARN)}`);
   }, CLIENT_TIMEOUT_MS);
 
   it('refuses a pod whose binding does not allow the table (403 NoBinding), to a real client too', async () => {
