@@ -11,27 +11,22 @@
  * codes and the emulator's /_emulator/ routes). Ports inside the namespace are fixed: it is the
  * test's own, nothing else listens there.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { NODE, PODS, SALES_TABLES } from '../../support/agent.js';
 import { ACCOUNT, DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
 import { TestIssuer, type MintOptions, type PodClaims } from '../../support/oidc-issuer.js';
-import { ensureVenv } from '../../support/python-tools.js';
 import { LFCS_BIN, type Spawned } from '../../support/spawn-lfcs.js';
 import { sha256, type VendedRecord } from '../../support/stack.js';
 import { runProgram, type ClientCommand, type ClientRun } from '../conformance/harness.js';
+import { buildJavaClient, CLIENTS_DIR, ensureBotocore } from './build.js';
 import { NetNamespace } from './netns.js';
 
-const execFileAsync = promisify(execFile);
-const HERE = new URL('.', import.meta.url).pathname;
-const CLIENTS = join(HERE, 'clients');
-const JAVA_DIR = join(CLIENTS, 'java');
+const CLIENTS = CLIENTS_DIR;
 
 const RETURNS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/returns`;
 
@@ -55,7 +50,7 @@ let agent: Spawned;
 let dir: string;
 let home: string;
 let python: string;
-let javaClasspath: string;
+let javaArgs: string[];
 
 const issuer = new TestIssuer(ISSUER);
 let firstKid: string;
@@ -155,13 +150,7 @@ const FROM_HTTP: Client = {
 const JAVA_V2: Client = {
   name: 'Java v2',
   command: () =>
-    netns!.wrap('java', [
-      // A short-lived client: the C1 compiler starts fastest.
-      '-XX:TieredStopAtLevel=1',
-      '-cp',
-      `${join(JAVA_DIR, 'target', 'classes')}:${javaClasspath}`,
-      'lfcs.agent.ContainerClient',
-    ]),
+netns!.wrap('java', javaArgs),
   sdk: /^aws-sdk-java-v2 2\.57\.8$/,
   provider: 'ContainerCredentialsProvider',
 };
@@ -205,18 +194,6 @@ async function mintedRecord(creds: { accessKeyId: string; secretAccessKeySha256:
 
 // ---- set-up -----------------------------------------------------------------------------------
 
-async function buildJava(): Promise<string> {
-  const started = Date.now();
-  try {
-    await execFileAsync('mvn', ['-B', '-q', 'compile'], { cwd: JAVA_DIR, timeout: SETUP_TIMEOUT_MS });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`building the Java client (mvn compile in ${JAVA_DIR}) failed: ${e.stdout ?? ''}${e.stderr ?? e.message}`);
-  }
-  console.log(`[agent-netns] Java client (mvn compile): ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return readFileSync(join(JAVA_DIR, 'target', 'classpath.txt'), 'utf8').trim();
-}
-
 function start(spawned: Spawned): Spawned {
   processes.push(spawned);
   return spawned;
@@ -228,8 +205,8 @@ beforeAll(async () => {
   home = join(dir, 'home');
   mkdirSync(home);
   const builds = Promise.all([
-    ensureVenv(join(HERE, 'requirements.txt'), 'botocore').then((venv) => (python = join(venv, 'bin', 'python'))),
-    buildJava().then((classpath) => (javaClasspath = classpath)),
+    ensureBotocore().then((path) => (python = path)),
+    buildJavaClient().then((args) => (javaArgs = args)),
   ]);
 
   firstKid = await issuer.addKey();
