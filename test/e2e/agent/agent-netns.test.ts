@@ -18,17 +18,13 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { NODE, PODS, SALES_TABLES } from '../../support/agent.js';
-import { ACCOUNT, DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { DEMO_CATALOG, ORDERS_ARN, PAYMENTS_ARN, RETURNS_ARN } from '../../support/demo.js';
 import { TestIssuer, type MintOptions, type PodClaims } from '../../support/oidc-issuer.js';
 import { LFCS_BIN, type Spawned } from '../../support/spawn-lfcs.js';
 import { sha256, type VendedRecord } from '../../support/stack.js';
 import { runProgram, type ClientCommand, type ClientRun } from '../conformance/harness.js';
-import { buildJavaClient, CLIENTS_DIR, ensureBotocore } from './build.js';
+import { buildJavaClient, CLIENTS_DIR as CLIENTS, ensureBotocore } from './build.js';
 import { NetNamespace } from './netns.js';
-
-const CLIENTS = CLIENTS_DIR;
-
-const RETURNS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/returns`;
 
 const AGENT_HOST = '169.254.170.2';
 const AGENT = `http://${AGENT_HOST}`;

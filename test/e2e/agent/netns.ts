@@ -17,7 +17,8 @@ async function ip(args: string[]): Promise<void> {
   try {
     await run('ip', args, { timeout: 10_000 });
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
+    const e = err as { code?: unknown; stderr?: string; message: string };
+    if (e.code === 'ENOENT') throw new Error('`ip` (iproute2) is not on PATH: the agent network tests need it (bash .ci/run installs it)');
     throw new Error(`ip ${args.join(' ')} failed: ${(e.stderr ?? e.message).trim()}`);
   }
 }
