@@ -145,8 +145,7 @@ const FROM_HTTP: Client = {
 };
 const JAVA_V2: Client = {
   name: 'Java v2',
-  command: () =>
-netns!.wrap('java', javaArgs),
+  command: () => netns!.wrap('java', javaArgs),
   sdk: /^aws-sdk-java-v2 2\.57\.8$/,
   provider: 'ContainerCredentialsProvider',
 };
