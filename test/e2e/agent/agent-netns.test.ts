@@ -232,9 +232,6 @@ beforeAll(async () => {
     dynamic: { enabled: true },
     upstream: { endpoint: EMULATOR, timeoutMs: 2000 },
     admin: { host: '127.0.0.1', port: 9181 },
-    // Agent mode ignores the sidecar's shared token, but `lfcs serve` still insists on a source
-    // for it (src/config/validate.ts requireAuthSource, reported): a path it never writes to.
-    auth: { tokenFile: join(dir, 'unused-sidecar-token') },
     prewarm: { enabled: false },
     shutdown: { drainSeconds: 0 },
     log: { level: 'info' },
