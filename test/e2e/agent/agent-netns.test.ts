@@ -355,6 +355,17 @@ describe('agent mode in a network namespace', () => {
     expectServed(good!);
   });
 
+  it('refuses an expired token to a real client too (Java v2: 401), and keeps serving', async () => {
+    const run = await runClient(JAVA_V2, '/v1/credentials/orders', await mint(PODS.reader, { expiresIn: -60 }));
+    expect(run.code, JSON.stringify(run.report)).toBe(3);
+    const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
+    console.log(`[agent-netns] Java v2, expired token -> ${error.slice(0, 300)}`);
+    expect(error).toMatch(/^software\.amazon\.awssdk\.core\.exception\.SdkClientException <- .*SdkServiceException: Failed to load credentials from metadata service/);
+    expect(run.report['status']).toBe(401);
+    const [good] = await probe([await goodRequest()]);
+    expectServed(good!);
+  }, CLIENT_TIMEOUT_MS);
+
   it('picks up a key rotation at the issuer for a client with a new token, and refuses the dropped key', async () => {
     const fetchesBefore = jwksFetches();
     const newKid = await issuer.addKey({ alg: 'ES256' });
@@ -376,6 +387,11 @@ describe('agent mode in a network namespace', () => {
     expect((refused!.body as { message: string }).message).toContain('does not publish');
     expectServed(good!);
   }, CLIENT_TIMEOUT_MS);
+
+  it('is still ready after all the refusals (admin listener on 127.0.0.1 in the namespace)', async () => {
+    const [ready] = await probe([{ url: 'http://127.0.0.1:9181/readyz' }]);
+    expect(ready!.status).toBe(200);
+  });
 
   it("sent lfcs's own token to the issuer for discovery", () => {
     // The issuer logs a hash of the Authorization header it got, never the header.

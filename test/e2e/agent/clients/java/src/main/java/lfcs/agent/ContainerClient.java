@@ -6,13 +6,15 @@ import java.util.HexFormat;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.core.util.VersionInfo;
 
 /**
  * The AWS SDK for Java v2's ContainerCredentialsProvider, built with no options: it reads
  * AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE itself. Prints one
  * JSON line with the access key id and sha256 hashes of the secret and session token (never the
- * secrets); on the client's own error, {error, message} and exit code 3.
+ * secrets); on the client's own error, {error, message, status} (status: the HTTP status the
+ * provider recorded, 0 if none) and exit code 3.
  */
 public final class ContainerClient {
   public static void main(String[] args) {
@@ -26,11 +28,15 @@ public final class ContainerClient {
           + ",\"sessionTokenSha256\":" + quote(sha256(token)) + "}");
     } catch (Throwable t) {
       StringBuilder chain = new StringBuilder();
+      int status = 0;
       for (Throwable e = t; e != null; e = e.getCause()) {
         if (chain.length() > 0) chain.append(" <- ");
         chain.append(e.getClass().getName());
+        // The provider's own record of the endpoint's answer (its message does not say it).
+        if (status == 0 && e instanceof SdkServiceException service) status = service.statusCode();
       }
-      System.out.println("{\"error\":" + quote(chain.toString()) + ",\"message\":" + quote(String.valueOf(t.getMessage())) + "}");
+      System.out.println("{\"error\":" + quote(chain.toString()) + ",\"message\":" + quote(String.valueOf(t.getMessage()))
+          + ",\"status\":" + status + "}");
       System.exit(3);
     }
   }
