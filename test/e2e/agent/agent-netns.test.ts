@@ -252,7 +252,12 @@ afterAll(async () => {
   // Every process by its own PID (ip netns exec execs, so the PID is the process's), then the namespace.
   for (const spawned of processes.reverse()) await spawned.kill();
   try {
-    await netns?.delete();
+    if (!netns) return;
+    // Nothing else may be left in it: a client that outlived its run would be a leak.
+    const left = await netns.pids();
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    await netns.delete();
+    expect(left, 'processes left in the namespace after the test stopped its own').toEqual([]);
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -89,6 +89,12 @@ export class NetNamespace {
     return (await run('ip', ['-n', this.name, '-brief', 'addr'], { timeout: 10_000 })).stdout;
   }
 
+  /** PIDs of the processes still in the namespace (`ip netns pids`). */
+  async pids(): Promise<number[]> {
+    const { stdout } = await run('ip', ['netns', 'pids', this.name], { timeout: 10_000 });
+    return stdout.split('\n').filter(Boolean).map(Number);
+  }
+
   /** Deletes the namespace (its interfaces go with it). Stop the processes in it first. */
   async delete(): Promise<void> {
     await ip(['netns', 'delete', this.name]);
