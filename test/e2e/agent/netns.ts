@@ -32,13 +32,14 @@ export class NetNamespace {
 
   /**
    * Creates `name` with lo up and `address`/32 on `lfcs0`. Needs root (CAP_NET_ADMIN and
-   * CAP_SYS_ADMIN for `ip netns`): anything else fails here, with a message saying so.
+   * CAP_SYS_ADMIN for `ip netns`): as another user it fails here, with a message saying so.
    *
    * The address goes on a dummy interface, as on a node. Where the kernel has no dummy driver
-   * (this project's CI machines run a Firecracker kernel built without it: `ip link add ... type
-   * dummy` answers "Unknown device type"), a veth pair made inside the namespace, both ends in
-   * it and up, holds it instead. For what the tests check that is the same: a local address on an
-   * interface of its own, reached through the kernel's local routing table, never over the wire.
+   * (this project's CI machines run a Firecracker kernel built without it, `# CONFIG_DUMMY is not
+   * set` in /proc/config.gz but CONFIG_VETH=y, so `ip link add ... type dummy` answers "Unknown
+   * device type"), a veth pair made inside the namespace, both ends in it and up, holds it
+   * instead. For what the tests check that is the same: a local address on an interface of its
+   * own, reached through the kernel's local routing table, never over the wire.
    * Only that one error falls back; any other failure of the dummy interface fails the test.
    */
   static async create(name: string, address: string): Promise<NetNamespace> {
