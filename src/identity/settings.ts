@@ -24,7 +24,9 @@ const AGENT_HOST_EXPECTED =
 
 /** Kubernetes names: a namespace is a DNS label, a service account a DNS subdomain. */
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+// No lookahead for the length (.max(253) instead): the chart's values.schema.json carries these
+// patterns, and Helm's JSON Schema validator uses Go's RE2, which has no lookahead.
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
 const NAMESPACE_EXPECTED = 'a Kubernetes namespace name (a DNS label: lower-case letters, digits and -, at most 63)';
 const NAME_EXPECTED = 'a Kubernetes object name (a DNS subdomain: lower-case letters, digits, - and ., at most 253)';
 
@@ -46,6 +48,7 @@ const bindingSchema = section({
   namespace: z.string({ error: NAMESPACE_EXPECTED }).regex(DNS_LABEL, { error: NAMESPACE_EXPECTED }).describe('Namespace of the pods.'),
   serviceAccount: z
     .string({ error: NAME_EXPECTED })
+    .max(253, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .describe('Service account of the pods.'),
   profiles: z
@@ -75,6 +78,7 @@ export const agentSettingsSchema = section({
     .describe('Agent credentials listener port: 80 lets AWS_CONTAINER_CREDENTIALS_RELATIVE_URI work too.'),
   nodeName: z
     .string({ error: NAME_EXPECTED })
+    .max(253, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .optional()
     .describe("The node this agent serves (the chart sets it from spec.nodeName); tokens naming another node are refused. Required in agent mode."),
