@@ -156,11 +156,13 @@ describe('golden directory', () => {
 
 describe('the examples, outside the chart, decode into the Kubernetes API types', () => {
   // Spark names the pods it creates from these templates; give them a name here.
-  const sparkTemplates = ['driver', 'executor'].map((role) => {
-    const pod = readYaml<Record<string, any>>(`examples/spark/${role}-pod-template.yaml`);
-    pod['metadata'] = { name: `spark-${role}`, ...pod['metadata'] };
-    return scratchFile(`spark-${role}-pod.yaml`, stringify(pod));
-  });
+  const sparkTemplates = ['', 'agent/'].flatMap((variant) =>
+    ['driver', 'executor'].map((role) => {
+      const pod = readYaml<Record<string, any>>(`examples/spark/${variant}${role}-pod-template.yaml`);
+      pod['metadata'] = { name: `spark-${role}`, ...pod['metadata'] };
+      return scratchFile(`spark-${variant.replace('/', '-')}${role}-pod.yaml`, stringify(pod));
+    }),
+  );
 
   // The Trino chart puts initContainers.<role> and <role>.additionalVolumes into its pods.
   const trino = readYaml<Record<string, any>>('examples/trino/values.yaml');
@@ -185,6 +187,6 @@ describe('the examples, outside the chart, decode into the Kubernetes API types'
   it.each(Object.keys(KUBE_API_VERSIONS) as KubeApiVersion[])('Spark pod templates and Trino sidecar values, Kubernetes %s', (version) => {
     const result = kubeValidate(version, [...sparkTemplates, ...trinoPods]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toContain('kube-validate: 4 documents, 0 failed');
+    expect(result.stdout).toContain('kube-validate: 6 documents, 0 failed');
   });
 });
