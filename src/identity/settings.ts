@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isLoopbackHost } from '../core/hosts.js';
-import { integer, section } from '../core/settings.js';
+import { integer, positiveNumber, section } from '../core/settings.js';
 import { locationPatterns, tablePatterns } from '../lakeformation/fields.js';
 
 /**
@@ -111,6 +111,12 @@ export const agentSettingsSchema = section({
   jwksCooldownSeconds: integer(0, 3600)
     .default(30)
     .describe('A token signed by an unknown key (kid) re-reads the keys at most this often: a rotation is picked up, a flood of forged kids costs one fetch.'),
+  podRequestsPerSecond: positiveNumber(1_000_000)
+    .default(100)
+    .describe(
+      "Requests per second one pod may send (its own bucket, inside rateLimit.*'s node-wide one), so a runaway pod gets 429 without starving the others on its node.",
+    ),
+  podBurst: integer(1, 1_000_000).default(200).describe('Burst size of that limit.'),
   bindings: z
     .array(bindingSchema, { error: 'a list of bindings' })
     .default(() => [])

@@ -86,7 +86,16 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const token = agentMode ? undefined : (init.tokenSource ?? tokenSourceFromConfig(config, clock, logger));
   const verifier = agentMode ? verifierFromConfig(config, clock, logger) : undefined;
   const auth: CallerAuth = verifier
-    ? agentAuth({ verifier, bindings: new Bindings(config.agent.bindings), host: config.agent.host, logger })
+    ? agentAuth({
+        verifier,
+        bindings: new Bindings(config.agent.bindings),
+        host: config.agent.host,
+        logger,
+        metrics,
+        clock,
+        podRequestsPerSecond: config.agent.podRequestsPerSecond,
+        podBurst: config.agent.podBurst,
+      })
     : tokenAuth(token!);
   // In agent mode, each pod's binding is its allow-list: the node-wide dynamic.allowed* are not used.
   const dynamicPolicy = {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NODE, OWN_TOKEN, PODS, startAgentStack, type AgentStack } from '../../support/agent.js';
 import { ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
 import { until } from '../../support/settle.js';
+import { renderStatus } from '../../../src/cli/status.js';
 
 let stack: AgentStack;
 
@@ -124,9 +125,13 @@ describe('agent mode', () => {
     expect(new Set(stack.issuer.authorizations)).toEqual(new Set([`Bearer ${OWN_TOKEN}`]));
   });
 
-  it('does not list the cache to pods', async () => {
-    const error = await errorOf(await stack.as(await stack.issuer.mint(PODS.executor), '/v1/cache'));
+  it('does not list the cache to pods, and lfcs status says why', async () => {
+    const token = await stack.issuer.mint(PODS.executor);
+    const error = await errorOf(await stack.as(token, '/v1/cache'));
     expect(error).toMatchObject({ status: 404, code: 'RouteNotFound' });
+    await expect(renderStatus({ credentialsUrl: stack.sidecar.credentialsUrl, adminUrl: stack.sidecar.adminUrl, token })).rejects.toThrow(
+      /answered HTTP 404: the cache listing is not served in agent mode/,
+    );
   });
 
   it('writes one served audit line per pod and lease, naming namespace, service account and pod', async () => {

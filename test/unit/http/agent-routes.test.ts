@@ -3,12 +3,14 @@ import { inject } from 'light-my-request';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { agentAuth } from '../../../src/http/caller-auth.js';
 import { createCredentialsApp } from '../../../src/http/credentials-app.js';
 import { createFastPath } from '../../../src/http/fast-path.js';
 import { Bindings } from '../../../src/identity/bindings.js';
 import type { PodIdentity } from '../../../src/identity/service-account-verifier.js';
 import { fakeCredentialsDeps } from '../../support/app-fakes.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 
 /**
  * The credentials listener in agent mode, in-process: the fast path in
@@ -32,8 +34,14 @@ function listener() {
     bindings: new Bindings([
       { namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'], locations: [] },
       { namespace: 'spark', serviceAccount: 'other', profiles: [], tables: [], locations: [] },
+      { namespace: 'spark', serviceAccount: 'driver', profiles: ['orders'], tables: [], locations: [] },
     ]),
     host: '169.254.170.2',
+
+    metrics: createMetrics({ version: 'test', defaultMetrics: false }),
+    clock: new FakeClock(),
+    podRequestsPerSecond: 1,
+    podBurst: 3,
     logger: pino({ level: 'silent' }),
   });
   const fake = fakeCredentialsDeps({
@@ -100,6 +108,19 @@ describe('credentials listener in agent mode', () => {
     expect(bad.headers['content-type']).toBe('application/json');
     expect((await l.get('/v1/credentials/orders', 'known:executor', 'evil.example')).json()).toMatchObject({ code: 'ForbiddenHost' });
     expect((await l.get('/v1/credentials/orders', 'known:executor')).statusCode).toBe(200);
+  });
+
+  it("answers 429 to a pod over its own budget on both paths, while another pod is served", async () => {
+    const l = listener();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await l.getFast('/v1/credentials/orders', 'known:executor')).statusCode);
+    // Three from the pod's burst on the fast path; the fourth falls through to the full path.
+    expect(statuses).toEqual([200, 200, 200, 299]);
+    const refused = await l.get('/v1/credentials/orders', 'known:executor');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'RateLimited', message: expect.stringContaining('this pod') });
+    expect(refused.headers['retry-after']).toBe('1');
+    expect((await l.get('/v1/credentials/orders', 'new:driver')).statusCode).toBe(200);
   });
 
   it('does not list the cache to a pod', async () => {

@@ -1,16 +1,20 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
 import { agentAuth, tokenAuth } from '../../../src/http/caller-auth.js';
 import { createTokenSource } from '../../../src/http/token-source.js';
 import { Bindings } from '../../../src/identity/bindings.js';
 import type { PodIdentity } from '../../../src/identity/service-account-verifier.js';
 import { createLogger } from '../../../src/observability/logger.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
 
 const IDENTITY: PodIdentity = { namespace: 'spark', serviceAccount: 'executor', pod: 'exec-1', podUid: 'u1', node: 'node-a' };
 
-function agent(host = '169.254.170.2') {
+function agent(host = '169.254.170.2', podBurst = 200) {
+  const clock = new FakeClock();
   const lines: string[] = [];
+  const metrics = createMetrics({ version: 'test', defaultMetrics: false });
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const auth = agentAuth({
@@ -23,9 +27,14 @@ function agent(host = '169.254.170.2') {
     },
     bindings: new Bindings([{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [], locations: [] }]),
     host,
+
+    metrics,
+    clock,
+    podRequestsPerSecond: 1,
+    podBurst,
     logger: createLogger({ level: 'info', destination }),
   });
-  return { auth, lines };
+  return { auth, lines, metrics, clock };
 }
 
 describe('agentAuth', () => {
@@ -35,6 +44,19 @@ describe('agentAuth', () => {
     expect(auth.known('slow-good')).toBeUndefined();
     await expect(auth.authenticate('slow-good')).resolves.toEqual({ kind: 'pod', identity: IDENTITY });
     await expect(auth.authenticate('bad')).rejects.toMatchObject({ code: 'Unauthorized' });
+  });
+
+  it('counts token checks by outcome', async () => {
+    const { auth, metrics } = agent();
+    auth.known('good');
+    auth.known('unknown');
+    await auth.authenticate('slow-good');
+    await auth.authenticate('bad').catch(() => undefined);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="remembered"} 1');
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="verified"} 1');
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="refused"} 1');
+    expect(text).toContain('lfcs_agent_token_checks_total{outcome="issuer_unavailable"} 0');
   });
 
   it('authorizes by binding', () => {
@@ -80,6 +102,16 @@ describe('agentAuth', () => {
       ['exec-2', '2026-12-02T01:00:00.000Z'],
     ]);
     expect(served[0]).toMatchObject({ namespace: 'spark', serviceAccount: 'executor', profile: 'orders' });
+  });
+
+  it("gives each pod its own request budget, so one pod's burst does not spend another's", async () => {
+    const { auth, clock } = agent('169.254.170.2', 2);
+    const one = { kind: 'pod', identity: IDENTITY } as const;
+    const two = { kind: 'pod', identity: { ...IDENTITY, pod: 'exec-2', podUid: 'u2' } } as const;
+    expect([auth.admit(one), auth.admit(one), auth.admit(one)]).toEqual([true, true, false]);
+    expect([auth.admit(two), auth.admit(two)]).toEqual([true, true]);
+    await clock.advance(1000);
+    expect(auth.admit(one)).toBe(true);
   });
 
   it('does not list the cache', () => {
