@@ -50,7 +50,7 @@ const MAX_TOKEN_LENGTH = 8192;
 
 export type VerifierOptions = Pick<
   AgentSettings,
-  'issuerUrl' | 'issuer' | 'audience' | 'discoveryTokenFile' | 'verifiedTokenSeconds' | 'jwksCacheSeconds' | 'jwksCooldownSeconds'
+  'issuerUrl' | 'issuer' | 'jwksUrl' | 'audience' | 'discoveryTokenFile' | 'verifiedTokenSeconds' | 'jwksCacheSeconds' | 'jwksCooldownSeconds'
 > & {
   /** The node this agent serves: a token naming another one is refused. */
   nodeName: string;
@@ -224,7 +224,7 @@ export class ServiceAccountVerifier {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (typeof document.jwks_uri !== 'string') throw new Error('the document has no jwks_uri');
-    const jwksUrl = new URL(document.jwks_uri);
+    const jwksUrl = keysUrl(this.#options.jwksUrl, new URL(document.jwks_uri), base);
     const issuer = this.#options.issuer ?? document.issuer;
     if (typeof issuer !== 'string' || issuer === '') throw new Error('the document has no issuer, and agent.issuer is not set');
     // lfcs's own token is a credential: it goes to the origin we were told to trust, nowhere else.
@@ -247,6 +247,25 @@ export class ServiceAccountVerifier {
       return {};
     }
   }
+}
+
+/** The API server's own key set path (kube-apiserver serves it on every address it listens on). */
+const API_SERVER_JWKS_PATH = '/openid/v1/jwks';
+
+/**
+ * Where the keys are read: `agent.jwksUrl` if set, else the advertised
+ * `jwks_uri`. A stock API server advertises its keys at its own external
+ * address (`https://<node IP>:6443/openid/v1/jwks`), another origin than
+ * `https://kubernetes.default.svc`, where lfcs's token would not be sent and
+ * anonymous reads are usually refused; the same API server answers that
+ * path at the in-cluster origin, so it is read there.
+ */
+function keysUrl(configured: string | undefined, advertised: URL, base: URL): URL {
+  if (configured !== undefined) return new URL(configured);
+  if (advertised.origin !== base.origin && advertised.pathname === API_SERVER_JWKS_PATH && advertised.search === '') {
+    return new URL(API_SERVER_JWKS_PATH, base);
+  }
+  return advertised;
 }
 
 function issuerUnavailable(): LfcsError {

@@ -100,6 +100,13 @@ export const agentSettingsSchema = section({
     .min(1, { error: 'a non-empty string' })
     .optional()
     .describe("The iss the tokens must carry. Default: the discovery document's issuer (in-cluster, the API server's --service-account-issuer)."),
+  jwksUrl: z
+    .string({ error: ISSUER_URL_EXPECTED })
+    .refine(isIssuerUrl, { error: ISSUER_URL_EXPECTED })
+    .optional()
+    .describe(
+      "Where the signing keys are read. Default: the discovery document's jwks_uri, except that an API server's own /openid/v1/jwks advertised at another address is read at issuerUrl's origin (the same API server, reachable in-cluster, and lfcs's token may go there).",
+    ),
   discoveryTokenFile: z
     .string({ error: 'a path' })
     .min(1, { error: 'a path' })

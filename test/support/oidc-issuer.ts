@@ -148,7 +148,8 @@ export class TestIssuer {
         const jwksUri = this.jwksUri ?? `${this.url}/openid/v1/jwks`;
         return send(200, { issuer: this.issuer, jwks_uri: jwksUri, id_token_signing_alg_values_supported: ['RS256'] });
       }
-      if (req.url === '/openid/v1/jwks') {
+      // An API server's path, and the shorter one external issuers (EKS's OIDC provider) use.
+      if (req.url === '/openid/v1/jwks' || req.url === '/keys') {
         this.jwksFetches++;
         return send(200, this.jwks());
       }

@@ -95,13 +95,33 @@ describe('ServiceAccountVerifier', () => {
   it("sends lfcs's own token to the issuer's origin only, never to a JWKS elsewhere", async () => {
     const discovery = await issuer();
     const keysHost = await issuer();
-    discovery.jwksUri = `${keysHost.url}/openid/v1/jwks`;
+    discovery.jwksUri = `${keysHost.url}/keys`;
     const { v } = verifier(discovery.url, { issuer: discovery.issuer });
     // Signed by the key the other origin publishes.
     const token = await keysHost.mint(POD, { issuer: discovery.issuer });
     expect((await v.verify(token)).pod).toBe('exec-1');
     expect(discovery.authorizations).toEqual([`Bearer ${OWN_TOKEN}`]);
     expect(keysHost.authorizations).toEqual([undefined]);
+  });
+
+  it("reads an API server's own key set through issuerUrl when discovery advertises it at another address", async () => {
+    const apiServer = await issuer();
+    const elsewhere = await issuer();
+    // A stock API server names its keys at its advertised address, not at kubernetes.default.svc.
+    apiServer.jwksUri = `${elsewhere.url}/openid/v1/jwks`;
+    const { v } = verifier(apiServer.url);
+    expect((await v.verify(await apiServer.mint(POD))).pod).toBe('exec-1');
+    expect(apiServer.authorizations).toEqual([`Bearer ${OWN_TOKEN}`, `Bearer ${OWN_TOKEN}`]);
+    expect(elsewhere.authorizations).toEqual([]);
+  });
+
+  it('reads the keys at agent.jwksUrl when set, with no token for another origin', async () => {
+    const discovery = await issuer();
+    const keysHost = await issuer();
+    const { v } = verifier(discovery.url, { jwksUrl: `${keysHost.url}/openid/v1/jwks` });
+    expect((await v.verify(await keysHost.mint(POD, { issuer: discovery.issuer }))).pod).toBe('exec-1');
+    expect(keysHost.authorizations).toEqual([undefined]);
+    expect(discovery.jwksFetches).toBe(0);
   });
 
   it('checks the configured issuer instead of the discovery document’s when agent.issuer is set', async () => {
