@@ -66,7 +66,10 @@ export async function runSidecar(
       credentials: sidecar.credentialsUrl,
       admin: sidecar.adminUrl,
       ...(sidecar.lakeformationApiUrl !== undefined && { lakeformationApi: sidecar.lakeformationApiUrl }),
-      tokenFile: sidecar.tokenFile,
+      mode: config.mode,
+      ...(config.mode === 'agent'
+        ? { node: config.agent.nodeName, bindings: config.agent.bindings.length }
+        : { tokenFile: sidecar.tokenFile }),
       profiles: Object.keys(config.profiles),
       dynamic: config.dynamic.enabled,
     },

@@ -40,7 +40,17 @@ export async function renderStatus(target: StatusTarget, fetchImpl: typeof fetch
     throw new Error(`cannot reach the credentials listener at ${base} (${reachFailure(err)}); is the sidecar running, and is --url right?`);
   });
   if (response.status === 401) throw new Error(`${base}/v1/cache refused the token (HTTP 401); check --token-file or LFCS_AUTH_TOKEN`);
-  if (!response.ok) throw new Error(`${base}/v1/cache answered HTTP ${response.status}`);
+  if (!response.ok) {
+    // The listener's own reason (agent mode, say, lists no cache), made printable.
+    const reason = await response
+      .json()
+      .then((e) => {
+        const message = (e as { message?: unknown } | null)?.message;
+        return typeof message === 'string' ? `: ${printable(message)}` : '';
+      })
+      .catch(() => '');
+    throw new Error(`${base}/v1/cache answered HTTP ${response.status}${reason}`);
+  }
   const body = (await response.json()) as { count?: number; entries: EntryRow[] };
   const ready = await fetchImpl(`${admin}/readyz`, { signal: AbortSignal.timeout(5000) })
     .then((r) => (r.ok ? 'ready' : `not ready (HTTP ${r.status})`))

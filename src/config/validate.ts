@@ -391,6 +391,8 @@ export function validate(raw: unknown, context: ValidateContext = {}): Config {
  * Throws `ConfigError`.
  */
 export function requireAuthSource(config: Config): void {
+  // Agent mode authenticates each pod by its service-account token instead.
+  if (config.mode === 'agent') return;
   if (config.auth.token !== undefined || config.auth.tokenFile !== undefined) return;
   throw new ConfigError([
     {

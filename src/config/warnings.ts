@@ -101,10 +101,13 @@ function agentWarnings(config: Config): string[] {
         '169.254.170.2 avoids the clash',
     );
   }
+  if (config.auth.token !== undefined || config.auth.tokenFile !== undefined) {
+    warnings.push('auth.* is not used in agent mode: each pod authenticates with its projected service-account token');
+  }
   const bound = new Set(config.agent.bindings.flatMap((binding) => binding.profiles));
   const unbound = Object.keys(config.profiles).filter((name) => !bound.has(name));
   if (unbound.length > 0) {
-    warnings.push(`profiles no agent.bindings entry lists are prewarmed but served to no pod: ${unbound.join(', ')}`);
+    warnings.push(`profiles that no agent.bindings entry lists are served to no pod: ${unbound.join(', ')}`);
   }
   return warnings;
 }

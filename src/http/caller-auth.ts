@@ -11,7 +11,10 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
+import { TokenBucket } from '../core/token-bucket.js';
+import { TOKEN_CHECK_OUTCOMES, type SidecarMetrics, type TokenCheckOutcome } from '../observability/metrics.js';
 import type { Bindings, Target } from '../identity/bindings.js';
 import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 import { isLoopbackHostHeader } from './host-check.js';
@@ -33,8 +36,12 @@ export interface CallerAuth {
   served(caller: Caller, target: Target, expiration: number): void;
   /** Whether a `Host` header names this listener (the DNS-rebinding defence). */
   hostAllowed(host: string | undefined): boolean;
+  /** What `hostAllowed` accepts, for the 403. */
+  readonly hostRule: string;
   /** Whether the cache listing (every cached table) may be shown: only to the one token holder. */
   readonly listsCache: boolean;
+  /** Spends one of the caller's own requests (agent mode: per pod); false means answer 429. */
+  admit(caller: Caller): boolean;
 }
 
 const TOKEN_CALLER: Caller = Object.freeze({ kind: 'token' });
@@ -55,7 +62,10 @@ export function tokenAuth(token: TokenSource): CallerAuth {
     authorize: () => undefined,
     served: () => undefined,
     hostAllowed: isLoopbackHostHeader,
+    hostRule: 'a loopback address such as 127.0.0.1',
     listsCache: true,
+    // One caller: the listener's own rate limit is its limit.
+    admit: () => true,
   };
 }
 
@@ -68,7 +78,15 @@ export interface AgentAuthInit {
   /** The agent's own listen address: the `Host` its clients send (loopback is accepted too). */
   host: string;
   logger: Logger;
+  metrics: Pick<SidecarMetrics, 'tokenChecks'>;
+  /** Each pod's own request budget. */
+  podRequestsPerSecond: number;
+  podBurst: number;
+  clock: Clock;
 }
+
+/** Pods whose request budget is remembered at once (a node runs a few hundred at most). */
+const POD_BUCKETS_MAX = 10_000;
 
 /**
  * Agent mode. Each pod's first answer for a target and lease is an audit
@@ -77,15 +95,29 @@ export interface AgentAuthInit {
  */
 export function agentAuth(init: AgentAuthInit): CallerAuth {
   const audited = new LRUCache<string, true>({ max: SERVED_AUDIT_MEMORY });
+  const buckets = new LRUCache<string, TokenBucket>({ max: POD_BUCKETS_MAX });
   const ownHost = init.host.includes(':') ? `[${init.host}]` : init.host;
   const ownHosts = new Set([ownHost, `${ownHost}:80`]);
+  const checks = Object.fromEntries(TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, init.metrics.tokenChecks.labels({ outcome })])) as Record<
+    TokenCheckOutcome,
+    { inc(): void }
+  >;
   return {
     known(header) {
       const identity = init.verifier.known(header);
-      return identity === undefined ? undefined : { kind: 'pod', identity };
+      if (identity === undefined) return undefined;
+      checks.remembered.inc();
+      return { kind: 'pod', identity };
     },
     async authenticate(header) {
-      return { kind: 'pod', identity: await init.verifier.verify(header) };
+      try {
+        const identity = await init.verifier.verify(header);
+        checks.verified.inc();
+        return { kind: 'pod', identity };
+      } catch (err) {
+        checks[err instanceof LfcsError && err.code === 'IssuerUnavailable' ? 'issuer_unavailable' : 'refused'].inc();
+        throw err;
+      }
     },
     authorize(caller, target) {
       return caller.kind === 'pod' ? init.bindings.check(caller.identity, target) : undefined;
@@ -103,7 +135,17 @@ export function agentAuth(init: AgentAuthInit): CallerAuth {
       );
     },
     hostAllowed: (host) => (host !== undefined && (ownHosts.has(host) || hostWithPort(host, ownHost))) || isLoopbackHostHeader(host),
+    hostRule: `this agent's address, ${ownHost}, or a loopback address`,
     listsCache: false,
+    admit(caller) {
+      if (caller.kind !== 'pod') return true;
+      let bucket = buckets.get(caller.identity.podUid);
+      if (bucket === undefined) {
+        bucket = new TokenBucket({ clock: init.clock, ratePerSecond: init.podRequestsPerSecond, burst: init.podBurst });
+        buckets.set(caller.identity.podUid, bucket);
+      }
+      return bucket.tryTake();
+    },
   };
 }
 

@@ -336,7 +336,7 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
       return next(new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL'));
     }
     if (!deps.auth.hostAllowed(req.headers.host)) {
-      return next(new LfcsError('ForbiddenHost', 'the Host header must be a loopback address such as 127.0.0.1'));
+      return next(new LfcsError('ForbiddenHost', `the Host header must be ${deps.auth.hostRule}`));
     }
     // A proxied request did not originate in this pod.
     if (req.headers['x-forwarded-for'] !== undefined || req.headers['forwarded'] !== undefined) {
@@ -356,9 +356,14 @@ function authenticate(deps: CredentialsAppDeps) {
     const header = req.headers.authorization;
     const known = deps.auth.known(header);
     const accepted = (caller: Caller) => {
-      // The fast path may have taken this request's token already before it fell through here.
-      if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] && !deps.rateLimiter.tryTake()) {
-        return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
+      // The fast path may have taken this request's tokens already before it fell through here.
+      if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN]) {
+        if (!deps.auth.admit(caller)) {
+          return next(new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 }));
+        }
+        if (!deps.rateLimiter.tryTake()) {
+          return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
+        }
       }
       res.locals['caller'] = caller;
       next();

@@ -55,7 +55,7 @@ export function createFastPath(deps: FastPathDeps): (req: IncomingMessage, res: 
     if (profile === undefined) return false;
     const target = { profile: name };
     if (deps.auth.authorize(caller, target) !== undefined) return false;
-    if (!deps.rateLimiter.tryTake()) return false;
+    if (!deps.auth.admit(caller) || !deps.rateLimiter.tryTake()) return false;
     (req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] = true;
     const served = deps.cache.serveIfFresh(profile.prepared, name);
     if (served === undefined) return false;

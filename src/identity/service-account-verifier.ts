@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Clock } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import type { AgentSettings } from './settings.js';
 
@@ -50,7 +50,7 @@ const MAX_TOKEN_LENGTH = 8192;
 
 export type VerifierOptions = Pick<
   AgentSettings,
-  'issuerUrl' | 'issuer' | 'audience' | 'discoveryTokenFile' | 'verifiedTokenSeconds' | 'jwksCacheSeconds' | 'jwksCooldownSeconds'
+  'issuerUrl' | 'issuer' | 'jwksUrl' | 'audience' | 'discoveryTokenFile' | 'verifiedTokenSeconds' | 'jwksCacheSeconds' | 'jwksCooldownSeconds'
 > & {
   /** The node this agent serves: a token naming another one is refused. */
   nodeName: string;
@@ -71,10 +71,55 @@ export class ServiceAccountVerifier {
   readonly #verified: LRUCache<string, { identity: PodIdentity; until: number }>;
   #discovery: Promise<Discovered> | undefined;
   #discoveryFailedAt = Number.NEGATIVE_INFINITY;
+  #keysRead = false;
+  #lastProblem: string | undefined;
+  #retry: TimerHandle | undefined;
+  #stopped = false;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
     this.#verified = new LRUCache({ max: VERIFIED_TOKENS_MAX });
+  }
+
+  /**
+   * Reads the discovery document and the keys now, and again every few
+   * seconds until both were read once, so readiness tells whether pods can
+   * be verified before the first one asks.
+   */
+  start(): void {
+    const attempt = () => {
+      this.#retry = undefined;
+      if (this.#stopped) return;
+      this.#discover()
+        .then(({ keys }) => keys.reload())
+        .then(
+          () => {
+            this.#keysRead = true;
+            this.#lastProblem = undefined;
+          },
+          (err: unknown) => {
+            if (!(err instanceof LfcsError)) this.#report(`cannot read the signing keys: ${describe(err)}`);
+            if (!this.#stopped) this.#retry = this.#options.clock.setTimeout(attempt, DISCOVERY_RETRY_MS);
+          },
+        );
+    };
+    attempt();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#retry !== undefined) this.#options.clock.clearTimeout(this.#retry);
+  }
+
+  /** Undefined once the issuer's keys were read; otherwise why pods cannot be verified yet. */
+  get notReadyReason(): string | undefined {
+    if (this.#keysRead) return undefined;
+    return `service-account token issuer not read yet${this.#lastProblem ? `: ${this.#lastProblem}` : ''}`;
+  }
+
+  #report(reason: string): void {
+    this.#lastProblem = reason;
+    this.#options.onIssuerError?.(reason);
   }
 
   /** The identity of a token verified within `verifiedTokenSeconds`, without waiting; otherwise undefined. */
@@ -128,6 +173,7 @@ export class ServiceAccountVerifier {
       const until = Math.min((payload.exp as number) * 1000, this.#options.clock.now() + this.#options.verifiedTokenSeconds * 1000);
       this.#verified.set(digestOf(header), { identity, until });
     }
+    this.#keysRead = true;
     return identity;
   }
 
@@ -148,8 +194,7 @@ export class ServiceAccountVerifier {
     if (err instanceof errors.JWSSignatureVerificationFailed) return unauthorized('the token signature does not verify');
     if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return unauthorized('the token is not a well-formed JWT');
     // Anything else is the key fetch failing: not the caller's fault.
-    const reason = `cannot read the signing keys of ${issuer}: ${describe(err)}`;
-    this.#options.onIssuerError?.(reason);
+    this.#report(`cannot read the signing keys of ${issuer}: ${describe(err)}`);
     return new LfcsError('IssuerUnavailable', 'the service-account token issuer cannot be reached; try again', { retryable: true });
   }
 
@@ -162,7 +207,7 @@ export class ServiceAccountVerifier {
     this.#discovery = this.#fetchDiscovery().catch((err: unknown) => {
       this.#discovery = undefined;
       this.#discoveryFailedAt = this.#options.clock.now();
-      this.#options.onIssuerError?.(`OIDC discovery at ${this.#options.issuerUrl} failed: ${describe(err)}`);
+      this.#report(`OIDC discovery at ${this.#options.issuerUrl} failed: ${describe(err)}`);
       throw issuerUnavailable();
     });
     return this.#discovery;
@@ -179,7 +224,7 @@ export class ServiceAccountVerifier {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     if (typeof document.jwks_uri !== 'string') throw new Error('the document has no jwks_uri');
-    const jwksUrl = new URL(document.jwks_uri);
+    const jwksUrl = keysUrl(this.#options.jwksUrl, new URL(document.jwks_uri), base);
     const issuer = this.#options.issuer ?? document.issuer;
     if (typeof issuer !== 'string' || issuer === '') throw new Error('the document has no issuer, and agent.issuer is not set');
     // lfcs's own token is a credential: it goes to the origin we were told to trust, nowhere else.
@@ -202,6 +247,25 @@ export class ServiceAccountVerifier {
       return {};
     }
   }
+}
+
+/** The API server's own key set path (kube-apiserver serves it on every address it listens on). */
+const API_SERVER_JWKS_PATH = '/openid/v1/jwks';
+
+/**
+ * Where the keys are read: `agent.jwksUrl` if set, else the advertised
+ * `jwks_uri`. A stock API server advertises its keys at its own external
+ * address (`https://<node IP>:6443/openid/v1/jwks`), another origin than
+ * `https://kubernetes.default.svc`, where lfcs's token would not be sent and
+ * anonymous reads are usually refused; the same API server answers that
+ * path at the in-cluster origin, so it is read there.
+ */
+function keysUrl(configured: string | undefined, advertised: URL, base: URL): URL {
+  if (configured !== undefined) return new URL(configured);
+  if (advertised.origin !== base.origin && advertised.pathname === API_SERVER_JWKS_PATH && advertised.search === '') {
+    return new URL(API_SERVER_JWKS_PATH, base);
+  }
+  return advertised;
 }
 
 function issuerUnavailable(): LfcsError {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isLoopbackHost } from '../core/hosts.js';
-import { integer, section } from '../core/settings.js';
+import { integer, positiveNumber, section } from '../core/settings.js';
 import { locationPatterns, tablePatterns } from '../lakeformation/fields.js';
 
 /**
@@ -22,9 +22,14 @@ const AGENT_HOST_EXPECTED =
   `one of ${SDK_LINK_LOCAL_HOSTS.join(', ')} (the link-local addresses the SDKs accept over plain HTTP) ` +
   'or a loopback address';
 
-/** Kubernetes names: a namespace is a DNS label, a service account a DNS subdomain. */
+/**
+ * Kubernetes names: a namespace is a DNS label, a service account a DNS
+ * subdomain (its 253-character bound is a separate check). Written without
+ * look-ahead, so the chart's values schema works in Helm's Go regexp too.
+ */
 const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN_MAX = 253;
 const NAMESPACE_EXPECTED = 'a Kubernetes namespace name (a DNS label: lower-case letters, digits and -, at most 63)';
 const NAME_EXPECTED = 'a Kubernetes object name (a DNS subdomain: lower-case letters, digits, - and ., at most 253)';
 
@@ -46,6 +51,7 @@ const bindingSchema = section({
   namespace: z.string({ error: NAMESPACE_EXPECTED }).regex(DNS_LABEL, { error: NAMESPACE_EXPECTED }).describe('Namespace of the pods.'),
   serviceAccount: z
     .string({ error: NAME_EXPECTED })
+    .max(DNS_SUBDOMAIN_MAX, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .describe('Service account of the pods.'),
   profiles: z
@@ -75,6 +81,7 @@ export const agentSettingsSchema = section({
     .describe('Agent credentials listener port: 80 lets AWS_CONTAINER_CREDENTIALS_RELATIVE_URI work too.'),
   nodeName: z
     .string({ error: NAME_EXPECTED })
+    .max(DNS_SUBDOMAIN_MAX, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .optional()
     .describe("The node this agent serves (the chart sets it from spec.nodeName); tokens naming another node are refused. Required in agent mode."),
@@ -93,6 +100,13 @@ export const agentSettingsSchema = section({
     .min(1, { error: 'a non-empty string' })
     .optional()
     .describe("The iss the tokens must carry. Default: the discovery document's issuer (in-cluster, the API server's --service-account-issuer)."),
+  jwksUrl: z
+    .string({ error: ISSUER_URL_EXPECTED })
+    .refine(isIssuerUrl, { error: ISSUER_URL_EXPECTED })
+    .optional()
+    .describe(
+      "Where the signing keys are read. Default: the discovery document's jwks_uri, except that an API server's own /openid/v1/jwks advertised at another address is read at issuerUrl's origin (the same API server, reachable in-cluster, and lfcs's token may go there).",
+    ),
   discoveryTokenFile: z
     .string({ error: 'a path' })
     .min(1, { error: 'a path' })
@@ -107,6 +121,12 @@ export const agentSettingsSchema = section({
   jwksCooldownSeconds: integer(0, 3600)
     .default(30)
     .describe('A token signed by an unknown key (kid) re-reads the keys at most this often: a rotation is picked up, a flood of forged kids costs one fetch.'),
+  podRequestsPerSecond: positiveNumber(1_000_000)
+    .default(100)
+    .describe(
+      "Requests per second one pod may send (its own bucket, inside rateLimit.*'s node-wide one), so a runaway pod gets 429 without starving the others on its node.",
+    ),
+  podBurst: integer(1, 1_000_000).default(200).describe('Burst size of that limit.'),
   bindings: z
     .array(bindingSchema, { error: 'a list of bindings' })
     .default(() => [])

@@ -5,6 +5,14 @@ import { UPSTREAM_ERROR_CODES } from '../core/errors.js';
 export const LOOKUP_RESULTS = ['hit', 'miss', 'stale', 'coalesced', 'negative', 'backoff'] as const;
 export type LookupResultLabel = (typeof LOOKUP_RESULTS)[number];
 
+/**
+ * Agent mode: outcomes of `lfcs_agent_token_checks_total{outcome}`. `remembered`
+ * is a token verified moments ago; `refused` a 401 or a wrong node;
+ * `issuer_unavailable` a token that could not be checked.
+ */
+export const TOKEN_CHECK_OUTCOMES = ['verified', 'remembered', 'refused', 'issuer_unavailable'] as const;
+export type TokenCheckOutcome = (typeof TOKEN_CHECK_OUTCOMES)[number];
+
 /** Used when `createMetrics` is not told the label values (tests). */
 const DEFAULT_KNOWN_LABELS: KnownLabels = { routes: [], codes: [], operations: [] };
 
@@ -27,6 +35,7 @@ export interface SidecarMetrics {
   readonly refreshes: Counter<'outcome'>;
   readonly servedRemainingSeconds: Histogram;
   readonly logLinesDropped: Counter<'kind'>;
+  readonly tokenChecks: Counter<'outcome'>;
 }
 
 export interface MetricsInit {
@@ -112,6 +121,12 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
       labelNames: ['kind'],
       registers: [registry],
     }),
+    tokenChecks: new Counter({
+      name: 'lfcs_agent_token_checks_total',
+      help: 'Agent mode: service-account tokens checked, by outcome (verified, remembered, refused, issuer_unavailable)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     servedRemainingSeconds: new Histogram({
       name: 'lfcs_served_credential_remaining_seconds',
       help:
@@ -132,6 +147,7 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
   }
   for (const outcome of ['success', 'failure', 'dropped']) metrics.refreshes.inc({ outcome }, 0);
   metrics.logLinesDropped.inc({ kind: 'denied' }, 0);
+  for (const outcome of TOKEN_CHECK_OUTCOMES) metrics.tokenChecks.inc({ outcome }, 0);
   return metrics;
 }
 

@@ -84,7 +84,19 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     });
   const agentMode = config.mode === 'agent';
   const token = agentMode ? undefined : (init.tokenSource ?? tokenSourceFromConfig(config, clock, logger));
-  const auth: CallerAuth = token ? tokenAuth(token) : agentAuthFromConfig(config, clock, logger);
+  const verifier = agentMode ? verifierFromConfig(config, clock, logger) : undefined;
+  const auth: CallerAuth = verifier
+    ? agentAuth({
+        verifier,
+        bindings: new Bindings(config.agent.bindings),
+        host: config.agent.host,
+        logger,
+        metrics,
+        clock,
+        podRequestsPerSecond: config.agent.podRequestsPerSecond,
+        podBurst: config.agent.podBurst,
+      })
+    : tokenAuth(token!);
   // In agent mode, each pod's binding is its allow-list: the node-wide dynamic.allowed* are not used.
   const dynamicPolicy = {
     enabled: config.dynamic.enabled,
@@ -192,6 +204,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (!credentialsListening) reasons.push('credentials listener is not listening');
     if (!adminListening) reasons.push('admin listener is not listening');
     if (lakeformationApiApp && !lakeformationApiListening) reasons.push('Lake Formation API listener is not listening');
+    const issuerProblem = verifier?.notReadyReason;
+    if (issuerProblem) reasons.push(issuerProblem);
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
@@ -246,11 +260,13 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     await lakeformationApiListener?.close();
     cache.close();
     vending?.destroy();
+    verifier?.stop();
     const e = err as NodeJS.ErrnoException;
     throw new LfcsError('InvalidConfiguration', `cannot listen: ${e.code ?? ''} ${e.message}`.trim());
   }
   metrics.cacheEntries.set(0);
   prewarmer.start();
+  verifier?.start();
 
   const credentialsUrl = `http://${hostForUrl(listenAt.host)}:${credentialsListener.port}`;
   const adminUrl = `http://${hostForUrl(config.admin.host === '0.0.0.0' ? '127.0.0.1' : config.admin.host)}:${adminListener.port}`;
@@ -259,6 +275,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const stop = async (drainMs: number) => {
     shuttingDown = true;
     prewarmer.stop();
+    verifier?.stop();
     if (drainMs > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, drainMs));
     // After the drain, requests still waiting on Lake Formation (queued or in
     // backoff) are answered 503 ShuttingDown at once instead of holding the
@@ -312,18 +329,17 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
   throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
 }
 
-function agentAuthFromConfig(config: Config, clock: Clock, logger: Logger): CallerAuth {
+function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
   const { agent } = config;
   if (agent.nodeName === undefined) {
     throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
   }
-  const verifier = new ServiceAccountVerifier({
+  return new ServiceAccountVerifier({
     ...agent,
     nodeName: agent.nodeName,
     clock,
     onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
   });
-  return agentAuth({ verifier, bindings: new Bindings(agent.bindings), host: agent.host, logger });
 }
 
 function hostForUrl(host: string): string {

@@ -34,9 +34,12 @@ export interface AgentStack extends Stack {
   as(token: string | undefined, path: string): Promise<Response>;
 }
 
-export async function startAgentStack(options: { config?: Record<string, unknown>; sidecar?: StackOptions['sidecar'] } = {}): Promise<AgentStack> {
+export async function startAgentStack(
+  options: { config?: Record<string, unknown>; sidecar?: StackOptions['sidecar']; issuerFailing?: boolean } = {},
+): Promise<AgentStack> {
   const issuer = await new TestIssuer().serve();
   await issuer.addKey();
+  issuer.failing = options.issuerFailing ?? false;
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-agent-'));
   const ownTokenFile = join(dir, 'own-token');
   writeFileSync(ownTokenFile, OWN_TOKEN);

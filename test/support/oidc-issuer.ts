@@ -49,6 +49,10 @@ export class TestIssuer {
   readonly authorizations: Array<string | undefined> = [];
   #server: Server | undefined;
   url = '';
+  /** While true, every request is answered 503 (an API server that is down). */
+  failing = false;
+  /** The `jwks_uri` discovery names; default this server's own. */
+  jwksUri: string | undefined;
 
   constructor(issuer = '') {
     this.issuer = issuer;
@@ -139,10 +143,13 @@ export class TestIssuer {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      if (this.failing) return send(503, { message: 'unavailable' });
       if (req.url === '/.well-known/openid-configuration') {
-        return send(200, { issuer: this.issuer, jwks_uri: `${this.url}/openid/v1/jwks`, id_token_signing_alg_values_supported: ['RS256'] });
+        const jwksUri = this.jwksUri ?? `${this.url}/openid/v1/jwks`;
+        return send(200, { issuer: this.issuer, jwks_uri: jwksUri, id_token_signing_alg_values_supported: ['RS256'] });
       }
-      if (req.url === '/openid/v1/jwks') {
+      // An API server's path, and the shorter one external issuers (EKS's OIDC provider) use.
+      if (req.url === '/openid/v1/jwks' || req.url === '/keys') {
         this.jwksFetches++;
         return send(200, this.jwks());
       }

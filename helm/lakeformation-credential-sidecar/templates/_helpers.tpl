@@ -15,6 +15,15 @@ PUBLIC (for workload charts; see README.md):
   lfcs.podLabels        the label the PodMonitor selects on (map entries)
   lfcs.serviceAccountName, lfcs.configMapName, lfcs.credentialsUri
 
+In agent mode (config.mode: agent) the same names render the consumer side of
+the node agent: lfcs.initContainers and lfcs.containers render nothing,
+lfcs.volumes the projected service-account token (audience
+config.agent.audience), lfcs.volumeMounts its read-only mount,
+lfcs.consumerEnv the agent's URI (http://<config.agent.host>[:port]) and the
+token file, lfcs.podAnnotations only eks.amazonaws.com/skip-containers and
+lfcs.podLabels nothing (consumer pods have no lfcs to scrape). The agent
+itself is this chart's DaemonSet (templates/agent-daemonset.yaml).
+
 Context: this chart's root context (`.`) or, from a parent chart that has this
 chart as a dependency aliased `lfcs`:
   (dict "Values" .Values.lfcs "Release" .Release "Capabilities" .Capabilities)
@@ -85,6 +94,40 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s/token" (trimSuffix "/" .Values.sidecar.tokenDir) -}}
 {{- end -}}
 
+{{/* lfcs.agentMode: "true" when config.mode is agent, else empty. The one switch. */}}
+{{- define "lfcs.agentMode" -}}
+{{- if eq (toString (get (.Values.config | default dict) "mode" | default "sidecar")) "agent" -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+lfcs.agent: where the agent listens and what audience it wants, as JSON
+(host, port, audience, urlHost, prefix), read from config.agent only. The
+defaults are lfcs's own (src/identity/settings.ts; a test keeps them equal),
+so leaving a key out of config.agent means the same to the chart and to lfcs.
+*/}}
+{{- define "lfcs.agent" -}}
+{{- $a := get (.Values.config | default dict) "agent" | default dict -}}
+{{- $host := toString (get $a "host" | default "169.254.170.2") -}}
+{{- $port := 80 -}}
+{{- if hasKey $a "port" -}}{{- $port = int (get $a "port") -}}{{- end -}}
+{{- $ipv6 := contains ":" $host -}}
+{{- dict "host" $host "port" $port "audience" (toString (get $a "audience" | default "lfcs")) "urlHost" (ternary (printf "[%s]" $host) $host $ipv6) "prefix" (ternary 128 32 $ipv6) | toJson -}}
+{{- end -}}
+
+{{/* lfcs.consumerTokenFile: the token file consumer containers name in AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. */}}
+{{- define "lfcs.consumerTokenFile" -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- printf "%s/token" (trimSuffix "/" .Values.agent.consumer.tokenDir) -}}
+{{- else -}}
+{{- include "lfcs.tokenFile" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* lfcs.monitorLabels: the label the PodMonitor selects on: sidecar pods (lfcs.podLabels) or the agent's pods. */}}
+{{- define "lfcs.monitorLabels" -}}
+lakeformation-credential-sidecar/instance: {{ include "lfcs.fullname" . }}
+{{- end -}}
+
 {{/*
 lfcs.configYaml: the sidecar's config file. region, listen, admin,
 lakeformationApi and auth.tokenFile come from values so that the ports and
@@ -94,9 +137,12 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- $region := required "lakeformation-credential-sidecar: `region` is required (the AWS region to call Lake Formation in), e.g. --set region=us-east-1" .Values.region -}}
 {{- $fixed := dict
       "region" $region
-      "listen" (dict "host" "127.0.0.1" "port" (int .Values.ports.credentials))
-      "admin" (dict "host" "0.0.0.0" "port" (int .Values.ports.admin))
-      "auth" (dict "tokenFile" (include "lfcs.tokenFile" .)) -}}
+      "admin" (dict "host" "0.0.0.0" "port" (int .Values.ports.admin)) -}}
+{{- if not (include "lfcs.agentMode" .) -}}
+{{- /* The agent listens on config.agent.host:port and takes each pod's own token: no listen, no shared token. */ -}}
+{{- $_ := set $fixed "listen" (dict "host" "127.0.0.1" "port" (int .Values.ports.credentials)) -}}
+{{- $_ := set $fixed "auth" (dict "tokenFile" (include "lfcs.tokenFile" .)) -}}
+{{- end -}}
 {{- if (.Values.lakeformationApi | default dict).enabled -}}
 {{- $_ := set $fixed "lakeformationApi" (dict "enabled" true "host" "127.0.0.1" "port" (int .Values.ports.lakeformationApi)) -}}
 {{- end -}}
@@ -110,7 +156,9 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- fail (printf "lakeformation-credential-sidecar: sidecar.mode must be \"native\" or \"classic\", not %q" $mode) -}}
 {{- end -}}
 {{- $capabilities := get . "Capabilities" -}}
-{{- if and (eq $mode "native") $capabilities -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- include "lfcs.validateAgent" . -}}
+{{- else if and (eq $mode "native") $capabilities -}}
 {{- if semverCompare "<1.29.0-0" $capabilities.KubeVersion.Version -}}
 {{- fail (printf "lakeformation-credential-sidecar: sidecar.mode=native needs Kubernetes >= 1.29 (native sidecars), this cluster is %s; set sidecar.mode=classic" $capabilities.KubeVersion.Version) -}}
 {{- end -}}
@@ -135,6 +183,37 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- end -}}
 {{- end -}}
 
+{{/* lfcs.validateAgent: agent mode's checks (part of lfcs.validate). Renders nothing. */}}
+{{- define "lfcs.validateAgent" -}}
+{{- $capabilities := get . "Capabilities" -}}
+{{- if $capabilities -}}
+{{- if semverCompare "<1.30.0-0" $capabilities.KubeVersion.Version -}}
+{{- fail (printf "lakeformation-credential-sidecar: config.mode=agent needs Kubernetes >= 1.30 (projected service-account tokens name the pod's node in kubernetes.io.node from 1.30, ServiceAccountTokenPodNodeInfo), this cluster is %s; use the sidecar (config.mode: sidecar)" $capabilities.KubeVersion.Version) -}}
+{{- end -}}
+{{- end -}}
+{{- $config := .Values.config | default dict -}}
+{{- $a := get $config "agent" | default dict -}}
+{{- if hasKey $a "nodeName" -}}
+{{- fail "lakeformation-credential-sidecar: leave config.agent.nodeName out: every agent serves the node it runs on, and the chart sets it from spec.nodeName (LFCS_AGENT_NODE_NAME)" -}}
+{{- end -}}
+{{- $agent := include "lfcs.agent" . | fromJson -}}
+{{- if not (has $agent.host (list "169.254.170.2" "169.254.170.23" "fd00:ec2::23")) -}}
+{{- fail (printf "lakeformation-credential-sidecar: config.agent.host must be 169.254.170.2 (the default), 169.254.170.23 or fd00:ec2::23, the link-local addresses the SDKs accept over plain HTTP and pods reach on their node, not %q (169.254.170.23 and fd00:ec2::23 belong to the EKS Pod Identity Agent where it runs)" $agent.host) -}}
+{{- end -}}
+{{- if eq (int $agent.port) 0 -}}
+{{- fail "lakeformation-credential-sidecar: config.agent.port must be a fixed port (1-65535) in the chart: the consumers' AWS_CONTAINER_CREDENTIALS_FULL_URI names it" -}}
+{{- end -}}
+{{- if eq (int $agent.port) (int .Values.ports.admin) -}}
+{{- fail "lakeformation-credential-sidecar: config.agent.port and ports.admin must differ (both listen on the node)" -}}
+{{- end -}}
+{{- if (.Values.lakeformationApi | default dict).enabled -}}
+{{- fail "lakeformation-credential-sidecar: lakeformationApi.enabled must be false in agent mode: that listener takes no token, and on a node every hostNetwork pod could reach it" -}}
+{{- end -}}
+{{- if gt (len .Values.agent.addressSetup.interface) 15 -}}
+{{- fail "lakeformation-credential-sidecar: agent.addressSetup.interface must be at most 15 characters (Linux IFNAMSIZ)" -}}
+{{- end -}}
+{{- end -}}
+
 {{/* lfcs.profile: the profile a consumer template refers to, checked to exist. */}}
 {{- define "lfcs.profile" -}}
 {{- $profile := get . "profile" | default .Values.sidecar.profile -}}
@@ -152,7 +231,14 @@ token path can never disagree with the probes, the consumer env and the mounts.
 plain-HTTP host every SDK version accepts, and unlike localhost it can never
 resolve to ::1 while the listener is bound to IPv4 loopback. */}}
 {{- define "lfcs.credentialsUri" -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- /* The agent: its link-local address, the port only when not 80 (the SDKs accept any port in a FULL_URI). */ -}}
+{{- $agent := include "lfcs.agent" . | fromJson -}}
+{{- $port := ternary "" (printf ":%d" (int $agent.port)) (eq (int $agent.port) 80) -}}
+{{- printf "http://%s%s/v1/credentials/%s" $agent.urlHost $port (include "lfcs.profile" .) -}}
+{{- else -}}
 {{- printf "http://127.0.0.1:%d/v1/credentials/%s" (int .Values.ports.credentials) (include "lfcs.profile" .) -}}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -165,7 +251,7 @@ AWS_CONTAINER_AUTHORIZATION_TOKEN: SDKs disagree on which of the two wins.
 - name: AWS_CONTAINER_CREDENTIALS_FULL_URI
   value: {{ include "lfcs.credentialsUri" . | quote }}
 - name: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
-  value: {{ include "lfcs.tokenFile" . | quote }}
+  value: {{ include "lfcs.consumerTokenFile" . | quote }}
 {{- if (.Values.lakeformationApi | default dict).enabled }}
 {{ include "lfcs.lakeformationApiEnv" . }}
 {{- end }}
@@ -185,12 +271,28 @@ nothing unless lakeformationApi.enabled.
 {{- end -}}
 
 {{- define "lfcs.volumeMounts" -}}
+{{- if include "lfcs.agentMode" . -}}
+- name: {{ .Values.agent.consumer.tokenVolumeName }}
+  mountPath: {{ .Values.agent.consumer.tokenDir }}
+  readOnly: true
+{{- else -}}
 - name: {{ .Values.sidecar.tokenVolumeName }}
   mountPath: {{ .Values.sidecar.tokenDir }}
   readOnly: true
 {{- end -}}
+{{- end -}}
 
 {{- define "lfcs.volumes" -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- /* The pod's own token for the agent: audience from config.agent, rotated by the kubelet at 80% of its life. */ -}}
+- name: {{ .Values.agent.consumer.tokenVolumeName }}
+  projected:
+    sources:
+      - serviceAccountToken:
+          audience: {{ (include "lfcs.agent" . | fromJson).audience | quote }}
+          expirationSeconds: {{ int .Values.agent.consumer.expirationSeconds }}
+          path: token
+{{- else -}}
 - name: {{ .Values.sidecar.tokenVolumeName }}
   emptyDir:
     medium: Memory
@@ -202,9 +304,12 @@ nothing unless lakeformationApi.enabled.
       - key: config.yaml
         path: config.yaml
 {{- end -}}
+{{- end -}}
 
 {{- define "lfcs.podLabels" -}}
-lakeformation-credential-sidecar/instance: {{ include "lfcs.fullname" . }}
+{{- if not (include "lfcs.agentMode" .) -}}
+{{ include "lfcs.monitorLabels" . }}
+{{- end -}}
 {{- end -}}
 
 {{/*
@@ -213,11 +318,16 @@ EKS IRSA / Pod Identity webhook away from consumer containers (its variables
 would win over the sidecar in every SDK's default chain).
 */}}
 {{- define "lfcs.podAnnotations" -}}
-checksum/lfcs-config: {{ include "lfcs.configYaml" . | sha256sum }}
-{{- $consumers := get . "consumers" | default .Values.sidecar.consumerContainers }}
-{{- if $consumers }}
-eks.amazonaws.com/skip-containers: {{ join "," $consumers | quote }}
-{{- end }}
+{{- $lines := list -}}
+{{- if not (include "lfcs.agentMode" .) -}}
+{{- /* Consumers of the agent mount no lfcs config: nothing to roll them on. */ -}}
+{{- $lines = append $lines (printf "checksum/lfcs-config: %s" (include "lfcs.configYaml" . | sha256sum)) -}}
+{{- end -}}
+{{- $consumers := get . "consumers" | default .Values.sidecar.consumerContainers -}}
+{{- if $consumers -}}
+{{- $lines = append $lines (printf "eks.amazonaws.com/skip-containers: %s" (join "," $consumers | quote)) -}}
+{{- end -}}
+{{- join "\n" $lines -}}
 {{- end -}}
 
 {{/*
@@ -243,8 +353,40 @@ explicit limit, NODE_OPTIONS is left to sidecar.env.
 {{- dict "requestMi" $request "limitMi" $limit "oldSpaceMi" $oldSpace | toJson -}}
 {{- end -}}
 
+{{/*
+lfcs.nodeOptionsEnv: the NODE_OPTIONS EnvVar (as a list item) that bounds V8
+below the memory limit lfcs.memory derives, unless `env` sets NODE_OPTIONS or
+`resources` sets a memory limit by hand. Context: dict root, env, resources.
+*/}}
+{{- define "lfcs.nodeOptionsEnv" -}}
+{{- $hasNodeOptions := false -}}
+{{- range .env }}{{ if eq .name "NODE_OPTIONS" }}{{ $hasNodeOptions = true }}{{ end }}{{ end -}}
+{{- $limitSet := hasKey ((.resources | default dict).limits | default dict) "memory" -}}
+{{- if not (or $hasNodeOptions $limitSet) -}}
+# V8 collects before the container limit is reached (lfcs.memory).
+- name: NODE_OPTIONS
+  value: {{ printf "--max-old-space-size=%d --max-semi-space-size=1" (int (include "lfcs.memory" .root | fromJson).oldSpaceMi) | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/* lfcs.resources: `resources` with the memory request and limit of lfcs.memory where it sets none. Context: dict root, resources. */}}
+{{- define "lfcs.resources" -}}
+{{- $memory := include "lfcs.memory" .root | fromJson -}}
+{{- $resources := deepCopy (.resources | default dict) -}}
+{{- $requests := $resources.requests | default dict -}}
+{{- $limits := $resources.limits | default dict -}}
+{{- if not (hasKey $requests "memory") }}{{ $_ := set $requests "memory" (printf "%dMi" (int $memory.requestMi)) }}{{ end -}}
+{{- if not (hasKey $limits "memory") }}{{ $_ := set $limits "memory" (printf "%dMi" (int $memory.limitMi)) }}{{ end -}}
+{{- $_ := set $resources "requests" $requests -}}
+{{- $_ := set $resources "limits" $limits -}}
+{{- toYaml $resources -}}
+{{- end -}}
+
 {{- define "lfcs.sidecarContainer" -}}
 {{- include "lfcs.validate" . -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- fail "lakeformation-credential-sidecar: config.mode=agent runs lfcs as this chart's DaemonSet, not as a sidecar: include lfcs.initContainers / lfcs.containers (they render nothing in agent mode), not lfcs.sidecarContainer" -}}
+{{- end -}}
 {{- $admin := int .Values.ports.admin -}}
 - name: {{ .Values.sidecar.containerName }}
   image: {{ include "lfcs.image" . | quote }}
@@ -263,13 +405,8 @@ explicit limit, NODE_OPTIONS is left to sidecar.env.
     {{- end }}
   env:
     {{- $userEnv := .Values.sidecar.env | default list }}
-    {{- $hasNodeOptions := false }}
-    {{- range $userEnv }}{{ if eq .name "NODE_OPTIONS" }}{{ $hasNodeOptions = true }}{{ end }}{{ end }}
-    {{- $limitSet := hasKey ((.Values.sidecar.resources | default dict).limits | default dict) "memory" }}
-    {{- if not (or $hasNodeOptions $limitSet) }}
-    # V8 collects before the container limit is reached (lfcs.memory).
-    - name: NODE_OPTIONS
-      value: {{ printf "--max-old-space-size=%d --max-semi-space-size=1" (int (include "lfcs.memory" . | fromJson).oldSpaceMi) | quote }}
+    {{- with include "lfcs.nodeOptionsEnv" (dict "root" . "env" $userEnv "resources" .Values.sidecar.resources) }}
+    {{- . | nindent 4 }}
     {{- end }}
     {{- with $userEnv }}
     {{- toYaml . | nindent 4 }}
@@ -295,15 +432,7 @@ explicit limit, NODE_OPTIONS is left to sidecar.env.
       port: {{ $admin }}
     {{- toYaml .Values.sidecar.livenessProbe | nindent 4 }}
   resources:
-    {{- $memory := include "lfcs.memory" . | fromJson }}
-    {{- $resources := deepCopy (.Values.sidecar.resources | default dict) }}
-    {{- $requests := $resources.requests | default dict }}
-    {{- $limits := $resources.limits | default dict }}
-    {{- if not (hasKey $requests "memory") }}{{ $_ := set $requests "memory" (printf "%dMi" (int $memory.requestMi)) }}{{ end }}
-    {{- if not (hasKey $limits "memory") }}{{ $_ := set $limits "memory" (printf "%dMi" (int $memory.limitMi)) }}{{ end }}
-    {{- $_ := set $resources "requests" $requests }}
-    {{- $_ := set $resources "limits" $limits }}
-    {{- toYaml $resources | nindent 4 }}
+    {{- include "lfcs.resources" (dict "root" . "resources" .Values.sidecar.resources) | nindent 4 }}
   securityContext:
     {{- toYaml .Values.sidecar.securityContext | nindent 4 }}
   terminationMessagePolicy: FallbackToLogsOnError
@@ -316,7 +445,9 @@ explicit limit, NODE_OPTIONS is left to sidecar.env.
 {{- end -}}
 
 {{- define "lfcs.initContainers" -}}
-{{- if eq .Values.sidecar.mode "native" -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- include "lfcs.validate" . -}}
+{{- else if eq .Values.sidecar.mode "native" -}}
 {{ include "lfcs.sidecarContainer" . }}
 {{- else -}}
 {{- include "lfcs.validate" . -}}
@@ -324,7 +455,9 @@ explicit limit, NODE_OPTIONS is left to sidecar.env.
 {{- end -}}
 
 {{- define "lfcs.containers" -}}
-{{- if eq .Values.sidecar.mode "classic" -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- include "lfcs.validate" . -}}
+{{- else if eq .Values.sidecar.mode "classic" -}}
 {{ include "lfcs.sidecarContainer" . }}
 {{- end -}}
 {{- end -}}

@@ -120,6 +120,76 @@ function icebergRendering(): { sidecar: Container; volumes: unknown[]; lakeforma
   };
 }
 
+/** What the chart renders for the agent example's values: the consumer side (env, mounts, volumes) of the demo Deployment. */
+function agentRendering(): { env: unknown[]; volumeMounts: unknown[]; volumes: unknown[]; bindings: Array<{ namespace: string; serviceAccount: string; profiles: string[] }> } {
+  const manifests = renderOk({ valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], values: [{ example: { enabled: true } }], name: 'lfcs', kubeVersion: '1.30.0' });
+  const spec = podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example'));
+  const consumer = containerNamed(spec.containers, 'consumer');
+  const config = readYaml<{ config: { agent: { bindings: Array<{ namespace: string; serviceAccount: string; profiles: string[] }> } } }>(
+    'examples/spark/agent/lfcs-values.yaml',
+  );
+  return {
+    env: (consumer['env'] as Array<{ name: string }>).filter((e) => e.name.startsWith('AWS_CONTAINER_')),
+    volumeMounts: (consumer['volumeMounts'] as Array<{ name: string }>).filter((m) => m.name.startsWith('lfcs')),
+    volumes: spec.volumes.filter((v: { name: string }) => v.name.startsWith('lfcs')),
+    bindings: config.config.agent.bindings,
+  };
+}
+
+describe.each([
+  ['driver', 'examples/spark/agent/driver-pod-template.yaml', 'spark-kubernetes-driver'],
+  ['executor', 'examples/spark/agent/executor-pod-template.yaml', 'spark-kubernetes-executor'],
+])('Spark agent-mode %s pod template', (_role, file, sparkContainer) => {
+  const pod = readYaml<{ kind: string; metadata: { annotations: Record<string, string>; labels?: Record<string, string> }; spec: any }>(file);
+  const rendered = (): ReturnType<typeof agentRendering> => agentRendering();
+
+  it('is a Pod with no sidecar container: only the Spark container', () => {
+    expect(pod.kind).toBe('Pod');
+    expect(pod.spec.initContainers).toBeUndefined();
+    expect(pod.spec.containers.map((c: Container) => c.name)).toEqual([sparkContainer]);
+    expect(allStrings(pod)).not.toContain('lakeformation-credential-sidecar:0.1.0');
+  });
+
+  it('carries exactly the env, token mount and projected token volume the chart renders for the agent values', () => {
+    const spark = containerNamed(pod.spec.containers, sparkContainer);
+    expect(spark['env']).toEqual(rendered().env);
+    expect(spark['volumeMounts']).toEqual(rendered().volumeMounts);
+    expect(pod.spec.volumes).toEqual(rendered().volumes);
+    expect(spark['env']).toContainEqual({ name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.2/v1/credentials/sales-lake' });
+    expect(pod.spec.volumes[0].projected.sources[0].serviceAccountToken.audience).toBe('lfcs');
+  });
+
+  it('runs as a ServiceAccount that a binding allows the profile it asks for', () => {
+    const uri = (containerNamed(pod.spec.containers, sparkContainer)['env'] as Array<{ name: string; value: string }>)[0]!.value;
+    const profile = uri.split('/').pop();
+    const binding = rendered().bindings.find((b) => b.serviceAccount === pod.spec.serviceAccountName);
+    expect(binding, `no binding for ${pod.spec.serviceAccountName}`).toBeDefined();
+    expect(binding!.namespace).toBe('data');
+    expect(binding!.profiles).toContain(profile);
+    expect(pod.spec.serviceAccountName).not.toBe('lfcs'); // the agent's own identity, with the IAM role
+  });
+
+  it('keeps the EKS credential webhook away from the Spark container, and carries no PodMonitor label', () => {
+    expect(pod.metadata.annotations['eks.amazonaws.com/skip-containers']).toBe(sparkContainer);
+    expect(pod.metadata.labels?.['lakeformation-credential-sidecar/instance']).toBeUndefined();
+  });
+});
+
+describe('agent/spark-submit.sh', () => {
+  const script = readFileSync(join(repoRoot, 'examples/spark/agent/spark-submit.sh'), 'utf8');
+  const conf = (key: string): string | undefined => script.match(new RegExp(`--conf ${key.replace(/\./g, '\\.')}=(\\S+)`))?.[1];
+
+  it('passes the agent pod templates, which exist next to it, and runs Spark as the bound ServiceAccount', () => {
+    expect(conf('spark.kubernetes.driver.podTemplateFile')).toBe('driver-pod-template.yaml');
+    expect(conf('spark.kubernetes.executor.podTemplateFile')).toBe('executor-pod-template.yaml');
+    expect(existsSync(join(repoRoot, 'examples/spark/agent/driver-pod-template.yaml'))).toBe(true);
+    expect(existsSync(join(repoRoot, 'examples/spark/agent/executor-pod-template.yaml'))).toBe(true);
+    expect(conf('spark.kubernetes.authenticate.driver.serviceAccountName')).toBe('spark');
+    expect(conf('spark.kubernetes.authenticate.executor.serviceAccountName')).toBe('spark');
+    expect(script).toContain('-f examples/spark/agent/lfcs-values.yaml');
+  });
+});
+
 describe('iceberg/spark-submit.sh', () => {
   const script = readFileSync(join(repoRoot, 'examples/spark/iceberg/spark-submit.sh'), 'utf8');
   const catalog = (key: string): string | undefined =>
@@ -205,7 +275,13 @@ describe('Trino chart values (examples/trino/values.yaml)', () => {
 
 describe('all examples', () => {
   it('never set AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or the env-var token', () => {
-    for (const file of ['examples/spark/driver-pod-template.yaml', 'examples/spark/executor-pod-template.yaml', 'examples/trino/values.yaml']) {
+    for (const file of [
+      'examples/spark/driver-pod-template.yaml',
+      'examples/spark/executor-pod-template.yaml',
+      'examples/spark/agent/driver-pod-template.yaml',
+      'examples/spark/agent/executor-pod-template.yaml',
+      'examples/trino/values.yaml',
+    ]) {
       const strings = allStrings(readYaml(file));
       expect(strings, file).not.toContain('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
       expect(strings, file).not.toContain('AWS_CONTAINER_AUTHORIZATION_TOKEN');

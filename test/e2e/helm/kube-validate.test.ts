@@ -10,6 +10,10 @@ import { chartDir, findManifest, kubeValidate, renderOk, scratchFile, type Manif
 const VERSIONS = Object.keys(KUBE_API_VERSIONS) as KubeApiVersion[];
 const NATIVE = `${chartDir}/ci/native-values.yaml`;
 const OBSERVABILITY = `${chartDir}/ci/observability-values.yaml`;
+const AGENT = `${chartDir}/ci/agent-values.yaml`;
+
+/** The agent-mode manifests (DaemonSet, ClusterRoleBinding, ...), rendered for Kubernetes 1.30. */
+const agentManifests = (): Manifest[] => renderOk({ valuesFiles: [AGENT], kubeVersion: '1.30.0' });
 
 let counter = 0;
 function manifestFile(manifests: Manifest[]): string {
@@ -82,6 +86,40 @@ describe.each(VERSIONS)('kube-validate for Kubernetes %s', (version) => {
     const service = kubeValidate(version, [manifestFile([svc])]);
     expect(service.status).toBe(1);
     expect(service.stdout).toMatch(/metadata\.name: Invalid value: "lfcs\.example": a DNS-1035 label/);
+  });
+
+  it('accepts the agent-mode DaemonSet and ClusterRoleBinding unchanged', () => {
+    const result = kubeValidate(version, [manifestFile(agentManifests())]);
+    expect(result.status, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/ok {3}\S+ apps\/v1 DaemonSet data\/lfcs-agent/);
+    expect(result.stdout).toMatch(/ok {3}\S+ rbac\.authorization\.k8s\.io\/v1 ClusterRoleBinding data-lfcs-issuer-discovery/);
+  });
+
+  it('rejects a typo in the DaemonSet pod spec and a wrong type in its update strategy', () => {
+    const typo = findManifest(agentManifests(), 'DaemonSet', 'lfcs-agent');
+    typo['spec']['template']['spec']['hostNetwrok'] = true;
+    const unknown = kubeValidate(version, [manifestFile([typo])]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stdout).toContain('unknown field "spec.template.spec.hostNetwrok"');
+    const wrongType = findManifest(agentManifests(), 'DaemonSet', 'lfcs-agent');
+    wrongType['spec']['updateStrategy']['rollingUpdate'] = 'fast';
+    const result = kubeValidate(version, [manifestFile([wrongType])]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/FAIL .*DaemonSet data\/lfcs-agent: .*rollingUpdate/);
+  });
+
+  it('rejects a ClusterRoleBinding with a namespace (it is cluster-scoped) or a typo in its roleRef', () => {
+    const namespaced = findManifest(agentManifests(), 'ClusterRoleBinding');
+    namespaced.metadata['namespace'] = 'data';
+    const scoped = kubeValidate(version, [manifestFile([namespaced])]);
+    expect(scoped.status).toBe(1);
+    expect(scoped.stdout).toMatch(/FAIL .*ClusterRoleBinding data\/data-lfcs-issuer-discovery: metadata\.namespace: Forbidden: not allowed on this type/);
+    const typo = findManifest(agentManifests(), 'ClusterRoleBinding');
+    typo['roleRef']['kindd'] = typo['roleRef']['kind'];
+    delete typo['roleRef']['kind'];
+    const result = kubeValidate(version, [manifestFile([typo])]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('unknown field "roleRef.kindd"');
   });
 
   it('rejects an object without a name', () => {

@@ -15,15 +15,22 @@ const MEASURED = JSON.parse(readFileSync(join(repoRoot, 'bench/memory.json'), 'u
   rssAt100kMiB: number;
 };
 const NATIVE = join(chartDir, 'ci/native-values.yaml');
+const AGENT = join(chartDir, 'ci/agent-values.yaml');
 const Mi = (quantity: string) => {
   const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
   if (!match) throw new Error(`unexpected quantity ${quantity}`);
   return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
 };
 
-function sidecar(values: Record<string, unknown>): Container {
-  const spec = podSpecOf(findManifest(renderOk({ valuesFiles: [NATIVE], values: [values] }), 'Deployment'));
-  return containerNamed(spec.initContainers, 'lfcs');
+/** The lfcs container of one mode: the native sidecar (sidecar.resources), or the agent DaemonSet's (agent.resources). */
+type Mode = 'sidecar' | 'agent';
+function lfcsContainer(mode: Mode, values: Record<string, any>): Container {
+  if (mode === 'sidecar') {
+    const spec = podSpecOf(findManifest(renderOk({ valuesFiles: [NATIVE], values: [values] }), 'Deployment'));
+    return containerNamed(spec.initContainers, 'lfcs');
+  }
+  const spec = podSpecOf(findManifest(renderOk({ valuesFiles: [AGENT], values: [values], kubeVersion: '1.30.0' }), 'DaemonSet'));
+  return containerNamed(spec.containers, 'lfcs');
 }
 
 function memoryOf(container: Container) {
@@ -38,7 +45,10 @@ function memoryOf(container: Container) {
   };
 }
 
-describe('sidecar memory from cache.maxEntries', () => {
+describe.each<Mode>(['sidecar', 'agent'])('%s memory from cache.maxEntries', (mode) => {
+  const sidecar = (values: Record<string, any>): Container => lfcsContainer(mode, values);
+  // The mode's own values section: sidecar.* or agent.*.
+  const own = (settings: Record<string, unknown>): Record<string, unknown> => ({ [mode]: settings });
   it.each([1_000, 10_000, 50_000, 100_000, 1_000_000])(
     'covers idle RSS plus %i entries at the measured bytes per entry, with V8 bounded below the limit',
     (maxEntries) => {
@@ -61,11 +71,20 @@ describe('sidecar memory from cache.maxEntries', () => {
     expect(memoryOf(sidecar({}))).toEqual(memoryOf(sidecar({ config: { cache: { maxEntries: 10_000 } } })));
   });
 
-  it('lets explicit resources win, and leaves NODE_OPTIONS to sidecar.env then', () => {
-    const explicit = memoryOf(sidecar({ sidecar: { resources: { requests: { memory: '300Mi' }, limits: { memory: '1Gi' } } } }));
+  it(`lets explicit ${mode}.resources win, and leaves NODE_OPTIONS to ${mode}.env then`, () => {
+    const explicit = memoryOf(sidecar(own({ resources: { requests: { memory: '300Mi' }, limits: { memory: '1Gi' } } })));
     expect(explicit).toMatchObject({ requestMi: 300, limitMi: 1024, nodeOptions: undefined });
-    const own = sidecar({ sidecar: { env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=100' }] } });
-    const env = own['env'] as Array<{ name: string; value?: string }>;
+    const withEnv = sidecar(own({ env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=100' }] }));
+    const env = withEnv['env'] as Array<{ name: string; value?: string }>;
     expect(env.filter((e) => e.name === 'NODE_OPTIONS')).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=100' }]);
+  });
+});
+
+describe('the agent and the sidecar', () => {
+  it('derive the same memory from the same cache size (one lfcs process either way)', () => {
+    for (const maxEntries of [10_000, 200_000]) {
+      const values = { config: { cache: { maxEntries } } };
+      expect(memoryOf(lfcsContainer('agent', values))).toEqual(memoryOf(lfcsContainer('sidecar', values)));
+    }
   });
 });

@@ -31,6 +31,7 @@ const valuesFilesUsingThisChart = [
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => join(chartDir, 'ci', f)),
   'examples/spark/lfcs-values.yaml',
+  'examples/spark/agent/lfcs-values.yaml',
   'examples/trino/lfcs-values.yaml',
 ];
 
@@ -112,6 +113,12 @@ describe('values.schema.json', () => {
     ['a numeric dashboard label (Grafana matches the string "1")', { dashboard: { labels: { grafana_dashboard: 1 } } }, '/dashboard/labels/grafana_dashboard'],
     ['an IRSA annotation that is not a role ARN', { serviceAccount: { roleArn: 'lfcs-role' } }, '/serviceAccount/roleArn'],
     ['an image digest without sha256:', { image: { digest: 'abc' } }, '/image/digest'],
+    ['an unknown config.mode', { config: { mode: 'daemonset' } }, '/config/mode'],
+    // The agent's address, port and audience live in config.agent only, never twice.
+    ['the agent address outside config.agent', { agent: { host: '169.254.170.2' } }, '/agent'],
+    ['a projected token shorter than the API server allows', { agent: { consumer: { expirationSeconds: 300 } } }, '/agent/consumer/expirationSeconds'],
+    ['an interface name longer than Linux allows', { agent: { addressSetup: { interface: 'lfcs-credentials0' } } }, '/agent/addressSetup/interface'],
+    ['a DaemonSet surge (two agents would want one address)', { agent: { updateStrategy: { rollingUpdate: { maxSurge: 1 } } } }, '/agent/updateStrategy/rollingUpdate/maxSurge'],
   ];
 
   it.each(rejected)('rejects %s', (_label, override, path) => {

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NODE, OWN_TOKEN, PODS, startAgentStack, type AgentStack } from '../../support/agent.js';
 import { ORDERS_ARN, PAYMENTS_ARN } from '../../support/demo.js';
+import { until } from '../../support/settle.js';
+import { renderStatus } from '../../../src/cli/status.js';
 
 let stack: AgentStack;
 
@@ -123,9 +125,13 @@ describe('agent mode', () => {
     expect(new Set(stack.issuer.authorizations)).toEqual(new Set([`Bearer ${OWN_TOKEN}`]));
   });
 
-  it('does not list the cache to pods', async () => {
-    const error = await errorOf(await stack.as(await stack.issuer.mint(PODS.executor), '/v1/cache'));
+  it('does not list the cache to pods, and lfcs status says why', async () => {
+    const token = await stack.issuer.mint(PODS.executor);
+    const error = await errorOf(await stack.as(token, '/v1/cache'));
     expect(error).toMatchObject({ status: 404, code: 'RouteNotFound' });
+    await expect(renderStatus({ credentialsUrl: stack.sidecar.credentialsUrl, adminUrl: stack.sidecar.adminUrl, token })).rejects.toThrow(
+      /answered HTTP 404: the cache listing is not served in agent mode/,
+    );
   });
 
   it('writes one served audit line per pod and lease, naming namespace, service account and pod', async () => {
@@ -146,6 +152,22 @@ describe('agent mode', () => {
       .split('\n')
       .find((l) => l.includes('"audit":"denied"') && l.includes('"pod":"limited-1"'));
     expect(line && JSON.parse(line)).toMatchObject({ code: 'NoBinding', namespace: 'analytics', serviceAccount: 'limited' });
+  });
+
+  it('is ready once the issuer keys were read', () => {
+    expect(stack.sidecar.readiness()).toMatchObject({ ready: true, reasons: [] });
+  });
+
+  it('is not ready, and answers 503, while the issuer cannot be read', async () => {
+    const down = await startAgentStack({ issuerFailing: true });
+    try {
+      await until(() => down.logs().includes('cannot verify service-account tokens'));
+      expect(down.sidecar.readiness().reasons).toEqual([expect.stringContaining('service-account token issuer not read yet: OIDC discovery')]);
+      const error = await errorOf(await down.as(await down.issuer.mint(PODS.executor), '/v1/credentials/orders'));
+      expect(error).toMatchObject({ status: 503, code: 'IssuerUnavailable' });
+    } finally {
+      await down.close();
+    }
   });
 
   it('never logs a token or a secret', () => {

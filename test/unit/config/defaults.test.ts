@@ -31,6 +31,8 @@ describe('parseConfig defaults', () => {
         verifiedTokenSeconds: 60,
         jwksCacheSeconds: 600,
         jwksCooldownSeconds: 30,
+        podRequestsPerSecond: 100,
+        podBurst: 200,
         bindings: [],
       },
       rateLimit: { requestsPerSecond: 1000, burst: 500, refusedPerSecond: 20, refusedBurst: 50, deniedLogLinesPerSecond: 10 },

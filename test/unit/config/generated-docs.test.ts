@@ -20,6 +20,23 @@ describe('documents generated from the configuration schema', () => {
     expect(updateChartSchema(text), 'values.schema.json drifted from the schema: run npm run generate').toBe(text);
   });
 
+  it("uses only regex syntax Helm's validator (Go RE2) accepts in the chart schema: no lookaround, no backreferences", () => {
+    // Helm refuses the whole values.schema.json (every install fails) on one pattern RE2 cannot compile.
+    const patterns: string[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === 'object') {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'pattern' && typeof value === 'string') patterns.push(value);
+          else collect(value);
+        }
+      }
+    };
+    collect(JSON.parse(readFileSync(CHART_SCHEMA, 'utf8')));
+    expect(patterns.length).toBeGreaterThan(10);
+    expect(patterns.filter((p) => /\(\?<?[=!]|\\[1-9]/.test(p))).toEqual([]);
+  });
+
   it('names every LFCS_* variable and every default in the reference', () => {
     const table = configReferenceMarkdown();
     for (const variable of ENV_VARIABLES) expect(table).toContain(`\`${variable.name}\``);

@@ -136,8 +136,9 @@ func readDocuments(file string) ([][]byte, error) {
 
 // checkObject adds what decoding alone does not: the ObjectMeta rules the API
 // server applies to every object. Service names must be DNS-1035 labels;
-// the other kinds here take DNS subdomains. Every kind here is namespaced; a
-// document without a namespace (a pod template) gets one at apply time.
+// the other kinds here take DNS subdomains. A namespaced document without a
+// namespace (a pod template) gets one at apply time; a cluster-scoped kind
+// (ClusterRole, ClusterRoleBinding) must have none.
 func checkObject(obj runtime.Object) error {
 	accessor, ok := obj.(metav1.Object)
 	if !ok {
@@ -150,8 +151,22 @@ func checkObject(obj runtime.Object) error {
 	if _, isService := obj.(*corev1.Service); isService {
 		nameFn = apivalidation.NameIsDNS1035Label
 	}
-	errs := apivalidation.ValidateObjectMetaAccessor(accessor, accessor.GetNamespace() != "", nameFn, field.NewPath("metadata"))
+	requiresNamespace := accessor.GetNamespace() != ""
+	if clusterScoped(obj) {
+		// ValidateObjectMetaAccessor with requiresNamespace=false rejects a namespace.
+		requiresNamespace = false
+	}
+	errs := apivalidation.ValidateObjectMetaAccessor(accessor, requiresNamespace, nameFn, field.NewPath("metadata"))
 	return errs.ToAggregate()
+}
+
+// clusterScoped: the kinds in the scheme above that have no namespace.
+func clusterScoped(obj runtime.Object) bool {
+	switch obj.(type) {
+	case *rbacv1.ClusterRole, *rbacv1.ClusterRoleBinding, *corev1.Namespace, *corev1.Node, *corev1.PersistentVolume:
+		return true
+	}
+	return false
 }
 
 // describe names a document "Kind namespace/name" for the report, best effort.

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { inject } from 'light-my-request';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { LfcsError } from '../../../src/core/errors.js';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { agentAuth } from '../../../src/http/caller-auth.js';
+import { createCredentialsApp } from '../../../src/http/credentials-app.js';
+import { createFastPath } from '../../../src/http/fast-path.js';
+import { Bindings } from '../../../src/identity/bindings.js';
+import type { PodIdentity } from '../../../src/identity/service-account-verifier.js';
+import { fakeCredentialsDeps } from '../../support/app-fakes.js';
+import { FakeClock } from '../../support/fake-clock.mjs';
+
+/**
+ * The credentials listener in agent mode, in-process: the fast path in
+ * front of the app, with a stand-in verifier (tokens "known:<sa>" are
+ * verified moments ago, "new:<sa>" need verifying) and real bindings.
+ */
+const ORDERS = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
+const HR = 'arn:aws:glue:us-east-1:123456789012:table/hr/people';
+
+const identity = (serviceAccount: string): PodIdentity => ({ namespace: 'spark', serviceAccount, pod: `${serviceAccount}-1`, podUid: serviceAccount, node: 'node-a' });
+
+function listener() {
+  const auth = agentAuth({
+    verifier: {
+      known: (header) => (header?.startsWith('known:') ? identity(header.slice(6)) : undefined),
+      verify: async (header) => {
+        if (header?.startsWith('new:') || header?.startsWith('known:')) return identity(header.split(':')[1]!);
+        throw new LfcsError('Unauthorized', 'the token signature does not verify');
+      },
+    },
+    bindings: new Bindings([
+      { namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'], locations: [] },
+      { namespace: 'spark', serviceAccount: 'other', profiles: [], tables: [], locations: [] },
+      { namespace: 'spark', serviceAccount: 'driver', profiles: ['orders'], tables: [], locations: [] },
+    ]),
+    host: '169.254.170.2',
+
+    metrics: createMetrics({ version: 'test', defaultMetrics: false }),
+    clock: new FakeClock(),
+    podRequestsPerSecond: 1,
+    podBurst: 3,
+    logger: pino({ level: 'silent' }),
+  });
+  const fake = fakeCredentialsDeps({
+    profiles: { orders: { operation: 'GetTemporaryGlueTableCredentials', tableArn: ORDERS } },
+    allowed: () => true,
+    auth,
+  });
+  const app = createCredentialsApp(fake.deps);
+  const fast = createFastPath({ profile: (n) => fake.deps.profiles.resolve(n), cache: fake.deps.cache, auth, rateLimiter: fake.deps.rateLimiter, metrics: fake.deps.metrics });
+  // The fast path with a recording stand-in behind it (light-my-request gives an
+  // Express app its own prototypes only when the app itself is the handler).
+  const fellThrough: string[] = [];
+  const fastOnly = (req: IncomingMessage, res: ServerResponse) => {
+    if (fast(req, res)) return;
+    fellThrough.push(String(req.headers.authorization));
+    res.writeHead(299).end();
+  };
+  const get = (url: string, authorization: string | undefined, host = '169.254.170.2') =>
+    inject(app, { method: 'GET', url, headers: { host, ...(authorization !== undefined && { authorization }) } });
+  const getFast = (url: string, authorization: string) =>
+    inject(fastOnly, { method: 'GET', url, headers: { host: '169.254.170.2:80', authorization } });
+  return { fake, get, getFast, fellThrough };
+}
+
+describe('credentials listener in agent mode', () => {
+  it('serves a bound profile from the fast path to a known token only; the rest falls through', async () => {
+    const l = listener();
+    expect((await l.getFast('/v1/credentials/orders', 'known:executor')).statusCode).toBe(200);
+    expect(l.fake.freshHits).toBe(1);
+    expect((await l.getFast('/v1/credentials/orders', 'new:executor')).statusCode).toBe(299);
+    // Known, but not bound to the profile: the full path answers (403), the cache is not touched.
+    expect((await l.getFast('/v1/credentials/orders', 'known:other')).statusCode).toBe(299);
+    expect(l.fellThrough).toEqual(['new:executor', 'known:other']);
+    expect(l.fake.freshHits).toBe(1);
+  });
+
+  it('serves a bound profile through the app to a token it verifies', async () => {
+    const l = listener();
+    expect((await l.get('/v1/credentials/orders', 'new:executor')).statusCode).toBe(200);
+  });
+
+  it('refuses an unbound profile with 403, never touching the cache', async () => {
+    const l = listener();
+    for (const token of ['known:other', 'new:other']) {
+      const res = await l.get('/v1/credentials/orders', token);
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'NoBinding' });
+    }
+    expect(l.fake.requests).toEqual([]);
+  });
+
+  it('checks dynamic tables against the binding, not a node-wide list', async () => {
+    const l = listener();
+    expect((await l.get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}`, 'new:executor')).statusCode).toBe(200);
+    const refused = await l.get(`/v1/credentials?table=${encodeURIComponent(HR)}`, 'new:executor');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'NoBinding' });
+  });
+
+  it('answers 401 JSON to a token that does not verify, and 403 to a foreign Host', async () => {
+    const l = listener();
+    const bad = await l.get('/v1/credentials/orders', 'forged');
+    expect(bad.statusCode).toBe(401);
+    expect(bad.headers['content-type']).toBe('application/json');
+    expect((await l.get('/v1/credentials/orders', 'known:executor', 'evil.example')).json()).toMatchObject({ code: 'ForbiddenHost' });
+    expect((await l.get('/v1/credentials/orders', 'known:executor')).statusCode).toBe(200);
+  });
+
+  it("answers 429 to a pod over its own budget on both paths, while another pod is served", async () => {
+    const l = listener();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await l.getFast('/v1/credentials/orders', 'known:executor')).statusCode);
+    // Three from the pod's burst on the fast path; the fourth falls through to the full path.
+    expect(statuses).toEqual([200, 200, 200, 299]);
+    const refused = await l.get('/v1/credentials/orders', 'known:executor');
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'RateLimited', message: expect.stringContaining('this pod') });
+    expect(refused.headers['retry-after']).toBe('1');
+    expect((await l.get('/v1/credentials/orders', 'new:driver')).statusCode).toBe(200);
+  });
+
+  it('does not list the cache to a pod', async () => {
+    const res = await listener().get('/v1/cache', 'known:executor');
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'RouteNotFound', message: expect.stringContaining('agent mode') });
+  });
+});
