@@ -16,6 +16,7 @@ import { LfcsError } from '../core/errors.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { TOKEN_CHECK_OUTCOMES, type SidecarMetrics, type TokenCheckOutcome } from '../observability/metrics.js';
 import type { Bindings, Target } from '../identity/bindings.js';
+import { isDataLocationRequest } from '../lakeformation/types.js';
 import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 import { isLoopbackHostHeader } from './host-check.js';
 import type { TokenSource } from './token-source.js';
@@ -125,12 +126,12 @@ export function agentAuth(init: AgentAuthInit): CallerAuth {
     served(caller, target, expiration) {
       if (caller.kind !== 'pod') return;
       const { namespace, serviceAccount, pod, podUid } = caller.identity;
-      const what = describeTarget(target);
-      const key = `${podUid}\n${what}\n${expiration}`;
+      const fields = describeTarget(target);
+      const key = `${podUid}\n${JSON.stringify(fields)}\n${expiration}`;
       if (audited.has(key)) return;
       audited.set(key, true);
       init.logger.info(
-        { audit: 'served', namespace, serviceAccount, pod, ...target, expiration: new Date(expiration).toISOString() },
+        { audit: 'served', namespace, serviceAccount, pod, ...fields, expiration: new Date(expiration).toISOString() },
         'credentials served to a pod',
       );
     },
@@ -153,8 +154,10 @@ function hostWithPort(host: string, ownHost: string): boolean {
   return host.startsWith(`${ownHost}:`) && /^\d{1,5}$/.test(host.slice(ownHost.length + 1));
 }
 
-function describeTarget(target: Target): string {
-  if ('profile' in target) return `profile:${target.profile}`;
-  if ('tableArn' in target) return `table:${target.tableArn}`;
-  return `locations:${target.locations.join(',')}`;
+/** The audit fields of a target: the profile, or the table or locations asked for. */
+function describeTarget(target: Target): Record<string, unknown> {
+  if ('profile' in target) return { profile: target.profile };
+  const { request } = target;
+  if (isDataLocationRequest(request)) return { locations: request.dataLocations, credentialsScope: request.credentialsScope };
+  return { tableArn: request.tableArn, ...(request.partitionValues && { partition: request.partitionValues }), permissions: request.permissions };
 }

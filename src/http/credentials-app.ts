@@ -6,7 +6,7 @@ import type { SidecarMetrics } from '../observability/metrics.js';
 import type { Caller, CallerAuth, Target } from './caller-auth.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import type { PreparedRequest } from '../cache/cache-key.js';
-import type { CredentialRequest, Lease } from '../lakeformation/types.js';
+import type { CredentialRequest, DataLocationCredentialRequest, Lease, TableCredentialRequest } from '../lakeformation/types.js';
 import { sendError, statusForCode, toPublicError } from './error-response.js';
 import { containerBody, formatExpiration } from './container-body.js';
 import { RATE_LIMIT_TAKEN } from './fast-path.js';
@@ -119,12 +119,12 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .get(handleAs('dynamic', async (req, res) => {
       const request = parseDynamicQuery(req.query as Record<string, unknown>, deps.defaults);
       if (request.operation === 'GetTemporaryDataLocationCredentials') {
-        const target = checkLocationsAllowed(deps, res, request.dataLocations);
+        const target = checkLocationsAllowed(deps, res, request);
         // No AccountId: a location names no account.
         sendContainerCredentials(res, await deps.cache.get(request, { signal: clientGone(res) }), undefined, deps, target);
         return;
       }
-      const target = checkDynamicAllowed(deps, res, request.tableArn);
+      const target = checkDynamicAllowed(deps, res, request);
       const served = await deps.cache.get(request, { signal: clientGone(res) });
       sendContainerCredentials(res, served, accountIdFromTableArn(request.tableArn), deps, target);
     }))
@@ -160,7 +160,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
       .route(path)
       .post(requireJson, jsonBody, handleAs(name, async (req, res) => {
         const request = parse(req.body, deps.defaults);
-        const target = checkDynamicAllowed(deps, res, request.tableArn);
+        const target = checkDynamicAllowed(deps, res, request);
         await serveNativeCredentials(deps, res, request, clientGone(res), target);
       }))
       .all(methodNotAllowed('POST'));
@@ -170,7 +170,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .route('/v1/data-location-credentials')
     .post(requireJson, jsonBody, handleAs('data-location', async (req, res) => {
       const request = parseDataLocationBody(req.body, deps.defaults);
-      const target = checkLocationsAllowed(deps, res, request.dataLocations);
+      const target = checkLocationsAllowed(deps, res, request);
       await serveDataLocationCredentials(deps, res, request, target);
     }))
     .all(methodNotAllowed('POST'));
@@ -293,7 +293,8 @@ function authorized(deps: CredentialsAppDeps, res: Response, target: Target): Ta
 }
 
 /** Dynamic and native requests name any table, so both pass the same allow-list. */
-function checkDynamicAllowed(deps: CredentialsAppDeps, res: Response, tableArn: string): Target {
+function checkDynamicAllowed(deps: CredentialsAppDeps, res: Response, request: TableCredentialRequest): Target {
+  const { tableArn } = request;
   if (!deps.dynamic.enabled) {
     throw new LfcsError(
       'DynamicRequestsDisabled',
@@ -303,11 +304,12 @@ function checkDynamicAllowed(deps: CredentialsAppDeps, res: Response, tableArn: 
   if (!deps.dynamic.isAllowed(tableArn)) {
     throw new LfcsError('TableNotAllowed', `table ${truncate(tableArn)} matches none of dynamic.allowedTables`);
   }
-  return authorized(deps, res, { tableArn });
+  return authorized(deps, res, { request });
 }
 
 /** Dynamic and native location requests: every location must match `dynamic.allowedLocations`. */
-function checkLocationsAllowed(deps: CredentialsAppDeps, res: Response, locations: readonly string[]): Target {
+function checkLocationsAllowed(deps: CredentialsAppDeps, res: Response, request: DataLocationCredentialRequest): Target {
+  const locations = request.dataLocations;
   if (!deps.dynamic.enabled) {
     throw new LfcsError(
       'DynamicRequestsDisabled',
@@ -321,7 +323,7 @@ function checkLocationsAllowed(deps: CredentialsAppDeps, res: Response, location
       `location(s) ${truncate(refused.join(', '))} match none of dynamic.allowedLocations`,
     );
   }
-  return authorized(deps, res, { locations });
+  return authorized(deps, res, { request });
 }
 
 /** Host check, proxy-header check and rate limit, before any credential work. */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isLoopbackHost } from '../core/hosts.js';
 import { integer, positiveNumber, section } from '../core/settings.js';
-import { locationPatterns, tablePatterns } from '../lakeformation/fields.js';
+import * as fields from '../lakeformation/fields.js';
 
 /**
  * The link-local addresses every SDK accepts in `AWS_CONTAINER_CREDENTIALS_FULL_URI`
@@ -58,12 +58,29 @@ const bindingSchema = section({
     .array(z.string({ error: 'a profile name' }), { error: 'a list of profile names' })
     .default(() => [])
     .describe('Profiles that identity may use at /v1/credentials/<name>.'),
-  tables: tablePatterns()
+  tables: fields
+    .tablePatterns()
     .default(() => [])
     .describe('Table ARN patterns it may name in dynamic and native requests (needs dynamic.enabled).'),
-  locations: locationPatterns()
+  locations: fields
+    .locationPatterns()
     .default(() => [])
     .describe('S3 location patterns it may name in dynamic and native location requests (needs dynamic.enabled).'),
+  // Its own requests may ask for no more than these (profiles are used as configured).
+  permissions: fields.permissions
+    .optional()
+    .describe('Permissions its dynamic and native table requests may ask for. Default: defaults.permissions.'),
+  supportedPermissionTypes: fields.supportedPermissionTypes
+    .optional()
+    .describe(
+      'Policy kinds its requests may claim to enforce (claiming CELL_FILTER_PERMISSION gets cell-filtered tables unfiltered). Default: defaults.supportedPermissionTypes.',
+    ),
+  credentialsScope: fields.credentialsScope
+    .optional()
+    .describe('READWRITE lets its location requests ask for write credentials; READ refuses them. Default: defaults.credentialsScope.'),
+  maxDurationSeconds: fields.durationSeconds
+    .optional()
+    .describe('Longest DurationSeconds its requests may ask for (credentials outlive the pod token). Default: defaults.durationSeconds.'),
 });
 
 export const agentSettingsSchema = section({

@@ -88,7 +88,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const auth: CallerAuth = verifier
     ? agentAuth({
         verifier,
-        bindings: new Bindings(config.agent.bindings),
+        bindings: new Bindings(config.agent.bindings, config.defaults),
         host: config.agent.host,
         logger,
         metrics,

@@ -57,6 +57,18 @@ describe('agent mode', () => {
     expect(error.message).toContain('tables');
   });
 
+  it.each([
+    ['more permissions', '&permissions=SELECT,ALTER', 'permission(s) ALTER'],
+    ['a policy kind it does not enforce', '&supportedPermissionTypes=COLUMN_PERMISSION,CELL_FILTER_PERMISSION', 'CELL_FILTER_PERMISSION'],
+    ['a 12-hour lease', '&durationSeconds=43200', 'durationSeconds up to 3600'],
+  ])('refuses a bound table asked for with %s, before calling Lake Formation', async (_name, extra, message) => {
+    const before = await tableCalls();
+    const error = await errorOf(await stack.as(await stack.issuer.mint(PODS.executor), `${dynamicOrders}${extra}`));
+    expect(error).toMatchObject({ status: 403, code: 'NoBinding' });
+    expect(error.message).toContain(message);
+    expect(await tableCalls()).toBe(before);
+  });
+
   it('refuses a profile the binding does not list', async () => {
     const token = await stack.issuer.mint(PODS.limited);
     const error = await errorOf(await stack.as(token, '/v1/credentials/orders'));

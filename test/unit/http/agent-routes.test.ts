@@ -12,6 +12,9 @@ import type { PodIdentity } from '../../../src/identity/service-account-verifier
 import { fakeCredentialsDeps } from '../../support/app-fakes.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 
+/** What a binding that names no limits of its own is held to (`defaults.*`). */
+const BINDING_DEFAULTS = { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], credentialsScope: 'READ', durationSeconds: 3600 } as const;
+
 /**
  * The credentials listener in agent mode, in-process: the fast path in
  * front of the app, with a stand-in verifier (tokens "known:<sa>" are
@@ -35,7 +38,7 @@ function listener() {
       { namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'], locations: [] },
       { namespace: 'spark', serviceAccount: 'other', profiles: [], tables: [], locations: [] },
       { namespace: 'spark', serviceAccount: 'driver', profiles: ['orders'], tables: [], locations: [] },
-    ]),
+    ], BINDING_DEFAULTS),
     host: '169.254.170.2',
 
     metrics: createMetrics({ version: 'test', defaultMetrics: false }),
