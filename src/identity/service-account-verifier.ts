@@ -6,23 +6,25 @@
  * `alg: none` nor an HMAC token "signed" with a public key can pass.
  *
  * The issuer's keys are found by OIDC discovery
- * (`<issuerUrl>/.well-known/openid-configuration`), read once and kept;
- * `jose` caches the key set, re-reads it at least every `jwksCacheSeconds`,
- * and on a token signed by an unknown `kid` at most every
- * `jwksCooldownSeconds`, so a key rotation at the issuer is picked up.
- * lfcs's own token goes only to `issuerUrl`'s origin (the API server, when
- * in-cluster): never to another origin the discovery document names.
+ * (`<issuerUrl>/.well-known/openid-configuration`), read once and kept.
+ * The key set is re-read every `jwksCacheSeconds` (the last one read stays
+ * in use while the issuer is unreachable) and, on a token signed by an
+ * unknown `kid`, by `jose` at most every `jwksCooldownSeconds`, so a key
+ * rotation at the issuer is picked up. lfcs's own token goes only to the
+ * in-cluster API server (`kubernetes.default.svc`, or a loopback proxy),
+ * read afresh for each request: never to another origin or issuer.
  *
  * A verified token is remembered by its digest for `verifiedTokenSeconds`
  * (never past its `exp`), so a hit costs one hash and one map lookup.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplementation, type JWTPayload } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
-import type { AgentSettings } from './settings.js';
+import { isLoopbackHost } from '../core/hosts.js';
+import { isIssuerUrl, type AgentSettings } from './settings.js';
 
 /** Who a verified token says the caller is. */
 export interface PodIdentity {
@@ -72,8 +74,10 @@ export class ServiceAccountVerifier {
   #discovery: Promise<Discovered> | undefined;
   #discoveryFailedAt = Number.NEGATIVE_INFINITY;
   #keysRead = false;
+  #keysFailedAt = Number.NEGATIVE_INFINITY;
   #lastProblem: string | undefined;
   #retry: TimerHandle | undefined;
+  #refresh: TimerHandle | undefined;
   #stopped = false;
 
   constructor(options: VerifierOptions) {
@@ -96,6 +100,7 @@ export class ServiceAccountVerifier {
           () => {
             this.#keysRead = true;
             this.#lastProblem = undefined;
+            this.#scheduleRefresh();
           },
           (err: unknown) => {
             if (!(err instanceof LfcsError)) this.#report(`cannot read the signing keys: ${describe(err)}`);
@@ -109,6 +114,26 @@ export class ServiceAccountVerifier {
   stop(): void {
     this.#stopped = true;
     if (this.#retry !== undefined) this.#options.clock.clearTimeout(this.#retry);
+    if (this.#refresh !== undefined) this.#options.clock.clearTimeout(this.#refresh);
+  }
+
+  /**
+   * Re-reads the keys every `jwksCacheSeconds`, so a key the issuer dropped
+   * stops verifying; while the issuer cannot be reached the keys last read
+   * stay in use (jose itself is told never to expire them), so an API server
+   * outage does not turn into refusing every pod.
+   */
+  #scheduleRefresh(): void {
+    if (this.#stopped) return;
+    this.#refresh = this.#options.clock.setTimeout(() => {
+      this.#refresh = undefined;
+      void this.#discover()
+        .then(({ keys }) => keys.reload())
+        .catch((err: unknown) => {
+          if (!(err instanceof LfcsError)) this.#report(`cannot re-read the signing keys; the ones read before stay in use: ${describe(err)}`);
+        })
+        .finally(() => this.#scheduleRefresh());
+    }, this.#options.jwksCacheSeconds * 1000);
   }
 
   /** Undefined once the issuer's keys were read; otherwise why pods cannot be verified yet. */
@@ -217,25 +242,52 @@ export class ServiceAccountVerifier {
     const base = new URL(this.#options.issuerUrl);
     const url = new URL(`${base.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`, base);
     const response = await fetch(url, {
-      headers: { accept: 'application/json', ...this.#ownTokenHeader() },
+      headers: { accept: 'application/json', ...(isApiServer(base) ? this.#ownTokenHeader() : {}) },
       redirect: 'error',
       signal: AbortSignal.timeout(5_000),
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (typeof document.jwks_uri !== 'string') throw new Error('the document has no jwks_uri');
-    const jwksUrl = keysUrl(this.#options.jwksUrl, new URL(document.jwks_uri), base);
+    if (typeof document.jwks_uri !== 'string' || !isIssuerUrl(document.jwks_uri)) {
+      throw new Error('the document has no jwks_uri, or one that is not https:// (http:// only on loopback)');
+    }
+    const apiServer = isApiServer(base);
+    const jwksUrl = keysUrl(this.#options.jwksUrl, new URL(document.jwks_uri), base, apiServer);
     const issuer = this.#options.issuer ?? document.issuer;
     if (typeof issuer !== 'string' || issuer === '') throw new Error('the document has no issuer, and agent.issuer is not set');
-    // lfcs's own token is a credential: it goes to the origin we were told to trust, nowhere else.
-    const headers = jwksUrl.origin === base.origin ? this.#ownTokenHeader() : {};
+    // lfcs's own token is a credential: it goes to the in-cluster API server it came from, nowhere else.
+    const sendToken = apiServer && jwksUrl.origin === base.origin;
     const keys = createRemoteJWKSet(jwksUrl, {
-      headers,
-      cacheMaxAge: this.#options.jwksCacheSeconds * 1000,
+      // Re-read on the schedule above, not by jose on a request: see #scheduleRefresh.
+      cacheMaxAge: Number.POSITIVE_INFINITY,
       cooldownDuration: this.#options.jwksCooldownSeconds * 1000,
       timeoutDuration: 5_000,
+      [customFetch]: this.#keysFetch(sendToken),
     });
     return { issuer, keys };
+  }
+
+  /**
+   * jose's key fetch, with lfcs's own token read afresh each time (the
+   * kubelet rotates it) and, after a failed fetch, no new one for a few
+   * seconds: a flood of tokens with unknown key ids while the issuer is down
+   * costs the issuer one request, not one each.
+   */
+  #keysFetch(sendToken: boolean): FetchImplementation {
+    return async (url, options) => {
+      const now = this.#options.clock.now();
+      if (now - this.#keysFailedAt < DISCOVERY_RETRY_MS) throw new Error('the last key fetch failed moments ago');
+      const headers = new Headers(options.headers);
+      if (sendToken) for (const [name, value] of Object.entries(this.#ownTokenHeader())) headers.set(name, value);
+      try {
+        const response = await fetch(url, { ...options, headers });
+        if (response.status !== 200) this.#keysFailedAt = this.#options.clock.now();
+        return response;
+      } catch (err) {
+        this.#keysFailedAt = this.#options.clock.now();
+        throw err;
+      }
+    };
   }
 
   /** `Authorization: Bearer <lfcs's own token>`, re-read each time (the kubelet rotates it); none while the file is absent. */
@@ -260,13 +312,27 @@ const API_SERVER_JWKS_PATH = '/openid/v1/jwks';
  * anonymous reads are usually refused; the same API server answers that
  * path at the in-cluster origin, so it is read there.
  */
-function keysUrl(configured: string | undefined, advertised: URL, base: URL): URL {
+function keysUrl(configured: string | undefined, advertised: URL, base: URL, apiServer: boolean): URL {
   if (configured !== undefined) return new URL(configured);
-  if (advertised.origin !== base.origin && advertised.pathname === API_SERVER_JWKS_PATH && advertised.search === '') {
+  if (apiServer && advertised.origin !== base.origin && advertised.pathname === API_SERVER_JWKS_PATH && advertised.search === '') {
     return new URL(API_SERVER_JWKS_PATH, base);
   }
   return advertised;
 }
+
+/**
+ * Whether `issuerUrl` is the API server as pods reach it in-cluster
+ * (`kubernetes.default.svc`, with or without the cluster domain) or a
+ * loopback proxy to it (`kubectl proxy`, tests): the only issuers lfcs's own
+ * token, whose audience is the API server, is ever sent to.
+ */
+export function isApiServer(base: URL): boolean {
+  const host = base.hostname.replace(/^\[|\]$/g, '');
+  return IN_CLUSTER_API_SERVER_HOSTS.includes(host) || isLoopbackHost(host);
+}
+
+/** The names pods reach the API server by (a custom cluster domain: use `kubernetes.default.svc`). */
+const IN_CLUSTER_API_SERVER_HOSTS = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
 
 function issuerUnavailable(): LfcsError {
   return new LfcsError('IssuerUnavailable', 'the service-account token issuer cannot be reached; try again', { retryable: true });

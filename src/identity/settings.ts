@@ -35,7 +35,8 @@ const NAME_EXPECTED = 'a Kubernetes object name (a DNS subdomain: lower-case let
 
 const ISSUER_URL_EXPECTED = 'an https:// URL (http:// only for a loopback host), without query or fragment';
 
-function isIssuerUrl(value: string): boolean {
+/** An https:// URL, or http:// on a loopback host, without query, fragment or credentials. */
+export function isIssuerUrl(value: string): boolean {
   let url: URL;
   try {
     url = new URL(value);
@@ -128,13 +129,13 @@ export const agentSettingsSchema = section({
     .string({ error: 'a path' })
     .min(1, { error: 'a path' })
     .default('/var/run/secrets/kubernetes.io/serviceaccount/token')
-    .describe("lfcs's own token, sent as a bearer token to issuerUrl's origin only (never elsewhere); skipped while the file is absent."),
+    .describe("lfcs's own token, sent as a bearer token only when issuerUrl is the in-cluster API server (kubernetes.default.svc) or loopback, and only to its origin; skipped while the file is absent."),
   verifiedTokenSeconds: integer(0, 300)
     .default(60)
-    .describe('A verified token is remembered this long (never past its exp), so hits skip the signature check; a key the issuer drops stops working within it.'),
+    .describe('A verified token is remembered this long (never past its exp), so hits skip the signature check; a key the issuer drops stops working within jwksCacheSeconds plus this.'),
   jwksCacheSeconds: integer(1, 86_400)
     .default(600)
-    .describe('The issuer\'s keys are re-read at least this often, so a key it removed stops verifying.'),
+    .describe("The issuer's keys are re-read this often, so a key it removed stops verifying; while it cannot be reached, the keys read last stay in use."),
   jwksCooldownSeconds: integer(0, 3600)
     .default(30)
     .describe('A token signed by an unknown key (kid) re-reads the keys at most this often: a rotation is picked up, a flood of forged kids costs one fetch.'),

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
-import { ServiceAccountVerifier, type VerifierOptions } from '../../../src/identity/service-account-verifier.js';
+import { isApiServer, ServiceAccountVerifier, type VerifierOptions } from '../../../src/identity/service-account-verifier.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { TestIssuer } from '../../support/oidc-issuer.js';
-import { until } from '../../support/settle.js';
+import { realTick, until } from '../../support/settle.js';
 
 const POD = { namespace: 'spark', serviceAccount: 'executor', pod: 'exec-1', node: 'node-a' };
 const OWN_TOKEN = 'own-token-of-the-agent';
@@ -48,7 +48,7 @@ function verifier(issuerUrl: string, options: Partial<VerifierOptions> = {}) {
     ...options,
   });
   cleanups.push(() => v.stop());
-  return { v, clock, problems };
+  return { v, clock, problems, discoveryTokenFile };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<LfcsError> {
@@ -149,6 +149,77 @@ describe('ServiceAccountVerifier', () => {
     await clock.advance(5_000);
     await until(() => v.notReadyReason === undefined);
     expect((await v.verify(token)).pod).toBe('exec-1');
+  });
+
+  it("re-reads lfcs's own token for every key fetch (the kubelet rotates it)", async () => {
+    const iss = await issuer();
+    const { v, discoveryTokenFile } = verifier(iss.url);
+    await v.verify(await iss.mint(POD));
+    writeFileSync(discoveryTokenFile, 'rotated-own-token');
+    const rotated = await iss.addKey();
+    await v.verify(await iss.mint(POD, { kid: rotated }));
+    expect(iss.authorizations).toEqual([`Bearer ${OWN_TOKEN}`, `Bearer ${OWN_TOKEN}`, 'Bearer rotated-own-token']);
+  });
+
+  it('re-reads the keys every jwksCacheSeconds: a dropped key stops verifying', async () => {
+    const iss = await issuer();
+    const { v, clock } = verifier(iss.url, { verifiedTokenSeconds: 0, jwksCooldownSeconds: 3600 });
+    v.start();
+    await until(() => v.notReadyReason === undefined);
+    const oldKid = iss.jwks().keys[0]!.kid!;
+    const old = await iss.mint(POD, { now: clock.now(), expiresIn: 3600 });
+    expect((await v.verify(old)).pod).toBe('exec-1');
+    await iss.addKey();
+    iss.unpublish(oldKid);
+    const fetches = iss.jwksFetches;
+    await clock.advance(600_000);
+    await until(() => iss.jwksFetches > fetches);
+    // The new set is applied once its body is parsed: a few real turns at most.
+    let refused: unknown;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      refused = await v.verify(old).then(() => undefined, (err: unknown) => err);
+      if (refused === undefined) await realTick();
+    }
+    expect(refused).toMatchObject({ code: 'Unauthorized', message: expect.stringContaining('does not publish') });
+  });
+
+  it('keeps the keys it read while the issuer is down, and asks it at most once per 5 s', async () => {
+    const iss = await issuer();
+    const { v, clock } = verifier(iss.url, { verifiedTokenSeconds: 0 });
+    expect((await v.verify(await iss.mint(POD))).pod).toBe('exec-1');
+    iss.failing = true;
+    const fetches = iss.jwksFetches;
+    // Known key: still verified with the keys read before.
+    expect((await v.verify(await iss.mint(POD))).pod).toBe('exec-1');
+    // Unknown key ids: one fetch fails, the rest are not sent.
+    const hidden = await iss.addKey({ published: false });
+    for (let i = 0; i < 10; i++) {
+      expect((await rejection(v.verify(await iss.mint(POD, { kid: hidden })))).code).toBe('IssuerUnavailable');
+    }
+    expect(iss.jwksFetches).toBe(fetches);
+    expect(iss.authorizations.length).toBe(3);
+    await clock.advance(5_000);
+    await rejection(v.verify(await iss.mint(POD, { kid: hidden })));
+    expect(iss.authorizations.length).toBe(4);
+  });
+
+  it('refuses a discovery document whose jwks_uri is plain http off loopback', async () => {
+    const iss = await issuer();
+    iss.jwksUri = 'http://keys.example/openid/v1/jwks';
+    const { v, problems } = verifier(iss.url);
+    expect((await rejection(v.verify(await iss.mint(POD)))).code).toBe('IssuerUnavailable');
+    expect(problems[0]).toContain('not https://');
+  });
+
+  it.each([
+    ['https://kubernetes.default.svc', true],
+    ['https://kubernetes.default.svc.cluster.local:443', true],
+    ['http://127.0.0.1:8001', true],
+    ['https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE', false],
+    ['https://kubernetes.default.svc.evil.example', false],
+    ['https://10.100.0.1', false],
+  ])("sends lfcs's own token to %s: %s", (url, sent) => {
+    expect(isApiServer(new URL(url))).toBe(sent);
   });
 
   it('never puts the token in an error message', async () => {
