@@ -9,7 +9,7 @@ import type { PreparedRequest } from '../cache/cache-key.js';
 import type { CredentialRequest, DataLocationCredentialRequest, Lease, TableCredentialRequest } from '../lakeformation/types.js';
 import { sendError, statusForCode, toPublicError } from './error-response.js';
 import { containerBody, formatExpiration } from './container-body.js';
-import { RATE_LIMIT_TAKEN } from './fast-path.js';
+import { CALLER_BUDGET_TAKEN, KNOWN_CALLER, RATE_LIMIT_TAKEN, type FastPathMarks } from './fast-path.js';
 import { sendJson, sendJsonText } from './json-response.js';
 import {
   parseDataLocationBody,
@@ -106,9 +106,10 @@ export function createCredentialsApp(deps: CredentialsAppDeps): express.Express 
     .route('/v1/credentials/:profile')
     .get(handleAs('profile', async (req, res) => {
       const name = String(req.params['profile']);
+      // Authorized first: in agent mode a pod must not learn which profile names exist.
+      const target = authorized(deps, res, { profile: name });
       const profile = deps.profiles.resolve(name);
       if (!profile) throw new LfcsError('ProfileNotFound', `no profile named "${truncate(name)}" is configured`);
-      const target = authorized(deps, res, { profile: name });
       const served = await deps.cache.getPrepared(profile.prepared, { label: name, signal: clientGone(res) });
       sendContainerCredentials(res, served, profile.accountId, deps, target);
     }))
@@ -356,28 +357,30 @@ function refuseForeignRequests(deps: CredentialsAppDeps) {
 function authenticate(deps: CredentialsAppDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
-    const known = deps.auth.known(header);
+    // The fast path may have authenticated this request, and taken its budgets, before it fell through here.
+    const marks = req as FastPathMarks;
+    const known = marks[KNOWN_CALLER] ?? deps.auth.known(header);
     const accepted = (caller: Caller) => {
-      // The fast path may have taken this request's tokens already before it fell through here.
-      if (!(req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN]) {
-        if (!deps.auth.admit(caller)) {
-          return next(new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 }));
-        }
-        if (!deps.rateLimiter.tryTake()) {
-          return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
-        }
+      if (!marks[CALLER_BUDGET_TAKEN] && !deps.auth.admit(caller)) {
+        return next(new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 }));
+      }
+      if (!marks[RATE_LIMIT_TAKEN] && !deps.rateLimiter.tryTake()) {
+        return next(new LfcsError('RateLimited', 'too many requests; slow down', { retryAfterSeconds: 1 }));
       }
       res.locals['caller'] = caller;
       next();
     };
     if (known !== undefined) return accepted(known);
-    deps.auth.authenticate(header).then(accepted, (err: unknown) => {
-      const refused = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
-      if (refused && !deps.refusedRateLimiter.tryTake()) {
-        return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
-      }
-      next(err);
-    });
+    deps.auth
+      .authenticate(header)
+      .then(accepted, (err: unknown) => {
+        const refused = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
+        if (refused && !deps.refusedRateLimiter.tryTake()) {
+          return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
+        }
+        next(err);
+      })
+      .catch(next);
   };
 }
 

@@ -19,12 +19,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PreparedRequest, ServedCredentials } from '../cache/index.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { containerBody } from './container-body.js';
-import type { CallerAuth } from './caller-auth.js';
+import type { Caller, CallerAuth } from './caller-auth.js';
 
 const PREFIX = '/v1/credentials/';
 
 /** Marks a request whose rate-limit token the fast path already took, so the full path does not take a second. */
 export const RATE_LIMIT_TAKEN = Symbol('lfcs.rateLimitTaken');
+/** The same for the caller's own budget (agent mode: the pod's), taken before the listener's. */
+export const CALLER_BUDGET_TAKEN = Symbol('lfcs.callerBudgetTaken');
+/** The caller the fast path authenticated, so the full path neither checks nor counts it again. */
+export const KNOWN_CALLER = Symbol('lfcs.knownCaller');
+
+/** What the fast path leaves on a request it hands to the full path. */
+export interface FastPathMarks {
+  [RATE_LIMIT_TAKEN]?: boolean;
+  [CALLER_BUDGET_TAKEN]?: boolean;
+  [KNOWN_CALLER]?: Caller;
+}
 
 export interface FastPathDeps {
   /** The profile's prepared request and account, or undefined. */
@@ -49,14 +60,18 @@ export function createFastPath(deps: FastPathDeps): (req: IncomingMessage, res: 
     }
     const caller = deps.auth.known(headers.authorization);
     if (caller === undefined) return false;
+    const marks = req as FastPathMarks;
+    marks[KNOWN_CALLER] = caller;
     // Profile names are URL-safe, so any other character (`/`, `?`, `%`) means "not a plain profile hit".
     const name = url.slice(PREFIX.length);
     const profile = deps.profile(name);
     if (profile === undefined) return false;
     const target = { profile: name };
     if (deps.auth.authorize(caller, target) !== undefined) return false;
-    if (!deps.auth.admit(caller) || !deps.rateLimiter.tryTake()) return false;
-    (req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] = true;
+    if (!deps.auth.admit(caller)) return false;
+    marks[CALLER_BUDGET_TAKEN] = true;
+    if (!deps.rateLimiter.tryTake()) return false;
+    marks[RATE_LIMIT_TAKEN] = true;
     const served = deps.cache.serveIfFresh(profile.prepared, name);
     if (served === undefined) return false;
     const body = containerBody(served.lease, profile.accountId);

@@ -29,6 +29,8 @@ export interface MintOptions {
   kubernetes?: Record<string, unknown>;
   /** The time "now" is, ms. Default Date.now(). */
   now?: number;
+  /** Top-level claims to replace, or drop when undefined (e.g. `{ exp: undefined }`). */
+  claims?: Record<string, unknown>;
 }
 
 interface SigningKey {
@@ -102,7 +104,7 @@ export class TestIssuer {
       if (value === undefined) delete kubernetes[name];
       else kubernetes[name] = value;
     }
-    return {
+    const payload: Record<string, unknown> = {
       iss: options.issuer ?? this.issuer,
       sub: `system:serviceaccount:${pod.namespace}:${pod.serviceAccount}`,
       aud: options.audience ?? ['lfcs'],
@@ -112,6 +114,11 @@ export class TestIssuer {
       jti: randomUUID(),
       'kubernetes.io': kubernetes,
     };
+    for (const [name, value] of Object.entries(options.claims ?? {})) {
+      if (value === undefined) delete payload[name];
+      else payload[name] = value;
+    }
+    return payload;
   }
 
   /** A signed token for `pod`. */

@@ -98,6 +98,8 @@ describe('agent mode', () => {
     ['an HMAC token keyed with the public key', async () => stack.issuer.hmacWithPublicKey(PODS.executor), 'algorithm'],
     ['a token without node claims', () => stack.issuer.mint(PODS.executor, { kubernetes: { node: undefined } }), 'names no node'],
     ['a token not bound to a pod', () => stack.issuer.mint(PODS.executor, { kubernetes: { pod: undefined } }), 'not bound to a pod'],
+    ['a token whose sub names another service account', () => stack.issuer.mint(PODS.executor, { claims: { sub: 'system:serviceaccount:spark:driver' } }), 'subject (sub)'],
+    ['a token without exp', () => stack.issuer.mint(PODS.executor, { claims: { exp: undefined } }), 'exp'],
     ['no token', async () => undefined, 'missing'],
     ['a shared sidecar-style token', async () => 'x'.repeat(43), 'not a JWT'],
   ])('answers %s with 401, leaking nothing, and keeps serving', async (_name, make, reason) => {
@@ -164,6 +166,29 @@ describe('agent mode', () => {
       .split('\n')
       .find((l) => l.includes('"audit":"denied"') && l.includes('"pod":"limited-1"'));
     expect(line && JSON.parse(line)).toMatchObject({ code: 'NoBinding', namespace: 'analytics', serviceAccount: 'limited' });
+  });
+
+  it("spends a pod's own budget once per request, also when the node-wide limit refuses it", async () => {
+    const tight = await startAgentStack({
+      config: { rateLimit: { requestsPerSecond: 0.001, burst: 2 }, agent: { podRequestsPerSecond: 0.001, podBurst: 3 } },
+    });
+    try {
+      const token = await tight.issuer.mint(PODS.executor);
+      // Full path (token not known yet), then the fast path: each takes one of both budgets.
+      expect((await tight.as(token, '/v1/credentials/orders')).status).toBe(200);
+      expect((await tight.as(token, '/v1/credentials/orders')).status).toBe(200);
+      // The pod still has budget (3 - 2 = 1); the node has none: refused by the node-wide limit.
+      const third = await errorOf(await tight.as(token, '/v1/credentials/orders'));
+      expect(third).toMatchObject({ status: 429, message: 'too many requests; slow down' });
+      // That spent the pod's last request, once: the next is refused by its own limit.
+      const fourth = await errorOf(await tight.as(token, '/v1/credentials/orders'));
+      expect(fourth).toMatchObject({ status: 429, message: expect.stringContaining('from this pod') });
+      // Another pod has its own budget, but not the node's.
+      const other = await errorOf(await tight.as(await tight.issuer.mint(PODS.driver), '/v1/credentials/orders'));
+      expect(other).toMatchObject({ status: 429, message: 'too many requests; slow down' });
+    } finally {
+      await tight.close();
+    }
   });
 
   it('is ready once the issuer keys were read', () => {

@@ -96,6 +96,12 @@ describe('credentials listener in agent mode', () => {
     expect(l.fake.requests).toEqual([]);
   });
 
+  it('answers an unbound pod 403 for a profile that does not exist too, so it cannot list profile names', async () => {
+    const l = listener();
+    expect((await l.get('/v1/credentials/no-such-profile', 'new:other')).json()).toMatchObject({ code: 'NoBinding' });
+    expect((await l.get('/v1/credentials/orders', 'new:other')).json()).toMatchObject({ code: 'NoBinding' });
+  });
+
   it('checks dynamic tables against the binding, not a node-wide list', async () => {
     const l = listener();
     expect((await l.get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}`, 'new:executor')).statusCode).toBe(200);
