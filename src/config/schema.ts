@@ -202,7 +202,7 @@ export const configSchema = section({
     .enum(MODES, { error: `one of ${MODES.join(', ')}` })
     .default('sidecar')
     .describe(
-      'sidecar: one lfcs per pod, on loopback, with a shared token (auth.*). agent: one per node on a link-local address, pods authenticated by service-account token (agent.*).',
+      'sidecar: one lfcs per pod, on loopback (listen.*), with a shared token (auth.*). agent: one per node on a link-local address (agent.host, agent.port; listen.* and auth.* unused), pods authenticated by service-account token and bound by agent.bindings.',
     ),
   upstream: upstreamSettingsSchema.prefault({}),
   listen: listenSchema.prefault({}),
