@@ -57,7 +57,8 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { name: 'example-spark-agent', options: { valuesFiles: ['examples/spark/agent/lfcs-values.yaml'] }, kubeVersion: AGENT_MIN, alsoKube: [NEWEST] },
   {
     name: 'workload-agent',
-    options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.config.mode=agent', 'lfcs.config.agent.bindings[0].namespace=data', 'lfcs.config.agent.bindings[0].serviceAccount=shop-lfcs', 'lfcs.config.agent.bindings[0].profiles={orders,events}'] },
+    // The fixture's values set lfcs.agent.install=false and its own ServiceAccount "shop": consumer side only.
+    options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.config.mode=agent'] },
     kubeVersion: AGENT_MIN,
     alsoKube: [NEWEST],
   },
