@@ -346,6 +346,8 @@ describe("the agent's ServiceAccount is the agent's alone", () => {
     const result = renderNotes({ valuesFiles: [AGENT], kubeVersion: KUBE });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("ServiceAccount data/lfcs holds lfcs's IAM role");
+    expect(result.stdout).toContain('kubectl label namespace data pod-security.kubernetes.io/enforce=privileged');
+    expect(result.stdout).toContain('ConfigMap       lfcs   (agent config, region us-east-1)');
     // ci/agent-values.yaml binds the demo consumer data/orders-reader, in the agent's namespace.
     expect(result.stdout).toContain('WARNING: binding data/orders-reader is in the agent\'s own namespace');
     const elsewhere = renderNotes({ valuesFiles: [AGENT], namespace: 'lfcs-system', kubeVersion: KUBE, values: [{ example: { enabled: false } }] });
@@ -379,10 +381,14 @@ describe('agent.install: one agent per cluster, consumer templates everywhere', 
     expect(result.stdout).not.toContain('ClusterRoleBinding');
   });
 
-  it('is a boolean (values.schema.json)', () => {
-    const result = render({ valuesFiles: [AGENT], kubeVersion: KUBE, set: ['agent.install=maybe'] });
+  it.each([
+    ['agent.install=maybe', /agent\.install|install/],
+    ['agent.consumer.serviceAccountName=Not_A_Name', /serviceAccountName/],
+  ])('is checked by values.schema.json: %s', (set, message) => {
+    const result = render({ valuesFiles: [AGENT], kubeVersion: KUBE, set: [set] });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toMatch(/install/);
+    expect(result.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(result.stderr).toMatch(message);
   });
 
   describe('from a workload chart (fixtures/workload: lfcs.agent.install=false, its own ServiceAccount "shop")', () => {
