@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # The job of ../spark-submit.sh, served by the lfcs node agent instead of a
-# sidecar per pod. Prerequisites:
-#   helm install lfcs helm/lakeformation-credential-sidecar -n "$NAMESPACE" -f examples/spark/agent/lfcs-values.yaml
-#   kubectl -n "$NAMESPACE" create serviceaccount spark
-#   kubectl -n "$NAMESPACE" create rolebinding spark-edit --clusterrole=edit --serviceaccount="$NAMESPACE:spark"
-# The driver and executors run as ServiceAccount "spark", which
-# config.agent.bindings allows the profile "sales-lake".
+# sidecar per pod. Prerequisites (the agent in a namespace of its own,
+# lfcs-system; Spark in another, spark-jobs):
+#   kubectl create namespace lfcs-system
+#   kubectl label namespace lfcs-system pod-security.kubernetes.io/enforce=privileged
+#   helm install lfcs helm/lakeformation-credential-sidecar -n lfcs-system -f examples/spark/agent/lfcs-values.yaml
+#   kubectl create namespace spark-jobs
+#   kubectl -n spark-jobs create serviceaccount spark
+#   kubectl -n spark-jobs create rolebinding spark-edit --clusterrole=edit --serviceaccount=spark-jobs:spark
+# The driver and executors run as ServiceAccount spark-jobs/spark, which
+# config.agent.bindings allows the profile "sales-lake". The `edit` role lets
+# the driver create executor pods, in spark-jobs only: never grant it (or any
+# pod-creating role) in lfcs-system, whose ServiceAccount "lfcs" holds lfcs's
+# IAM role with every tenant's rights. Every ServiceAccount of spark-jobs that
+# `edit` can run pods as should be one you would bind as spark is bound.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 : "${K8S_API:?set K8S_API, e.g. https://ABCDEF.gr7.us-east-1.eks.amazonaws.com}"
 : "${SPARK_IMAGE:?set SPARK_IMAGE to a Spark image with hadoop-aws 3.4+ and the AWS SDK v2 bundle}"
-NAMESPACE="${NAMESPACE:-data}"
+# Where Spark runs: the namespace of the binding in lfcs-values.yaml, never the agent's.
+NAMESPACE="${NAMESPACE:-spark-jobs}"
 REGION="${REGION:-us-east-1}"
 BUCKET="${BUCKET:-sales-lake-111122223333}"
 APP="${APP:-local:///opt/spark/work-dir/read_two_tables.py}"

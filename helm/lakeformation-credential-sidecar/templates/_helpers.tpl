@@ -13,7 +13,10 @@ PUBLIC (for workload charts; see README.md):
                         Formation itself (Iceberg) and needs no profile
   lfcs.podAnnotations   config checksum + eks.amazonaws.com/skip-containers (map entries)
   lfcs.podLabels        the label the PodMonitor selects on (map entries)
-  lfcs.serviceAccountName, lfcs.configMapName, lfcs.credentialsUri
+  lfcs.serviceAccountName  the ServiceAccount consumer pods run as: lfcs's own in
+                        sidecar mode, agent.consumer.serviceAccountName in agent
+                        mode (never the agent's: it fails while that is unset)
+  lfcs.configMapName, lfcs.credentialsUri
 
 In agent mode (config.mode: agent) the same names render the consumer side of
 the node agent: lfcs.initContainers and lfcs.containers render nothing,
@@ -22,7 +25,9 @@ config.agent.audience), lfcs.volumeMounts its read-only mount,
 lfcs.consumerEnv the agent's URI (http://<config.agent.host>[:port]) and the
 token file, lfcs.podAnnotations only eks.amazonaws.com/skip-containers and
 lfcs.podLabels nothing (consumer pods have no lfcs to scrape). The agent
-itself is this chart's DaemonSet (templates/agent-daemonset.yaml).
+itself is this chart's DaemonSet (templates/agent-daemonset.yaml), rendered
+only with agent.install (default true): a workload chart that depends on this
+chart sets agent.install: false and gets the consumer templates alone.
 
 Context: this chart's root context (`.`) or, from a parent chart that has this
 chart as a dependency aliased `lfcs`:
@@ -70,12 +75,57 @@ app.kubernetes.io/name: {{ include "lfcs.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
-{{- define "lfcs.serviceAccountName" -}}
+{{/*
+lfcs.ownServiceAccountName (internal): the ServiceAccount lfcs itself runs as
+and gets its IAM role through (IRSA / Pod Identity): the sidecar's pods, or
+the agent DaemonSet. Only this chart's own objects use it.
+*/}}
+{{- define "lfcs.ownServiceAccountName" -}}
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "lfcs.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+lfcs.serviceAccountName (public): the ServiceAccount a CONSUMER pod runs as.
+Sidecar mode: lfcs's own (the sidecar in the pod takes the role; the
+consumers are kept out of it by lfcs.podAnnotations). Agent mode: never the
+agent's, which holds the role Lake Formation grants every tenant's rights: a
+pod running as it would hold them all, bindings or not. So in agent mode it
+is agent.consumer.serviceAccountName (the pod's own ServiceAccount, named in
+config.agent.bindings), and rendering fails while that is empty or names the
+agent's.
+*/}}
+{{- define "lfcs.serviceAccountName" -}}
+{{- if include "lfcs.agentMode" . -}}
+{{- $name := ((.Values.agent | default dict).consumer | default dict).serviceAccountName | default "" | toString -}}
+{{- if not $name -}}
+{{- fail "lakeformation-credential-sidecar: in agent mode lfcs.serviceAccountName does not hand out the agent's ServiceAccount (it carries lfcs's IAM role with every tenant's rights): run the consumer pods as their own ServiceAccount, the one config.agent.bindings names, by setting agent.consumer.serviceAccountName to it (or write that name into spec.serviceAccountName instead of including lfcs.serviceAccountName)" -}}
+{{- end -}}
+{{- if eq $name (include "lfcs.ownServiceAccountName" .) -}}
+{{- fail (printf "lakeformation-credential-sidecar: agent.consumer.serviceAccountName %q is the agent's own ServiceAccount (serviceAccount.name), which carries lfcs's IAM role with every tenant's rights: consumer pods must run as a ServiceAccount of their own, bound in config.agent.bindings" $name) -}}
+{{- end -}}
+{{- $name -}}
+{{- else -}}
+{{- include "lfcs.ownServiceAccountName" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* lfcs.agentInstalled: "true" in agent mode when this release runs the agent (agent.install), else empty. */}}
+{{- define "lfcs.agentInstalled" -}}
+{{- if and (include "lfcs.agentMode" .) (ne (toString (get (.Values.agent | default dict) "install")) "false") -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+lfcs.ownObjects: "true" when this release renders lfcs's own objects
+(ConfigMap, ServiceAccount, PodMonitor, dashboard): always in sidecar mode,
+in agent mode only where the agent is installed. A workload chart with
+agent.install: false uses the named templates only.
+*/}}
+{{- define "lfcs.ownObjects" -}}
+{{- if or (not (include "lfcs.agentMode" .)) (include "lfcs.agentInstalled" .) -}}true{{- end -}}
 {{- end -}}
 
 {{- define "lfcs.configMapName" -}}
@@ -208,6 +258,14 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- end -}}
 {{- if (.Values.lakeformationApi | default dict).enabled -}}
 {{- fail "lakeformation-credential-sidecar: lakeformationApi.enabled must be false in agent mode: that listener takes no token, and on a node every hostNetwork pod could reach it" -}}
+{{- end -}}
+{{- if include "lfcs.agentInstalled" . -}}
+{{- $own := include "lfcs.ownServiceAccountName" . -}}
+{{- range (get $a "bindings" | default list) -}}
+{{- if and (eq (toString .namespace) $.Release.Namespace) (eq (toString .serviceAccount) $own) -}}
+{{- fail (printf "lakeformation-credential-sidecar: config.agent.bindings names %s/%s, the agent's own ServiceAccount: it carries lfcs's IAM role with every tenant's rights, so no consumer pod may run as it; bind the consumers' own ServiceAccounts (and set agent.consumer.serviceAccountName for lfcs.serviceAccountName)" $.Release.Namespace $own) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if gt (len .Values.agent.addressSetup.interface) 15 -}}
 {{- fail "lakeformation-credential-sidecar: agent.addressSetup.interface must be at most 15 characters (Linux IFNAMSIZ)" -}}

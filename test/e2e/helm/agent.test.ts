@@ -200,7 +200,7 @@ describe('the agent config file', () => {
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 9181 });
     expect(config).not.toHaveProperty('listen');
     expect(config).not.toHaveProperty('auth');
-    expect(config.agent.bindings.map((b: { namespace: string; serviceAccount: string }) => `${b.namespace}/${b.serviceAccount}`)).toEqual(['data/lfcs', 'analytics/reports']);
+    expect(config.agent.bindings.map((b: { namespace: string; serviceAccount: string }) => `${b.namespace}/${b.serviceAccount}`)).toEqual(['data/orders-reader', 'analytics/reports']);
   });
 
   it("uses lfcs's own defaults for host, port and audience when config.agent leaves them out", () => {
@@ -288,6 +288,139 @@ describe('consumer side (lfcs.consumerEnv, lfcs.volumes, lfcs.volumeMounts in ag
   });
 });
 
+/** Who holds lfcs's IAM role: the agents' ServiceAccounts and every ServiceAccount with an IRSA annotation (namespace/name). */
+const roleHolders = (manifests: Manifest[]): string[] => [
+  ...manifests.filter((m) => m.kind === 'DaemonSet').map((m) => `${m.metadata['namespace']}/${podSpecOf(m).serviceAccountName}`),
+  ...manifests.filter((m) => m.kind === 'ServiceAccount' && m.metadata['annotations']?.['eks.amazonaws.com/role-arn']).map((m) => `${m.metadata['namespace'] ?? 'data'}/${m.metadata.name}`),
+];
+const consumersOf = (manifests: Manifest[]): string[] =>
+  manifests.filter((m) => m.kind === 'Deployment').map((m) => `${m.metadata['namespace'] ?? 'data'}/${podSpecOf(m).serviceAccountName}`);
+
+describe("the agent's ServiceAccount is the agent's alone", () => {
+  // The agent's ServiceAccount carries lfcs's IAM role, which Lake Formation
+  // grants every tenant's rights: a consumer pod running as it would hold them
+  // all, bindings or not. So no consumer the chart (or a workload chart through
+  // lfcs.serviceAccountName) renders may run as it.
+  it("runs the demo consumer as agent.consumer.serviceAccountName, created without a role, not as the agent's", () => {
+    const manifests = agent();
+    expect(agentPod(manifests).serviceAccountName).toBe('lfcs');
+    expect(examplePod(manifests).serviceAccountName).toBe('orders-reader');
+    const own = findManifest(manifests, 'ServiceAccount', 'orders-reader');
+    expect(own.metadata['annotations']).toBeUndefined();
+    expect(own['automountServiceAccountToken']).toBe(false);
+    expect(roleHolders(manifests)).toEqual(['data/lfcs', 'data/lfcs']);
+    for (const consumer of consumersOf(manifests)) expect(roleHolders(manifests)).not.toContain(consumer);
+  });
+
+  const refused: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['lfcs.serviceAccountName without agent.consumer.serviceAccountName', { agent: { consumer: { serviceAccountName: '' } } }, /in agent mode lfcs\.serviceAccountName does not hand out the agent's ServiceAccount/],
+    ["agent.consumer.serviceAccountName naming the agent's own", { agent: { consumer: { serviceAccountName: 'lfcs' } } }, /agent\.consumer\.serviceAccountName "lfcs" is the agent's own ServiceAccount/],
+    [
+      "agent.consumer.serviceAccountName naming the agent's own (serviceAccount.name)",
+      { serviceAccount: { name: 'lfcs-agent' }, agent: { consumer: { serviceAccountName: 'lfcs-agent' } } },
+      /"lfcs-agent" is the agent's own ServiceAccount/,
+    ],
+    [
+      "a binding naming the agent's own ServiceAccount in its namespace",
+      { config: { agent: { bindings: [{ namespace: 'data', serviceAccount: 'lfcs', profiles: ['orders'] }] } } },
+      /config\.agent\.bindings names data\/lfcs, the agent's own ServiceAccount/,
+    ],
+  ];
+  it.each(refused)('refuses %s', (_label, values, message) => {
+    const result = render({ valuesFiles: [AGENT], values: [values], kubeVersion: KUBE });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('accepts a ServiceAccount named like the agent\'s in another namespace (a different identity)', () => {
+    const manifests = agent([{ config: { agent: { bindings: [{ namespace: 'shop', serviceAccount: 'lfcs', profiles: ['orders'] }] } } }]);
+    expect(configOf(manifests).agent.bindings).toEqual([{ namespace: 'shop', serviceAccount: 'lfcs', profiles: ['orders'] }]);
+  });
+
+  it("keeps lfcs.serviceAccountName's sidecar meaning: the pod runs as lfcs's ServiceAccount, the sidecar takes the role", () => {
+    const manifests = renderOk({ valuesFiles: [NATIVE], values: [{ agent: { consumer: { serviceAccountName: 'ignored' } } }] });
+    expect(podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example')).serviceAccountName).toBe(findManifest(manifests, 'ServiceAccount').metadata.name);
+  });
+
+  it('tells in NOTES.txt that the namespace is the agent\'s alone, and warns about a binding in it', () => {
+    const result = renderNotes({ valuesFiles: [AGENT], kubeVersion: KUBE });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("ServiceAccount data/lfcs holds lfcs's IAM role");
+    expect(result.stdout).toContain('kubectl label namespace data pod-security.kubernetes.io/enforce=privileged');
+    expect(result.stdout).toContain('ConfigMap       lfcs   (agent config, region us-east-1)');
+    // ci/agent-values.yaml binds the demo consumer data/orders-reader, in the agent's namespace.
+    expect(result.stdout).toContain('WARNING: binding data/orders-reader is in the agent\'s own namespace');
+    const elsewhere = renderNotes({ valuesFiles: [AGENT], namespace: 'lfcs-system', kubeVersion: KUBE, values: [{ example: { enabled: false } }] });
+    expect(elsewhere.status, elsewhere.stderr).toBe(0);
+    expect(elsewhere.stdout).not.toContain('WARNING');
+  });
+});
+
+describe('agent.install: one agent per cluster, consumer templates everywhere', () => {
+  const agentObjects = ['DaemonSet', 'ClusterRoleBinding', 'ConfigMap', 'ServiceAccount', 'PodMonitor'];
+
+  it('renders none of the agent\'s objects with agent.install=false, and the consumer side unchanged', () => {
+    const installed = agent();
+    const consumerOnly = agent([{ agent: { install: false } }]);
+    const kinds = consumerOnly.map((m) => `${m.kind}/${m.metadata.name}`);
+    // Only the demo consumer (example.enabled) and its own ServiceAccount remain.
+    expect(kinds).toEqual(['ServiceAccount/orders-reader', 'Deployment/lfcs-example']);
+    for (const kind of agentObjects.filter((k) => k !== 'ServiceAccount')) expect(consumerOnly.map((m) => m.kind)).not.toContain(kind);
+    expect(examplePod(consumerOnly)).toEqual(examplePod(installed));
+  });
+
+  it('is ignored in sidecar mode', () => {
+    expect(renderOk({ valuesFiles: [NATIVE], values: [{ agent: { install: false } }] })).toEqual(renderOk({ valuesFiles: [NATIVE] }));
+  });
+
+  it('says so in NOTES.txt', () => {
+    const result = renderNotes({ valuesFiles: [AGENT], kubeVersion: KUBE, values: [{ agent: { install: false } }] });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('agent.install=false');
+    expect(result.stdout).not.toContain('DaemonSet');
+    expect(result.stdout).not.toContain('ClusterRoleBinding');
+  });
+
+  it.each([
+    ['agent.install=maybe', /agent\.install|install/],
+    ['agent.consumer.serviceAccountName=Not_A_Name', /serviceAccountName/],
+  ])('is checked by values.schema.json: %s', (set, message) => {
+    const result = render({ valuesFiles: [AGENT], kubeVersion: KUBE, set: [set] });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(result.stderr).toMatch(message);
+  });
+
+  describe('from a workload chart (fixtures/workload: lfcs.agent.install=false, its own ServiceAccount "shop")', () => {
+    const workload = (set: string[] = []): Manifest[] => renderOk({ chart: workloadChartDir, name: 'shop', kubeVersion: KUBE, set: ['lfcs.config.mode=agent', ...set] });
+
+    it('renders no DaemonSet, ClusterRoleBinding, lfcs ConfigMap or role-carrying ServiceAccount: a second release binds nothing on the nodes', () => {
+      const manifests = workload();
+      expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual(['Deployment/shop-workload', 'ServiceAccount/shop']);
+      expect(roleHolders(manifests)).toEqual([]);
+    });
+
+    it("runs the workload as its own ServiceAccount, never as the agent's", () => {
+      const manifests = workload();
+      const spec = podSpecOf(findManifest(manifests, 'Deployment', 'shop-workload'));
+      expect(spec.serviceAccountName).toBe('shop');
+      expect(findManifest(manifests, 'ServiceAccount', 'shop').metadata['annotations']).toBeUndefined();
+    });
+
+    it("still does not run as the agent's ServiceAccount when the workload chart installs the agent too", () => {
+      const manifests = workload(['lfcs.agent.install=true']);
+      expect(roleHolders(manifests)).toEqual(['data/shop-lfcs', 'data/shop-lfcs']);
+      for (const consumer of consumersOf(manifests)) expect(roleHolders(manifests)).not.toContain(consumer);
+    });
+
+    it('fails, naming the fix, when the workload chart sets no consumer ServiceAccount', () => {
+      const result = render({ chart: workloadChartDir, name: 'shop', kubeVersion: KUBE, set: ['lfcs.config.mode=agent', 'lfcs.agent.consumer.serviceAccountName='] });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/set.* agent\.consumer\.serviceAccountName|setting agent\.consumer\.serviceAccountName/);
+    });
+  });
+});
+
 describe('helm test and NOTES.txt in agent mode', () => {
   it("points the test's Service at the agents' admin port", () => {
     const service = findManifest(agent(), 'Service', 'lfcs-example');
@@ -299,7 +432,7 @@ describe('helm test and NOTES.txt in agent mode', () => {
     const result = renderNotes({ valuesFiles: [AGENT], kubeVersion: KUBE });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('every node runs lfcs on 169.254.170.2:80');
-    expect(result.stdout).toContain('data/lfcs: profiles orders');
+    expect(result.stdout).toContain('data/orders-reader: profiles orders');
     expect(result.stdout).toContain('http://169.254.170.2/v1/credentials/events');
     expect(result.stdout).toContain('Token file (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE): /var/run/secrets/lfcs/token');
     expect(result.stdout).not.toContain('include "lfcs.initContainers"');

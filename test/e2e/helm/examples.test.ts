@@ -11,6 +11,7 @@ import {
   findManifest,
   podSpecOf,
   readYaml,
+  renderNotes,
   renderOk,
   repoRoot,
   type Container,
@@ -120,9 +121,20 @@ function icebergRendering(): { sidecar: Container; volumes: unknown[]; lakeforma
   };
 }
 
+/** Where examples/spark/agent installs the agent (its own namespace) and where Spark runs. */
+const AGENT_NAMESPACE = 'lfcs-system';
+const SPARK_NAMESPACE = 'spark-jobs';
+
 /** What the chart renders for the agent example's values: the consumer side (env, mounts, volumes) of the demo Deployment. */
 function agentRendering(): { env: unknown[]; volumeMounts: unknown[]; volumes: unknown[]; bindings: Array<{ namespace: string; serviceAccount: string; profiles: string[] }> } {
-  const manifests = renderOk({ valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], values: [{ example: { enabled: true } }], name: 'lfcs', kubeVersion: '1.30.0' });
+  // The demo Deployment stands in for Spark's pods: a consumer of the agent, running as the bound "spark".
+  const manifests = renderOk({
+    valuesFiles: ['examples/spark/agent/lfcs-values.yaml'],
+    values: [{ example: { enabled: true }, agent: { consumer: { serviceAccountName: 'spark' } } }],
+    name: 'lfcs',
+    namespace: AGENT_NAMESPACE,
+    kubeVersion: '1.30.0',
+  });
   const spec = podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example'));
   const consumer = containerNamed(spec.containers, 'consumer');
   const config = readYaml<{ config: { agent: { bindings: Array<{ namespace: string; serviceAccount: string; profiles: string[] }> } } }>(
@@ -164,7 +176,8 @@ describe.each([
     const profile = uri.split('/').pop();
     const binding = rendered().bindings.find((b) => b.serviceAccount === pod.spec.serviceAccountName);
     expect(binding, `no binding for ${pod.spec.serviceAccountName}`).toBeDefined();
-    expect(binding!.namespace).toBe('data');
+    expect(binding!.namespace).toBe(SPARK_NAMESPACE);
+    expect(binding!.namespace).not.toBe(AGENT_NAMESPACE);
     expect(binding!.profiles).toContain(profile);
     expect(pod.spec.serviceAccountName).not.toBe('lfcs'); // the agent's own identity, with the IAM role
   });
@@ -187,6 +200,36 @@ describe('agent/spark-submit.sh', () => {
     expect(conf('spark.kubernetes.authenticate.driver.serviceAccountName')).toBe('spark');
     expect(conf('spark.kubernetes.authenticate.executor.serviceAccountName')).toBe('spark');
     expect(script).toContain('-f examples/spark/agent/lfcs-values.yaml');
+  });
+
+  // The agent's ServiceAccount holds every tenant's rights: whoever can create
+  // pods in its namespace can run as it. So Spark (whose driver must create
+  // pods) runs in a namespace of its own, and its RBAC is granted only there.
+  it("installs the agent in a namespace of its own and gives Spark's pod-creating role only in Spark's namespace", () => {
+    const values = readFileSync(join(repoRoot, 'examples/spark/agent/lfcs-values.yaml'), 'utf8');
+    for (const text of [script, values]) {
+      expect(text).toContain(`helm install lfcs helm/lakeformation-credential-sidecar -n ${AGENT_NAMESPACE} `);
+      expect(text).toContain(`kubectl label namespace ${AGENT_NAMESPACE} pod-security.kubernetes.io/enforce=privileged`);
+    }
+    expect(script).toContain(`NAMESPACE="\${NAMESPACE:-${SPARK_NAMESPACE}}"`);
+    const grants = script.split('\n').filter((line) => /create (rolebinding|clusterrolebinding|serviceaccount)/.test(line));
+    expect(grants.length).toBeGreaterThanOrEqual(2);
+    for (const line of grants) {
+      expect(line).toContain(`-n ${SPARK_NAMESPACE} `);
+      expect(line).not.toContain(AGENT_NAMESPACE);
+    }
+    expect(script).not.toMatch(/clusterrolebinding/);
+    const bindings = agentRendering().bindings;
+    expect(bindings.length).toBeGreaterThan(0);
+    for (const binding of bindings) expect(binding.namespace).not.toBe(AGENT_NAMESPACE);
+  });
+
+  it('renders NOTES.txt for that install without a warning about a consumer in the agent\'s namespace', () => {
+    const notes = renderNotes({ valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], namespace: AGENT_NAMESPACE, kubeVersion: '1.30.0' });
+    expect(notes.status, notes.stderr).toBe(0);
+    expect(notes.stdout).toContain(`spark-jobs/spark: profiles sales-lake`);
+    expect(notes.stdout).toContain(`ServiceAccount ${AGENT_NAMESPACE}/lfcs holds lfcs's IAM role`);
+    expect(notes.stdout).not.toContain('WARNING');
   });
 });
 

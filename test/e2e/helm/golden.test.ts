@@ -54,10 +54,12 @@ export const GOLDEN_CASES: GoldenCase[] = [
   { name: 'workload-classic', options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.sidecar.mode=classic'] }, alsoKube: [NEWEST, CLASSIC_MIN] },
   // Agent mode: the DaemonSet, its ClusterRoleBinding, and consumers without a sidecar.
   { name: 'ci-agent', options: { valuesFiles: [ci('agent-values.yaml')] }, kubeVersion: AGENT_MIN, alsoKube: [NEWEST] },
-  { name: 'example-spark-agent', options: { valuesFiles: ['examples/spark/agent/lfcs-values.yaml'] }, kubeVersion: AGENT_MIN, alsoKube: [NEWEST] },
+  // Installed in a namespace of its own, as examples/spark/agent/spark-submit.sh says.
+  { name: 'example-spark-agent', options: { valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], namespace: 'lfcs-system' }, kubeVersion: AGENT_MIN, alsoKube: [NEWEST] },
   {
     name: 'workload-agent',
-    options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.config.mode=agent', 'lfcs.config.agent.bindings[0].namespace=data', 'lfcs.config.agent.bindings[0].serviceAccount=shop-lfcs', 'lfcs.config.agent.bindings[0].profiles={orders,events}'] },
+    // The fixture's values set lfcs.agent.install=false and its own ServiceAccount "shop": consumer side only.
+    options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.config.mode=agent'] },
     kubeVersion: AGENT_MIN,
     alsoKube: [NEWEST],
   },
@@ -68,7 +70,7 @@ const kubeOf = (testCase: GoldenCase): string => testCase.kubeVersion ?? GOLDEN_
 /** The command a reader can paste to get the same output (minus this header). */
 function commandLine(options: RenderOptions, kubeVersion: string): string {
   const chart = relative(repoRoot, options.chart ?? chartDir);
-  const parts = ['helm template', options.name ?? 'lfcs', chart, '--namespace data', `--kube-version ${kubeVersion}`];
+  const parts = ['helm template', options.name ?? 'lfcs', chart, `--namespace ${options.namespace ?? 'data'}`, `--kube-version ${kubeVersion}`];
   for (const file of options.valuesFiles ?? []) parts.push(`-f ${relative(repoRoot, resolve(repoRoot, file))}`);
   for (const set of options.set ?? []) parts.push(`--set ${set}`);
   return parts.join(' ');
