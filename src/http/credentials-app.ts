@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { LfcsError } from '../core/errors.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import type { Caller, CallerAuth, Target } from './caller-auth.js';
+import { NodeMismatchError } from '../identity/service-account-verifier.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import type { PreparedRequest } from '../cache/cache-key.js';
 import type { CredentialRequest, DataLocationCredentialRequest, Lease, TableCredentialRequest } from '../lakeformation/types.js';
@@ -375,6 +376,8 @@ function authenticate(deps: CredentialsAppDeps) {
       .authenticate(header)
       .then(accepted, (err: unknown) => {
         const refused = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
+        // Its signature verified, so the audit line may name the pod it was refused to.
+        if (err instanceof NodeMismatchError) res.locals['caller'] = { kind: 'pod', identity: err.identity } satisfies Caller;
         if (refused && !deps.refusedRateLimiter.tryTake()) {
           return next(new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 }));
         }

@@ -68,6 +68,16 @@ interface Discovered {
 
 const unauthorized = (reason: string) => new LfcsError('Unauthorized', reason);
 
+/** A verified token bound to a pod on another node: refused, but whose pod it is is known (for the audit line). */
+export class NodeMismatchError extends LfcsError {
+  constructor(
+    readonly identity: PodIdentity,
+    nodeName: string,
+  ) {
+    super('NodeMismatch', `the token is bound to a pod on another node; this agent serves node ${nodeName} only`);
+  }
+}
+
 export class ServiceAccountVerifier {
   readonly #options: VerifierOptions;
   readonly #verified: LRUCache<string, { identity: PodIdentity; until: number }>;
@@ -189,10 +199,7 @@ export class ServiceAccountVerifier {
     }
     const identity = podIdentity(payload);
     if (identity.node !== this.#options.nodeName) {
-      throw new LfcsError(
-        'NodeMismatch',
-        `the token is bound to a pod on another node; this agent serves node ${this.#options.nodeName} only`,
-      );
+      throw new NodeMismatchError(identity, this.#options.nodeName);
     }
     if (this.#options.verifiedTokenSeconds > 0) {
       const until = Math.min((payload.exp as number) * 1000, this.#options.clock.now() + this.#options.verifiedTokenSeconds * 1000);

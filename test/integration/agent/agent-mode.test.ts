@@ -83,10 +83,15 @@ describe('agent mode', () => {
     expect(error.message).toContain('namespace "sandbox" service account "default" has no entry in agent.bindings');
   });
 
-  it('refuses a token bound to a pod on another node', async () => {
+  it('refuses a token bound to a pod on another node, naming that pod in the audit line', async () => {
     const error = await errorOf(await stack.as(await stack.issuer.mint(PODS.elsewhere), '/v1/credentials/orders'));
     expect(error).toMatchObject({ status: 403, code: 'NodeMismatch' });
     expect(error.message).toContain(NODE);
+    const line = stack
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('"audit":"denied"') && l.includes('"code":"NodeMismatch"'));
+    expect(line && JSON.parse(line)).toMatchObject({ namespace: 'spark', serviceAccount: 'executor', pod: 'job-1-exec-9' });
   });
 
   it.each([
