@@ -104,6 +104,22 @@ function agentWarnings(config: Config): string[] {
   if (config.auth.token !== undefined || config.auth.tokenFile !== undefined) {
     warnings.push('auth.* is not used in agent mode: each pod authenticates with its projected service-account token');
   }
+  // Requests that leave a field out ask for defaults.*: a binding narrower than that refuses them.
+  const d = config.defaults;
+  config.agent.bindings.forEach((binding, index) => {
+    const narrower: string[] = [];
+    if (binding.maxDurationSeconds !== undefined && binding.maxDurationSeconds < d.durationSeconds) narrower.push('maxDurationSeconds');
+    if (binding.permissions && !d.permissions.every((p) => binding.permissions!.includes(p))) narrower.push('permissions');
+    if (binding.supportedPermissionTypes && !d.supportedPermissionTypes.every((t) => binding.supportedPermissionTypes!.includes(t))) {
+      narrower.push('supportedPermissionTypes');
+    }
+    if (binding.credentialsScope === 'READ' && d.credentialsScope === 'READWRITE') narrower.push('credentialsScope');
+    if (narrower.length > 0 && (binding.tables.length > 0 || binding.locations.length > 0)) {
+      warnings.push(
+        `agent.bindings[${index}] allows less than defaults.* in ${narrower.join(', ')}: its requests that leave those out ask for the defaults and are refused (403)`,
+      );
+    }
+  });
   const bound = new Set(config.agent.bindings.flatMap((binding) => binding.profiles));
   const unbound = Object.keys(config.profiles).filter((name) => !bound.has(name));
   if (unbound.length > 0) {

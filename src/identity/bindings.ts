@@ -88,6 +88,10 @@ export class Bindings {
     if (!matchesAllowedTable(binding.tables, request.tableArn)) {
       return refuse(`table ${truncate(request.tableArn)} matches none of the tables of ${entry}`);
     }
+    // An empty list would leave the choice to Lake Formation, under a role holding every tenant's rights.
+    if (request.permissions !== undefined && request.permissions.length === 0) {
+      return refuse(`${entry} needs the request to name its permissions (permitted: ${[...binding.permissions].join(', ')})`);
+    }
     const permissions = (request.permissions ?? []).filter((p) => !binding.permissions.has(p));
     if (permissions.length > 0) {
       return refuse(`${entry} does not allow permission(s) ${permissions.join(', ')} (permissions: ${[...binding.permissions].join(', ')})`);

@@ -24,7 +24,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import { isLoopbackHost } from '../core/hosts.js';
-import { isIssuerUrl, type AgentSettings } from './settings.js';
+import type { AgentSettings } from './settings.js';
 
 /** Who a verified token says the caller is. */
 export interface PodIdentity {
@@ -46,6 +46,12 @@ const VERIFIED_TOKENS_MAX = 10_000;
 
 /** How long a failed discovery is remembered before the next request tries again, ms. */
 const DISCOVERY_RETRY_MS = 5_000;
+
+/** After a failed key fetch, none for this long, ms (a little under the start-up retry, which must not hit it). */
+const KEY_FETCH_PAUSE_MS = 4_000;
+
+/** Thrown by the key fetch during its pause: the failure it stands for was reported already. */
+class KeyFetchPaused extends Error {}
 
 /** Longest Authorization header read as a token (projected tokens are about 1 KB). */
 const MAX_TOKEN_LENGTH = 8192;
@@ -113,7 +119,7 @@ export class ServiceAccountVerifier {
             this.#scheduleRefresh();
           },
           (err: unknown) => {
-            if (!(err instanceof LfcsError)) this.#report(`cannot read the signing keys: ${describe(err)}`);
+            if (!(err instanceof LfcsError) && !(err instanceof KeyFetchPaused)) this.#report(`cannot read the signing keys: ${describe(err)}`);
             if (!this.#stopped) this.#retry = this.#options.clock.setTimeout(attempt, DISCOVERY_RETRY_MS);
           },
         );
@@ -140,7 +146,9 @@ export class ServiceAccountVerifier {
       void this.#discover()
         .then(({ keys }) => keys.reload())
         .catch((err: unknown) => {
-          if (!(err instanceof LfcsError)) this.#report(`cannot re-read the signing keys; the ones read before stay in use: ${describe(err)}`);
+          if (!(err instanceof LfcsError) && !(err instanceof KeyFetchPaused)) {
+            this.#report(`cannot re-read the signing keys; the ones read before stay in use: ${describe(err)}`);
+          }
         })
         .finally(() => this.#scheduleRefresh());
     }, this.#options.jwksCacheSeconds * 1000);
@@ -225,8 +233,8 @@ export class ServiceAccountVerifier {
     }
     if (err instanceof errors.JWSSignatureVerificationFailed) return unauthorized('the token signature does not verify');
     if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return unauthorized('the token is not a well-formed JWT');
-    // Anything else is the key fetch failing: not the caller's fault.
-    this.#report(`cannot read the signing keys of ${issuer}: ${describe(err)}`);
+    // Anything else is the key fetch failing: not the caller's fault. During the pause it was reported already.
+    if (!(err instanceof KeyFetchPaused)) this.#report(`cannot read the signing keys of ${issuer}: ${describe(err)}`);
     return new LfcsError('IssuerUnavailable', 'the service-account token issuer cannot be reached; try again', { retryable: true });
   }
 
@@ -253,13 +261,24 @@ export class ServiceAccountVerifier {
       redirect: 'error',
       signal: AbortSignal.timeout(5_000),
     });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (typeof document.jwks_uri !== 'string' || !isIssuerUrl(document.jwks_uri)) {
-      throw new Error('the document has no jwks_uri, or one that is not https:// (http:// only on loopback)');
+    if (!response.ok) {
+      const hint =
+        (response.status === 401 || response.status === 403) && !isApiServer(base)
+          ? " (lfcs sends its own token only to the in-cluster API server: set agent.issuerUrl to https://kubernetes.default.svc)"
+          : '';
+      throw new Error(`HTTP ${response.status}${hint}`);
     }
+    const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
     const apiServer = isApiServer(base);
-    const jwksUrl = keysUrl(this.#options.jwksUrl, new URL(document.jwks_uri), base, apiServer);
+    let jwksUrl: URL;
+    if (this.#options.jwksUrl !== undefined) {
+      jwksUrl = new URL(this.#options.jwksUrl);
+    } else {
+      const advertised = typeof document.jwks_uri === 'string' && URL.canParse(document.jwks_uri) ? new URL(document.jwks_uri) : undefined;
+      if (advertised === undefined) throw new Error('the document has no jwks_uri');
+      jwksUrl = keysUrl(advertised, base, apiServer);
+      if (!isSafeKeysUrl(jwksUrl)) throw new Error('the jwks_uri is not https:// (http:// only on loopback), or carries credentials');
+    }
     const issuer = this.#options.issuer ?? document.issuer;
     if (typeof issuer !== 'string' || issuer === '') throw new Error('the document has no issuer, and agent.issuer is not set');
     // lfcs's own token is a credential: it goes to the in-cluster API server it came from, nowhere else.
@@ -283,12 +302,16 @@ export class ServiceAccountVerifier {
   #keysFetch(sendToken: boolean): FetchImplementation {
     return async (url, options) => {
       const now = this.#options.clock.now();
-      if (now - this.#keysFailedAt < DISCOVERY_RETRY_MS) throw new Error('the last key fetch failed moments ago');
+      if (now - this.#keysFailedAt < KEY_FETCH_PAUSE_MS) throw new KeyFetchPaused('the last key fetch failed moments ago');
       const headers = new Headers(options.headers);
       if (sendToken) for (const [name, value] of Object.entries(this.#ownTokenHeader())) headers.set(name, value);
       try {
         const response = await fetch(url, { ...options, headers });
-        if (response.status !== 200) this.#keysFailedAt = this.#options.clock.now();
+        if (response.status !== 200) {
+          // jose would say only "Expected 200 OK"; the status tells an operator more (401/403: RBAC).
+          await response.body?.cancel();
+          throw new Error(`HTTP ${response.status} from the key set`);
+        }
         return response;
       } catch (err) {
         this.#keysFailedAt = this.#options.clock.now();
@@ -312,19 +335,24 @@ export class ServiceAccountVerifier {
 const API_SERVER_JWKS_PATH = '/openid/v1/jwks';
 
 /**
- * Where the keys are read: `agent.jwksUrl` if set, else the advertised
- * `jwks_uri`. A stock API server advertises its keys at its own external
+ * Where the keys are read when `agent.jwksUrl` is not set: the advertised
+ * `jwks_uri`, except that a stock API server advertises its keys at its own external
  * address (`https://<node IP>:6443/openid/v1/jwks`), another origin than
  * `https://kubernetes.default.svc`, where lfcs's token would not be sent and
  * anonymous reads are usually refused; the same API server answers that
  * path at the in-cluster origin, so it is read there.
  */
-function keysUrl(configured: string | undefined, advertised: URL, base: URL, apiServer: boolean): URL {
-  if (configured !== undefined) return new URL(configured);
+function keysUrl(advertised: URL, base: URL, apiServer: boolean): URL {
   if (apiServer && advertised.origin !== base.origin && advertised.pathname === API_SERVER_JWKS_PATH && advertised.search === '') {
     return new URL(API_SERVER_JWKS_PATH, base);
   }
   return advertised;
+}
+
+/** A key set URL lfcs fetches: https, or http on loopback; no credentials in it (a query is fine). */
+function isSafeKeysUrl(url: URL): boolean {
+  if (url.username !== '' || url.password !== '') return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')));
 }
 
 /**

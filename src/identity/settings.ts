@@ -69,6 +69,7 @@ const bindingSchema = section({
     .describe('S3 location patterns it may name in dynamic and native location requests (needs dynamic.enabled).'),
   // Its own requests may ask for no more than these (profiles are used as configured).
   permissions: fields.permissions
+    .min(1, { error: 'a non-empty list of permissions' })
     .optional()
     .describe('Permissions its dynamic and native table requests may ask for. Default: defaults.permissions.'),
   supportedPermissionTypes: fields.supportedPermissionTypes

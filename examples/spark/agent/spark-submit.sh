@@ -6,6 +6,7 @@
 #   kubectl label namespace lfcs-system pod-security.kubernetes.io/enforce=privileged
 #   helm install lfcs helm/lakeformation-credential-sidecar -n lfcs-system -f examples/spark/agent/lfcs-values.yaml
 #   kubectl create namespace spark-jobs
+#   kubectl label namespace spark-jobs pod-security.kubernetes.io/enforce=baseline
 #   kubectl -n spark-jobs create serviceaccount spark
 #   kubectl -n spark-jobs create rolebinding spark-edit --clusterrole=edit --serviceaccount=spark-jobs:spark
 # The driver and executors run as ServiceAccount spark-jobs/spark, which

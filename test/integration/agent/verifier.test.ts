@@ -183,21 +183,23 @@ describe('ServiceAccountVerifier', () => {
     expect(refused).toMatchObject({ code: 'Unauthorized', message: expect.stringContaining('does not publish') });
   });
 
-  it('keeps the keys it read while the issuer is down, and asks it at most once per 5 s', async () => {
+  it('keeps the keys it read while the issuer is down, and asks it at most once per 4 s', async () => {
     const iss = await issuer();
-    const { v, clock } = verifier(iss.url, { verifiedTokenSeconds: 0 });
+    const { v, clock, problems } = verifier(iss.url, { verifiedTokenSeconds: 0 });
     expect((await v.verify(await iss.mint(POD))).pod).toBe('exec-1');
     iss.failing = true;
     const fetches = iss.jwksFetches;
     // Known key: still verified with the keys read before.
     expect((await v.verify(await iss.mint(POD))).pod).toBe('exec-1');
-    // Unknown key ids: one fetch fails, the rest are not sent.
+    // Unknown key ids: one fetch fails, the rest are not sent, and the failure is reported once.
     const hidden = await iss.addKey({ published: false });
+    const reported = problems.length;
     for (let i = 0; i < 10; i++) {
       expect((await rejection(v.verify(await iss.mint(POD, { kid: hidden })))).code).toBe('IssuerUnavailable');
     }
     expect(iss.jwksFetches).toBe(fetches);
     expect(iss.authorizations.length).toBe(3);
+    expect(problems.slice(reported)).toEqual([expect.stringContaining('HTTP 503')]);
     await clock.advance(5_000);
     await rejection(v.verify(await iss.mint(POD, { kid: hidden })));
     expect(iss.authorizations.length).toBe(4);
@@ -205,10 +207,17 @@ describe('ServiceAccountVerifier', () => {
 
   it('refuses a discovery document whose jwks_uri is plain http off loopback', async () => {
     const iss = await issuer();
-    iss.jwksUri = 'http://keys.example/openid/v1/jwks';
+    iss.jwksUri = 'http://keys.example/keys';
     const { v, problems } = verifier(iss.url);
     expect((await rejection(v.verify(await iss.mint(POD)))).code).toBe('IssuerUnavailable');
     expect(problems[0]).toContain('not https://');
+  });
+
+  it('ignores the advertised jwks_uri when agent.jwksUrl is set', async () => {
+    const iss = await issuer();
+    iss.jwksUri = 'not a url';
+    const { v } = verifier(iss.url, { jwksUrl: `${iss.url}/keys` });
+    expect((await v.verify(await iss.mint(POD))).pod).toBe('exec-1');
   });
 
   it.each([

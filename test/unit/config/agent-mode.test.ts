@@ -141,6 +141,22 @@ describe('agent mode configuration', () => {
     ]);
   });
 
+  it('warns about a binding narrower than defaults.*, whose requests that leave a field out are refused', () => {
+    const config = parseConfig(
+      agent({ dynamic: { enabled: true } }, {
+        bindings: [{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [ORDERS], maxDurationSeconds: 900 }],
+      }),
+    );
+    expect(configWarnings(config)).toEqual([expect.stringContaining('agent.bindings[0] allows less than defaults.* in maxDurationSeconds')]);
+  });
+
+  it('refuses a binding with an empty permissions list', async () => {
+    const error = await configError(() =>
+      parseConfig(agent({ dynamic: { enabled: true } }, { bindings: [{ namespace: 'spark', serviceAccount: 'executor', tables: [ORDERS], permissions: [] }] })),
+    );
+    expect(problemAt(error, 'agent.bindings[0].permissions').expected).toContain('non-empty');
+  });
+
   it('keeps sidecar mode as it was: no agent rules apply', () => {
     const config = parseConfig({ region: 'us-east-1', agent: { host: '169.254.170.2' } });
     expect(config.mode).toBe('sidecar');

@@ -85,6 +85,7 @@ describe('Bindings', () => {
 
   it.each([
     ['more permissions', table({ permissions: ['SELECT', 'ALTER'] }), 'permission(s) ALTER'],
+    ['no permissions at all (Lake Formation would choose)', table({ permissions: [] }), 'needs the request to name its permissions'],
     ['a policy kind it does not enforce', table({ supportedPermissionTypes: ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION'] }), 'supportedPermissionTypes CELL_FILTER_PERMISSION'],
     ['a longer lease', table({ durationSeconds: 43_200 }), 'durationSeconds up to 3600'],
     ['write credentials', locations(['s3://lake/sales/orders'], { credentialsScope: 'READWRITE' }), 'credentialsScope READ only'],
