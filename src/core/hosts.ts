@@ -24,3 +24,18 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:
 export function isHost(value: string): boolean {
   return isIP(value) !== 0 || HOSTNAME.test(value);
 }
+
+/** A URL's host without the brackets of an IPv6 literal (`[::1]` → `::1`). */
+export function urlHostname(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+/**
+ * True for a URL lfcs may fetch keys or discovery from: `https://`, or
+ * `http://` on a loopback host (tests, a local proxy), with no credentials
+ * in it.
+ */
+export function isHttpsOrLoopbackUrl(url: URL): boolean {
+  if (url.username !== '' || url.password !== '') return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(urlHostname(url)));
+}

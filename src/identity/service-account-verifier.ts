@@ -23,7 +23,7 @@ import { createRemoteJWKSet, customFetch, errors, jwtVerify, type FetchImplement
 import { LRUCache } from 'lru-cache';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
-import { isLoopbackHost } from '../core/hosts.js';
+import { isHttpsOrLoopbackUrl, isLoopbackHost, urlHostname } from '../core/hosts.js';
 import type { AgentSettings } from './settings.js';
 
 /** Who a verified token says the caller is. */
@@ -277,7 +277,8 @@ export class ServiceAccountVerifier {
       const advertised = typeof document.jwks_uri === 'string' && URL.canParse(document.jwks_uri) ? new URL(document.jwks_uri) : undefined;
       if (advertised === undefined) throw new Error('the document has no jwks_uri');
       jwksUrl = keysUrl(advertised, base, apiServer);
-      if (!isSafeKeysUrl(jwksUrl)) throw new Error('the jwks_uri is not https:// (http:// only on loopback), or carries credentials');
+      // A query is fine in a key set URL (unlike issuerUrl).
+      if (!isHttpsOrLoopbackUrl(jwksUrl)) throw new Error('the jwks_uri is not https:// (http:// only on loopback), or carries credentials');
     }
     const issuer = this.#options.issuer ?? document.issuer;
     if (typeof issuer !== 'string' || issuer === '') throw new Error('the document has no issuer, and agent.issuer is not set');
@@ -349,12 +350,6 @@ function keysUrl(advertised: URL, base: URL, apiServer: boolean): URL {
   return advertised;
 }
 
-/** A key set URL lfcs fetches: https, or http on loopback; no credentials in it (a query is fine). */
-function isSafeKeysUrl(url: URL): boolean {
-  if (url.username !== '' || url.password !== '') return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, '')));
-}
-
 /**
  * Whether `issuerUrl` is the API server as pods reach it in-cluster
  * (`kubernetes.default.svc`, with or without the cluster domain) or a
@@ -362,7 +357,7 @@ function isSafeKeysUrl(url: URL): boolean {
  * token, whose audience is the API server, is ever sent to.
  */
 export function isApiServer(base: URL): boolean {
-  const host = base.hostname.replace(/^\[|\]$/g, '');
+  const host = urlHostname(base);
   return IN_CLUSTER_API_SERVER_HOSTS.includes(host) || isLoopbackHost(host);
 }
 

@@ -4,7 +4,7 @@
  * which identity may use what. Used only when `mode` is `agent`.
  */
 import { z } from 'zod';
-import { isLoopbackHost } from '../core/hosts.js';
+import { isHttpsOrLoopbackUrl, isLoopbackHost } from '../core/hosts.js';
 import { integer, positiveNumber, section } from '../core/settings.js';
 import * as fields from '../lakeformation/fields.js';
 
@@ -36,16 +36,10 @@ const NAME_EXPECTED = 'a Kubernetes object name (a DNS subdomain: lower-case let
 const ISSUER_URL_EXPECTED = 'an https:// URL (http:// only for a loopback host), without query or fragment';
 
 /** An https:// URL, or http:// on a loopback host, without query, fragment or credentials. */
-export function isIssuerUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return false;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(host));
+function isIssuerUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.search === '' && url.hash === '' && isHttpsOrLoopbackUrl(url);
 }
 
 const bindingSchema = section({
