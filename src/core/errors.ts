@@ -151,3 +151,8 @@ export function withRetryAfter(err: LfcsError, seconds: number): LfcsError {
   }
   return new LfcsError(err.code, err.message, { retryable: err.retryable, retryAfterSeconds: seconds });
 }
+
+/** Input quoted in a message, cut to `max` characters (a message must stay short whatever was sent). */
+export function truncate(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}

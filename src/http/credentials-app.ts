@@ -1,7 +1,7 @@
 import querystring from 'node:querystring';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { LfcsError } from '../core/errors.js';
+import { LfcsError, truncate } from '../core/errors.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import type { Caller, CallerAuth, Target } from './caller-auth.js';
 import { NodeMismatchError } from '../identity/service-account-verifier.js';
@@ -491,8 +491,4 @@ function fromExpressError(err: unknown): LfcsError {
   }
   if ((err as { status?: unknown })?.status === 400) return new LfcsError('InvalidRequest', 'the body could not be decoded');
   return toPublicError(err);
-}
-
-function truncate(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}...` : text;
 }

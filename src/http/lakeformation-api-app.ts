@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { LfcsError, type ErrorCode } from '../core/errors.js';
+import { LfcsError, truncate, type ErrorCode } from '../core/errors.js';
 import {
   renderServiceError,
   sendJson,
@@ -354,8 +354,4 @@ function countRequests(deps: LakeFormationApiAppDeps) {
 
 function routeOf(res: Response): RouteName {
   return (res.locals['route'] as RouteName | undefined) ?? 'lakeformation-unmatched';
-}
-
-function truncate(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}...` : text;
 }

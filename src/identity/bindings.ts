@@ -8,7 +8,7 @@
  * pod's request must never reach past its own binding. Anything not bound
  * is refused, with a 403 that names the binding that would allow it.
  */
-import { LfcsError } from '../core/errors.js';
+import { LfcsError, truncate } from '../core/errors.js';
 import { matchesAllowedLocation } from '../lakeformation/data-location.js';
 import { matchesAllowedTable } from '../lakeformation/table-arn.js';
 import { isDataLocationRequest, type CredentialRequest, type CredentialsScope, type Permission, type PermissionType } from '../lakeformation/types.js';
@@ -112,8 +112,4 @@ function refuse(message: string): LfcsError {
 
 function identityKey(namespace: string, serviceAccount: string): string {
   return `${namespace}/${serviceAccount}`;
-}
-
-function truncate(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}...` : text;
 }
