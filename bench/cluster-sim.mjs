@@ -104,6 +104,16 @@ const PROFILE_NAMES = Object.keys(PROFILES);
 const BINDINGS = [{ namespace: 'spark', serviceAccount: 'executor', profiles: PROFILE_NAMES }];
 const OWN_TOKEN = 'lfcs-own-service-account-token';
 
+/** The `agent` section of node `node`'s lfcs, in both the simulated and the real-process run. */
+const agentSection = (node, issuer, dir) => ({
+  host: '127.0.0.1',
+  port: 0,
+  nodeName: `node-${node}`,
+  issuerUrl: issuer.url,
+  discoveryTokenFile: join(dir, 'own-token'),
+  bindings: BINDINGS,
+});
+
 const log = (...args) => console.error('[cluster]', ...args);
 
 /** The 50 pods: pod i runs on node i mod 5. */
@@ -303,14 +313,7 @@ async function simulate(mode, { TestIssuer, catalog }) {
         agents.push(
           startInstance(`agent-node-${node}`, {
             mode: 'agent',
-            agent: {
-              host: '127.0.0.1',
-              port: 0,
-              nodeName: `node-${node}`,
-              issuerUrl: issuer.url,
-              discoveryTokenFile: join(dir, 'own-token'),
-              bindings: BINDINGS,
-            },
+            agent: agentSection(node, issuer, dir),
           }),
         );
       }
@@ -562,14 +565,7 @@ async function memory({ TestIssuer }) {
           config: {
             ...base,
             mode: 'agent',
-            agent: {
-              host: '127.0.0.1',
-              port: 0,
-              nodeName: `node-${node}`,
-              issuerUrl: issuer.url,
-              discoveryTokenFile: join(dir, 'own-token'),
-              bindings: BINDINGS,
-            },
+            agent: agentSection(node, issuer, dir),
           },
         });
         processes.push(p);
