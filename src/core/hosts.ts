@@ -25,6 +25,11 @@ export function isHost(value: string): boolean {
   return isIP(value) !== 0 || HOSTNAME.test(value);
 }
 
+/** An address as a URL or `Host` header names it: an IPv6 literal in brackets (`::1` → `[::1]`). */
+export function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** A URL's host without the brackets of an IPv6 literal (`[::1]` → `::1`). */
 export function urlHostname(url: URL): string {
   return url.hostname.replace(/^\[|\]$/g, '');

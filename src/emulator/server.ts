@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { hostForUrl } from '../core/hosts.js';
 import { OPERATIONS } from '../lakeformation/types.js';
 import { ADMIN_PREFIX, handleAdminCall } from './admin-routes.js';
 import { CatalogIndex } from './catalog-index.js';
@@ -130,5 +131,5 @@ async function route(req: IncomingMessage, res: ServerResponse, state: EmulatorS
 function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
+  return hostForUrl(host);
 }

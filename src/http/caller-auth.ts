@@ -19,6 +19,7 @@ import type { Bindings, Target } from '../identity/bindings.js';
 import { isDataLocationRequest } from '../lakeformation/types.js';
 import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 import { isLoopbackHostHeader } from './host-check.js';
+import { hostForUrl } from '../core/hosts.js';
 import type { TokenSource } from './token-source.js';
 
 export type { Target } from '../identity/bindings.js';
@@ -97,7 +98,7 @@ const POD_BUCKETS_MAX = 10_000;
 export function agentAuth(init: AgentAuthInit): CallerAuth {
   const audited = new LRUCache<string, true>({ max: SERVED_AUDIT_MEMORY });
   const buckets = new LRUCache<string, TokenBucket>({ max: POD_BUCKETS_MAX });
-  const ownHost = init.host.includes(':') ? `[${init.host}]` : init.host;
+  const ownHost = hostForUrl(init.host);
   const ownHosts = new Set([ownHost, `${ownHost}:80`]);
   const checks = Object.fromEntries(TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, init.metrics.tokenChecks.labels({ outcome })])) as Record<
     TokenCheckOutcome,

@@ -7,6 +7,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { matchesAllowedLocation } from '../lakeformation/data-location.js';
 import { LfcsError } from '../core/errors.js';
+import { hostForUrl } from '../core/hosts.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
@@ -340,8 +341,4 @@ function verifierFromConfig(config: Config, clock: Clock, logger: Logger): Servi
     clock,
     onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
   });
-}
-
-function hostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
