@@ -1,8 +1,9 @@
 /**
  * The credential cache: one lease per distinct Lake Formation request, kept
  * fresh in the background so that clients only ever see comfortably long
- * lifetimes, with every upstream call de-duplicated, retried with backoff and
- * rate-limited.
+ * lifetimes, with every upstream call de-duplicated. The upstream comes built
+ * (`upstream/caller.ts`: retries and the limiter that guards Lake Formation's
+ * quota); the cache only says who waits for each fetch.
  *
  * Lifecycle of an entry, by time left on a 1-hour lease with the defaults:
  *
@@ -34,9 +35,8 @@ import { backoffDelayMs, clampUnit } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LfcsError, isPermanentUpstreamError, shuttingDownError, withRetryAfter } from '../core/errors.js';
 import { parseSettings } from '../core/settings.js';
-import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
-import { UpstreamCaller } from '../upstream/caller.js';
-import { UPSTREAM_RELATIONS } from '../upstream/settings.js';
+import type { CredentialRequest, Lease } from '../lakeformation/types.js';
+import { isDroppedFetch, refusedBeforeAnyCall, type Upstream } from '../upstream/caller.js';
 import { cacheKey, type PreparedRequest } from './cache-key.js';
 import { recordFailure, storeLease, wholeSecondsLeft, type Entry } from './entry.js';
 import { CACHE_RELATIONS } from './settings.js';
@@ -70,7 +70,7 @@ export class CredentialCache {
   readonly #clock: Clock;
   readonly #randomSource: () => number;
   readonly #hooks: Required<CacheHooks>;
-  readonly #upstream: UpstreamCaller;
+  readonly #upstream: Upstream;
   /** Dynamic entries: least recently requested evicted beyond `maxEntries`. */
   readonly #entries: LRUCache<string, Entry>;
   /** Entries of `pinnedKeys` (the profiles): their own store, never evicted by dynamic ones. */
@@ -88,10 +88,13 @@ export class CredentialCache {
   /** Checks every option at once and throws `LfcsError('InvalidConfiguration')` naming each bad field. */
   constructor(options: CredentialCacheOptions) {
     const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
-    const { vend, clock, random, hooks, pinnedKeys, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', [
-      ...CACHE_RELATIONS,
-      ...UPSTREAM_RELATIONS,
-    ]);
+    const { upstream, clock, random, hooks, pinnedKeys, ...settings } = parseSettings(
+      optionsSchema,
+      defined,
+      'CredentialCache options',
+      CACHE_RELATIONS,
+    );
+    this.#upstream = upstream as Upstream;
     this.#settings = Object.freeze(settings);
     this.#clock = clock ?? systemClock;
     this.#randomSource = (random as (() => number) | undefined) ?? Math.random;
@@ -108,18 +111,6 @@ export class CredentialCache {
     });
     this.#negative = new LRUCache<string, LfcsError>({ ...time, ttl: settings.negativeTtlSeconds * 1000 });
     this.#outages = new LRUCache<string, Outage>({ max: settings.maxEntries });
-    this.#upstream = new UpstreamCaller({
-      vend: vend as VendFunction,
-      settings,
-      clock: this.#clock,
-      random: () => this.#random(),
-      onAttempt: this.#hooks.onUpstreamCall,
-    });
-  }
-
-  /** Lake Formation calls running and waiting in the limiter now. */
-  get upstreamLoad(): { active: number; queued: number } {
-    return this.#upstream.load;
   }
 
   /** Number of cached leases (entries whose expiry timer has not fired yet included). */
@@ -206,10 +197,12 @@ export class CredentialCache {
       throw withRetryAfter(outage.error, Math.max(1, Math.ceil((outage.retryAtMs - now) / 1000)));
     }
 
-    const flight = this.#inflight.get(key) ?? this.#startFlight(key, structuredClone(request), undefined);
+    const joined = this.#inflight.get(key);
+    const flight = joined ?? this.#newFlight(key, structuredClone(request), undefined);
     const result: LookupResult = flight.waiters === 0 ? 'miss' : 'coalesced';
     flight.waiters += 1;
     if (flight.label === undefined) flight.label = label;
+    if (!joined) void this.#runFlight(flight);
     try {
       const lease = await this.#await(flight, signal);
       this.#hooks.onLookup(result);
@@ -279,11 +272,12 @@ export class CredentialCache {
 
   #leave(flight: Flight): void {
     flight.waiters -= 1;
-    if (flight.waiters > 0 || flight.background || flight.running || this.#inflight.get(flight.key) !== flight) return;
+    if (flight.waiters > 0 || flight.background || this.#inflight.get(flight.key) !== flight) return;
     // Nobody wants this fetch any more: a queued call never reaches Lake
-    // Formation and no retry follows. A later request starts afresh.
+    // Formation and no retry follows, while a call already running may finish
+    // and fill the cache. A later request starts afresh.
     this.#inflight.delete(flight.key);
-    flight.controller.abort(new LfcsError('InvalidRequest', 'every client waiting for this lease went away'));
+    flight.unwanted.abort();
   }
 
   /**
@@ -320,7 +314,6 @@ export class CredentialCache {
       flight.reject(reason);
     }
     for (const end of [...this.#waits]) end(reason);
-    this.#upstream.close(reason);
     this.#entries.clear(); // dispose → #retire clears each entry's timer
     this.#pinned.clear();
     this.#negative.clear();
@@ -419,14 +412,14 @@ export class CredentialCache {
 
   #startRefresh(entry: Entry): void {
     entry.refreshSuspended = false;
-    this.#startFlight(entry.key, entry.request, entry);
+    void this.#runFlight(this.#newFlight(entry.key, entry.request, entry));
     this.#schedule(entry); // now waits for expiry; the flight's end re-arms it
   }
 
   // ---- upstream ------------------------------------------------------------
 
-  /** Starts one fetch; `entry` set means a background refresh of that entry. */
-  #startFlight(key: string, request: CredentialRequest, entry: Entry | undefined): Flight {
+  /** A fetch for `key`, registered but not started; `entry` set means a background refresh of that entry. */
+  #newFlight(key: string, request: CredentialRequest, entry: Entry | undefined): Flight {
     let resolve!: (lease: Lease) => void;
     let reject!: (err: unknown) => void;
     const promise = new Promise<Lease>((res, rej) => {
@@ -441,34 +434,27 @@ export class CredentialCache {
       background: entry !== undefined,
       entry,
       controller: new AbortController(),
+      unwanted: new AbortController(),
       promise,
       resolve,
       reject,
       waiters: 0,
       label: undefined,
-      attempts: 0,
-      running: false,
     };
     this.#inflight.set(key, flight);
-    void this.#runFlight(flight);
     return flight;
   }
+
 
   async #runFlight(flight: Flight): Promise<void> {
     try {
       const received = await this.#upstream.fetch(flight.request, {
         signal: flight.controller.signal,
         // A client waits on it (from the start, or it joined a queued refresh): go first.
-        urgent: () => !flight.background || flight.waiters > 0,
-        onStart: () => {
-          flight.attempts += 1;
-          flight.running = true;
-        },
-        onSettled: () => (flight.running = false),
-        // A foreground fetch whose clients all left makes no further attempt.
-        wanted: () => flight.background || flight.waiters > 0,
+        priority: () => (!flight.background || flight.waiters > 0 ? 'client' : 'background'),
+        unwanted: flight.unwanted.signal,
         // After a failure the backoff between flights is the retry: one attempt each.
-        ...(this.#outages.has(flight.key) && { maxAttempts: 1 }),
+        retry: !this.#outages.has(flight.key),
       });
       this.#endFlight(flight);
       if (!this.#closed) flight.resolve(this.#afterSuccess(flight, received));
@@ -497,7 +483,7 @@ export class CredentialCache {
 
   /** Records a failed fetch and returns the error its waiters receive. */
   #afterFailure(flight: Flight, err: LfcsError): LfcsError {
-    if (flight.controller.signal.aborted) {
+    if (flight.controller.signal.aborted || isDroppedFetch(err)) {
       // Dropped because its entry left the cache, or (foreground) because every client left.
       if (flight.background) this.#hooks.onRefresh('dropped');
       return err;
@@ -518,13 +504,14 @@ export class CredentialCache {
     // Equal jitter (half the cap, plus up to the other half): a backoff period
     // always lasts long enough to hold the key to one attempt, yet keys that
     // failed together still spread out.
-    const capMs = backoffDelayMs(failures, {
+    const backoffMs = backoffDelayMs(failures, {
       baseDelayMs: this.#settings.refreshRetryBaseDelayMs,
       maxDelayMs: this.#settings.refreshRetryMaxDelayMs,
-      random: () => 1,
+      jitter: 'equal',
+      random: () => this.#random(),
     });
-    const backoffMs = Math.floor(capMs / 2 + (this.#random() * capMs) / 2);
-    if (flight.attempts > 0 && err.retryable) {
+    const asked = !refusedBeforeAnyCall(err);
+    if (asked && err.retryable) {
       this.#outages.set(flight.key, { failures, retryAtMs: now + backoffMs, error: shown });
     }
     if (entry) {
@@ -532,7 +519,7 @@ export class CredentialCache {
       recordFailure(entry, err.code, now, backoffMs);
       this.#schedule(entry);
     }
-    if (flight.background) this.#hooks.onRefresh(flight.attempts === 0 ? 'dropped' : 'failure');
+    if (flight.background) this.#hooks.onRefresh(asked ? 'failure' : 'dropped');
     return shown;
   }
 

@@ -97,6 +97,7 @@ export class Prewarmer {
       const delay = backoffDelayMs(failures + 1, {
         baseDelayMs: this.#init.retryBaseDelayMs,
         maxDelayMs: this.#init.retryMaxDelayMs,
+        jitter: 'full',
         random: this.#init.random ?? Math.random,
       });
       this.#init.logger.warn(

@@ -6,7 +6,7 @@ import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, profileToRequest, type Config } from '../config/index.js';
 import { matchesAllowedLocation } from '../lakeformation/data-location.js';
-import { LfcsError } from '../core/errors.js';
+import { LfcsError, shuttingDownError } from '../core/errors.js';
 import { hostForUrl } from '../core/hosts.js';
 import { createAdminApp, type ReadinessReport } from '../http/admin-app.js';
 import type { RequestListener } from 'node:http';
@@ -18,6 +18,7 @@ import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
+import { UpstreamCaller } from '../upstream/caller.js';
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
@@ -55,6 +56,8 @@ export interface RunningSidecar {
   /** `http://127.0.0.1:<port>`: the Lake Formation API listener (AWS_ENDPOINT_URL_LAKEFORMATION), when enabled. */
   readonly lakeformationApiUrl: string | undefined;
   readonly cache: CredentialCache;
+  /** Lake Formation calls, retries and their limiter (`load` shows calls running and queued). */
+  readonly upstream: UpstreamCaller;
   readonly metrics: SidecarMetrics;
   readonly tokenFile: string | undefined;
   readiness(): ReadinessReport;
@@ -117,8 +120,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       });
   const vend = init.vend ?? vending!.vend;
 
-  // The client's own settings went to the client; the rest tune the retry loop and limiter the cache runs.
+  // The client's own settings went to the client; the rest tune the retry loop and the limiter.
   const { endpoint: _endpoint, timeoutMs: _timeoutMs, assumeRole: _assumeRole, ...upstreamTuning } = config.upstream;
+  const { onUpstreamCall, ...hooks } = cacheHooks(metrics, logger);
+  const upstream = new UpstreamCaller({ vend, settings: upstreamTuning, clock, onAttempt: onUpstreamCall });
   // A profile's request, cache key and account never change: resolved once here, not per request.
   const profiles = new Map<string, ResolvedProfile>(
     Object.keys(config.profiles).map((name) => {
@@ -134,14 +139,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   );
   // Profiles have their own budget in the cache: dynamic keys never evict them.
   const pinnedKeys = [...profiles.values()].map((p) => p.prepared.key);
-  const cache = new CredentialCache({
-    vend,
-    clock,
-    hooks: cacheHooks(metrics, logger),
-    pinnedKeys,
-    ...config.cache,
-    ...upstreamTuning,
-  });
+  const cache = new CredentialCache({ upstream, clock, hooks, pinnedKeys, ...config.cache });
   let shuttingDown = false;
   let credentialsListening = false;
   let adminListening = false;
@@ -260,6 +258,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     await credentialsListener?.close();
     await lakeformationApiListener?.close();
     cache.close();
+    upstream.close(shuttingDownError());
     vending?.destroy();
     verifier?.stop();
     const e = err as NodeJS.ErrnoException;
@@ -282,6 +281,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     // backoff) are answered 503 ShuttingDown at once instead of holding the
     // listener open until the grace period runs out.
     cache.close();
+    upstream.close(shuttingDownError());
     credentialsListening = false;
     await credentialsListener!.close();
     lakeformationApiListening = false;
@@ -300,6 +300,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     adminUrl,
     lakeformationApiUrl,
     cache,
+    upstream,
     metrics,
     tokenFile: token?.path,
     readiness,

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialCache, type CredentialCacheOptions, type LookupResult } from '../../../src/cache/index.js';
+import { CredentialCache, type CredentialCacheOptions, type LookupResult, type UpstreamCallEvent } from '../../../src/cache/index.js';
+import { UpstreamCaller } from '../../../src/upstream/caller.js';
+import type { LimiterSettings, RetrySettings } from '../../../src/upstream/settings.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import { DEMO_PRINCIPAL, type CallStatsSnapshot, type RunningEmulator } from '../../../src/emulator/index.js';
@@ -50,11 +52,23 @@ const setFaults = (faults: Record<string, unknown>) => emulatorCall('POST', '/_e
 const stats = () => emulatorCall<CallStatsSnapshot>('GET', '/_emulator/stats');
 const tableCalls = async (): Promise<Record<string, number>> => (await stats()).calls[TABLE_OP] ?? {};
 
-function newCache(options: Omit<CredentialCacheOptions, 'vend'>, lookups: LookupResult[] = []): CredentialCache {
-  const cache = new CredentialCache({
+type NewCacheOptions = Omit<CredentialCacheOptions, 'upstream'> &
+  Partial<RetrySettings & LimiterSettings> & { onUpstreamCall?: (event: UpstreamCallEvent) => void };
+
+/** The cache as the sidecar wires it: the real client behind an {@link UpstreamCaller}. */
+function newCache(options: NewCacheOptions, lookups: LookupResult[] = []): CredentialCache {
+  const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, onUpstreamCall, ...rest } =
+    options;
+  const upstream = new UpstreamCaller({
     vend: vending.vend,
-    ...options,
-    hooks: { ...options.hooks, onLookup: (result) => lookups.push(result) },
+    settings: { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls },
+    ...(rest.clock && { clock: rest.clock }),
+    ...(onUpstreamCall && { onAttempt: onUpstreamCall }),
+  });
+  const cache = new CredentialCache({
+    ...rest,
+    upstream,
+    hooks: { ...rest.hooks, onLookup: (result) => lookups.push(result) },
   });
   caches.push(cache);
   return cache;
@@ -95,7 +109,7 @@ describe('throttling storm', () => {
       maxAttempts: throttled + 1,
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 5,
-      hooks: { onUpstreamCall: (event) => attempts.push(event.outcome) },
+      onUpstreamCall: (event) => attempts.push(event.outcome),
     });
 
     const served = await cache.get(ordersRequest());

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialCache } from '../../../src/cache/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
+import { UpstreamCaller } from '../../../src/upstream/caller.js';
 import { FakeVend, fail, makeCache, tableRequest, throttling } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);
@@ -39,9 +40,9 @@ describe('hooks', () => {
       throw new Error('metrics sink down');
     };
     const cache = new CredentialCache({
-      vend: fake.vend,
+      upstream: new UpstreamCaller({ vend: fake.vend, clock, onAttempt: boom }),
       clock,
-      hooks: { onLookup: boom, onUpstreamCall: boom, onEntryCountChange: boom, onRefresh: boom },
+      hooks: { onLookup: boom, onEntryCountChange: boom, onRefresh: boom },
     });
     await expect(cache.get(tableRequest())).resolves.toMatchObject({ result: 'miss' });
     await expect(cache.get(tableRequest())).resolves.toMatchObject({ result: 'hit' });
