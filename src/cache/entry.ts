@@ -21,7 +21,6 @@ export interface Entry {
   refreshAtMs: number;
   /** The refresh time passed while the entry was idle; it now only waits for expiry. */
   refreshSuspended: boolean;
-  consecutiveFailures: number;
   lastRefreshAtMs: number | undefined;
   lastRefreshOutcome: 'success' | ErrorCode | undefined;
   /** Requests answered from this entry's lease without waiting for a fresh one (`hit` and `stale`). */
@@ -55,7 +54,6 @@ export function storeLease(
     thresholds,
     refreshAtMs: 0,
     refreshSuspended: false,
-    consecutiveFailures: 0,
     lastRefreshAtMs: undefined,
     lastRefreshOutcome: undefined,
     hits: 0,
@@ -75,7 +73,6 @@ export function storeLease(
   target.refreshAtMs =
     expiresAtMs - thresholds.refreshBeforeSeconds * 1000 + init.random * thresholds.refreshJitterSeconds * 1000;
   target.refreshSuspended = false;
-  target.consecutiveFailures = 0;
   return target;
 }
 
@@ -101,11 +98,10 @@ function freezeLease(lease: Lease): Lease {
   return Object.freeze(copy);
 }
 
-/** Records a failed fetch on `entry`: the next try waits `backoffMs` (the caller's full-jitter delay). */
-export function recordFailure(entry: Entry, code: ErrorCode, now: number, backoffMs: number): void {
-  entry.consecutiveFailures += 1;
+/** Records a failed fetch on `entry`: the next try waits until `retryAtMs` (the key's backoff, `failures.ts`). */
+export function recordFailure(entry: Entry, code: ErrorCode, now: number, retryAtMs: number): void {
   entry.lastRefreshAtMs = now;
   entry.lastRefreshOutcome = code;
-  entry.refreshAtMs = now + backoffMs;
+  entry.refreshAtMs = retryAtMs;
   entry.refreshSuspended = false;
 }
