@@ -38,7 +38,7 @@ import { Flights } from './flights.js';
 import { Schedule } from './schedule.js';
 import { CACHE_RELATIONS } from './settings.js';
 import { isLive, LeaseStore } from './store.js';
-import { summarizeLive, type CacheEntrySummary } from './summary.js';
+import { summarize, summarizeLive, type CacheEntrySummary } from './summary.js';
 import { optionsSchema, safeHooks, type CacheHooks, type CredentialCacheOptions, type Flight } from './types.js';
 import type { GetOptions, LookupResult, ServedCredentials, Settings } from './types.js';
 
@@ -80,9 +80,11 @@ export class CredentialCache {
     return this.#store.size;
   }
 
-  /** Whether `key` has a lease that has not expired (without touching its recency). */
-  hasLive(key: string): boolean {
-    return !this.#closed && this.#store.peek(key, this.#clock.now()) !== undefined;
+  /** The summary of `key`'s live lease, without touching its recency; `undefined` when it has none. */
+  peek(key: string): CacheEntrySummary | undefined {
+    const now = this.#clock.now();
+    const entry = this.#closed ? undefined : this.#store.peek(key, now);
+    return entry && summarize(entry, now, this.#flights.has(key));
   }
 
   /**
