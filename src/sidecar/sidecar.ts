@@ -86,7 +86,13 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     });
   const { auth, token, verifier } = callersFromConfig(config, { clock, logger, metrics, tokenSource: init.tokenSource });
   const { onUpstreamCall, ...hooks } = cacheHooks(metrics, logger);
-  const built = upstreamFromConfig(config, { clock, onAttempt: onUpstreamCall, vend: init.vend, credentials: init.upstreamCredentials });
+  const built = upstreamFromConfig(config, {
+    clock,
+    onAttempt: onUpstreamCall,
+    onThrottlePause: () => metrics.upstreamThrottlePauses.inc(),
+    vend: init.vend,
+    credentials: init.upstreamCredentials,
+  });
   const { upstream } = built;
   const profiles = resolveProfiles(config);
   // Profiles have their own budget in the cache: dynamic keys never evict them.

@@ -20,6 +20,7 @@ export function upstreamFromConfig(
   deps: {
     clock: Clock;
     onAttempt: (event: UpstreamCallEvent) => void;
+    onThrottlePause: () => void;
     vend: VendFunction | undefined;
     credentials: AwsCredentialIdentity | undefined;
   },
@@ -35,6 +36,7 @@ export function upstreamFromConfig(
         ...(assumeRole !== undefined && { assumeRole }),
       });
   const vend = deps.vend ?? vending!.vend;
-  const upstream = new UpstreamCaller({ vend, settings: tuning, clock: deps.clock, onAttempt: deps.onAttempt });
+  const { clock, onAttempt, onThrottlePause } = deps;
+  const upstream = new UpstreamCaller({ vend, settings: tuning, clock, onAttempt, onThrottlePause });
   return { upstream, destroy: () => vending?.destroy() };
 }

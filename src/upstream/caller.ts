@@ -44,6 +44,8 @@ export interface UpstreamCallerInit {
   random?: () => number;
   /** Called once per attempt that reached `vend`. */
   onAttempt?: (event: UpstreamCallEvent) => void;
+  /** Called each time a ThrottlingException answer (re)starts the throttle brake (`throttlePauseMs`). */
+  onThrottlePause?: () => void;
 }
 
 /**
@@ -102,10 +104,11 @@ const callerSettingsSchema = z.strictObject({ ...retrySettingsShape, ...limiterS
  */
 export class UpstreamCaller implements Upstream {
   readonly #vend: VendFunction;
-  readonly #settings: RetrySettings;
+  readonly #settings: RetrySettings & Pick<LimiterSettings, 'throttlePauseMs'>;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #onAttempt: ((event: UpstreamCallEvent) => void) | undefined;
+  readonly #onThrottlePause: (() => void) | undefined;
   readonly #limiter: UpstreamLimiter;
 
   /** Checks every setting at once and throws `LfcsError('InvalidConfiguration')` naming each bad field. */
@@ -117,6 +120,7 @@ export class UpstreamCaller implements Upstream {
     this.#clock = init.clock ?? systemClock;
     this.#random = init.random ?? Math.random;
     this.#onAttempt = init.onAttempt;
+    this.#onThrottlePause = init.onThrottlePause;
     const { maxConcurrency, ratePerSecond, burst, maxQueuedCalls } = settings;
     this.#limiter = new UpstreamLimiter({ clock: this.#clock, maxConcurrency, ratePerSecond, burst, maxQueuedCalls });
   }
@@ -169,6 +173,7 @@ export class UpstreamCaller implements Upstream {
       if (signal.aborted) throw signal.reason;
       if (lease) return lease;
       const error = failure as LfcsError;
+      if (error.code === 'ThrottlingException') this.#brake(endedAtMs);
       lastAnswer = error;
       if (!error.retryable || isPermanentUpstreamError(error) || attempt >= maxAttempts) throw error;
       // Nobody waits for the answer any more: no further attempt.
@@ -185,6 +190,22 @@ export class UpstreamCaller implements Upstream {
       ).catch((err: unknown) => {
         throw dropped(err);
       });
+    }
+  }
+
+  /**
+   * Lake Formation's quota is per account: once it throttles, every key that
+   * keeps calling on its own backoff prolongs it. So no call for any key
+   * starts for `throttlePauseMs` (the EKS Pod Identity Agent pauses about 1 s).
+   */
+  #brake(now: number): void {
+    const pauseMs = this.#settings.throttlePauseMs;
+    if (pauseMs === 0) return;
+    this.#limiter.pauseUntil(now + pauseMs);
+    try {
+      this.#onThrottlePause?.();
+    } catch {
+      // Metrics must not fail a credential request.
     }
   }
 

@@ -59,6 +59,8 @@ export class UpstreamLimiter {
   #active = 0;
   #queue: QueuedCall[] = [];
   #wakeTimer: TimerHandle | undefined;
+  /** The throttle brake: no call starts before this time. */
+  #pausedUntilMs = 0;
   #closedReason: unknown;
   #closed = false;
 
@@ -122,6 +124,22 @@ export class UpstreamLimiter {
   }
 
   /**
+   * The throttle brake: no queued or new call starts before `untilMs` (an
+   * earlier time than a pause already set changes nothing). Calls wait in
+   * their order, client calls first, so background refreshes yield to
+   * clients when the pause ends.
+   */
+  pauseUntil(untilMs: number): void {
+    if (untilMs <= this.#pausedUntilMs) return;
+    this.#pausedUntilMs = untilMs;
+    if (this.#wakeTimer !== undefined) {
+      this.#clock.clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+    }
+    this.#pump();
+  }
+
+  /**
    * Refuses new calls and rejects every queued one with `reason` (default
    * `LfcsError('ShuttingDown')`). Running calls are left to finish.
    */
@@ -144,17 +162,21 @@ export class UpstreamLimiter {
   /** Starts as many queued calls as slots and tokens allow; otherwise waits for the next token. */
   #pump(): void {
     while (!this.#closed && this.#queue.length > 0 && this.#active < this.#maxConcurrency) {
+      const pausedMs = this.#pausedUntilMs - this.#clock.now();
+      if (pausedMs > 0) {
+        this.#wakeIn(pausedMs);
+        return;
+      }
       if (!this.#bucket.tryTake()) {
-        this.#wakeForNextToken();
+        this.#wakeIn(Math.max(1, this.#bucket.msUntilToken()));
         return;
       }
       this.#start(this.#takeNext());
     }
   }
 
-  #wakeForNextToken(): void {
+  #wakeIn(waitMs: number): void {
     if (this.#wakeTimer !== undefined) return;
-    const waitMs = Math.max(1, this.#bucket.msUntilToken());
     this.#wakeTimer = this.#clock.setTimeout(() => {
       this.#wakeTimer = undefined;
       this.#pump();

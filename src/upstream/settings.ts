@@ -48,6 +48,11 @@ export const limiterSettingsShape = {
   maxQueuedCalls: integer(1, 1_000_000)
     .default(1000)
     .describe('Calls allowed to wait for the limiter; beyond it a new call is refused at once with UpstreamBusy.'),
+  throttlePauseMs: integer(0, 60_000)
+    .default(1000)
+    .describe(
+      'After Lake Formation answers ThrottlingException, no new call for any key for this long, ms (as the EKS Pod Identity Agent): the quota is per account, so every key retrying on its own prolongs the throttling. 0 disables.',
+    ),
 };
 
 const ROLE_ARN_EXPECTED = 'an IAM role ARN such as arn:aws:iam::123456789012:role/lfcs-authorized';

@@ -57,11 +57,11 @@ type NewCacheOptions = Omit<CredentialCacheOptions, 'upstream'> &
 
 /** The cache as the sidecar wires it: the real client behind an {@link UpstreamCaller}. */
 function newCache(options: NewCacheOptions, lookups: LookupResult[] = []): CredentialCache {
-  const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, onUpstreamCall, ...rest } =
+  const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, throttlePauseMs, onUpstreamCall, ...rest } =
     options;
   const upstream = new UpstreamCaller({
     vend: vending.vend,
-    settings: { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls },
+    settings: { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, throttlePauseMs },
     ...(rest.clock && { clock: rest.clock }),
     ...(onUpstreamCall && { onAttempt: onUpstreamCall }),
   });
@@ -109,6 +109,8 @@ describe('throttling storm', () => {
       maxAttempts: throttled + 1,
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 5,
+      // The retry loop alone: the throttle brake (next test) would pause each retry.
+      throttlePauseMs: 0,
       onUpstreamCall: (event) => attempts.push(event.outcome),
     });
 
@@ -118,6 +120,19 @@ describe('throttling storm', () => {
     expect(served.lease.accessKeyId).toMatch(/^ASIA/);
     expect(await tableCalls()).toEqual({ ThrottlingException: throttled, success: 1 });
     expect(attempts).toEqual([...Array<string>(throttled).fill('ThrottlingException'), 'success']);
+  });
+
+  it('pauses every key after a ThrottlingException: no call reaches Lake Formation until the pause ends', async () => {
+    await setFaults({ throttleNext: 1 });
+    const clock = new FakeClock(Date.now());
+    const cache = newCache({ clock, maxAttempts: 1, throttlePauseMs: 1000 });
+    await expect(cache.get(ordersRequest())).rejects.toMatchObject({ code: 'ThrottlingException' });
+    const other = cache.get({ ...ordersRequest(), durationSeconds: 1800 }); // another key
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await tableCalls()).toEqual({ ThrottlingException: 1 });
+    await clock.advance(1000);
+    await expect(other).resolves.toMatchObject({ result: 'miss' });
+    expect(await tableCalls()).toEqual({ ThrottlingException: 1, success: 1 });
   });
 
   it('gives up after maxAttempts when the storm outlasts them, with a retryable error', async () => {

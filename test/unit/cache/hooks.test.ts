@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 10, 25, 6);
 describe('hooks', () => {
   it('reports every upstream attempt with its outcome, attempt number and duration', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake, recorded } = makeCache(clock, { random: () => 1 });
+    const { cache, fake, recorded } = makeCache(clock, { random: () => 1, throttlePauseMs: 0 });
     fake.then(fail(throttling()));
     const held = fake.hold();
     const served = cache.get(tableRequest());

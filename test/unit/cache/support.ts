@@ -138,6 +138,8 @@ export interface Recorded {
   refreshes: ('success' | 'failure' | 'dropped')[];
   upstream: UpstreamCallEvent[];
   counts: number[];
+  /** Times the throttle brake was (re)started. */
+  throttlePauses: number;
 }
 
 const UPSTREAM_SETTING_NAMES = [
@@ -148,6 +150,7 @@ const UPSTREAM_SETTING_NAMES = [
   'ratePerSecond',
   'burst',
   'maxQueuedCalls',
+  'throttlePauseMs',
 ] as const satisfies readonly (keyof (RetrySettings & LimiterSettings))[];
 
 /** What {@link makeCache} accepts: the cache's options, plus the upstream's settings and `vend`, as the sidecar wires them. */
@@ -164,7 +167,7 @@ export function makeCache(
   options: TestCacheOptions = {},
 ): { cache: CredentialCache; fake: FakeVend; recorded: Recorded; upstream: UpstreamCaller } {
   const fake = new FakeVend(clock);
-  const recorded: Recorded = { lookups: [], refreshes: [], upstream: [], counts: [] };
+  const recorded: Recorded = { lookups: [], refreshes: [], upstream: [], counts: [], throttlePauses: 0 };
   const { vend, random = () => 0, ...rest } = options;
   const settings: NonNullable<UpstreamCallerInit['settings']> = {};
   const cacheOptions: Record<string, unknown> = {};
@@ -178,6 +181,7 @@ export function makeCache(
     clock,
     random,
     onAttempt: (e) => recorded.upstream.push(e),
+    onThrottlePause: () => (recorded.throttlePauses += 1),
   });
   const cache = new CredentialCache({
     ...(cacheOptions as Partial<CredentialCacheOptions>),
