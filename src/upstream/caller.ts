@@ -137,10 +137,28 @@ export class UpstreamCaller implements Upstream {
    * `signal.reason` once aborted.
    */
   async fetch(request: CredentialRequest, options: FetchOptions): Promise<Lease> {
+    const { signal, unwanted } = options;
+    if (!unwanted) return this.#attempts(request, options, signal);
+    // Waiting (in the queue, between retries) ends on either signal; a running
+    // attempt only on `signal`. Joined by hand rather than with AbortSignal.any:
+    // on Node 20 its composite signals stayed alive after the fetch, about 3 KB
+    // per fetch (bench/many-keys.mjs: 5.3 KB of heap per lease instead of 2.4).
+    const waiting = new AbortController();
+    const stop = (): void => waiting.abort(signal.aborted ? signal.reason : unwanted.reason);
+    if (signal.aborted || unwanted.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    unwanted.addEventListener('abort', stop, { once: true });
+    try {
+      return await this.#attempts(request, options, waiting.signal);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      unwanted.removeEventListener('abort', stop);
+    }
+  }
+
+  async #attempts(request: CredentialRequest, options: FetchOptions, waitSignal: AbortSignal): Promise<Lease> {
     const { signal, priority, unwanted } = options;
     const maxAttempts = options.retry === false ? 1 : this.#settings.maxAttempts;
-    // Waiting (in the queue, between retries) ends on either signal; a running attempt only on `signal`.
-    const waitSignal = unwanted ? AbortSignal.any([signal, unwanted]) : signal;
     const dropped = (err: unknown): unknown => (!signal.aborted && unwanted?.aborted ? new DroppedFetch() : err);
     let lastAnswer: LfcsError | undefined;
     for (let attempt = 1; ; attempt++) {
