@@ -52,7 +52,7 @@ export class CredentialCache {
   readonly #store: LeaseStore;
   readonly #failures: FailureRecords;
   readonly #flights: Flights;
-  readonly #schedule: Schedule;
+  readonly #schedule: Schedule<Entry>;
   #closed = false;
 
   /** Checks every option at once; throws `LfcsError('InvalidConfiguration')` naming each bad field. */
@@ -116,7 +116,7 @@ export class CredentialCache {
   #freshHit(entry: Entry, label: string | undefined, now: number): ServedCredentials | undefined {
     entry.lastRequestedAtMs = now;
     if (label !== undefined) entry.label = label;
-    if (entry.expiresAtMs - now <= entry.thresholds.minServeSeconds * 1000) return undefined;
+    if (entry.expiresAtMs - now <= entry.minServeMs) return undefined;
     // An idle entry skipped its refresh; its client is back, so renew now.
     if (now >= entry.refreshAtMs && !this.#flights.has(entry.key)) this.#startRefresh(entry);
     return this.#serve(entry, 'hit', now);
@@ -177,12 +177,13 @@ export class CredentialCache {
     this.#closed = true;
     this.#flights.close(shuttingDownError());
     this.#store.clear(); // each entry's retirement cancels its wake-up
+    this.#schedule.clear();
     this.#failures.clear();
   }
 
   /** While Lake Formation fails, an old lease is served only above `hardMinimumSeconds` left. */
   #servableStale(entry: Entry, now: number): boolean {
-    return entry.expiresAtMs - now > entry.thresholds.hardMinimumSeconds * 1000;
+    return entry.expiresAtMs - now > entry.hardMinimumMs;
   }
 
   #serve(entry: Entry, result: 'hit' | 'stale', now: number): ServedCredentials {
