@@ -6,7 +6,6 @@
  *   gets no new fetch, however many clients poll, so an outage costs one
  *   Lake Formation call per key per backoff period.
  */
-import { LRUCache } from 'lru-cache';
 import { backoffDelayMs } from '../core/backoff.js';
 import { withRetryAfter, type LfcsError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
@@ -33,23 +32,31 @@ export interface FailureSettings {
   retryAfterSeconds: number;
 }
 
+/**
+ * Both records are plain maps that grow with the failures they hold, rather
+ * than caches preallocated for `maxEntries` keys that a healthy cache never
+ * fills; each is still bounded by `maxEntries`, the oldest record going first.
+ */
 export class FailureRecords {
   readonly #settings: FailureSettings;
-  readonly #negative: LRUCache<string, LfcsError>;
-  readonly #failures: LRUCache<string, Failure>;
+  readonly #clock: Clock;
+  /** Permanent refusals, in the order they were recorded, each with the time it is forgotten. */
+  readonly #negative = new Map<string, { error: LfcsError; untilMs: number }>();
+  readonly #failures = new Map<string, Failure>();
 
   constructor(settings: FailureSettings, clock: Clock) {
     this.#settings = settings;
-    // lru-cache reads time through `perf`; ttlResolution 0 stops it from caching
-    // "now" behind a real setTimeout, so the injected clock is the only time source.
-    const perf = { now: () => clock.now() };
-    this.#negative = new LRUCache({ max: settings.maxEntries, perf, ttlResolution: 0, ttl: settings.negativeTtlSeconds * 1000 });
-    this.#failures = new LRUCache({ max: settings.maxEntries });
+    this.#clock = clock;
   }
 
   /** The remembered permanent refusal of `key`, if any. */
   refusal(key: string): LfcsError | undefined {
-    return this.#negative.get(key);
+    if (this.#negative.size === 0) return undefined;
+    const refusal = this.#negative.get(key);
+    if (refusal === undefined) return undefined;
+    if (this.#clock.now() < refusal.untilMs) return refusal.error;
+    this.#negative.delete(key);
+    return undefined;
   }
 
   /** The failure record of `key` while its backoff lasts. */
@@ -65,7 +72,14 @@ export class FailureRecords {
 
   refused(key: string, err: LfcsError): void {
     this.#failures.delete(key);
-    this.#negative.set(key, err);
+    const now = this.#clock.now();
+    // Same TTL for all, so the oldest records are the first to expire: forget those.
+    for (const [oldKey, old] of this.#negative) {
+      if (now < old.untilMs) break;
+      this.#negative.delete(oldKey);
+    }
+    this.#negative.delete(key);
+    bounded(this.#negative, this.#settings.maxEntries).set(key, { error: err, untilMs: now + this.#settings.negativeTtlSeconds * 1000 });
   }
 
   /**
@@ -85,7 +99,8 @@ export class FailureRecords {
       retryAtMs: now + backoffMs,
       error: asked && err.retryable ? this.shown(err) : undefined,
     };
-    this.#failures.set(key, failure);
+    this.#failures.delete(key);
+    bounded(this.#failures, this.#settings.maxEntries).set(key, failure);
     return failure;
   }
 
@@ -102,4 +117,10 @@ export class FailureRecords {
     this.#negative.clear();
     this.#failures.clear();
   }
+}
+
+/** `map` with room for one more record: the oldest goes when it holds `max`. */
+function bounded<K, V>(map: Map<K, V>, max: number): Map<K, V> {
+  if (map.size >= max) map.delete(map.keys().next().value as K);
+  return map;
 }
