@@ -177,7 +177,6 @@ export class CredentialCache {
     this.#closed = true;
     this.#flights.close(shuttingDownError());
     this.#store.clear(); // each entry's retirement cancels its wake-up
-    this.#schedule.clear();
     this.#failures.clear();
   }
 
