@@ -104,7 +104,7 @@ const callerSettingsSchema = z.strictObject({ ...retrySettingsShape, ...limiterS
  */
 export class UpstreamCaller implements Upstream {
   readonly #vend: VendFunction;
-  readonly #settings: RetrySettings & Pick<LimiterSettings, 'throttlePauseMs'>;
+  readonly #settings: RetrySettings;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #onAttempt: ((event: UpstreamCallEvent) => void) | undefined;
