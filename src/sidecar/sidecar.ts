@@ -332,12 +332,10 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
 
 function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
   const { agent } = config;
-  if (agent.nodeName === undefined) {
-    throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
-  }
   return new ServiceAccountVerifier({
     ...agent,
-    nodeName: agent.nodeName,
+    // Validation requires it in agent mode (rules.ts).
+    nodeName: agent.nodeName as string,
     clock,
     onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
   });
