@@ -11,22 +11,27 @@ import type { JWTVerifyGetKey } from 'jose';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import { describe, discover, KeyFetchPaused, type Discovered, type DiscoveryOptions } from './issuer-discovery.js';
+import { KeyStore } from './key-store.js';
 import type { AgentSettings } from './settings.js';
 
 /** How long a failed discovery is remembered before the next request tries again, ms. */
 const DISCOVERY_RETRY_MS = 5_000;
 
 export type IssuerKeysOptions = DiscoveryOptions &
-  Pick<AgentSettings, 'jwksCacheSeconds'> & {
+  Pick<AgentSettings, 'jwksCacheSeconds' | 'keyStoreFile' | 'keyStoreMaxAgeSeconds'> & {
     clock: Clock;
     /** Called once per failed discovery or key fetch, with a reason that carries no token. */
     onIssuerError?: (reason: string) => void;
+    /** Called when the saved keys cannot be read or written, once per distinct reason. */
+    onKeyStoreError?: (reason: string) => void;
   };
 
 /** The issuer a token must name, and the keys its signature is checked with. */
 export interface KeySet {
   readonly issuer: string;
   readonly keys: JWTVerifyGetKey;
+  /** When the keys were saved, for keys read from the key store rather than the issuer. */
+  readonly savedAt?: number;
 }
 
 export class IssuerKeys {
@@ -38,9 +43,12 @@ export class IssuerKeys {
   #retry: TimerHandle | undefined;
   #refresh: TimerHandle | undefined;
   #stopped = false;
+  readonly #store: KeyStore;
+  #storeProblem: string | undefined;
 
   constructor(options: IssuerKeysOptions) {
     this.#options = options;
+    this.#store = new KeyStore(options.keyStoreFile, options.issuerUrl, options.keyStoreMaxAgeSeconds);
   }
 
   /**
@@ -49,6 +57,7 @@ export class IssuerKeys {
    * be verified before the first one asks.
    */
   start(): void {
+    this.#storeFailed(this.#store.load(this.#options.issuer));
     const attempt = () => {
       this.#retry = undefined;
       if (this.#stopped) return;
@@ -77,7 +86,16 @@ export class IssuerKeys {
   async #read(): Promise<Discovered> {
     const discovered = await this.#discover();
     await discovered.keys.reload();
+    const jwks = discovered.keys.jwks();
+    // In the background: a slow disk delays nothing.
+    if (jwks !== undefined) void this.#store.save(discovered.issuer, jwks, this.#options.clock.now()).then((problem) => this.#storeFailed(problem));
     return discovered;
+  }
+
+  /** Reports a key store problem once (each save would repeat it), and forgets it once resolved. */
+  #storeFailed(problem: string | undefined): void {
+    if (problem !== undefined && problem !== this.#storeProblem) this.#options.onKeyStoreError?.(problem);
+    this.#storeProblem = problem;
   }
 
   /**
@@ -100,20 +118,48 @@ export class IssuerKeys {
     }, this.#options.jwksCacheSeconds * 1000);
   }
 
-  /** Undefined once the issuer's keys were read; otherwise why pods cannot be verified yet. */
+  /**
+   * Undefined once the issuer's keys were read, or while the saved ones are
+   * used (the agent serves: a restart would not help, and the start-up probe
+   * must not kill it); otherwise why pods cannot be verified yet.
+   */
   get notReadyReason(): string | undefined {
-    if (this.#keysRead) return undefined;
+    if (this.#keysRead || this.#savedInUse() !== undefined) return undefined;
+    return this.#notRead();
+  }
+
+  /** While the saved keys are used instead of the issuer's, says so: for readiness to report. */
+  get savedKeysNote(): string | undefined {
+    const saved = this.#savedInUse();
+    if (saved === undefined) return undefined;
+    const age = Math.floor((this.#options.clock.now() - saved.savedAt) / 1000);
+    return (
+      `${this.#notRead()}; verifying with its keys saved ${age} s ago at ${this.#options.keyStoreFile} ` +
+      `(until they are ${this.#options.keyStoreMaxAgeSeconds} s old, agent.keyStoreMaxAgeSeconds)`
+    );
+  }
+
+  #savedInUse() {
+    return this.#keysRead ? undefined : this.#store.usable(this.#options.clock.now());
+  }
+
+  #notRead(): string {
     return `service-account token issuer not read yet${this.#lastProblem ? `: ${this.#lastProblem}` : ''}`;
   }
 
-  /** The issuer and its key set; rejects with `IssuerUnavailable` while discovery fails. */
+  /**
+   * The issuer and its key set. Until the issuer's keys were read once, the
+   * keys saved at the last run are used while young enough (a restart during
+   * an issuer outage keeps verifying pods); otherwise rejects with
+   * `IssuerUnavailable` while discovery fails.
+   */
   async current(): Promise<KeySet> {
-    return this.#discover();
+    return this.#savedInUse() ?? this.#discover();
   }
 
-  /** A token verified with `current()`'s keys: they were read. */
-  verified(): void {
-    this.#keysRead = true;
+  /** A token verified with `current()`'s keys: read from the issuer, they were read. */
+  verified(keySet: KeySet): void {
+    if (keySet.savedAt === undefined) this.#keysRead = true;
   }
 
   /**

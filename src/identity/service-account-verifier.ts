@@ -59,9 +59,14 @@ export class ServiceAccountVerifier {
     this.#keys.stop();
   }
 
-  /** Undefined once the issuer's keys were read; otherwise why pods cannot be verified yet. */
+  /** Undefined once the issuer's keys were read (or saved ones are in use); otherwise why pods cannot be verified yet. */
   get notReadyReason(): string | undefined {
     return this.#keys.notReadyReason;
+  }
+
+  /** While pods are verified with the keys saved at an earlier run (the issuer cannot be reached), says so. */
+  get savedKeysNote(): string | undefined {
+    return this.#keys.savedKeysNote;
   }
 
   /** The identity of a token verified within `verifiedTokenSeconds`, without waiting; otherwise undefined. */
@@ -113,7 +118,7 @@ export class ServiceAccountVerifier {
       const until = Math.min((payload.exp as number) * 1000, this.#options.clock.now() + this.#options.verifiedTokenSeconds * 1000);
       this.#verified.set(digestOf(header), { identity, until });
     }
-    this.#keys.verified();
+    this.#keys.verified(keySet);
     return identity;
   }
 }
