@@ -94,7 +94,7 @@ export class KeyStore {
   /** The saved keys, if they were saved at most the bounded age before `now`. */
   usable(now: number): UsableSavedKeys | undefined {
     const saved = this.#saved;
-    return saved !== undefined && now - saved.savedAt <= this.#maxAgeMs ? saved : undefined;
+    return saved !== undefined && this.#maxAgeMs > 0 && now - saved.savedAt <= this.#maxAgeMs ? saved : undefined;
   }
 
   /** Saves the key set the issuer served at `now`; returns why it could not be saved. */
