@@ -9,6 +9,8 @@ export interface ReadinessReport {
   ready: boolean;
   /** Why not ready: e.g. "shutting down", "credentials listener not listening". */
   reasons: string[];
+  /** Ready, but worth knowing: e.g. pods verified with the issuer's saved keys while it cannot be reached. */
+  notes?: string[];
   /** Prewarm state per configured profile. */
   profiles: Record<string, { state: 'pending' | 'ready' | 'failed'; error?: { code: string; message: string } }>;
 }

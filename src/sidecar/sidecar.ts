@@ -207,6 +207,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (lakeformationApiApp && !lakeformationApiListening) reasons.push('Lake Formation API listener is not listening');
     const issuerProblem = verifier?.notReadyReason;
     if (issuerProblem) reasons.push(issuerProblem);
+    const issuerNote = verifier?.savedKeysNote;
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
@@ -231,7 +232,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       reasons.push(`profiles without a valid lease: ${lost.join(', ')}`);
       for (const name of lost) prewarmer.rewarm(name);
     }
-    return { ready: reasons.length === 0, reasons, profiles: states };
+    return { ready: reasons.length === 0, reasons, ...(issuerNote && { notes: [issuerNote] }), profiles: states };
   };
 
   const adminApp = createAdminApp({
@@ -332,13 +333,12 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
 
 function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
   const { agent } = config;
-  if (agent.nodeName === undefined) {
-    throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
-  }
   return new ServiceAccountVerifier({
     ...agent,
-    nodeName: agent.nodeName,
+    // Validation requires it in agent mode (rules.ts).
+    nodeName: agent.nodeName as string,
     clock,
     onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
+    onKeyStoreError: (reason) => logger.warn({ reason }, "cannot keep the issuer's keys on disk"),
   });
 }
