@@ -1,60 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import { ERROR_CATALOGUE } from '../core/error-catalogue.js';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
 import { sendJsonText } from './json-response.js';
-
-/**
- * The one place where an error code becomes an HTTP status.
- *
- * Container-credential clients retry 5xx everywhere and 4xx only in botocore
- * and JS, so the caller's own mistakes are 4xx and "try again later" is 503.
- */
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  InvalidRequest: 400,
-  InvalidInputException: 400,
-  Unauthorized: 401,
-  AccessDeniedException: 403,
-  PermissionTypeMismatchException: 403,
-  DynamicRequestsDisabled: 403,
-  TableNotAllowed: 403,
-  LocationNotAllowed: 403,
-  NoBinding: 403,
-  NodeMismatch: 403,
-  ForbiddenHost: 403,
-  ForwardedRequestRejected: 403,
-  ProfileNotFound: 404,
-  EntityNotFoundException: 404,
-  RouteNotFound: 404,
-  MethodNotAllowed: 405,
-  RequestTimeout: 408,
-  ConflictException: 409,
-  PayloadTooLarge: 413,
-  UnsupportedMediaType: 415,
-  ExpectationFailed: 417,
-  RateLimited: 429,
-  HeadersTooLarge: 431,
-  InternalError: 500,
-  InvalidConfiguration: 500,
-  InternalServiceException: 502,
-  InvalidUpstreamResponse: 502,
-  UpstreamAuthFailure: 502,
-  ThrottlingException: 503,
-  UpstreamUnavailable: 503,
-  UpstreamBusy: 503,
-  NotReady: 503,
-  IssuerUnavailable: 503,
-  IncompleteCoverage: 503,
-  ShuttingDown: 503,
-  CacheEvicted: 503,
-  UpstreamTimeout: 504,
-  OperationTimeoutException: 504,
-};
 
 /** Seconds clients are told to wait on a 503 or 429 when the error names no better value. */
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
+/** The HTTP status of `code`, from the error catalogue. */
 export function statusForCode(code: ErrorCode): number {
-  return STATUS_BY_CODE[code];
+  return ERROR_CATALOGUE[code].status;
 }
 
 /**
@@ -87,7 +42,7 @@ export function errorResponse(err: unknown): ErrorResponse {
 }
 
 /** Every status {@link errorResponse} can answer with (for metrics initialised at 0). */
-export const ERROR_STATUSES: readonly number[] = [...new Set(Object.values(STATUS_BY_CODE))].sort((a, b) => a - b);
+export { ERROR_STATUSES } from '../core/error-catalogue.js';
 
 /** {@link errorResponse} as raw HTTP/1.1 bytes, for answers written to a socket or before Express. */
 export function errorResponseText(

@@ -25,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { ERROR_CATALOGUE, type LakeFormationNameOf } from '../core/error-catalogue.js';
 import { LfcsError, truncate, type ErrorCode } from '../core/errors.js';
 import {
   renderServiceError,
@@ -87,60 +88,10 @@ const OPERATION_NAMES = Object.keys(OPERATIONS) as Operation[];
 
 type RouteName = 'lakeformation-table' | 'lakeformation-partition' | 'lakeformation-data-location' | 'lakeformation-unmatched';
 
-/**
- * lfcs's own error codes as Lake Formation names them, so an SDK raises the
- * exception its caller already handles:
- * - refusals by lfcs's policy (allow-list, host, proxy) are AccessDeniedException;
- * - the caller's mistakes are InvalidInputException (or the front door's names);
- * - "slow down" (listener rate limit, upstream queue full, Lake Formation
- *   throttling after lfcs's retries) is ThrottlingException "Rate exceeded",
- *   which every SDK retries with backoff because of its name;
- * - Lake Formation's own answers keep their names;
- * - every failure on lfcs's or Lake Formation's side that the caller cannot fix
- *   (unreachable, timed out, lfcs's identity rejected, shutting down) is
- *   InternalServiceException, a 500, which every SDK retries.
- */
-export const LAKE_FORMATION_NAME_BY_CODE: Readonly<Record<ErrorCode, ServiceErrorName>> = {
-  AccessDeniedException: 'AccessDeniedException',
-  EntityNotFoundException: 'EntityNotFoundException',
-  InvalidInputException: 'InvalidInputException',
-  PermissionTypeMismatchException: 'PermissionTypeMismatchException',
-  ThrottlingException: 'ThrottlingException',
-  InternalServiceException: 'InternalServiceException',
-  OperationTimeoutException: 'OperationTimeoutException',
-  UpstreamAuthFailure: 'InternalServiceException',
-  UpstreamUnavailable: 'InternalServiceException',
-  UpstreamTimeout: 'InternalServiceException',
-  InvalidUpstreamResponse: 'InternalServiceException',
-  InvalidRequest: 'InvalidInputException',
-  ProfileNotFound: 'EntityNotFoundException',
-  RouteNotFound: 'UnknownOperationException',
-  DynamicRequestsDisabled: 'AccessDeniedException',
-  TableNotAllowed: 'AccessDeniedException',
-  Unauthorized: 'MissingAuthenticationTokenException',
-  ForbiddenHost: 'AccessDeniedException',
-  ForwardedRequestRejected: 'AccessDeniedException',
-  MethodNotAllowed: 'MethodNotAllowedException',
-  PayloadTooLarge: 'RequestEntityTooLargeException',
-  UnsupportedMediaType: 'UnsupportedMediaTypeException',
-  HeadersTooLarge: 'RequestHeaderFieldsTooLargeException',
-  RateLimited: 'ThrottlingException',
-  UpstreamBusy: 'ThrottlingException',
-  NotReady: 'InternalServiceException',
-  ShuttingDown: 'InternalServiceException',
-  CacheEvicted: 'InternalServiceException',
-  InternalError: 'InternalServiceException',
-  ConflictException: 'ConflictException',
-  LocationNotAllowed: 'AccessDeniedException',
-  // Agent mode only; the Lake Formation API listener is off there, so these are never answered by it.
-  NoBinding: 'AccessDeniedException',
-  NodeMismatch: 'AccessDeniedException',
-  IssuerUnavailable: 'InternalServiceException',
-  IncompleteCoverage: 'InternalServiceException',
-  RequestTimeout: 'InvalidInputException',
-  ExpectationFailed: 'InvalidInputException',
-  InvalidConfiguration: 'InternalServiceException',
-};
+/** lfcs's own error codes as Lake Formation names them (the catalogue's `lakeFormation` column), so an SDK raises the exception its caller already handles. */
+export const LAKE_FORMATION_NAME_BY_CODE = Object.fromEntries(
+  Object.entries(ERROR_CATALOGUE).map(([code, spec]) => [code, spec.lakeFormation]),
+) as { readonly [C in ErrorCode]: LakeFormationNameOf<C> };
 
 /** Anything thrown, as the Lake Formation error to answer with. Messages never carry key material. */
 export function toLakeFormationError(err: unknown): ServiceError {

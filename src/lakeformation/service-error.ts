@@ -7,6 +7,7 @@
  * name is decided here and nowhere else.
  */
 import type { ServerResponse } from 'node:http';
+import type { ErrorCode, LakeFormationNameOf } from '../core/error-catalogue.js';
 
 /** Errors modeled in the Lake Formation API for the credential operations. */
 export const MODELED_ERROR_NAMES = [
@@ -60,6 +61,11 @@ const STATUS_BY_NAME = {
 } as const;
 
 export type ServiceErrorName = keyof typeof STATUS_BY_NAME;
+
+/** Fails to compile when the error catalogue names a Lake Formation exception this module cannot send. */
+export type CatalogueNamesAreSendable = LakeFormationNameOf<ErrorCode> extends ServiceErrorName ? true : never;
+const _catalogueNamesAreSendable: CatalogueNamesAreSendable = true;
+void _catalogueNamesAreSendable;
 
 /** An error answer: the name goes to `x-amzn-errortype` and `__type`, the message to `message`. */
 export class ServiceError extends Error {
