@@ -1,0 +1,214 @@
+/**
+ * Admission: the ordered checks a request passes before any credential work,
+ * one list per listener, run once per request by {@link runChecks} (the fast
+ * path included: it answers only requests these checks admitted). Each check
+ * is cheap and synchronous except authentication of an unknown
+ * service-account token, so the usual request passes them all without a
+ * promise. A check returns nothing to let the request on, or the refusal to
+ * answer with; it may note what it learned (the caller) on the admission.
+ *
+ * Adding a check (per-identity fairness, a new listener's rules) is one row in
+ * the list of each listener it applies to, below.
+ *
+ * What a request asks for is authorized once its target is read (the path for
+ * a profile, the query or body otherwise), by {@link authorizeTarget}.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LfcsError, truncate } from '../core/errors.js';
+import { NodeMismatchError } from '../identity/service-account-verifier.js';
+import type { ServiceError } from '../lakeformation/service-error.js';
+import { isDataLocationRequest, type CredentialRequest } from '../lakeformation/types.js';
+import type { Caller, CallerAuth, Target } from './caller-auth.js';
+import { isLoopbackHostHeader } from './host-check.js';
+import type { Listener } from './listener.js';
+import type { Route } from './routes.js';
+
+/** A request on its way in, and what the checks learned about it. */
+export interface Admission {
+  /** The listener the request arrived on: how it answers and records. */
+  readonly listener: Listener;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** `process.hrtime.bigint()` at arrival, for the duration metric. */
+  readonly started: bigint;
+  /** The row of the route table the path names (whatever the method), or undefined. */
+  readonly route: Route | undefined;
+  /** The metric label: the route's, or the listener's `unmatched` label. */
+  readonly label: string;
+  /** Who is calling, once authenticated (credentials listener). */
+  caller: Caller | undefined;
+  /** The access key id of the caller's SigV4 signature (Lake Formation API listener), for the audit line. */
+  callerAccessKeyId: string | undefined;
+}
+
+/** A refusal, in lfcs's terms or already in Lake Formation's. */
+export type Refusal = LfcsError | ServiceError;
+export type CheckResult = Refusal | undefined;
+/** One admission check: nothing lets the request on; a refusal is answered. */
+export type Check = (admission: Admission) => CheckResult | Promise<CheckResult>;
+
+/**
+ * Runs `checks` in order until one refuses. Synchronous while every check is;
+ * from the first check that needs to wait, the rest run after it.
+ */
+export function runChecks(checks: readonly Check[], admission: Admission, from = 0): CheckResult | Promise<CheckResult> {
+  for (let i = from; i < checks.length; i++) {
+    const result = checks[i]!(admission);
+    if (result === undefined) continue;
+    if (result instanceof Promise) return result.then((refusal) => refusal ?? runChecks(checks, admission, i + 1));
+    return result;
+  }
+  return undefined;
+}
+
+/** What the credentials listener's checks use. */
+export interface CredentialsAdmissionDeps {
+  auth: CallerAuth;
+  /** Token bucket for authenticated requests: false means answer 429. */
+  rateLimiter: { tryTake(): boolean };
+  /** Token bucket for requests refused by authentication, apart, so a flood of wrong tokens cannot make the real client get 429. */
+  refusedRateLimiter: { tryTake(): boolean };
+}
+
+/**
+ * The credentials listener: where the request comes from (target form, Host,
+ * proxy headers), who sends it, then how fast (the caller's own budget, then
+ * the listener's rate limit).
+ */
+export function credentialsChecks(deps: CredentialsAdmissionDeps): readonly Check[] {
+  return [
+    originForm,
+    hostAllowed(deps.auth.hostAllowed, deps.auth.hostRule),
+    noProxyHeaders,
+    authenticated(deps.auth, deps.refusedRateLimiter),
+    callerBudget(deps.auth),
+    rateLimited(deps.rateLimiter, 'too many requests; slow down', { retryAfterSeconds: 1 }),
+  ];
+}
+
+/** What the Lake Formation API listener's checks use. */
+export interface LakeFormationApiAdmissionDeps {
+  rateLimiter: { tryTake(): boolean };
+  /** The listener's own rules of a request's shape: method, content type, SigV4 `Authorization`, operation. */
+  requestShape: readonly Check[];
+}
+
+/** The Lake Formation API listener: where the request comes from, then how fast, then what it is. */
+export function lakeFormationApiChecks(deps: LakeFormationApiAdmissionDeps): readonly Check[] {
+  return [
+    hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
+    noProxyHeaders,
+    rateLimited(deps.rateLimiter, 'too many requests to this listener'),
+    ...deps.requestShape,
+  ];
+}
+
+/**
+ * An absolute-form target (`GET http://evil/v1/...`) names a host of its own
+ * that the Host check would never see; only proxies receive those.
+ */
+const originForm: Check = (a) =>
+  a.req.url?.startsWith('/') ? undefined : new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL');
+
+/**
+ * DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
+ * into calling us sends the attacker's host name, never ours.
+ */
+function hostAllowed(allowed: (host: string | undefined) => boolean, rule: string): Check {
+  return (a) => (allowed(a.req.headers.host) ? undefined : new LfcsError('ForbiddenHost', `the Host header must be ${rule}`));
+}
+
+/** A proxied request did not originate in this pod (or on this node). */
+const noProxyHeaders: Check = (a) => {
+  const headers = a.req.headers;
+  if (headers['x-forwarded-for'] === undefined && headers['forwarded'] === undefined) return undefined;
+  return new LfcsError('ForwardedRequestRejected', 'proxied requests (X-Forwarded-For, Forwarded) are refused');
+};
+
+/**
+ * The caller: known at once (the token, or a service-account token verified
+ * moments ago), or authenticated. A refused one spends `refused`, not the
+ * listener's bucket.
+ */
+function authenticated(auth: CallerAuth, refused: { tryTake(): boolean }): Check {
+  return (a) => {
+    const header = a.req.headers.authorization;
+    const known = auth.known(header);
+    if (known !== undefined) {
+      a.caller = known;
+      return undefined;
+    }
+    return auth.authenticate(header).then(
+      (caller) => {
+        a.caller = caller;
+        return undefined;
+      },
+      (err: unknown) => {
+        // Its signature verified, so the audit line may name the pod it was refused to.
+        if (err instanceof NodeMismatchError) a.caller = { kind: 'pod', identity: err.identity };
+        const isRefusal = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
+        if (isRefusal && !refused.tryTake()) {
+          return new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 });
+        }
+        return err instanceof LfcsError ? err : new LfcsError('InternalError', 'internal error');
+      },
+    );
+  };
+}
+
+/** The caller's own budget (agent mode: the pod's), spent before the listener's. */
+function callerBudget(auth: CallerAuth): Check {
+  return (a) =>
+    a.caller === undefined || auth.admit(a.caller)
+      ? undefined
+      : new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 });
+}
+
+function rateLimited(bucket: { tryTake(): boolean }, message: string, options?: { retryAfterSeconds: number }): Check {
+  return () => (bucket.tryTake() ? undefined : new LfcsError('RateLimited', message, options));
+}
+
+/** The node-wide policy of requests a caller writes itself: `dynamic.*` (in agent mode every caller's binding decides instead). */
+export interface DynamicPolicy {
+  enabled: boolean;
+  /** Whether the table ARN matches one of `dynamic.allowedTables`. */
+  isAllowed(tableArn: string): boolean;
+  /** Whether the S3 location matches one of `dynamic.allowedLocations`. Absent: no location is allowed. */
+  isLocationAllowed?(location: string): boolean;
+}
+
+/**
+ * Whether the admitted caller may have `target`: a request it wrote must be
+ * within `dynamic.*`, then (agent mode) within its binding. Throws the 403;
+ * returns the target for the audit of what was served. `disabledHint` tells
+ * the caller what to use instead of a dynamic request.
+ */
+export function authorizeTarget(
+  a: Admission,
+  deps: { auth?: CallerAuth; dynamic: DynamicPolicy },
+  target: Target,
+  disabledHint = '',
+): Target {
+  if ('request' in target) checkDynamic(deps.dynamic, target.request, disabledHint);
+  const refusal = a.caller === undefined ? undefined : deps.auth?.authorize(a.caller, target);
+  if (refusal) throw refusal;
+  return target;
+}
+
+function checkDynamic(dynamic: DynamicPolicy, request: CredentialRequest, hint: string): void {
+  const locations = isDataLocationRequest(request);
+  if (!dynamic.enabled) {
+    throw new LfcsError(
+      'DynamicRequestsDisabled',
+      `dynamic requests are disabled; ${hint}set dynamic.enabled and dynamic.${locations ? 'allowedLocations' : 'allowedTables'}`,
+    );
+  }
+  if (locations) {
+    const refused = request.dataLocations.filter((location) => !dynamic.isLocationAllowed?.(location));
+    if (refused.length > 0) {
+      throw new LfcsError('LocationNotAllowed', `location(s) ${truncate(refused.join(', '))} match none of dynamic.allowedLocations`);
+    }
+  } else if (!dynamic.isAllowed(request.tableArn)) {
+    throw new LfcsError('TableNotAllowed', `table ${truncate(request.tableArn)} matches none of dynamic.allowedTables`);
+  }
+}

@@ -1,0 +1,32 @@
+import { inject } from '../../support/http-inject.js';
+import { describe, expect, it } from 'vitest';
+import { createCredentialsApp } from '../../../src/http/credentials-app.js';
+import { fakeCredentialsDeps } from '../../support/app-fakes.js';
+
+/**
+ * Refused requests are counted under the route they were sent to, so a flood
+ * of refusals shows on the route it targets (not as "unmatched").
+ */
+describe('route labels of refused requests', () => {
+  it.each([
+    ['GET', '/v1/credentials/orders', 'profile'],
+    ['GET', '/v1/credentials', 'dynamic'],
+    ['POST', '/v1/table-credentials', 'table'],
+    ['POST', '/v1/partition-credentials', 'partition'],
+    ['POST', '/v1/data-location-credentials', 'data-location'],
+    ['GET', '/v1/cache', 'cache'],
+    ['GET', '/v1/nothing-here', 'unmatched'],
+  ] as const)('counts a refused %s %s as route="%s", in the metric and the audit line', async (method, url, route) => {
+    const fake = fakeCredentialsDeps({ allowed: () => true, allowedLocations: () => true });
+    const res = await inject(createCredentialsApp(fake.deps), {
+      method,
+      url,
+      headers: { host: '127.0.0.1:9180', 'content-type': 'application/json' },
+      ...(method === 'POST' && { payload: '{}' }),
+    });
+    expect(res.statusCode).toBe(401);
+    const metrics = await fake.deps.metrics.registry.metrics();
+    expect(metrics).toContain(`lfcs_http_requests_total{route="${route}",code="401"} 1`);
+    expect(fake.logs()).toContain(`"route":"${route}"`);
+  });
+});
