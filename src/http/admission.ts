@@ -18,8 +18,8 @@ import { LfcsError, truncate } from '../core/errors.js';
 import { NodeMismatchError } from '../identity/service-account-verifier.js';
 import type { ServiceError } from '../lakeformation/service-error.js';
 import { isDataLocationRequest, type CredentialRequest } from '../lakeformation/types.js';
-import type { Caller, CallerAuth, Target } from './caller-auth.js';
-import { isLoopbackHostHeader } from './host-check.js';
+import type { Caller, CallerAuth, Target } from '../identity/caller-auth.js';
+import { isLoopbackHostHeader } from '../identity/host-check.js';
 import type { Listener } from './listener.js';
 import type { Route } from './routes.js';
 

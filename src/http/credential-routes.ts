@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { LfcsError, truncate } from '../core/errors.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { authorizeTarget, type Admission } from './admission.js';
-import type { Target } from './caller-auth.js';
+import type { Target } from '../identity/caller-auth.js';
 import { containerBody, formatExpiration } from './container-body.js';
 import type { CredentialsAppDeps, Served } from './credentials-app.js';
 import { answerJson } from './listener.js';

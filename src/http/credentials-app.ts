@@ -18,7 +18,7 @@ import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
 import { credentialsChecks, type Admission, type DynamicPolicy } from './admission.js';
-import type { CallerAuth } from './caller-auth.js';
+import type { CallerAuth } from '../identity/caller-auth.js';
 import type { CredentialsHandler, RouteInput } from './credential-routes.js';
 import { errorResponse } from './error-response.js';
 import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
-import { createTokenSource, type TokenSource } from '../http/token-source.js';
+import { createTokenSource, type TokenSource } from '../identity/token-source.js';
 import { CredentialCache, prepareRequest } from '../cache/index.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -20,7 +20,7 @@ import { createLakeFormationVending } from '../upstream/lakeformation-client.js'
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
-import { agentAuth, tokenAuth, type CallerAuth } from '../http/caller-auth.js';
+import { agentAuth, tokenAuth, type CallerAuth } from '../identity/caller-auth.js';
 import { Bindings } from '../identity/bindings.js';
 import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 

@@ -6,8 +6,8 @@
 import { Writable } from 'node:stream';
 import { prepareRequest } from '../../src/cache/index.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
-import { createTokenSource } from '../../src/http/token-source.js';
-import { tokenAuth, type CallerAuth } from '../../src/http/caller-auth.js';
+import { createTokenSource } from '../../src/identity/token-source.js';
+import { tokenAuth, type CallerAuth } from '../../src/identity/caller-auth.js';
 import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
 import type { LakeFormationApiAppDeps } from '../../src/http/lakeformation-api-app.js';
 import type { CredentialRequest, Lease } from '../../src/lakeformation/types.js';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { agentAuth } from '../../../src/http/caller-auth.js';
+import { agentAuth } from '../../../src/identity/caller-auth.js';
 import { createCredentialsApp } from '../../../src/http/credentials-app.js';
 import { Bindings } from '../../../src/identity/bindings.js';
 import type { PodIdentity } from '../../../src/identity/service-account-verifier.js';
