@@ -11,14 +11,18 @@
  * the list of each listener it applies to, below.
  *
  * What a request asks for is authorized once its target is read (the path for
- * a profile, the query or body otherwise), by {@link authorizeTarget}.
+ * a profile, the query or body otherwise), by `authorizeTarget`
+ * (`authorization.ts`).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LfcsError, truncate } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { LfcsError } from '../core/errors.js';
+import type { Caller, CallerAuth } from '../identity/caller-auth.js';
 import { NodeMismatchError } from '../identity/service-account-verifier.js';
-import type { ServiceError } from '../lakeformation/service-error.js';
-import { isDataLocationRequest, type CredentialRequest } from '../lakeformation/types.js';
-import type { Caller, CallerAuth, Target } from '../identity/caller-auth.js';
+import { ServiceError } from '../lakeformation/service-error.js';
+import { checkSignatureShape, SIGNING_SERVICE } from '../lakeformation/sigv4-header.js';
+import { OPERATIONS } from '../lakeformation/types.js';
 import { isLoopbackHostHeader } from '../identity/host-check.js';
 import type { Listener } from './listener.js';
 import type { Route } from './routes.js';
@@ -89,19 +93,33 @@ export function credentialsChecks(deps: CredentialsAdmissionDeps): readonly Chec
 /** What the Lake Formation API listener's checks use. */
 export interface LakeFormationApiAdmissionDeps {
   rateLimiter: { tryTake(): boolean };
-  /** The listener's own rules of a request's shape: method, content type, SigV4 `Authorization`, operation. */
-  requestShape: readonly Check[];
+  /** For the `X-Amz-Date` window. */
+  clock: Clock;
 }
 
-/** The Lake Formation API listener: where the request comes from, then how fast, then what it is. */
+/**
+ * The Lake Formation API listener: where the request comes from, then how
+ * fast, then what it is (POST, a JSON body, a well-formed signature, an
+ * operation it serves).
+ */
 export function lakeFormationApiChecks(deps: LakeFormationApiAdmissionDeps): readonly Check[] {
   return [
+    assignRequestId,
     hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
     noProxyHeaders,
     rateLimited(deps.rateLimiter, 'too many requests to this listener'),
-    ...deps.requestShape,
+    postOnly,
+    jsonContentType,
+    signed(deps.clock),
+    knownOperation,
   ];
 }
+
+/** Every answer of the Lake Formation API listener carries its own request id, as the service's do. */
+const assignRequestId: Check = (a) => {
+  a.res.setHeader('x-amzn-requestid', randomUUID());
+  return undefined;
+};
 
 /**
  * An absolute-form target (`GET http://evil/v1/...`) names a host of its own
@@ -168,47 +186,63 @@ function rateLimited(bucket: { tryTake(): boolean }, message: string, options?: 
   return () => (bucket.tryTake() ? undefined : new LfcsError('RateLimited', message, options));
 }
 
-/** The node-wide policy of requests a caller writes itself: `dynamic.*` (in agent mode every caller's binding decides instead). */
-export interface DynamicPolicy {
-  enabled: boolean;
-  /** Whether the table ARN matches one of `dynamic.allowedTables`. */
-  isAllowed(tableArn: string): boolean;
-  /** Whether the S3 location matches one of `dynamic.allowedLocations`. Absent: no location is allowed. */
-  isLocationAllowed?(location: string): boolean;
-}
+const postOnly: Check = (a) => {
+  if (a.req.method === 'POST') return undefined;
+  a.res.setHeader('Allow', 'POST');
+  return new LfcsError('MethodNotAllowed', `${a.req.method} is not allowed; Lake Formation operations are POST`);
+};
+
+/** Content types the AWS SDKs send with a JSON body (restJson1 sends the first). */
+const JSON_CONTENT_TYPES = ['application/json', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1'];
+
+/** The media type alone (parameters such as charset dropped), also for an empty body. */
+const jsonContentType: Check = (a) => {
+  const mediaType = a.req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== undefined && JSON_CONTENT_TYPES.includes(mediaType)) return undefined;
+  return new LfcsError('UnsupportedMediaType', 'send the body as Content-Type: application/json');
+};
+
+/** Access key ids as AWS issues them (AKIA..., ASIA...): upper-case letters and digits. */
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * Whether the admitted caller may have `target`: a request it wrote must be
- * within `dynamic.*`, then (agent mode) within its binding. Throws the 403;
- * returns the target for the audit of what was served. `disabledHint` tells
- * the caller what to use instead of a dynamic request.
+ * Everything about the caller's signature that lfcs can check without the
+ * caller's secret. Notes the access key id for the audit line. Refuses with
+ * the AWS front door's names.
  */
-export function authorizeTarget(
-  a: Admission,
-  deps: { auth?: CallerAuth; dynamic: DynamicPolicy },
-  target: Target,
-  disabledHint = '',
-): Target {
-  if ('request' in target) checkDynamic(deps.dynamic, target.request, disabledHint);
-  const refusal = a.caller === undefined ? undefined : deps.auth?.authorize(a.caller, target);
-  if (refusal) throw refusal;
-  return target;
+function signed(clock: Clock): Check {
+  return (a) => {
+    const authorization = a.req.headers.authorization;
+    if (authorization === undefined || authorization.trim() === '') {
+      return new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    }
+    const amzDate = a.req.headers['x-amz-date'];
+    const shape = checkSignatureShape(authorization, typeof amzDate === 'string' ? amzDate : undefined, {
+      service: SIGNING_SERVICE,
+      nowMs: clock.now(),
+    });
+    if (!shape.ok) {
+      return new ServiceError(shape.problem.kind === 'incomplete' ? 'IncompleteSignatureException' : 'InvalidSignatureException', shape.problem.message);
+    }
+    const { accessKeyId, signature } = shape.value.authorization;
+    if (!ACCESS_KEY_ID.test(accessKeyId)) {
+      return new ServiceError('IncompleteSignatureException', 'Credential must start with an access key id of 16 to 128 letters and digits.');
+    }
+    if (!SIGNATURE_HEX.test(signature)) return new ServiceError('IncompleteSignatureException', 'Signature must be 64 hexadecimal characters.');
+    a.callerAccessKeyId = accessKeyId;
+    return undefined;
+  };
 }
 
-function checkDynamic(dynamic: DynamicPolicy, request: CredentialRequest, hint: string): void {
-  const locations = isDataLocationRequest(request);
-  if (!dynamic.enabled) {
-    throw new LfcsError(
-      'DynamicRequestsDisabled',
-      `dynamic requests are disabled; ${hint}set dynamic.enabled and dynamic.${locations ? 'allowedLocations' : 'allowedTables'}`,
-    );
-  }
-  if (locations) {
-    const refused = request.dataLocations.filter((location) => !dynamic.isLocationAllowed?.(location));
-    if (refused.length > 0) {
-      throw new LfcsError('LocationNotAllowed', `location(s) ${truncate(refused.join(', '))} match none of dynamic.allowedLocations`);
-    }
-  } else if (!dynamic.isAllowed(request.tableArn)) {
-    throw new LfcsError('TableNotAllowed', `table ${truncate(request.tableArn)} matches none of dynamic.allowedTables`);
-  }
-}
+/** The last segment names the operation (an endpoint override may add a path prefix). */
+const knownOperation: Check = (a) => {
+  if (a.route !== undefined) return undefined;
+  const path = a.req.url?.split('?')[0] ?? '';
+  const asked = path.slice(path.lastIndexOf('/') + 1).slice(0, 100) || '(none)';
+  return new LfcsError(
+    'RouteNotFound',
+    `this endpoint serves only credential vending (${OPERATIONS.join(', ')}), not ${asked}; ` +
+      'send other Lake Formation calls to the service (unset AWS_ENDPOINT_URL_LAKEFORMATION for that client)',
+  );
+};

@@ -7,7 +7,8 @@
 import type { ServerResponse } from 'node:http';
 import { LfcsError, truncate } from '../core/errors.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
-import { authorizeTarget, type Admission } from './admission.js';
+import type { Admission } from './admission.js';
+import { authorizeTarget } from './authorization.js';
 import type { Target } from '../identity/caller-auth.js';
 import { containerBody, formatExpiration } from './container-body.js';
 import type { CredentialsAppDeps, Served } from './credentials-app.js';

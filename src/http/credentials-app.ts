@@ -17,13 +17,14 @@ import type { PreparedRequest, ServedCredentials } from '../cache/index.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
-import { credentialsChecks, type Admission, type DynamicPolicy } from './admission.js';
+import { credentialsChecks, type Admission } from './admission.js';
+import type { DynamicPolicy } from './authorization.js';
 import type { CallerAuth } from '../identity/caller-auth.js';
 import type { CredentialsHandler, RouteInput } from './credential-routes.js';
 import { errorResponse } from './error-response.js';
 import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';
 import type { RequestDefaults } from './request-parsing.js';
-import { routeMatcher, routesOf, type CredentialsRoute } from './routes.js';
+import { routeMatcher, UNMATCHED_LABEL, routesOf, type CredentialsRoute } from './routes.js';
 
 export { CACHE_LISTING_DEFAULT, CACHE_LISTING_MAX, CACHE_LISTINGS_PER_SECOND } from './credential-routes.js';
 export { ROUTE_NAMES } from './routes.js';
@@ -92,6 +93,7 @@ export function createCredentialsApp(deps: CredentialsAppDeps): RequestListener 
   const listener: Listener = {
     name: 'credentials',
     match: routeMatcher('credentials'),
+    unmatched: UNMATCHED_LABEL['credentials'],
     checks: credentialsChecks(deps),
     log: createRequestLog({ metrics: deps.metrics, logger: deps.logger, deniedLogLimiter: deps.deniedLogLimiter }),
     headers: NO_STORE,

@@ -22,7 +22,6 @@
  * mapped onto Lake Formation's names by the error catalogue
  * (`src/core/error-catalogue.ts`).
  */
-import { randomUUID } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -33,10 +32,10 @@ import { renderServiceError, ServiceError, THROTTLING_MESSAGE, type RenderedServ
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
-import { lakeFormationApiChecks, type Admission, type Check, type DynamicPolicy } from './admission.js';
+import { lakeFormationApiChecks, type Admission } from './admission.js';
+import type { DynamicPolicy } from './authorization.js';
 import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';
-import { requestShapeChecks } from './lakeformation-operation.js';
-import { routeMatcher, type LakeFormationApiRoute } from './routes.js';
+import { routeMatcher, UNMATCHED_LABEL, type LakeFormationApiRoute } from './routes.js';
 
 type Served = Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
 
@@ -74,19 +73,14 @@ export function lakeFormationErrorResponse(err: unknown): RenderedServiceError {
   return renderServiceError(toLakeFormationError(err));
 }
 
-/** Every answer carries its own request id, as the service's do. */
-const assignRequestId: Check = (a) => {
-  a.res.setHeader('x-amzn-requestid', randomUUID());
-  return undefined;
-};
-
 /** The Lake Formation API listener's request handler. */
 export function createLakeFormationApiApp(deps: LakeFormationApiAppDeps): RequestListener {
   const body = createBodyReader(deps);
   const listener: Listener = {
     name: 'lakeformation-api',
     match: routeMatcher('lakeformation-api'),
-    checks: [assignRequestId, ...lakeFormationApiChecks({ rateLimiter: deps.rateLimiter, requestShape: requestShapeChecks(deps.clock) })],
+    unmatched: UNMATCHED_LABEL['lakeformation-api'],
+    checks: lakeFormationApiChecks(deps),
     log: createRequestLog({ metrics: deps.metrics, logger: deps.logger }),
     headers: { 'cache-control': 'no-store' },
     render,

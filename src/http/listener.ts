@@ -8,7 +8,7 @@ import type { RequestListener } from 'node:http';
 import { writeJson } from '../core/json-answer.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { runChecks, type Admission, type Check } from './admission.js';
-import { UNMATCHED_LABEL, type ListenerName, type Route } from './routes.js';
+import type { ListenerName, Route } from './routes.js';
 
 /** An error as a listener answers it. */
 export interface RenderedError {
@@ -26,6 +26,8 @@ export interface Listener {
   readonly name: ListenerName;
   /** The route a request's target names. */
   readonly match: (url: string | undefined) => Route | undefined;
+  /** The metric label of a request that names no route. */
+  readonly unmatched: string;
   readonly checks: readonly Check[];
   readonly log: RequestLog;
   /** Headers of every successful answer. */
@@ -40,7 +42,6 @@ export interface Listener {
 
 /** The node:http handler of `listener`. */
 export function listenerHandler(listener: Listener): RequestListener {
-  const unmatched = UNMATCHED_LABEL[listener.name];
   return (req, res) => {
     const started = process.hrtime.bigint();
     const route = listener.match(req.url);
@@ -50,7 +51,7 @@ export function listenerHandler(listener: Listener): RequestListener {
       res,
       started,
       route,
-      label: route?.label ?? unmatched,
+      label: route?.label ?? listener.unmatched,
       caller: undefined,
       callerAccessKeyId: undefined,
     };
