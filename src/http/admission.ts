@@ -168,7 +168,9 @@ function authenticated(auth: CallerAuth, refused: { tryTake(): boolean }): Check
         if (isRefusal && !refused.tryTake()) {
           return new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 });
         }
-        return err instanceof LfcsError ? err : new LfcsError('InternalError', 'internal error');
+        if (err instanceof LfcsError) return err;
+        // Not a refusal but a bug: answered 500 and logged by the listener, which needs the error as thrown.
+        throw err;
       },
     );
   };

@@ -120,22 +120,25 @@ function renderError(err: unknown): RenderedError {
 /**
  * The fast path: a fast-path route asked for with its own method and a plain
  * path goes to its handler without Express. Returns false for anything else.
+ * A fast-path route names at most one parameter, its last segment.
  */
 function fastPath(deps: CredentialsAppDeps): (a: Admission) => boolean {
-  const noQuery = Object.freeze({});
+  const none = Object.freeze({});
+  // Each fast-path route's parameter name, found once.
+  const parameters = new Map(
+    routesOf('credentials')
+      .filter((route) => route.fastPath)
+      .map((route) => [route, route.path.includes('/:') ? route.path.slice(route.path.lastIndexOf('/:') + 2) : undefined]),
+  );
   return (a) => {
     const route = a.route as CredentialsRoute | undefined;
-    const url = a.req.url!;
     if (route === undefined || !route.fastPath || a.req.method !== route.method) return false;
+    const url = a.req.url!;
     // Profile names are URL-safe, so `%` or `?` means "not a plain path": Express decodes and parses those.
     if (url.includes('%') || url.includes('?')) return false;
-    const param = route.path.indexOf('/:');
-    const input: RouteInput = {
-      params: param < 0 ? noQuery : { [route.path.slice(param + 2)]: url.slice(url.lastIndexOf('/') + 1) },
-      query: noQuery,
-      body: undefined,
-    };
-    run(a, deps, route.handler, input);
+    const parameter = parameters.get(route);
+    const params = parameter === undefined ? none : { [parameter]: url.slice(url.lastIndexOf('/') + 1) };
+    run(a, deps, route.handler, { params, query: none, body: undefined });
     return true;
   };
 }
