@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
-import { createTokenSource, type TokenSource } from '../http/token-source.js';
+import { createTokenSource, type TokenSource } from '../identity/token-source.js';
 import { CredentialCache, prepareRequest } from '../cache/index.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -13,7 +13,6 @@ import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
-import { createFastPath } from '../http/fast-path.js';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
@@ -21,7 +20,7 @@ import { createLakeFormationVending } from '../upstream/lakeformation-client.js'
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
-import { agentAuth, tokenAuth, type CallerAuth } from '../http/caller-auth.js';
+import { agentAuth, tokenAuth, type CallerAuth } from '../identity/caller-auth.js';
 import { Bindings } from '../identity/bindings.js';
 import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 
@@ -172,11 +171,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     metrics,
     logger,
   });
-  // Profile hits skip Express; everything else (and every refusal) goes through it.
-  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, auth, rateLimiter, metrics });
-  const credentialsHandler: RequestListener = (req, res) => {
-    if (!fastPath(req, res)) credentialsApp(req, res);
-  };
+  // Admission, then profile hits straight from the cache; everything else through Express.
+  const credentialsHandler: RequestListener = credentialsApp;
 
   // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
   const lakeformationApiApp = config.lakeformationApi.enabled
