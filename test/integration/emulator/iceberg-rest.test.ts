@@ -163,3 +163,26 @@ describe("Glue's Iceberg REST catalog: refusals", () => {
     expect((await signedCall(lf.emulator, { path: ORDERS })).status).toBe(200);
   });
 });
+
+describe('Glue GetTable for Iceberg tables', () => {
+  const lf = useIcebergEmulator();
+  const getTable = (name: string) =>
+    signedCall(lf.emulator, {
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSGlue.GetTable' },
+      body: JSON.stringify({ DatabaseName: 'sales', Name: name }),
+    });
+
+  it("answers table_type ICEBERG and the current metadata_location, which Iceberg's GlueCatalog.loadTable needs", async () => {
+    const response = await getTable('orders');
+    expect(response.status).toBe(200);
+    expect(response.json.Table.Parameters).toEqual({ table_type: 'ICEBERG', metadata_location: `s3://demo-lake/${ORDERS_METADATA}` });
+  });
+
+  it('answers no Parameters for a table without Iceberg metadata', async () => {
+    const response = await getTable('payments');
+    expect(response.status).toBe(200);
+    expect(response.json.Table.Parameters).toBeUndefined();
+  });
+});
