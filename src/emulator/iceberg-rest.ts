@@ -6,7 +6,9 @@
  * views, scan planning and remote signing are answered 406
  * UnsupportedOperationException, the spec's answer for an operation a server
  * does not support; `config.endpoints` lists what is served, so clients that
- * read it never try the rest.
+ * read it never try the rest. Of the emulator's faults, the outage, the
+ * latency and `catalogThrottleNext` apply here; injected Lake Formation
+ * errors stay with the Lake Formation calls.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -24,7 +26,7 @@ import { IcebergError, sendIcebergError } from './iceberg-errors.js';
 import type { EmulatorState } from './emulator-state.js';
 import { readBody, sendJson } from './http-io.js';
 import { findSigner } from './role-sessions.js';
-import { ServiceError } from './service-error.js';
+import { ServiceError, THROTTLING_MESSAGE } from './service-error.js';
 import { verifySignature } from './sigv4.js';
 
 /** Where the catalog lives on the emulator, as `/iceberg` on `glue.<region>.amazonaws.com`. */
@@ -52,6 +54,7 @@ export async function handleIcebergCall(req: IncomingMessage, res: ServerRespons
 
     const route = matchRoute(method, path, new URLSearchParams(query), req.headers['x-iceberg-access-delegation']);
     operation = route.operation;
+    if (state.faults.takeCatalogThrottle()) throw new IcebergError('ThrottlingException', THROTTLING_MESSAGE);
     if (route.catalogId !== undefined && route.catalogId !== state.catalog.account) {
       throw new IcebergError('NoSuchWarehouseException', `Catalog ${route.catalogId.slice(0, 100)} does not exist in this account`);
     }

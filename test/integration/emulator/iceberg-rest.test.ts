@@ -156,6 +156,17 @@ describe("Glue's Iceberg REST catalog: refusals", () => {
     expect((await signedCall(lf.emulator, { path: ORDERS })).status).toBe(200);
   });
 
+  it('answers 400 ThrottlingException "Rate exceeded" while catalogThrottleNext lasts, as Glue does, then serves', async () => {
+    await admin(lf.emulator).setFaults({ catalogThrottleNext: 2 });
+    for (let i = 0; i < 2; i++) {
+      const response = await signedCall(lf.emulator, { path: ORDERS });
+      expectIcebergError(response, 400, 'ThrottlingException');
+      expect(response.json.error.message).toBe('Rate exceeded');
+    }
+    expect((await signedCall(lf.emulator, { path: ORDERS })).status).toBe(200);
+    expect((await admin(lf.emulator).get('stats')).calls['iceberg:loadTable']).toEqual({ ThrottlingException: 2, success: 1 });
+  });
+
   it('drops the connection during an outage fault, and serves again once it is cleared', async () => {
     await admin(lf.emulator).setFaults({ outage: true });
     await expect(signedCall(lf.emulator, { path: ORDERS })).rejects.toThrow();
