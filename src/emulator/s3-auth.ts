@@ -1,14 +1,16 @@
 /**
  * Who signed an S3 request: only credentials this emulator's Lake Formation
- * vended (a lease) are accepted, as only they are scoped to table data. The
- * signature is checked by the emulator's one SigV4 verifier with S3's rules;
- * its failures are answered with S3's error codes.
+ * vended (a lease) are accepted, as only they are scoped to table data. A
+ * header signature is checked by the emulator's one SigV4 verifier with S3's
+ * rules, a presigned URL by s3-presigned.ts; failures are answered with S3's
+ * error codes.
  */
 import { createHash } from 'node:crypto';
 import { checkSignatureShape } from '../lakeformation/sigv4-header.js';
 import type { EmulatorState } from './emulator-state.js';
 import type { Lease } from './leases.js';
 import { S3Error } from './s3-errors.js';
+import { authenticatePresigned, isPresigned } from './s3-presigned.js';
 import { ServiceError } from './service-error.js';
 import { UNSIGNED_PAYLOAD, verifySignature, type ReceivedRequest } from './sigv4.js';
 
@@ -22,6 +24,8 @@ export const S3_SIGNING_SERVICE = 's3';
  */
 export async function authenticateS3(request: ReceivedRequest, state: EmulatorState): Promise<Lease> {
   const authorization = header(request, 'authorization');
+  const params = new URLSearchParams(request.query);
+  if (authorization === undefined && isPresigned(params)) return authenticatePresigned(request, params, state, state.catalog.region);
   if (authorization === undefined) throw new S3Error('AccessDenied', 'Access Denied');
   const nowMs = state.clock.now();
   const shape = checkSignatureShape(authorization, header(request, 'x-amz-date'), {

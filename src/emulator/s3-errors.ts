@@ -13,6 +13,7 @@ const STATUS_BY_CODE = {
   ExpiredToken: 400,
   InvalidToken: 400,
   AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
   InvalidArgument: 400,
   InvalidRequest: 400,
   XAmzContentSHA256Mismatch: 400,

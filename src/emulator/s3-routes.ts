@@ -2,8 +2,8 @@
  * A stand-in for Amazon S3, only the subset table readers and writers need,
  * path-style (`/<bucket>/<key>`): GetObject (with `Range`), HeadObject,
  * PutObject and ListObjectsV2 (`GET /<bucket>?list-type=2`). Every request is
- * SigV4-signed for `s3` with credentials the emulator vended and is held to
- * their scope. No well-kept npm S3 server verifies signatures against
+ * SigV4-signed for `s3` (header or presigned URL) with credentials the
+ * emulator vended and is held to their scope. No well-kept npm S3 server verifies signatures against
  * per-session keys with a per-session prefix policy, so this subset is
  * written here; it is no general S3 emulator.
  */

@@ -109,6 +109,35 @@ export async function signedCall(emulator: RunningEmulator, options: SignedReque
   });
 }
 
+/**
+ * A presigned S3 URL's path and query for `path` (as the S3 presigners make
+ * it: payload UNSIGNED-PAYLOAD, only `host` signed), valid `expiresIn` seconds.
+ */
+export async function presignS3(
+  emulator: RunningEmulator,
+  options: { path: string; keys: Keys; signingDate: Date; expiresIn: number },
+): Promise<string> {
+  const signer = new SignatureV4({ credentials: options.keys, region: REGION, service: 's3', sha256: Sha256, uriEscapePath: false });
+  const presigned = await signer.presign(
+    new HttpRequest({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: emulator.port,
+      path: options.path,
+      headers: { host: `127.0.0.1:${emulator.port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    }),
+    {
+      signingDate: options.signingDate,
+      expiresIn: options.expiresIn,
+      unhoistableHeaders: new Set(['x-amz-content-sha256']),
+      unsignableHeaders: new Set(['x-amz-content-sha256']),
+    },
+  );
+  const query = new URLSearchParams(presigned.query as Record<string, string>).toString().replace(/\+/g, '%20');
+  return `${options.path}?${query}`;
+}
+
 /** One request over a fresh connection, with exactly the given headers. */
 export function send(
   emulator: RunningEmulator,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { ORDERS_ARN, lakeFormationClient, type Keys } from '../../support/emulator.js';
 import { RETURNS_ARN } from '../../support/demo.js';
-import { send, signedCall, useIcebergEmulator, warehouseFile } from '../../support/iceberg-emulator.js';
+import { presignS3, send, signedCall, useIcebergEmulator, warehouseFile } from '../../support/iceberg-emulator.js';
 import type { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 
 const START_MS = Math.floor(Date.now() / 1000) * 1000;
@@ -136,6 +136,26 @@ describe('S3 stand-in: vended credentials, scope and reads', () => {
     expect((await s3(writer, { path: key })).body.equals(body)).toBe(true);
     const unsigned = await s3(writer, { method: 'PUT', path: key, body: Buffer.from('again'), unsignedPayload: true });
     expect(unsigned.status).toBe(200);
+  });
+
+  it('serves presigned URLs of a lease within their validity and scope', async () => {
+    const orders = await lease(ORDERS_ARN);
+    const url = await presignS3(lf.emulator, { path: pathOf(ORDERS_FILE), keys: orders, signingDate: new Date(clock.now()), expiresIn: 60 });
+    const response = await send(lf.emulator, { path: url, headers: { host: `127.0.0.1:${lf.emulator.port}` } });
+    expect(response.status).toBe(200);
+    expect(response.body.equals(warehouseFile('demo-lake', ORDERS_FILE))).toBe(true);
+
+    const otherTable = await presignS3(lf.emulator, { path: pathOf(RETURNS_FILE), keys: orders, signingDate: new Date(clock.now()), expiresIn: 60 });
+    expectS3Error(await send(lf.emulator, { path: otherTable }), 403, 'AccessDenied');
+    const tampered = url.replace('dt%3D2024-01-01', 'dt%3D2024-01-02');
+    expectS3Error(await send(lf.emulator, { path: tampered }), 403, 'SignatureDoesNotMatch');
+    expectS3Error(await send(lf.emulator, { path: url.replace(/X-Amz-Expires=\d+/, 'X-Amz-Expires=999999') }), 400, 'AuthorizationQueryParametersError');
+
+    clock.set(START_MS + 61_000);
+    const expired = await send(lf.emulator, { path: url });
+    expectS3Error(expired, 403, 'AccessDenied');
+    expect(expired.text).toContain('Request has expired');
+    clock.set(START_MS);
   });
 
   it('refuses expired credentials with 400 ExpiredToken', async () => {
