@@ -3,9 +3,11 @@
  * path-style (`/<bucket>/<key>`): GetObject (with `Range`), HeadObject,
  * PutObject and ListObjectsV2 (`GET /<bucket>?list-type=2`). Every request is
  * SigV4-signed for `s3` (header or presigned URL) with credentials the
- * emulator vended and is held to their scope. No well-kept npm S3 server verifies signatures against
- * per-session keys with a per-session prefix policy, so this subset is
- * written here; it is no general S3 emulator.
+ * emulator vended and is held to their scope. No well-kept npm S3 server
+ * verifies signatures against per-session keys with a per-session prefix
+ * policy (s3rver, the one in wide use, last released in 2021, checks one
+ * static key pair and no session token), so this subset is written here; it
+ * is no general S3 emulator.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorState } from './emulator-state.js';
