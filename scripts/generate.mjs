@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Writes the documents generated from the configuration schema: the README's
-// configuration reference and the `config` part of the chart's values schema.
+// Writes the documents generated from the configuration schema: the
+// configuration reference of docs/configuration.md and the `config` part of the chart's values schema.
 // Run through `npm run generate` (which builds first); a unit test fails when
 // a committed copy drifts.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { updateChartSchema, updateReadme } from '../dist/config/reference.js';
+import { updateChartSchema, updateConfigReference } from '../dist/config/reference.js';
 
 const targets = [
-  ['README.md', updateReadme],
+  ['docs/configuration.md', updateConfigReference],
   ['helm/lakeformation-credential-sidecar/values.schema.json', updateChartSchema],
 ];
 for (const [file, update] of targets) {

@@ -379,7 +379,7 @@ export class CredentialCache {
     if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
     entry.timer = undefined;
     const flight = this.#inflight.get(entry.key);
-    if (flight && flight.background && flight.waiters === 0 && flight.entry === entry) {
+    if (flight?.background && flight.waiters === 0 && flight.entry === entry) {
       // Nobody will use this refresh any more: if it is still queued it never
       // reaches Lake Formation, and if it runs its result is discarded.
       this.#inflight.delete(entry.key);

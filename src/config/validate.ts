@@ -24,7 +24,7 @@ export interface ValidateContext {
 
 type Path = readonly PropertyKey[];
 
-const hasOwn = (object: object, key: PropertyKey) => Object.prototype.hasOwnProperty.call(object, key);
+const hasOwn = (object: object, key: PropertyKey) => Object.hasOwn(object, key);
 
 function valueAt(root: unknown, path: Path): unknown {
   let node = root;

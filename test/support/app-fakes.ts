@@ -36,7 +36,7 @@ export interface FakeApp {
   clock: FakeClock;
   /** Requests the cache received, in order. */
   requests: Array<{ request: CredentialRequest; key?: string; label?: string }>;
-  /** The cache's next answers; default: FAKE_LEASE with 3000 s left. */
+  /** The cache's next answers; default: a copy of FAKE_LEASE with 3000 s left. */
   answers: CacheAnswer[];
   /** What `GET /v1/cache` lists (the app asks for at most its limit). */
   listing: unknown[];
@@ -65,6 +65,10 @@ export function fakeCredentialsDeps(
   } = {},
 ): FakeApp {
   const clock = new FakeClock();
+  // Each fake cache holds its own lease object, as each real cache entry does: the served body is
+  // memoised per lease object (src/http/container-body.ts), so one object shared by every test file
+  // in a worker would carry one file's body (with or without AccountId) into the next.
+  const lease: Lease = Object.freeze({ ...FAKE_LEASE });
   const requests: FakeApp['requests'] = [];
   const answers: CacheAnswer[] = [];
   const listing: unknown[] = [];
@@ -79,7 +83,7 @@ export function fakeCredentialsDeps(
     }),
   });
   const answer = async () => {
-    const next = answers.shift() ?? { lease: FAKE_LEASE };
+    const next = answers.shift() ?? { lease };
     if ('error' in next) throw next.error;
     return { lease: next.lease, result: 'hit', remainingSeconds: next.remainingSeconds ?? 3000 };
   };
@@ -89,7 +93,7 @@ export function fakeCredentialsDeps(
       { prepared: prepareRequest(request), accountId: request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : '123456789012' },
     ]),
   );
-  const state = { fresh: { lease: FAKE_LEASE } as { lease: Lease } | undefined, freshHits: 0 };
+  const state = { fresh: { lease } as { lease: Lease } | undefined, freshHits: 0 };
   const deps: FakeDeps = {
     cache: {
       serveIfFresh: (prepared, label) => {
