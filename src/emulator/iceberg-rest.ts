@@ -124,7 +124,14 @@ function matchRoute(method: string, path: string, params: URLSearchParams, deleg
   if (namespace !== undefined && tables === undefined && (method === 'GET' || method === 'HEAD')) {
     return method === 'GET'
       ? { operation: 'loadNamespaceMetadata', catalogId, run: (r) => ok(loadNamespace(r, namespace)) }
-      : { operation: 'namespaceExists', catalogId, run: (r) => (loadNamespace(r, namespace), exists) };
+      : {
+          operation: 'namespaceExists',
+          catalogId,
+          run: (r) => {
+            loadNamespace(r, namespace);
+            return exists;
+          },
+        };
   }
   if (namespace !== undefined && tables === 'tables' && table === undefined && method === 'GET') {
     return { operation: 'listTables', catalogId, run: (r) => ok(listTables(r, namespace)) };
@@ -133,7 +140,13 @@ function matchRoute(method: string, path: string, params: URLSearchParams, deleg
     if (method === 'GET') {
       return { operation: 'loadTable', catalogId, run: (r) => ok(loadTable(r, namespace, table, { vend, snapshots: params.get('snapshots') })) };
     }
-    if (method === 'HEAD') return { operation: 'tableExists', catalogId, run: (r) => (tableExists(r, namespace, table), exists) };
+    if (method === 'HEAD') {
+      const run = (r: CatalogRequest): Answer => {
+        tableExists(r, namespace, table);
+        return exists;
+      };
+      return { operation: 'tableExists', catalogId, run };
+    }
   }
   if (namespace !== undefined && tables === 'tables' && table !== undefined && credentials === 'credentials' && method === 'GET') {
     return { operation: 'loadCredentials', catalogId, run: (r) => ok(loadCredentials(r, namespace, table)) };
