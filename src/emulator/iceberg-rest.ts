@@ -42,13 +42,14 @@ export async function handleIcebergCall(req: IncomingMessage, res: ServerRespons
   let operation = 'unsupported';
   let outcome = 'success';
   try {
-    const body = await readBody(req);
-    const caller = await authenticate(state, { method, path, query, headers: req.headersDistinct, body });
+    // An unreachable service answers nothing, signed or not.
     if (state.faults.snapshot().outage) {
       outcome = 'outage';
       req.socket.destroy();
       return;
     }
+    const body = await readBody(req);
+    const caller = await authenticate(state, { method, path, query, headers: req.headersDistinct, body });
     const latencyMs = state.faults.snapshot().latencyMs;
     if (latencyMs > 0) await state.wait(latencyMs);
 

@@ -22,10 +22,12 @@ import { ServiceError } from './service-error.js';
 /** Largest PUT body accepted, 64 MiB: table files in tests are a few KB. */
 export const MAX_PUT_BYTES = 64 * 1024 * 1024;
 
-/** Whether a request is for the S3 endpoint: signed for `s3`, or addressed to a bucket the emulator holds. */
+/** Whether a request is for the S3 endpoint: signed or presigned for `s3`, or addressed to a bucket the emulator holds. */
 export function isS3Request(req: IncomingMessage, path: string, state: EmulatorState): boolean {
   const authorization = req.headers['authorization'];
   if (typeof authorization === 'string' && /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/s3\/aws4_request/.test(authorization)) return true;
+  // A presigned URL names its scope in the query.
+  if (/[?&]X-Amz-Credential=[^&]*%2Fs3%2Faws4_request/i.test(req.url ?? '')) return true;
   const bucket = decodeSegment(path.split('/')[1] ?? '');
   return bucket !== undefined && bucket !== '' && state.objects.hasBucket(bucket);
 }
