@@ -28,7 +28,7 @@ const vend = async () => {
   return {
     accessKeyId: `ASIA${String(serial).padStart(16, '0')}`,
     secretAccessKey: randomBytes(30).toString('base64'),
-    sessionToken: 'IQoJb3JpZ2luX2Vj' + randomBytes(360).toString('base64'),
+    sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(360).toString('base64')}`,
     expiration: new Date(Date.now() + 3600_000),
   };
 };
@@ -75,7 +75,7 @@ samples.sort((a, b) => a - b);
 const pct = (p) => samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)];
 
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     entries: cache.size,
     fillSeconds: Number((fillMs / 1000).toFixed(2)),
     rssBeforeBytes: before.rss,
@@ -84,6 +84,6 @@ process.stdout.write(
     bytesPerEntryRss: Math.round((after.rss - before.rss) / n),
     bytesPerEntryHeap: Math.round((after.heapUsed - before.heapUsed) / n),
     hitMicros: { p50: pct(50), p99: pct(99), max: samples[samples.length - 1] },
-  }) + '\n',
+  })}\n`,
 );
 cache.close();

@@ -39,8 +39,8 @@ import { Schedule } from './schedule.js';
 import { CACHE_RELATIONS } from './settings.js';
 import { isLive, LeaseStore } from './store.js';
 import { summarize, summarizeLive, type CacheEntrySummary } from './summary.js';
-import { optionsSchema, safeHooks, type CacheHooks, type CredentialCacheOptions, type Flight } from './types.js';
-import type { GetOptions, LookupResult, ServedCredentials, Settings } from './types.js';
+import { optionsSchema, safeHooks, type CacheHooks, type CredentialCacheOptions, type Flight, type GetOptions } from './types.js';
+import type { LookupResult, ServedCredentials, Settings } from './types.js';
 
 /** Refresh-ahead LRU cache of Lake Formation leases: see the module comment, and `cache/settings.ts` for every setting. */
 export class CredentialCache {
@@ -64,12 +64,9 @@ export class CredentialCache {
     this.#randomSource = (random as (() => number) | undefined) ?? Math.random;
     this.#hooks = safeHooks(hooks as CacheHooks | undefined);
     this.#upstream = upstream;
-    this.#store = new LeaseStore({
-      maxEntries: settings.maxEntries,
-      pinnedKeys: pinnedKeys ?? [],
-      onRetire: (entry) => this.#retire(entry),
-      onCountChange: (count) => this.#hooks.onEntryCountChange(count),
-    });
+    const onCountChange = (count: number): void => this.#hooks.onEntryCountChange(count);
+    const onRetire = (entry: Entry): void => this.#retire(entry);
+    this.#store = new LeaseStore({ maxEntries: settings.maxEntries, pinnedKeys: pinnedKeys ?? [], onRetire, onCountChange });
     this.#failures = new FailureRecords(settings, this.#clock);
     this.#flights = new Flights({ clock: this.#clock, ...settings });
     this.#schedule = new Schedule(this.#clock, (entry) => this.#wake(entry));
@@ -224,7 +221,7 @@ export class CredentialCache {
   #retire(entry: Entry): void {
     this.#schedule.cancel(entry);
     const flight = this.#flights.get(entry.key);
-    if (flight && flight.background && flight.waiters === 0 && flight.entry === entry) {
+    if (flight?.background && flight.waiters === 0 && flight.entry === entry) {
       // Nobody will use this refresh any more: queued, it never reaches Lake
       // Formation; running, its result is discarded.
       this.#flights.cancel(flight, new LfcsError('CacheEvicted', 'The cache entry left the cache before its refresh finished'));
@@ -272,7 +269,10 @@ export class CredentialCache {
   #afterFailure(flight: Flight, err: LfcsError): LfcsError {
     const refreshDone = (outcome: 'failure' | 'dropped'): void => void (flight.background && this.#hooks.onRefresh(outcome));
     // Dropped because its entry left the cache, or (foreground) because every client left.
-    if (flight.controller.signal.aborted || isDroppedFetch(err)) return (refreshDone('dropped'), err);
+    if (flight.controller.signal.aborted || isDroppedFetch(err)) {
+      refreshDone('dropped');
+      return err;
+    }
     if (isPermanentUpstreamError(err)) {
       // The grant is missing or was revoked: stop serving the old lease and
       // answer repeats from memory for a while.

@@ -48,7 +48,7 @@ export function backoffDelayMs(attempt: number, options: BackoffOptions): number
 /** A random source outside [0, 1] (a buggy injection) must not produce negative or huge delays. */
 export function clampUnit(value: number): number {
   if (!Number.isFinite(value) || value <= 0) return 0;
-  return value >= 1 ? 1 : value;
+  return Math.min(value, 1);
 }
 
 /**

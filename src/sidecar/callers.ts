@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import type { Config } from '../config/index.js';
-import { agentAuth, tokenAuth, type CallerAuth } from '../http/caller-auth.js';
-import { createTokenSource, type TokenSource } from '../http/token-source.js';
+import { agentAuth, tokenAuth, type CallerAuth } from '../identity/caller-auth.js';
+import { createTokenSource, type TokenSource } from '../identity/token-source.js';
 import { Bindings } from '../identity/bindings.js';
 import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
@@ -61,13 +61,12 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
 
 function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
   const { agent } = config;
-  if (agent.nodeName === undefined) {
-    throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
-  }
   return new ServiceAccountVerifier({
     ...agent,
-    nodeName: agent.nodeName,
+    // Validation requires it in agent mode (rules.ts).
+    nodeName: agent.nodeName as string,
     clock,
     onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
+    onKeyStoreError: (reason) => logger.warn({ reason }, "cannot keep the issuer's keys on disk"),
   });
 }

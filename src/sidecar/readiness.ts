@@ -14,6 +14,8 @@ export interface ReadinessFacts {
   listeners: { credentials: boolean; admin: boolean; lakeformationApi?: boolean };
   /** Why service-account tokens cannot be verified (agent mode), if they cannot. */
   issuerProblem: string | undefined;
+  /** Agent mode: a note on the issuer's keys (e.g. verifying with the keys kept on disk), shown but not a reason. */
+  issuerNote?: string | undefined;
   /** Prewarm state per configured profile (empty when prewarm is off). */
   profiles: Record<string, ProfileState>;
   /** Per profile prewarmed at least once: its current lease, if it has a live one. */
@@ -43,5 +45,5 @@ export function readiness(facts: ReadinessFacts): ReadinessReport {
   // A prewarmed profile whose lease later expired (Lake Formation failing past it) serves nothing.
   const lost = leases.filter(([, lease]) => lease === undefined).map(([name]) => name);
   if (lost.length > 0 && !facts.shuttingDown) reasons.push(`profiles without a valid lease: ${lost.join(', ')}`);
-  return { ready: reasons.length === 0, reasons, profiles: facts.profiles };
+  return { ready: reasons.length === 0, reasons, ...(facts.issuerNote && { notes: [facts.issuerNote] }), profiles: facts.profiles };
 }

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
-import type { TokenSource } from '../http/token-source.js';
+import type { TokenSource } from '../identity/token-source.js';
 import { CredentialCache } from '../cache/index.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { matchesAllowedTable, type Config } from '../config/index.js';
@@ -11,7 +11,6 @@ import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp } from '../http/lakeformation-api-app.js';
-import { createFastPath } from '../http/fast-path.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import type { UpstreamCaller } from '../upstream/caller.js';
@@ -125,11 +124,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     metrics,
     logger,
   });
-  // Profile hits skip Express; everything else (and every refusal) goes through it.
-  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, auth, rateLimiter, metrics });
-  const credentials: RequestListener = (req, res) => {
-    if (!fastPath(req, res)) credentialsApp(req, res);
-  };
+  // Admission, then profile hits straight from the cache; everything else through Express.
+  const credentials: RequestListener = credentialsApp;
   // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
   const lakeformationApi = config.lakeformationApi.enabled
     ? createLakeFormationApiApp({ cache, dynamic, rateLimiter: bucket(requestsPerSecond, burst), clock, metrics, logger })
@@ -151,6 +147,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       shuttingDown,
       listeners: listeners?.listening() ?? { credentials: false, admin: false },
       issuerProblem: verifier?.notReadyReason,
+      issuerNote: verifier?.savedKeysNote,
       profiles: prewarmer.states(),
       leases: Object.fromEntries(
         prewarmed.map(([name, p]) => {

@@ -103,7 +103,7 @@ describe('CredentialCache constructor checks', () => {
       'hardMinimumSeconds: an integer from 1 to 43200',
     );
     expect(() => parseConfig({ region: 'us-east-1', cache: { hardMinimumSeconds: 0 } })).toThrow(
-      /cache\.hardMinimumSeconds[^]*an integer from 1 to 43200/,
+      /cache\.hardMinimumSeconds[\s\S]*an integer from 1 to 43200/,
     );
   });
 

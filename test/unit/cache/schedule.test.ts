@@ -12,7 +12,7 @@ describe('Schedule', () => {
     const woken: string[] = [];
     const schedule = new Schedule<Item>(clock, (i) => woken.push(`${i.name}@${clock.now()}`));
     const items = Array.from({ length: 1000 }, (_, n) => item(`i${n}`));
-    items.forEach((it, n) => schedule.arm(it, ((n * 7919) % 1000) + 1));
+    for (const [n, it] of items.entries()) schedule.arm(it, ((n * 7919) % 1000) + 1);
     expect(clock.pendingTimers).toBe(1);
     expect(schedule.size).toBe(1000);
     await clock.advance(1000);

@@ -72,6 +72,7 @@ export class FakeVend {
   };
 
   /** Scripts the next calls, in order. */
+  // biome-ignore lint/suspicious/noThenProperty: read as "fails, then answers"; the script builder is never awaited.
   then(...behaviours: Behaviour[]): this {
     this.#script.push(...behaviours);
     return this;

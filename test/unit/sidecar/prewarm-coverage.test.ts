@@ -25,7 +25,10 @@ function prewarmer(answers: Lease[]) {
   const lines: string[] = [];
   const logger = createLogger({
     level: 'info',
-    destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }),
+    destination: new Writable({ write: (chunk: Buffer, _e, done) => {
+      lines.push(chunk.toString());
+      done();
+    } }),
   });
   let calls = 0;
   const prewarm = new Prewarmer({

@@ -54,7 +54,12 @@ describe('prewarm watch', () => {
     const lines: string[] = [];
     const logger = createLogger({
       level: 'info',
-      destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }),
+      destination: new Writable({
+        write: (chunk: Buffer, _e, done) => {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
     });
     const lease = (): Lease => ({
       accessKeyId: 'ASIAFAKEWATCH0000001',
