@@ -203,7 +203,7 @@ async function main() {
     results.sigtermUnderLoad = await sigtermUnderLoad(emu);
     results.serveFootprint = await serveFootprint(emu);
     results.manyKeys = { '10000': await manyKeys(10_000), '100000': await manyKeys(100_000) };
-    log('lfcs serve holding 10k and 100k entries, with the chart\'s V8 options');
+    log('lfcs serve holding 10k and 100k entries, with the V8 options lfcs derives under the chart\'s limit');
     results.serveMemory = { '10000': await serveMemory(emu, 10_000, { log }), '100000': await serveMemory(emu, 100_000, { log }) };
     writeFileSync(new URL('./memory.json', import.meta.url), `${JSON.stringify(memoryModel(results), null, 2)}\n`);
     log('simulated day: 200 botocore clients, 24 h, FakeClock');
@@ -230,7 +230,7 @@ function memoryModel(r) {
   const k100 = r.serveMemory['100000'];
   return {
     measuredAt: r.startedAt,
-    note: 'lfcs serve RSS with the chart V8 options (bench/serve-memory.mjs); written by npm run bench',
+    note: 'lfcs serve RSS with the V8 options lfcs derives under the chart limit (bench/serve-memory.mjs); written by npm run bench',
     idleRssMiB: r.serveFootprint.idleRssMiBMedian,
     rssBytesPerEntry: Math.max(k10.rssBytesPerEntry, k100.rssBytesPerEntry),
     rssAt10kMiB: Math.max(k10.rssAfterFillMiB, k10.rssSettledMiB),

@@ -44,8 +44,10 @@ program
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--unsafe-allow-non-loopback', 'allow the credentials listener on a non-loopback address (anyone who can reach it can ask for credentials)')
   .action(async (flags: ServeFlags) => {
-    const { loadServeConfig, runSidecar } = await import('./serve.js');
+    const [{ loadServeConfig, runSidecar }, { applyV8Options }] = await Promise.all([import('./serve.js'), import('./reexec.js')]);
     const config = await loadServeConfig(flags, process.env);
+    // Before anything listens: this may run the command again with the heap options.
+    await applyV8Options(config.cache.maxEntries);
     await runSidecar(config);
   });
 
@@ -73,6 +75,8 @@ program
   .option('--token-file <path>', 'token file (generated if missing)', './.lfcs/token')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .action(async (flags: { port: number; adminPort: number; tokenFile: string; logLevel?: string }) => {
+    const [{ demoCacheMaxEntries }, { applyV8Options }] = await Promise.all([import('./demo-config.js'), import('./reexec.js')]);
+    await applyV8Options(await demoCacheMaxEntries());
     const { runDemo } = await import('./demo.js');
     await runDemo(flags);
   });

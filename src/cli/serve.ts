@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { configWarnings, loadConfig, requireAuthSource, type Config, type ConfigOverrides } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
 import { startSidecar, type RunningSidecar, type SidecarInit } from '../sidecar/sidecar.js';
+import { heapReport } from './reexec.js';
 import { exitOnSignals } from './signals.js';
 import { packageVersion } from './version.js';
 
@@ -56,7 +57,8 @@ export async function runSidecar(
   extra: Partial<Omit<SidecarInit, 'config' | 'logger' | 'version'>> = {},
   logger: Logger = createLogger({ level: config.log.level }),
 ): Promise<RunningSidecar> {
-  for (const warning of configWarnings(config)) logger.warn(warning);
+  const heap = heapReport();
+  for (const warning of [...configWarnings(config), ...(heap.warning ? [heap.warning] : [])]) logger.warn(warning);
   const starting = startSidecar({ config, logger, version: packageVersion(), ...extra });
   // Handlers first, so a SIGTERM during start-up still ends in a graceful stop.
   exitOnSignals(logger, config.shutdown.graceSeconds * 1000, () => starting.then((sidecar) => sidecar.shutdown()));
@@ -72,6 +74,7 @@ export async function runSidecar(
         : { tokenFile: sidecar.tokenFile }),
       profiles: Object.keys(config.profiles),
       dynamic: config.dynamic.enabled,
+      v8: heap.report,
     },
     'lfcs listening',
   );
