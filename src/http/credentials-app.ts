@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { LfcsError, truncate } from '../core/errors.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import type { Caller, CallerAuth, Target } from './caller-auth.js';
-import { NodeMismatchError } from '../identity/service-account-verifier.js';
+import { NodeMismatchError } from '../identity/errors.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import type { PreparedRequest } from '../cache/cache-key.js';
 import type { CredentialRequest, DataLocationCredentialRequest, Lease, TableCredentialRequest } from '../lakeformation/types.js';

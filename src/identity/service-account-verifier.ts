@@ -24,7 +24,10 @@ import { LRUCache } from 'lru-cache';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import { isHttpsOrLoopbackUrl, isLoopbackHost, urlHostname } from '../core/hosts.js';
+import { NodeMismatchError } from './errors.js';
 import type { AgentSettings } from './settings.js';
+
+export { NodeMismatchError };
 
 /** Who a verified token says the caller is. */
 export interface PodIdentity {
@@ -73,16 +76,6 @@ interface Discovered {
 }
 
 const unauthorized = (reason: string) => new LfcsError('Unauthorized', reason);
-
-/** A verified token bound to a pod on another node: refused, but whose pod it is is known (for the audit line). */
-export class NodeMismatchError extends LfcsError {
-  constructor(
-    readonly identity: PodIdentity,
-    nodeName: string,
-  ) {
-    super('NodeMismatch', `the token is bound to a pod on another node; this agent serves node ${nodeName} only`);
-  }
-}
 
 export class ServiceAccountVerifier {
   readonly #options: VerifierOptions;

@@ -23,7 +23,8 @@ import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
 import { agentAuth, tokenAuth, type CallerAuth } from '../http/caller-auth.js';
 import { Bindings } from '../identity/bindings.js';
-import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
+// Agent mode only: the verifier and jose load when a configuration uses them (verifierFromConfig).
+import type { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 
 /** Every operation, for metric series initialised at 0 (a new one fails to compile until listed). */
 const OPERATION_NAMES: Record<Operation, true> = {
@@ -85,7 +86,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     });
   const agentMode = config.mode === 'agent';
   const token = agentMode ? undefined : (init.tokenSource ?? tokenSourceFromConfig(config, clock, logger));
-  const verifier = agentMode ? verifierFromConfig(config, clock, logger) : undefined;
+  const verifier = agentMode ? await verifierFromConfig(config, clock, logger) : undefined;
   const auth: CallerAuth = verifier
     ? agentAuth({
         verifier,
@@ -330,11 +331,12 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
   throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
 }
 
-function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
+async function verifierFromConfig(config: Config, clock: Clock, logger: Logger): Promise<ServiceAccountVerifier> {
   const { agent } = config;
   if (agent.nodeName === undefined) {
     throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
   }
+  const { ServiceAccountVerifier } = await import('../identity/service-account-verifier.js');
   return new ServiceAccountVerifier({
     ...agent,
     nodeName: agent.nodeName,
