@@ -6,8 +6,7 @@
  * Why lfcs sets them at all: Node's defaults size the heap from the machine,
  * not the container, and collect late. Measured (bench/RESULTS.md), a cache
  * of 100k leases sat at 1,237 MiB of RSS with Node's defaults and 665 MiB with
- * an old-space bound and a 1 MiB semi-space; the young generation's size does
- * not change throughput on the hit path.
+ * an old-space bound and a 1 MiB semi-space.
  *
  * The Helm chart's memory request and limit come from MEMORY_MODEL too
  * (`npm run generate` writes it into values.yaml's `sidecar.memory`), and
@@ -31,7 +30,7 @@ export const MEMORY_MODEL = {
     headroomMi: 96,
   },
   heap: {
-    /** Live heap of an idle `lfcs serve`, MiB, with headroom (measured 20-25). */
+    /** Live heap of an idle `lfcs serve`, MiB, with headroom (measured 17 MiB after a full collection). */
     baseMi: 64,
     /**
      * Old-space budget per cached lease, KiB: twice the measured live heap
@@ -41,7 +40,7 @@ export const MEMORY_MODEL = {
     perEntryKi: 6,
     /** The old space stays below this share of a container memory limit: the rest is code, stacks, buffers and the young generation. */
     percentOfLimit: 75,
-    /** Young-generation semi-space, MiB: small keeps RSS down at no cost to the hit path (bench/RESULTS.md). */
+    /** Young-generation semi-space, MiB: the chart's long-standing setting, which keeps RSS down (bench/RESULTS.md). */
     semiSpaceMi: 1,
   },
 } as const;
