@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../emulator/index.js';
 import { loadConfig, requireAuthSource, type ConfigOverrides } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
-import { flagsToOverrides, runSidecar } from './serve.js';
+import { flagsToOverrides } from './serve-config.js';
+import { runSidecar } from './serve.js';
 import { DEMO_CONFIG_FILE } from './demo-config.js';
 import { packageFile } from './version.js';
 
