@@ -26,7 +26,9 @@ export async function reexec(flags: readonly string[]): Promise<never> {
   if (typeof execve === 'function') execve.call(process, process.execPath, [process.execPath, ...args], env);
   // The IPC channel is how the child learns that this parent died without
   // passing a signal on (SIGKILL): the channel closes, and the child ends too.
-  const child = spawn(process.execPath, args, { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  // Its own process group: a terminal's Ctrl-C reaches the child once, through
+  // this parent, not twice (a second signal means "exit now" to lfcs).
+  const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => child.kill(signal));
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once('error', reject);

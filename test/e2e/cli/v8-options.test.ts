@@ -5,14 +5,18 @@
  * machine's cgroup; a user's own NODE_OPTIONS wins; and a cache filled to
  * maxEntries through the real dynamic route stays within the bound.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import http from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveV8Options, readMemoryLimit, v8Flags } from '../../../src/cli/v8-options.js';
 import type { RunningEmulator } from '../../../src/emulator/index.js';
 import { ORDERS_ARN } from '../../support/demo.js';
 import { startTestEmulator } from '../../support/emulator.js';
-import { serveLfcs, type ServedLfcs } from '../../support/spawn-lfcs.js';
+import { LFCS_BIN, serveLfcs, type ServedLfcs } from '../../support/spawn-lfcs.js';
+import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 
 let emulator: RunningEmulator;
 const running = new Set<ServedLfcs>();
@@ -92,6 +96,37 @@ describe('lfcs serve started without the chart', () => {
     // Where Node cannot re-execute in place, the serving child notices its parent's end.
     for (let i = 0; i < 100 && processesMentioning(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(processesMentioning(marker)).toEqual([]);
+  });
+});
+
+describe('a terminal Ctrl-C (SIGINT to the whole process group)', () => {
+  it('stops lfcs once and gracefully, whether it re-executed in place or as a child', async () => {
+    // The configuration serveLfcs writes, in a directory of this test's own.
+    const lfcs = await serve({ shutdown: { drainSeconds: 0, graceSeconds: 5 } });
+    const dir = mkdtempSync(join(tmpdir(), 'lfcs-group-'));
+    const configFile = join(dir, 'config.yaml');
+    writeFileSync(configFile, readFileSync(join(lfcs.dir, 'config.yaml'), 'utf8').replace(/tokenFile: .*/, `tokenFile: ${join(dir, 'token')}`));
+    await stop(lfcs);
+    // A process group of its own, as a shell gives a foreground job.
+    const child = spawn(process.execPath, [LFCS_BIN, 'serve', '--config', configFile], {
+      detached: true,
+      env: { PATH: process.env['PATH'], AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId, AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    try {
+      for (let i = 0; i < 300 && !out.includes('"lfcs listening"'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('"lfcs listening"');
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      expect(out).toContain('"msg":"stopped"');
+      expect(out).not.toContain('second signal');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
