@@ -665,7 +665,7 @@ async function main() {
   );
   console.log(`run: ${result.runSeconds} s`);
   const out = process.env.BENCH_JSON ?? join(ROOT, 'bench/cluster.json');
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`wrote ${out}`);
 }
 

@@ -272,6 +272,6 @@ export function deepMerge(a, b) {
 }
 const isPlain = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function met(value, ok) {
+export function met(_value, ok) {
   return ok ? 'yes' : 'no';
 }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CredentialCache } from '../dist/cache/index.js';
+import { UpstreamCaller } from '../dist/upstream/caller.js';
 
 const n = Number(process.argv[2] ?? 100_000);
 if (typeof gc !== 'function') throw new Error('run with --expose-gc');
@@ -27,14 +28,17 @@ const vend = async () => {
   return {
     accessKeyId: `ASIA${String(serial).padStart(16, '0')}`,
     secretAccessKey: randomBytes(30).toString('base64'),
-    sessionToken: 'IQoJb3JpZ2luX2Vj' + randomBytes(360).toString('base64'),
+    sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(360).toString('base64')}`,
     expiration: new Date(Date.now() + 3600_000),
   };
 };
 
 // Warm the code paths so JIT memory is not counted per entry.
 {
-  const warm = new CredentialCache({ vend, maxEntries: 1000, ratePerSecond: 1e6, burst: 1e6, maxConcurrency: 1000 });
+  const warm = new CredentialCache({
+    upstream: new UpstreamCaller({ vend, settings: { ratePerSecond: 1e6, burst: 1e6, maxConcurrency: 1000 } }),
+    maxEntries: 1000,
+  });
   for (let i = 0; i < 1000; i++) await warm.get(request(-i - 1));
   warm.close();
 }
@@ -42,12 +46,8 @@ fullGc();
 const before = process.memoryUsage();
 
 const cache = new CredentialCache({
-  vend,
+  upstream: new UpstreamCaller({ vend, settings: { ratePerSecond: 1e6, burst: 1e6, maxConcurrency: 1000, maxQueuedCalls: 1e6 } }),
   maxEntries: n,
-  ratePerSecond: 1e6,
-  burst: 1e6,
-  maxConcurrency: 1000,
-  maxQueuedCalls: 1e6,
 });
 const fillStarted = performance.now();
 const batch = 1000;
@@ -75,7 +75,7 @@ samples.sort((a, b) => a - b);
 const pct = (p) => samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)];
 
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     entries: cache.size,
     fillSeconds: Number((fillMs / 1000).toFixed(2)),
     rssBeforeBytes: before.rss,
@@ -84,6 +84,6 @@ process.stdout.write(
     bytesPerEntryRss: Math.round((after.rss - before.rss) / n),
     bytesPerEntryHeap: Math.round((after.heapUsed - before.heapUsed) / n),
     hitMicros: { p50: pct(50), p99: pct(99), max: samples[samples.length - 1] },
-  }) + '\n',
+  })}\n`,
 );
 cache.close();

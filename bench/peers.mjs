@@ -132,7 +132,7 @@ async function startStsStandIn(dir) {
       );
     });
   });
-  const proxy = http.createServer((req, res) => res.writeHead(403).end());
+  const proxy = http.createServer((_req, res) => res.writeHead(403).end());
   proxy.on('connect', (req, socket) => {
     if (!/^sts(\.[a-z0-9-]+)?\.amazonaws\.com:443$/.test(req.url ?? '')) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');

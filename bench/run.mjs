@@ -27,7 +27,6 @@ import {
   round,
   rssOf,
   sleep,
-  spawnScript,
   spawnServe,
   startBenchEmulator,
   summarize,
@@ -119,7 +118,10 @@ async function throttlingStorm(emu) {
     bound: round(ratePerSecond * elapsed + burst, 1),
     observedRatePerSecond: round((calls - burst) / elapsed, 2),
     clientAnswersBeforeStop: answered.length,
-    clientStatuses: Object.fromEntries(Object.entries(answered.reduce((m, a) => ((m[a.status] = (m[a.status] ?? 0) + 1), m), {}))),
+    clientStatuses: Object.fromEntries(Object.entries(answered.reduce((m, a) => {
+      m[a.status] = (m[a.status] ?? 0) + 1;
+      return m;
+    }, {}))),
   };
 }
 
@@ -220,7 +222,7 @@ async function main() {
   results.targets = targets(results);
   printSummary(results);
   const json = JSON.stringify(results, null, 2);
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, json + '\n');
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${json}\n`);
   console.log('BEGIN_BENCH_JSON');
   console.log(json);
   console.log('END_BENCH_JSON');

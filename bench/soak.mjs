@@ -48,7 +48,6 @@ async function main() {
   const latencies = [];
   const rss = [];
   let sent = 0;
-  let inFlight = 0;
   let currentFault = 'none';
   const faultLog = [];
   const started = performance.now();
@@ -88,10 +87,8 @@ async function main() {
     const due = Math.floor(elapsed() * rate) - sent;
     for (let i = 0; i < due; i++) {
       sent += 1;
-      inFlight += 1;
       const fault = currentFault;
       const p = get(agent, sidecar.credentialsUrl + paths[sent % paths.length], { authorization: sidecar.token }).then((r) => {
-        inFlight -= 1;
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
         latencies.push(r.ms);
         if (r.status >= 500 || r.status === 0) fiveXx.push({ at: round(elapsed(), 1), status: r.status, fault, body: r.body.slice(0, 200) });
@@ -141,7 +138,7 @@ async function main() {
   ];
   console.log(lines.join('\n'));
   const json = JSON.stringify(result, null, 2);
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, json + '\n');
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${json}\n`);
   console.log('BEGIN_SOAK_JSON');
   console.log(json);
   console.log('END_SOAK_JSON');

@@ -24,7 +24,7 @@ app.get('/v1/credentials/:profile', (req, res) => {
   res.end(payload);
 });
 const server = app.listen(0, '127.0.0.1', () => {
-  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, token }) + '\n');
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, token })}\n`);
 });
 process.on('SIGTERM', () => {
   server.close();

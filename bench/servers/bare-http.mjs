@@ -20,7 +20,7 @@ const server = createServer((req, res) => {
   res.end(payload);
 });
 server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, token }) + '\n');
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, token })}\n`);
 });
 process.on('SIGTERM', () => {
   server.close();

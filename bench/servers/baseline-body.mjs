@@ -15,7 +15,7 @@ export function tokenMatches(header) {
 export const payload = JSON.stringify({
   AccessKeyId: 'ASIALFCSEMU000000001',
   SecretAccessKey: randomBytes(30).toString('base64'),
-  Token: 'IQoJb3JpZ2luX2Vj' + randomBytes(360).toString('base64'),
+  Token: `IQoJb3JpZ2luX2Vj${randomBytes(360).toString('base64')}`,
   Expiration: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   AccountId: '123456789012',
 });

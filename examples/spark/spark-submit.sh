@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Submit a Spark job whose driver and executors read S3 through the lfcs
-# sidecar. Prerequisites (see README.md and the README, section "Deploy on Kubernetes"):
+# sidecar. Prerequisites (see README.md and docs/kubernetes.md):
 #   helm install lfcs helm/lakeformation-credential-sidecar -n "$NAMESPACE" -f examples/spark/lfcs-values.yaml
 #   kubectl -n "$NAMESPACE" create rolebinding lfcs-spark --clusterrole=edit --serviceaccount="$NAMESPACE:lfcs"
 set -euo pipefail

@@ -65,7 +65,7 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
   });
   requireAuthSource(config);
   const logger = createLogger({ level: config.log.level });
-  let sidecar;
+  let sidecar: Awaited<ReturnType<typeof runSidecar>>;
   try {
     sidecar = await runSidecar(
       config,

@@ -22,7 +22,8 @@ export function flagsToOverrides(flags: ServeFlags): ConfigOverrides {
   const overrides: Record<string, Record<string, unknown> | string> = {};
   const set = (section: string, key: string, value: unknown) => {
     if (value === undefined) return;
-    const target = (overrides[section] ??= {}) as Record<string, unknown>;
+    overrides[section] ??= {};
+    const target = overrides[section] as Record<string, unknown>;
     target[key] = value;
   };
   if (flags.region !== undefined) overrides['region'] = flags.region;

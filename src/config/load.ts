@@ -125,7 +125,7 @@ async function readConfigFile(file: string): Promise<{ value: unknown; problems:
     return { value: {}, problems };
   }
   const auth = value.auth;
-  if (isPlainObject(auth) && Object.prototype.hasOwnProperty.call(auth, 'token')) {
+  if (isPlainObject(auth) && Object.hasOwn(auth, 'token')) {
     // Secrets do not belong in files that get committed, copied and printed.
     problems.push({
       path: 'auth.token',
@@ -155,7 +155,7 @@ function mergeInto(
     if (value === undefined) continue;
     const childPath = [...path, key];
     const rendered = renderPath(childPath);
-    const existing = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : undefined;
+    const existing = Object.hasOwn(target, key) ? target[key] : undefined;
     if (isPlainObject(value)) {
       const child = isPlainObject(existing) ? existing : {};
       setOwn(target, key, child);

@@ -5,7 +5,7 @@ import type { Config, ProfileConfig } from './schema.js';
 
 /** The profile called `name`, or `undefined`. Own keys only: a name such as `constructor` must not reach `Object.prototype`. */
 export function findProfile(config: Config, name: string): ProfileConfig | undefined {
-  return Object.prototype.hasOwnProperty.call(config.profiles, name) ? config.profiles[name] : undefined;
+  return Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
 }
 
 /**

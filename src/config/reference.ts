@@ -1,7 +1,7 @@
 /**
  * Documents generated from the configuration schema, so that no document
  * repeats a default, a range or a variable name by hand:
- * - the README's configuration reference (`lfcs config reference`);
+ * - the configuration reference of docs/configuration.md (`lfcs config reference`);
  * - the JSON Schema of the config file (`lfcs config schema`), whose
  *   chart-settable part is the Helm chart's `values.schema.json` `config`.
  *
@@ -15,9 +15,9 @@ import { configSchema, describeField, schemaAt } from './schema.js';
 /** Sections the chart fills in itself (from `region`, `ports`, `lakeformationApi` and `sidecar.tokenDir`). */
 const CHART_OWNED_SECTIONS = ['region', 'listen', 'admin', 'lakeformationApi', 'auth'] as const;
 
-/** Markers around the generated block in README.md. */
-export const README_BEGIN = '<!-- BEGIN GENERATED: configuration reference (npm run generate) -->';
-export const README_END = '<!-- END GENERATED: configuration reference -->';
+/** Markers around the generated block in docs/configuration.md. */
+export const REFERENCE_BEGIN = '<!-- BEGIN GENERATED: configuration reference (npm run generate) -->';
+export const REFERENCE_END = '<!-- END GENERATED: configuration reference -->';
 
 /** The field's default (what parsing "not set" gives), or `undefined` when it has none. */
 function defaultOf(path: readonly string[]): unknown {
@@ -118,12 +118,12 @@ export function chartConfigJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** README.md with its generated block replaced by the current reference. Throws if the markers are missing. */
-export function updateReadme(readme: string): string {
-  const begin = readme.indexOf(README_BEGIN);
-  const end = readme.indexOf(README_END);
-  if (begin < 0 || end < begin) throw new Error(`README.md lacks the markers ${README_BEGIN} ... ${README_END}`);
-  return `${readme.slice(0, begin + README_BEGIN.length)}\n${configReferenceMarkdown()}\n${readme.slice(end)}`;
+/** A document with its generated block replaced by the current reference. Throws if the markers are missing. */
+export function updateConfigReference(document: string): string {
+  const begin = document.indexOf(REFERENCE_BEGIN);
+  const end = document.indexOf(REFERENCE_END);
+  if (begin < 0 || end < begin) throw new Error(`the document lacks the markers ${REFERENCE_BEGIN} ... ${REFERENCE_END}`);
+  return `${document.slice(0, begin + REFERENCE_BEGIN.length)}\n${configReferenceMarkdown()}\n${document.slice(end)}`;
 }
 
 /** The chart's values.schema.json text with its `config` property replaced by {@link chartConfigJsonSchema}. */

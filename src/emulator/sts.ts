@@ -40,7 +40,7 @@ export async function handleStsCall(req: IncomingMessage, res: ServerResponse, s
   try {
     const body = await readBody(req);
     const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
-    let caller;
+    let caller: Awaited<ReturnType<typeof verifySignature>>;
     try {
       caller = await verifySignature(
         { method: req.method ?? 'POST', path, query, headers: req.headersDistinct, body },
@@ -73,7 +73,7 @@ export async function handleStsCall(req: IncomingMessage, res: ServerResponse, s
     }
     const role = state.catalog.role(roleArn);
     const callerArn = caller.assumedRoleArn ?? caller.principalArn;
-    if (!role || !role.trustedPrincipals.includes(caller.principalArn) || (role.externalId !== undefined && form.get('ExternalId') !== role.externalId)) {
+    if (!role?.trustedPrincipals.includes(caller.principalArn) || (role.externalId !== undefined && form.get('ExternalId') !== role.externalId)) {
       throw new StsError('AccessDenied', 403, `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn || '(none)'}`);
     }
     const tags = readTags(form);

@@ -1,5 +1,5 @@
 import { LfcsError } from '../core/errors.js';
-import type { PodIdentity } from './service-account-verifier.js';
+import type { PodIdentity } from './token-claims.js';
 
 // Its own module so that the credentials listener can recognise it without
 // loading the verifier (and jose), which only agent mode uses.

@@ -2,7 +2,7 @@
 # Submit a Spark job that reads Iceberg tables registered with Lake Formation,
 # with Iceberg's own Lake Formation integration (glue.lakeformation-enabled)
 # sent to the lfcs sidecar's Lake Formation API listener, which caches the
-# vended table credentials. Prerequisites (see ../README.md and the README,
+# vended table credentials. Prerequisites (see ../README.md and docs/iceberg.md,
 # section "Iceberg with Lake Formation"):
 #   helm install lfcs helm/lakeformation-credential-sidecar -n "$NAMESPACE" -f examples/spark/iceberg/lfcs-values.yaml
 #   kubectl -n "$NAMESPACE" create rolebinding lfcs-spark --clusterrole=edit --serviceaccount="$NAMESPACE:lfcs"

@@ -63,7 +63,7 @@ export type JavaModule = (typeof JAVA_MODULES)[number];
 let javaBuild: Promise<void> | undefined;
 /** `mvn compile` of the reactor; each module writes its runtime classpath to target/classpath.txt. */
 export function buildJava(): Promise<void> {
-  return (javaBuild ??= (async () => {
+  javaBuild ??= (async () => {
     const stamp = join(JAVA_DIR, '.build-stamp');
     const hash = inputsHash(JAVA_DIR, ['pom.xml', 'common', 'v2-src', ...JAVA_MODULES]);
     const classpathsPresent = JAVA_MODULES.every((m) => {
@@ -73,7 +73,8 @@ export function buildJava(): Promise<void> {
     if (stampMatches(stamp, hash) && classpathsPresent) return;
     await sh('Java clients (mvn compile)', 'mvn', ['-B', '-q', 'compile'], JAVA_DIR);
     writeFileSync(stamp, hash);
-  })());
+  })();
+  return javaBuild;
 }
 
 export function javaCommand(module: JavaModule, mainClass: string): ClientCommand {
@@ -130,7 +131,7 @@ export const VENV_PYTHON = join(PYTHON_DIR, '.venv', 'bin', 'python');
 let pythonBuild: Promise<void> | undefined;
 /** A venv with requirements.txt installed (exact pins), redone only when that file changes. */
 export function buildPython(): Promise<void> {
-  return (pythonBuild ??= (async () => {
+  pythonBuild ??= (async () => {
     const stamp = join(PYTHON_DIR, '.venv', '.requirements-sha256');
     const hash = inputsHash(PYTHON_DIR, ['requirements.txt']);
     if (existsSync(VENV_PYTHON) && stampMatches(stamp, hash)) return;
@@ -144,5 +145,6 @@ export function buildPython(): Promise<void> {
       PYTHON_DIR,
     );
     writeFileSync(stamp, hash);
-  })());
+  })();
+  return pythonBuild;
 }

@@ -134,7 +134,10 @@ async function pythonWithBotocore(): Promise<string> {
   if (python) return python;
   for (const candidate of ['python3', '/usr/bin/python3']) {
     const ok = await run(candidate, ['-c', 'import botocore'], { timeout: 15_000 }).then(() => true, () => false);
-    if (ok) return (python = candidate);
+    if (ok) {
+      python = candidate;
+      return python;
+    }
   }
   throw new Error('no python3 with botocore: install python3-botocore (apt-get install -y python3-botocore)');
 }

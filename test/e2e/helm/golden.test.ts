@@ -34,7 +34,7 @@ const NEWEST = '1.37.0'; // helm v3.22.0's default Kubernetes
 const CLASSIC_MIN = '1.25.0'; // the chart's kubeVersion floor, for sidecar.mode=classic
 const AGENT_MIN = '1.30.0'; // agent mode: projected tokens name the node from 1.30
 
-export const GOLDEN_CASES: GoldenCase[] = [
+const GOLDEN_CASES: GoldenCase[] = [
   { name: 'ci-native', options: { valuesFiles: [ci('native-values.yaml')] }, alsoKube: [NEWEST] },
   { name: 'ci-classic', options: { valuesFiles: [ci('classic-values.yaml')] }, alsoKube: [NEWEST, CLASSIC_MIN] },
   { name: 'ci-observability', options: { valuesFiles: [ci('observability-values.yaml')] }, alsoKube: [NEWEST] },

@@ -80,7 +80,7 @@ describe.each(VERSIONS)('kube-validate for Kubernetes %s', (version) => {
   it('rejects metadata the API server refuses: a label value over 63 characters, an invalid Service name', () => {
     const label = kubeValidate(version, [mutatedDeployment((d) => (d.metadata['labels']['team'] = 'x'.repeat(64)))]);
     expect(label.status).toBe(1);
-    expect(label.stdout).toContain('metadata.labels: Invalid value: "' + 'x'.repeat(64) + '"');
+    expect(label.stdout).toContain(`metadata.labels: Invalid value: "${'x'.repeat(64)}"`);
     const svc = findManifest(renderOk({ valuesFiles: [NATIVE] }), 'Service', 'lfcs-example');
     svc.metadata.name = 'lfcs.example'; // a DNS subdomain, fine for a Deployment, not for a Service
     const service = kubeValidate(version, [manifestFile([svc])]);

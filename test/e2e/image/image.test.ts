@@ -168,7 +168,10 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const queue = [pid];
-  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) out.push(c), queue.push(c);
+  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) {
+    out.push(c);
+    queue.push(c);
+  }
   return out;
 }
 

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { ORDERS_ARN } from '../../support/demo.js';
+import { cleanEnv } from '../../support/npm-env.js';
 import { spawnProcess, type Spawned } from '../../support/spawn-lfcs.js';
 
 /**
@@ -21,15 +22,6 @@ import { spawnProcess, type Spawned } from '../../support/spawn-lfcs.js';
 const execFileAsync = promisify(execFile);
 const REPO = new URL('../../../', import.meta.url).pathname;
 const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
-
-/** The environment without npm's own `npm_*` variables (set when the suite runs under npm/npx). */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
-  // The installed bin starts with `#!/usr/bin/env node`: this node must be first on PATH.
-  env['PATH'] = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
-  return { ...env, ...extra };
-}
 
 async function npm(args: string[], cwd: string): Promise<string> {
   try {

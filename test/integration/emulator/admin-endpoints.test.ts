@@ -48,7 +48,7 @@ describe('admin endpoints and routing', () => {
   });
 
   it('refuses bodies over 1 MiB with 413', async () => {
-    const huge = JSON.stringify({ TableArn: ORDERS_ARN, S3Path: 's3://demo-lake/sales/orders/' + 'x'.repeat(1024 * 1024) });
+    const huge = JSON.stringify({ TableArn: ORDERS_ARN, S3Path: `s3://demo-lake/sales/orders/${'x'.repeat(1024 * 1024)}` });
     const credentials = await signedRequest(lf.emulator, '/GetTemporaryGlueTableCredentials', huge);
     expect(credentials.status).toBe(413);
     expect(credentials.json.__type).toBe('RequestEntityTooLargeException');

@@ -3,7 +3,7 @@
  * calls the real emulator through the real Lake Formation client, and a
  * "pump" that moves fake time forward while real socket I/O completes.
  */
-import { FakeClock } from '../../support/fake-clock.mjs';
+import type { FakeClock } from '../../support/fake-clock.mjs';
 import { DEMO_PRINCIPAL } from '../../../src/emulator/index.js';
 import { createLakeFormationVending } from '../../../src/upstream/lakeformation-client.js';
 import type { Lease, VendFunction } from '../../../src/lakeformation/types.js';

@@ -29,7 +29,7 @@ function parseSamples(body: string): Sample[] {
 }
 
 /** The value of the one sample named `name` whose labels include `labels`. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
   const found = samples.filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );
@@ -53,7 +53,10 @@ async function metricsText(): Promise<string> {
 }
 
 beforeAll(async () => {
-  clock = new FakeClock(Date.now());
+  // The emulator stamps expirations from the real time it answers at, up to seconds after this
+  // line on a busy machine; a minute's head start keeps every lease's time left on this clock
+  // just under its hour, whatever the start-up took.
+  clock = new FakeClock(Date.now() + 60_000);
   stack = await startStack({ config: { cache: { refreshJitterSeconds: 0 } }, sidecar: { clock } });
 
   const ok = async (res: Response) => {
@@ -90,6 +93,7 @@ const DOCUMENTED = [
   ['lfcs_upstream_requests_total', 'counter'],
   ['lfcs_upstream_request_duration_seconds', 'histogram'],
   ['lfcs_refreshes_total', 'counter'],
+  ['lfcs_upstream_throttle_pauses_total', 'counter'],
   ['lfcs_served_credential_remaining_seconds', 'histogram'],
   ['lfcs_build_info', 'gauge'],
   ['lfcs_process_resident_memory_bytes', 'gauge'],
@@ -104,7 +108,7 @@ describe('GET /metrics', () => {
       const text = await (await fetch(`${fresh.sidecar.adminUrl}/metrics`)).text();
       const samples = parseSamples(text);
       const zero = (name: string, labels: Record<string, string>) =>
-        expect(valueOf(samples, name, labels), `${name} ${JSON.stringify(labels)}`).toBe(0);
+        expect(sampleValue(samples, name, labels), `${name} ${JSON.stringify(labels)}`).toBe(0);
       for (const outcome of ['success', 'failure', 'dropped']) zero('lfcs_refreshes_total', { outcome });
       for (const result of ['hit', 'miss', 'stale', 'coalesced', 'negative', 'backoff']) zero('lfcs_cache_lookups_total', { result });
       for (const operation of [TABLE_OP, 'GetTemporaryGluePartitionCredentials']) {
@@ -139,29 +143,29 @@ describe('GET /metrics', () => {
   it('counts requests by route and status, lookups by result, and upstream calls by operation and outcome', async () => {
     const samples = parseSamples(await metricsText());
 
-    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'profile', code: '200' })).toBe(2);
-    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'dynamic', code: '200' })).toBe(1);
-    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'table', code: '200' })).toBe(1);
+    expect(sampleValue(samples, 'lfcs_http_requests_total', { route: 'profile', code: '200' })).toBe(2);
+    expect(sampleValue(samples, 'lfcs_http_requests_total', { route: 'dynamic', code: '200' })).toBe(1);
+    expect(sampleValue(samples, 'lfcs_http_requests_total', { route: 'table', code: '200' })).toBe(1);
     // A refusal is counted under the route it was sent to, not as unmatched.
-    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'profile', code: '401' })).toBe(1);
-    expect(valueOf(samples, 'lfcs_http_requests_total', { route: 'unmatched', code: '401' })).toBe(0);
-    expect(valueOf(samples, 'lfcs_http_request_duration_seconds_count', { route: 'profile' })).toBe(3); // 2 served, 1 refused
-    expect(valueOf(samples, 'lfcs_http_request_duration_seconds_bucket', { route: 'profile', le: '+Inf' })).toBe(3);
+    expect(sampleValue(samples, 'lfcs_http_requests_total', { route: 'profile', code: '401' })).toBe(1);
+    expect(sampleValue(samples, 'lfcs_http_requests_total', { route: 'unmatched', code: '401' })).toBe(0);
+    expect(sampleValue(samples, 'lfcs_http_request_duration_seconds_count', { route: 'profile' })).toBe(3); // 2 served, 1 refused
+    expect(sampleValue(samples, 'lfcs_http_request_duration_seconds_bucket', { route: 'profile', le: '+Inf' })).toBe(3);
 
-    expect(valueOf(samples, 'lfcs_cache_lookups_total', { result: 'miss' })).toBe(3);
-    expect(valueOf(samples, 'lfcs_cache_lookups_total', { result: 'hit' })).toBe(1);
-    expect(valueOf(samples, 'lfcs_cache_entries')).toBe(3);
+    expect(sampleValue(samples, 'lfcs_cache_lookups_total', { result: 'miss' })).toBe(3);
+    expect(sampleValue(samples, 'lfcs_cache_lookups_total', { result: 'hit' })).toBe(1);
+    expect(sampleValue(samples, 'lfcs_cache_entries')).toBe(3);
 
-    expect(valueOf(samples, 'lfcs_upstream_requests_total', { operation: TABLE_OP, outcome: 'success' })).toBe(3);
-    expect(valueOf(samples, 'lfcs_upstream_request_duration_seconds_count', { operation: TABLE_OP })).toBe(3);
+    expect(sampleValue(samples, 'lfcs_upstream_requests_total', { operation: TABLE_OP, outcome: 'success' })).toBe(3);
+    expect(sampleValue(samples, 'lfcs_upstream_request_duration_seconds_count', { operation: TABLE_OP })).toBe(3);
 
-    // Four answers served, each with most of its hour left (fake clock at the emulator's "now").
-    expect(valueOf(samples, 'lfcs_served_credential_remaining_seconds_count')).toBe(4);
-    expect(valueOf(samples, 'lfcs_served_credential_remaining_seconds_bucket', { le: '2700' })).toBe(0);
-    expect(valueOf(samples, 'lfcs_served_credential_remaining_seconds_bucket', { le: '3600' })).toBe(4);
+    // Four answers served, each with most of its hour left (fake clock a minute ahead of the emulator).
+    expect(sampleValue(samples, 'lfcs_served_credential_remaining_seconds_count')).toBe(4);
+    expect(sampleValue(samples, 'lfcs_served_credential_remaining_seconds_bucket', { le: '2700' })).toBe(0);
+    expect(sampleValue(samples, 'lfcs_served_credential_remaining_seconds_bucket', { le: '3600' })).toBe(4);
 
-    expect(valueOf(samples, 'lfcs_build_info', { version: '0.0.0-test' })).toBe(1);
-    expect(valueOf(samples, 'lfcs_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'lfcs_build_info', { version: '0.0.0-test' })).toBe(1);
+    expect(sampleValue(samples, 'lfcs_process_resident_memory_bytes')).toBeGreaterThan(0);
 
     // No refresh has happened yet: every outcome is there, at 0.
     expect(samples.filter((s) => s.name === 'lfcs_refreshes_total').map((s) => [s.labels['outcome'], s.value])).toEqual([
@@ -177,13 +181,27 @@ describe('GET /metrics', () => {
     await vi.waitFor(
       async () => {
         const samples = parseSamples(await metricsText());
-        expect(valueOf(samples, 'lfcs_refreshes_total', { outcome: 'success' })).toBe(3);
+        expect(sampleValue(samples, 'lfcs_refreshes_total', { outcome: 'success' })).toBe(3);
       },
       { timeout: 10_000, interval: 25 },
     );
     const samples = parseSamples(await metricsText());
-    expect(valueOf(samples, 'lfcs_upstream_requests_total', { operation: TABLE_OP, outcome: 'success' })).toBe(6);
-    expect(valueOf(samples, 'lfcs_cache_entries')).toBe(3);
+    expect(sampleValue(samples, 'lfcs_upstream_requests_total', { operation: TABLE_OP, outcome: 'success' })).toBe(6);
+    expect(sampleValue(samples, 'lfcs_cache_entries')).toBe(3);
+  });
+
+  it('counts each pause of every upstream call after Lake Formation throttles', async () => {
+    expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(0);
+    await fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ throttleNext: 1 }) });
+    const pending = stack.get(`/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&queryId=q-metrics-throttle-2b9c`);
+    await vi.waitFor(
+      async () => expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(1),
+      { timeout: 10_000, interval: 25 },
+    );
+    await clock.advance(1000); // upstream.throttlePauseMs: the retry waits for the pause to end
+    const res = await pending;
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
   });
 
   it('never carries a table ARN, query id, token or key material, in labels or anywhere else', async () => {

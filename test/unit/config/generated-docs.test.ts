@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { README_BEGIN, configReferenceMarkdown, updateChartSchema, updateReadme } from '../../../src/config/reference.js';
+import { REFERENCE_BEGIN, configReferenceMarkdown, updateChartSchema, updateConfigReference } from '../../../src/config/reference.js';
 import { ENV_VARIABLES } from '../../../src/config/index.js';
 
-const README = new URL('../../../README.md', import.meta.url);
+const CONFIGURATION_PAGE = new URL('../../../docs/configuration.md', import.meta.url);
 const CHART_SCHEMA = new URL('../../../helm/lakeformation-credential-sidecar/values.schema.json', import.meta.url);
 
-// The README's configuration table and the chart's values schema are generated
+// The configuration table of docs/configuration.md and the chart's values schema are generated
 // from the configuration schema. Run `npm run generate` after changing a field.
 describe('documents generated from the configuration schema', () => {
-  it('README.md holds the current configuration reference', () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(readme).toContain(README_BEGIN);
-    expect(updateReadme(readme), 'README.md drifted from the schema: run npm run generate').toBe(readme);
+  it('docs/configuration.md holds the current configuration reference', () => {
+    const page = readFileSync(CONFIGURATION_PAGE, 'utf8');
+    expect(page).toContain(REFERENCE_BEGIN);
+    expect(updateConfigReference(page), 'docs/configuration.md drifted from the schema: run npm run generate').toBe(page);
   });
 
   it("the chart's values.schema.json holds the current config schema", () => {
@@ -44,9 +44,9 @@ describe('documents generated from the configuration schema', () => {
   });
 
   it('detects drift: a changed default changes the generated text', () => {
-    const readme = readFileSync(README, 'utf8');
-    const tampered = readme.replace('| `LFCS_CACHE_MIN_SERVE_SECONDS` | `960` |', '| `LFCS_CACHE_MIN_SERVE_SECONDS` | `900` |');
-    expect(tampered).not.toBe(readme);
-    expect(updateReadme(tampered)).toBe(readme);
+    const page = readFileSync(CONFIGURATION_PAGE, 'utf8');
+    const tampered = page.replace('| `LFCS_CACHE_MIN_SERVE_SECONDS` | `960` |', '| `LFCS_CACHE_MIN_SERVE_SECONDS` | `900` |');
+    expect(tampered).not.toBe(page);
+    expect(updateConfigReference(tampered)).toBe(page);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findProfile, parseConfig, profileToRequest } from '../../../src/config/index.js';
-import { LfcsError } from '../../../src/core/errors.js';
+import type { LfcsError } from '../../../src/core/errors.js';
 import type { TableCredentialRequest } from '../../../src/lakeformation/types.js';
 
 const ORDERS = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';

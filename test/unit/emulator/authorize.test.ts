@@ -4,7 +4,7 @@ import { PERMISSIONS, type Permission } from '../../../src/lakeformation/types.j
 import { authorize } from '../../../src/emulator/authorize.js';
 import { CatalogIndex } from '../../../src/emulator/catalog-index.js';
 import { parseCatalog } from '../../../src/emulator/catalog.js';
-import { ServiceError } from '../../../src/emulator/service-error.js';
+import type { ServiceError } from '../../../src/emulator/service-error.js';
 
 const PRINCIPAL_ARN = 'arn:aws:iam::123456789012:role/caller';
 const TABLE_ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LfcsError } from '../../../src/core/errors.js';
+import type { LfcsError } from '../../../src/core/errors.js';
 import type { TableCredentialRequest } from '../../../src/lakeformation/types.js';
 import { parseDynamicQuery, parsePartitionBody, parseTableBody } from '../../../src/http/request-parsing.js';
 

@@ -25,11 +25,14 @@ function prewarmer(answers: Lease[]) {
   const lines: string[] = [];
   const logger = createLogger({
     level: 'info',
-    destination: new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) }),
+    destination: new Writable({ write: (chunk: Buffer, _e, done) => {
+      lines.push(chunk.toString());
+      done();
+    } }),
   });
   let calls = 0;
   const prewarm = new Prewarmer({
-    cache: { getPrepared: async () => ({ lease: answers[Math.min(calls++, answers.length - 1)]! }) },
+    cache: { getPrepared: async () => ({ lease: answers[Math.min(calls++, answers.length - 1)]! }), peek: () => undefined },
     clock,
     logger,
     profiles: new Map([
