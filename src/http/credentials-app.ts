@@ -17,7 +17,7 @@ import type { PreparedRequest, ServedCredentials } from '../cache/index.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
-import { credentialsChecks, type Admission } from './admission.js';
+import { credentialsChecks, type Admission, type RateLimiter } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
 import type { CallerAuth } from '../identity/caller-auth.js';
 import type { CredentialsHandler, RouteInput } from './credential-routes.js';
@@ -56,8 +56,8 @@ export interface CredentialsAppDeps {
   listing(limit: number): { total: number; entries: unknown[] };
   /** Who may call, by mode: the shared token (sidecar) or service-account tokens and bindings (agent). */
   auth: CallerAuth;
-  /** Token bucket for authenticated requests: false means answer 429. */
-  rateLimiter: { tryTake(): boolean };
+  /** Token bucket for authenticated requests: false means answer 429 (a `FairShareBucket` shares it fairly among callers). */
+  rateLimiter: RateLimiter;
   /**
    * Token bucket for requests without the right token, apart from the one
    * above: a local process flooding wrong tokens must not make the real

@@ -16,6 +16,7 @@ import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/l
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
+import { FairShareBucket } from '../http/fair-share.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
@@ -147,8 +148,9 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let lakeformationApiListening = false;
 
   // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
-  // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
-  const rateLimiter = new TokenBucket({
+  // what a pod's SDK clients send, low enough that a runaway loop can't starve us;
+  // shared fairly, so runaway pods cannot starve a quiet one (agent mode).
+  const rateLimiter = new FairShareBucket({
     clock,
     ratePerSecond: config.rateLimit.requestsPerSecond,
     burst: config.rateLimit.burst,
