@@ -100,27 +100,55 @@ export function credentialsChecks(deps: CredentialsAdmissionDeps): readonly Chec
 
 /** What the Lake Formation API listener's checks use. */
 export interface LakeFormationApiAdmissionDeps {
+  /** Token bucket for well-formed, signed requests: false means answer ThrottlingException. */
   rateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for requests refused before it (foreign target or Host,
+   * proxied, unsigned, malformed, unknown operation), apart, so a flood of
+   * them cannot spend the signed callers' budget; past it they are throttled.
+   */
+  refusedRateLimiter: { tryTake(): boolean };
   /** For the `X-Amz-Date` window. */
   clock: Clock;
 }
 
 /**
- * The Lake Formation API listener: where the request comes from, then how
- * fast, then what it is (POST, a JSON body, a well-formed signature, an
- * operation it serves).
+ * The Lake Formation API listener: where the request comes from (target
+ * form, Host, proxy headers) and what it is (POST, a JSON body, a
+ * well-formed signature, an operation it serves), refusals spending their
+ * own bucket; then how fast, on the signed callers' bucket.
  */
 export function lakeFormationApiChecks(deps: LakeFormationApiAdmissionDeps): readonly Check[] {
   return [
     assignRequestId,
-    hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
-    noProxyHeaders,
+    refusalsBudgeted(deps.refusedRateLimiter, [
+      originForm,
+      hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
+      noProxyHeaders,
+      postOnly,
+      jsonContentType,
+      signed(deps.clock),
+      knownOperation,
+    ]),
     rateLimited(deps.rateLimiter, 'lakeformation_api', 'too many requests to this listener'),
-    postOnly,
-    jsonContentType,
-    signed(deps.clock),
-    knownOperation,
   ];
+}
+
+/**
+ * `checks` as one check whose refusals spend `bucket`: past it, a refused
+ * request is throttled without saying why it was refused (the credentials
+ * listener does the same for wrong tokens, in `authenticated`).
+ */
+export function refusalsBudgeted(bucket: { tryTake(): boolean }, checks: readonly Check[]): Check {
+  return (a) => {
+    const spend = (refusal: CheckResult): CheckResult => {
+      if (refusal === undefined || bucket.tryTake()) return refusal;
+      a.listener.log.rateLimited('refused');
+      return new LfcsError('RateLimited', 'too many refused requests; slow down', { retryAfterSeconds: 1 });
+    };
+    const result = runChecks(checks, a);
+    return result instanceof Promise ? result.then(spend) : spend(result);
+  };
 }
 
 /** Every answer of the Lake Formation API listener carries its own request id, as the service's do. */

@@ -40,6 +40,12 @@ export interface RequestLogInit {
    * cannot flood the log. Absent: every refusal is logged.
    */
   deniedLogLimiter?: { tryTake(): boolean };
+  /**
+   * The listener's route labels and the statuses it answers with: each
+   * (route, status) series, and 200, starts at 0, so a dashboard shows 0
+   * rather than "no data" before the first request.
+   */
+  known?: { routes: readonly string[]; statuses: readonly number[] };
 }
 
 type Child = { inc(): void };
@@ -71,6 +77,9 @@ export function createRequestLog(init: RequestLogInit): RequestLog {
     }
     return child;
   };
+  for (const route of init.known?.routes ?? []) {
+    for (const status of [200, ...(init.known?.statuses ?? [])]) metrics.httpRequests.inc({ route, code: String(status) }, 0);
+  }
   return {
     answered(route, status, started) {
       counter(route, status).inc();

@@ -155,6 +155,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     ratePerSecond: config.rateLimit.requestsPerSecond,
     burst: config.rateLimit.burst,
   });
+  // One budget of audit lines for the process, whichever listener refused.
+  const deniedLogLimiter = new TokenBucket({ clock, ratePerSecond: config.rateLimit.deniedLogLinesPerSecond, burst: 20 });
   const credentialsApp = createCredentialsApp({
     cache,
     profiles: { resolve: (name) => profiles.get(name) },
@@ -169,7 +171,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       burst: config.rateLimit.refusedBurst,
     }),
     listingRateLimiter: new TokenBucket({ clock, ratePerSecond: CACHE_LISTINGS_PER_SECOND, burst: CACHE_LISTINGS_PER_SECOND }),
-    deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.deniedLogLinesPerSecond, burst: 20 }),
+    deniedLogLimiter,
     metrics,
     logger,
   });
@@ -182,6 +184,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
         cache,
         dynamic: dynamicPolicy,
         rateLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst }),
+        refusedRateLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.refusedPerSecond, burst: config.rateLimit.refusedBurst }),
+        deniedLogLimiter,
         clock,
         metrics,
         logger,
