@@ -19,6 +19,7 @@ import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
 import { credentialsChecks, type Admission, type RateLimiter } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
+import type { NewRequestBudget } from './new-request-budget.js';
 import type { CallerAuth } from '../identity/caller-auth.js';
 import type { CredentialsHandler, RouteInput } from './credential-routes.js';
 import { errorResponse } from './error-response.js';
@@ -72,6 +73,8 @@ export interface CredentialsAppDeps {
   listingRateLimiter: { tryTake(): boolean };
   /** Token bucket for `request denied` audit lines: false means drop the line (and count it). */
   deniedLogLimiter: { tryTake(): boolean };
+  /** Agent mode: each pod's budget of distinct new requests. Absent: not budgeted. */
+  newRequests?: NewRequestBudget;
   metrics: SidecarMetrics;
   logger: Logger;
 }

@@ -11,12 +11,13 @@ export type LookupResultLabel = (typeof LOOKUP_RESULTS)[number];
 /**
  * The limits whose refusals `lfcs_rate_limited_total{limit}` counts: `pod`,
  * a pod's own budget (agent mode); `fair_share`, a caller over its share of a
- * contended listener bucket; `listener`, the listener's bucket empty;
+ * contended listener bucket; `new_requests`, a pod's budget of distinct new
+ * requests (agent mode); `listener`, the listener's bucket empty;
  * `refused`, requests refused by authentication or as malformed, over their
  * own bucket; `lakeformation_api`, the Lake Formation API listener's bucket
  * for signed requests. Never a pod or caller as a label.
  */
-export const RATE_LIMITS = ['pod', 'fair_share', 'listener', 'refused', 'lakeformation_api'] as const;
+export const RATE_LIMITS = ['pod', 'fair_share', 'new_requests', 'listener', 'refused', 'lakeformation_api'] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
 /** Used when `createMetrics` is not told the label values (tests). */
@@ -136,7 +137,7 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
     }),
     rateLimited: new Counter({
       name: 'lfcs_rate_limited_total',
-      help: 'Requests refused by a rate limit (429, or ThrottlingException), by the limit that refused them: pod, fair_share, listener, refused, lakeformation_api',
+      help: 'Requests refused by a rate limit (429, or ThrottlingException), by the limit that refused them: pod, fair_share, new_requests, listener, refused, lakeformation_api',
       labelNames: ['limit'],
       registers: [registry],
     }),

@@ -17,6 +17,7 @@ import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { FairShareBucket } from '../http/fair-share.js';
+import { newRequestBudget } from '../http/new-request-budget.js';
 import { createLakeFormationVending } from '../upstream/lakeformation-client.js';
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
@@ -172,6 +173,9 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     }),
     listingRateLimiter: new TokenBucket({ clock, ratePerSecond: CACHE_LISTINGS_PER_SECOND, burst: CACHE_LISTINGS_PER_SECOND }),
     deniedLogLimiter,
+    ...(agentMode && {
+      newRequests: newRequestBudget({ clock, ratePerSecond: config.agent.podNewRequestsPerSecond, burst: config.agent.podNewRequestsBurst }),
+    }),
     metrics,
     logger,
   });
