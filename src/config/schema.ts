@@ -58,7 +58,7 @@ const adminSchema = section({
   maxConnections: integer(1, 10_000)
     .default(32)
     .describe(
-      'Open connections the admin listener accepts at once (the kubelet and Prometheus need a few); beyond it new ones are closed, so a flood cannot use up memory or file descriptors the credentials listener needs.',
+      'Open connections the admin listener holds at once, so a flood cannot use up memory or file descriptors the credentials listener needs; a new one past it closes an idle one of the source holding the most, so probes and scrapes are always answered.',
     ),
 });
 

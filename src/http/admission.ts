@@ -24,6 +24,8 @@ import { ServiceError } from '../lakeformation/service-error.js';
 import { checkSignatureShape, SIGNING_SERVICE } from '../lakeformation/sigv4-header.js';
 import { OPERATIONS } from '../lakeformation/types.js';
 import { isLoopbackHostHeader } from '../identity/host-check.js';
+import type { RateLimitName } from '../observability/metrics.js';
+import type { FairShareRefusal } from './fair-share.js';
 import type { Listener } from './listener.js';
 import type { Route } from './routes.js';
 
@@ -65,11 +67,17 @@ export function runChecks(checks: readonly Check[], admission: Admission, from =
   return undefined;
 }
 
+/** A token bucket; one that can `take` for a named caller shares itself fairly among callers (`FairShareBucket`). */
+export type RateLimiter = { tryTake(): boolean } | { tryTake(): boolean; take(caller: string | undefined): FairShareRefusal | undefined };
+
 /** What the credentials listener's checks use. */
 export interface CredentialsAdmissionDeps {
   auth: CallerAuth;
-  /** Token bucket for authenticated requests: false means answer 429. */
-  rateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for authenticated requests: false means answer 429. A
+   * `FairShareBucket` also bounds each caller's share of it.
+   */
+  rateLimiter: RateLimiter;
   /** Token bucket for requests refused by authentication, apart, so a flood of wrong tokens cannot make the real client get 429. */
   refusedRateLimiter: { tryTake(): boolean };
 }
@@ -86,33 +94,61 @@ export function credentialsChecks(deps: CredentialsAdmissionDeps): readonly Chec
     noProxyHeaders,
     authenticated(deps.auth, deps.refusedRateLimiter),
     callerBudget(deps.auth),
-    rateLimited(deps.rateLimiter, 'too many requests; slow down', { retryAfterSeconds: 1 }),
+    fairlyRateLimited(deps.rateLimiter),
   ];
 }
 
 /** What the Lake Formation API listener's checks use. */
 export interface LakeFormationApiAdmissionDeps {
+  /** Token bucket for well-formed, signed requests: false means answer ThrottlingException. */
   rateLimiter: { tryTake(): boolean };
+  /**
+   * Token bucket for requests refused before it (foreign target or Host,
+   * proxied, unsigned, malformed, unknown operation), apart, so a flood of
+   * them cannot spend the signed callers' budget; past it they are throttled.
+   */
+  refusedRateLimiter: { tryTake(): boolean };
   /** For the `X-Amz-Date` window. */
   clock: Clock;
 }
 
 /**
- * The Lake Formation API listener: where the request comes from, then how
- * fast, then what it is (POST, a JSON body, a well-formed signature, an
- * operation it serves).
+ * The Lake Formation API listener: where the request comes from (target
+ * form, Host, proxy headers) and what it is (POST, a JSON body, a
+ * well-formed signature, an operation it serves), refusals spending their
+ * own bucket; then how fast, on the signed callers' bucket.
  */
 export function lakeFormationApiChecks(deps: LakeFormationApiAdmissionDeps): readonly Check[] {
   return [
     assignRequestId,
-    hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
-    noProxyHeaders,
-    rateLimited(deps.rateLimiter, 'too many requests to this listener'),
-    postOnly,
-    jsonContentType,
-    signed(deps.clock),
-    knownOperation,
+    refusalsBudgeted(deps.refusedRateLimiter, [
+      originForm,
+      hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
+      noProxyHeaders,
+      postOnly,
+      jsonContentType,
+      signed(deps.clock),
+      knownOperation,
+    ]),
+    rateLimited(deps.rateLimiter, 'lakeformation_api', 'too many requests to this listener'),
   ];
+}
+
+/**
+ * `checks` as one check whose refusals spend `bucket`: past it, a refused
+ * request is throttled without saying why it was refused (the credentials
+ * listener does the same for wrong tokens, in `authenticated`).
+ */
+export function refusalsBudgeted(bucket: { tryTake(): boolean }, checks: readonly Check[]): Check {
+  return (a) => {
+    const spend = (refusal: CheckResult): CheckResult => {
+      if (refusal === undefined || bucket.tryTake()) return refusal;
+      a.listener.log.rateLimited('refused');
+      return new LfcsError('RateLimited', 'too many refused requests; slow down', { retryAfterSeconds: 1 });
+    };
+    const result = runChecks(checks, a);
+    return result instanceof Promise ? result.then(spend) : spend(result);
+  };
 }
 
 /** Every answer of the Lake Formation API listener carries its own request id, as the service's do. */
@@ -166,6 +202,7 @@ function authenticated(auth: CallerAuth, refused: { tryTake(): boolean }): Check
         if (err instanceof NodeMismatchError) a.caller = { kind: 'pod', identity: err.identity };
         const isRefusal = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
         if (isRefusal && !refused.tryTake()) {
+          a.listener.log.rateLimited('refused');
           return new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 });
         }
         if (err instanceof LfcsError) return err;
@@ -178,14 +215,42 @@ function authenticated(auth: CallerAuth, refused: { tryTake(): boolean }): Check
 
 /** The caller's own budget (agent mode: the pod's), spent before the listener's. */
 function callerBudget(auth: CallerAuth): Check {
-  return (a) =>
-    a.caller === undefined || auth.admit(a.caller)
-      ? undefined
-      : new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 });
+  return (a) => {
+    if (a.caller === undefined || auth.admit(a.caller)) return undefined;
+    a.listener.log.rateLimited('pod');
+    return new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 });
+  };
 }
 
-function rateLimited(bucket: { tryTake(): boolean }, message: string, options?: { retryAfterSeconds: number }): Check {
-  return () => (bucket.tryTake() ? undefined : new LfcsError('RateLimited', message, options));
+/** The caller's name for its fair share: each pod its own; the token holder is the one caller of sidecar mode. */
+function fairShareKey(caller: Caller | undefined): string | undefined {
+  if (caller === undefined) return undefined;
+  return caller.kind === 'pod' ? `pod:${caller.identity.podUid}` : 'token';
+}
+
+/**
+ * The listener's rate limit, with each caller's share of it bounded while
+ * it is contended (agent mode: runaway pods cannot make a quiet one get 429).
+ */
+function fairlyRateLimited(bucket: RateLimiter): Check {
+  return (a) => {
+    const refusal = 'take' in bucket ? bucket.take(fairShareKey(a.caller)) : bucket.tryTake() ? undefined : 'empty';
+    if (refusal === undefined) return undefined;
+    a.listener.log.rateLimited(refusal === 'fair_share' ? 'fair_share' : 'listener');
+    return new LfcsError(
+      'RateLimited',
+      refusal === 'fair_share' ? "too many requests from this caller while the node's limit is contended; slow down" : 'too many requests; slow down',
+      { retryAfterSeconds: 1 },
+    );
+  };
+}
+
+function rateLimited(bucket: { tryTake(): boolean }, limit: RateLimitName, message: string, options?: { retryAfterSeconds: number }): Check {
+  return (a) => {
+    if (bucket.tryTake()) return undefined;
+    a.listener.log.rateLimited(limit);
+    return new LfcsError('RateLimited', message, options);
+  };
 }
 
 const postOnly: Check = (a) => {

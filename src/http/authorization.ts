@@ -3,10 +3,12 @@
  * a profile, the query or body otherwise): whether the admitted caller may
  * have it. The same function for every route of every listener.
  */
+import { prepareRequest } from '../cache/index.js';
 import { LfcsError, truncate } from '../core/errors.js';
 import type { CallerAuth, Target } from '../identity/caller-auth.js';
 import { isDataLocationRequest, type CredentialRequest } from '../lakeformation/types.js';
 import type { Admission } from './admission.js';
+import type { NewRequestBudget } from './new-request-budget.js';
 
 /** The node-wide policy of requests a caller writes itself: `dynamic.*` (in agent mode every caller's binding decides instead). */
 export interface DynamicPolicy {
@@ -25,13 +27,20 @@ export interface DynamicPolicy {
  */
 export function authorizeTarget(
   a: Admission,
-  deps: { auth?: CallerAuth; dynamic: DynamicPolicy },
+  deps: { auth?: CallerAuth; dynamic: DynamicPolicy; newRequests?: NewRequestBudget },
   target: Target,
   disabledHint = '',
 ): Target {
   if ('request' in target) checkDynamic(deps.dynamic, target.request, disabledHint);
   const refusal = a.caller === undefined ? undefined : deps.auth?.authorize(a.caller, target);
   if (refusal) throw refusal;
+  // Agent mode: a pod's distinct new requests are budgeted before any Lake Formation call (new-request-budget.ts).
+  if ('request' in target && a.caller?.kind === 'pod' && deps.newRequests !== undefined) {
+    if (!deps.newRequests.admit(a.caller.identity.podUid, prepareRequest(target.request).key)) {
+      a.listener.log.rateLimited('new_requests');
+      throw new LfcsError('RateLimited', 'too many distinct new requests from this pod; slow down', { retryAfterSeconds: 1 });
+    }
+  }
   return target;
 }
 

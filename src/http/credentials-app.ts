@@ -17,8 +17,9 @@ import type { PreparedRequest, ServedCredentials } from '../cache/index.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
-import { credentialsChecks, type Admission } from './admission.js';
+import { credentialsChecks, type Admission, type RateLimiter } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
+import type { NewRequestBudget } from './new-request-budget.js';
 import type { CallerAuth } from '../identity/caller-auth.js';
 import type { CredentialsHandler, RouteInput } from './credential-routes.js';
 import { errorResponse } from './error-response.js';
@@ -56,8 +57,8 @@ export interface CredentialsAppDeps {
   listing(limit: number): { total: number; entries: unknown[] };
   /** Who may call, by mode: the shared token (sidecar) or service-account tokens and bindings (agent). */
   auth: CallerAuth;
-  /** Token bucket for authenticated requests: false means answer 429. */
-  rateLimiter: { tryTake(): boolean };
+  /** Token bucket for authenticated requests: false means answer 429 (a `FairShareBucket` shares it fairly among callers). */
+  rateLimiter: RateLimiter;
   /**
    * Token bucket for requests without the right token, apart from the one
    * above: a local process flooding wrong tokens must not make the real
@@ -72,6 +73,8 @@ export interface CredentialsAppDeps {
   listingRateLimiter: { tryTake(): boolean };
   /** Token bucket for `request denied` audit lines: false means drop the line (and count it). */
   deniedLogLimiter: { tryTake(): boolean };
+  /** Agent mode: each pod's budget of distinct new requests. Absent: not budgeted. */
+  newRequests?: NewRequestBudget;
   metrics: SidecarMetrics;
   logger: Logger;
 }

@@ -29,22 +29,26 @@ import type { GetOptions } from '../cache/index.js';
 import type { Clock } from '../core/clock.js';
 import { ERROR_CATALOGUE, type LakeFormationNameOf } from '../core/error-catalogue.js';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
-import { renderServiceError, ServiceError, THROTTLING_MESSAGE, type RenderedServiceError } from '../lakeformation/service-error.js';
+import { renderServiceError, SERVICE_ERROR_STATUSES, ServiceError, THROTTLING_MESSAGE, type RenderedServiceError } from '../lakeformation/service-error.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
 import { lakeFormationApiChecks, type Admission } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
 import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';
-import { routeMatcher, UNMATCHED_LABEL, type LakeFormationApiRoute } from './routes.js';
+import { routeLabels, routeMatcher, UNMATCHED_LABEL, type LakeFormationApiRoute } from './routes.js';
 
 type Served = Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
 
 export interface LakeFormationApiAppDeps {
   cache: { get(request: CredentialRequest, options?: GetOptions): Served };
   dynamic: DynamicPolicy & { isLocationAllowed(location: string): boolean };
-  /** Token bucket for this listener: false means answer ThrottlingException. */
+  /** Token bucket for this listener's well-formed, signed requests: false means answer ThrottlingException. */
   rateLimiter: { tryTake(): boolean };
+  /** Token bucket for requests refused as foreign, unsigned or malformed, apart, so they cannot spend the signed callers' budget. */
+  refusedRateLimiter: { tryTake(): boolean };
+  /** Token bucket for `request denied` audit lines: false means drop the line (and count it). */
+  deniedLogLimiter: { tryTake(): boolean };
   /** For the `X-Amz-Date` window. */
   clock: Clock;
   metrics: SidecarMetrics;
@@ -82,7 +86,12 @@ export function createLakeFormationApiApp(deps: LakeFormationApiAppDeps): Reques
     match: routeMatcher('lakeformation-api'),
     unmatched: UNMATCHED_LABEL['lakeformation-api'],
     checks: lakeFormationApiChecks(deps),
-    log: createRequestLog({ metrics: deps.metrics, logger: deps.logger }),
+    log: createRequestLog({
+      metrics: deps.metrics,
+      logger: deps.logger,
+      deniedLogLimiter: deps.deniedLogLimiter,
+      known: { routes: routeLabels('lakeformation-api'), statuses: SERVICE_ERROR_STATUSES },
+    }),
     headers: { 'cache-control': 'no-store' },
     render,
     who: (a) => (a.callerAccessKeyId === undefined ? undefined : { callerAccessKeyId: a.callerAccessKeyId }),

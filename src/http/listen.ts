@@ -31,8 +31,16 @@ export interface Listening {
  */
 /** Per-listener limits; the defaults suit the credentials listener (loopback SDK clients). */
 export interface ListenLimits {
-  /** Connections open at once; beyond it Node closes new ones at once. Default: no cap. */
+  /** Connections open at once. Default: no cap. */
   maxConnections?: number;
+  /**
+   * What a new connection past `maxConnections` meets. `refuse` (default):
+   * Node closes it at once. `evict`: it is accepted, and an older connection
+   * that is not being answered is closed instead, from the source holding
+   * the most connections, the one longest without a request first (see
+   * {@link evictAtCapacity}).
+   */
+  atCapacity?: 'refuse' | 'evict';
   /** Idle keep-alive socket lifetime, ms. Default 5000. */
   keepAliveTimeoutMs?: number;
   /** Time to receive a request head, ms (also the limit for a connection that sends nothing). Default 10000. */
@@ -48,8 +56,11 @@ export interface ListenLimits {
 /**
  * Limits of the admin listener: reachable from the whole pod network and
  * unauthenticated, it holds few connections and drops idle or slow ones fast.
+ * At its cap it evicts rather than refuses, so connections held open by
+ * others never lock the kubelet's probes or Prometheus's scrape out.
  */
 export const ADMIN_LIMITS: Readonly<Omit<ListenLimits, 'maxConnections'>> = Object.freeze({
+  atCapacity: 'evict',
   keepAliveTimeoutMs: 2_000,
   headersTimeoutMs: 3_000,
   requestTimeoutMs: 5_000,
@@ -77,7 +88,10 @@ export function listen(handler: RequestListener, host: string, port: number, lim
   server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? 5_000;
   server.headersTimeout = limits.headersTimeoutMs ?? 10_000;
   server.requestTimeout = limits.requestTimeoutMs ?? 30_000;
-  if (limits.maxConnections !== undefined) server.maxConnections = limits.maxConnections;
+  if (limits.maxConnections !== undefined) {
+    if (limits.atCapacity === 'evict') evictAtCapacity(server, limits.maxConnections);
+    else server.maxConnections = limits.maxConnections;
+  }
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
     const error =
@@ -115,4 +129,60 @@ export function listen(handler: RequestListener, host: string, port: number, lim
       });
     });
   });
+}
+
+/**
+ * Holds at most `max` connections without ever turning a new one away: a
+ * new connection past the cap closes an older one that is not being
+ * answered (idle between requests, or still sending its head). The victim
+ * comes from the source address holding the most connections, and within it
+ * is the one longest without a request, so whoever opens many connections
+ * loses its own first, and a probe that connects and asks at once is the
+ * last candidate. Only when every connection is being answered (admin
+ * answers take milliseconds) is the new one closed instead.
+ */
+export function evictAtCapacity(server: Server, max: number): void {
+  // Map order is the order of last activity (connection, or end of an answer): oldest first.
+  const open = new Map<Socket, { source: string; answering: number }>();
+  server.on('connection', (socket: Socket) => {
+    if (open.size >= max) {
+      const victim = pickVictim(open);
+      if (victim === undefined) {
+        socket.destroy();
+        return;
+      }
+      open.delete(victim);
+      victim.destroy();
+    }
+    open.set(socket, { source: socket.remoteAddress ?? '', answering: 0 });
+    socket.once('close', () => open.delete(socket));
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    const state = open.get(socket);
+    if (state === undefined) return;
+    state.answering++;
+    res.once('close', () => {
+      state.answering--;
+      if (!open.delete(socket)) return;
+      open.set(socket, state);
+    });
+  });
+}
+
+function pickVictim(open: Map<Socket, { source: string; answering: number }>): Socket | undefined {
+  const bySource = new Map<string, number>();
+  for (const { source } of open.values()) bySource.set(source, (bySource.get(source) ?? 0) + 1);
+  let victim: Socket | undefined;
+  let victimSourceCount = 0;
+  for (const [socket, { source, answering }] of open) {
+    if (answering > 0) continue;
+    const count = bySource.get(source)!;
+    // Strictly more: among equals the first found, the longest without a request, stays the victim.
+    if (count > victimSourceCount) {
+      victim = socket;
+      victimSourceCount = count;
+    }
+  }
+  return victim;
 }

@@ -152,6 +152,14 @@ export const agentSettingsSchema = section({
       "Requests per second one pod may send (its own bucket, inside rateLimit.*'s node-wide one), so a runaway pod gets 429 without starving the others on its node.",
     ),
   podBurst: integer(1, 1_000_000).default(200).describe('Burst size of that limit.'),
+  podNewRequestsPerSecond: positiveNumber(1_000_000)
+    .default(2)
+    .describe(
+      "Distinct requests one pod may ask for per second that it has not asked for in the last hour (each may cost a Lake Formation call), so one pod's new query ids cannot fill the node's Lake Formation queue (upstream.ratePerSecond) for the others.",
+    ),
+  podNewRequestsBurst: integer(1, 1_000_000)
+    .default(10)
+    .describe('Burst size of that limit: distinct new requests a pod may ask for at once (a job starting on many tables).'),
   bindings: z
     .array(bindingSchema, { error: 'a list of bindings' })
     .default(() => [])

@@ -63,6 +63,9 @@ const STATUS_BY_NAME = {
 
 export type ServiceErrorName = keyof typeof STATUS_BY_NAME;
 
+/** Every status an error is sent with, ascending (for metric series initialised at 0). */
+export const SERVICE_ERROR_STATUSES: readonly number[] = [...new Set<number>(Object.values(STATUS_BY_NAME))].sort((a, b) => a - b);
+
 /** Fails to compile when the error catalogue names a Lake Formation exception this module cannot send. */
 export type CatalogueNamesAreSendable = LakeFormationNameOf<ErrorCode> extends ServiceErrorName ? true : never;
 const _catalogueNamesAreSendable: CatalogueNamesAreSendable = true;

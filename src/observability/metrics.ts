@@ -8,6 +8,18 @@ export { TOKEN_CHECK_OUTCOMES, type TokenCheckOutcome } from '../identity/caller
 export const LOOKUP_RESULTS = ['hit', 'miss', 'stale', 'coalesced', 'negative', 'backoff'] as const;
 export type LookupResultLabel = (typeof LOOKUP_RESULTS)[number];
 
+/**
+ * The limits whose refusals `lfcs_rate_limited_total{limit}` counts: `pod`,
+ * a pod's own budget (agent mode); `fair_share`, a caller over its share of a
+ * contended listener bucket; `new_requests`, a pod's budget of distinct new
+ * requests (agent mode); `listener`, the listener's bucket empty;
+ * `refused`, requests refused by authentication or as malformed, over their
+ * own bucket; `lakeformation_api`, the Lake Formation API listener's bucket
+ * for signed requests. Never a pod or caller as a label.
+ */
+export const RATE_LIMITS = ['pod', 'fair_share', 'new_requests', 'listener', 'refused', 'lakeformation_api'] as const;
+export type RateLimitName = (typeof RATE_LIMITS)[number];
+
 /** Used when `createMetrics` is not told the label values (tests). */
 const DEFAULT_KNOWN_LABELS: KnownLabels = { routes: [], codes: [], operations: [] };
 
@@ -32,6 +44,7 @@ export interface SidecarMetrics {
   readonly servedRemainingSeconds: Histogram;
   readonly logLinesDropped: Counter<'kind'>;
   readonly tokenChecks: Counter<'outcome'>;
+  readonly rateLimited: Counter<'limit'>;
 }
 
 export interface MetricsInit {
@@ -128,6 +141,12 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    rateLimited: new Counter({
+      name: 'lfcs_rate_limited_total',
+      help: 'Requests refused by a rate limit (429, or ThrottlingException), by the limit that refused them: pod, fair_share, new_requests, listener, refused, lakeformation_api',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
     servedRemainingSeconds: new Histogram({
       name: 'lfcs_served_credential_remaining_seconds',
       help:
@@ -149,6 +168,7 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
   for (const outcome of ['success', 'failure', 'dropped']) metrics.refreshes.inc({ outcome }, 0);
   metrics.logLinesDropped.inc({ kind: 'denied' }, 0);
   for (const outcome of TOKEN_CHECK_OUTCOMES) metrics.tokenChecks.inc({ outcome }, 0);
+  for (const limit of RATE_LIMITS) metrics.rateLimited.inc({ limit }, 0);
   return metrics;
 }
 

@@ -1,11 +1,12 @@
 /**
  * What every listener records about a request it answered, in one place:
  * `lfcs_http_requests_total{route,code}` and
- * `lfcs_http_request_duration_seconds{route}`, the `request denied` audit
- * line of a refusal, and the line of an unexpected error.
+ * `lfcs_http_request_duration_seconds{route}`, refusals by rate limit
+ * (`lfcs_rate_limited_total{limit}`), the `request denied` audit line of a
+ * refusal, and the line of an unexpected error.
  */
 import type { Logger } from 'pino';
-import type { SidecarMetrics } from './metrics.js';
+import type { RateLimitName, SidecarMetrics } from './metrics.js';
 
 /** A refused request (4xx), as its audit line names it. Never a token or key material. */
 export interface DeniedRequest {
@@ -22,6 +23,8 @@ export interface DeniedRequest {
 export interface RequestLog {
   /** Counts an answer; `started` is `process.hrtime.bigint()` at the request's arrival. */
   answered(route: string, status: number, started: bigint): void;
+  /** Counts a request refused by the rate limit `limit` (it is answered and audited as any refusal). */
+  rateLimited(limit: RateLimitName): void;
   /** The audit line of a refusal. */
   denied(request: DeniedRequest): void;
   /** An error nobody expected: its name and first stack frame locate the bug; the message could carry anything, so it stays out. */
@@ -29,7 +32,7 @@ export interface RequestLog {
 }
 
 export interface RequestLogInit {
-  metrics: Pick<SidecarMetrics, 'httpRequests' | 'httpRequestDuration' | 'logLinesDropped'>;
+  metrics: Pick<SidecarMetrics, 'httpRequests' | 'httpRequestDuration' | 'logLinesDropped' | 'rateLimited'>;
   logger: Logger;
   /**
    * Token bucket for audit lines: beyond it a line is dropped and counted in
@@ -37,6 +40,12 @@ export interface RequestLogInit {
    * cannot flood the log. Absent: every refusal is logged.
    */
   deniedLogLimiter?: { tryTake(): boolean };
+  /**
+   * The listener's route labels and the statuses it answers with: each
+   * (route, status) series, and 200, starts at 0, so a dashboard shows 0
+   * rather than "no data" before the first request.
+   */
+  known?: { routes: readonly string[]; statuses: readonly number[] };
 }
 
 type Child = { inc(): void };
@@ -68,10 +77,16 @@ export function createRequestLog(init: RequestLogInit): RequestLog {
     }
     return child;
   };
+  for (const route of init.known?.routes ?? []) {
+    for (const status of [200, ...(init.known?.statuses ?? [])]) metrics.httpRequests.inc({ route, code: String(status) }, 0);
+  }
   return {
     answered(route, status, started) {
       counter(route, status).inc();
       duration(route).observe(Number(process.hrtime.bigint() - started) / 1e9);
+    },
+    rateLimited(limit) {
+      metrics.rateLimited.inc({ limit });
     },
     denied({ route, method, status, code, reason, who }) {
       if (deniedLogLimiter !== undefined && !deniedLogLimiter.tryTake()) {

@@ -13,6 +13,8 @@ import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp } from '../http/lakeformation-api-app.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
+import { FairShareBucket } from '../http/fair-share.js';
+import { newRequestBudget } from '../http/new-request-budget.js';
 import type { UpstreamCaller } from '../upstream/caller.js';
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
@@ -108,8 +110,11 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   };
 
   // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
-  // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
-  const rateLimiter = bucket(requestsPerSecond, burst);
+  // what a pod's SDK clients send, low enough that a runaway loop can't starve us;
+  // shared fairly, so runaway pods cannot starve a quiet one (agent mode).
+  const rateLimiter = new FairShareBucket({ clock, ratePerSecond: requestsPerSecond, burst });
+  // One budget of audit lines for the process, whichever listener refused.
+  const deniedLogLimiter = bucket(config.rateLimit.deniedLogLinesPerSecond, 20);
   const credentialsApp = createCredentialsApp({
     cache,
     profiles: { resolve: (name) => profiles.get(name) },
@@ -120,7 +125,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     rateLimiter,
     refusedRateLimiter: bucket(config.rateLimit.refusedPerSecond, config.rateLimit.refusedBurst),
     listingRateLimiter: bucket(CACHE_LISTINGS_PER_SECOND, CACHE_LISTINGS_PER_SECOND),
-    deniedLogLimiter: bucket(config.rateLimit.deniedLogLinesPerSecond, 20),
+    deniedLogLimiter,
+    ...(agentMode && {
+      newRequests: newRequestBudget({ clock, ratePerSecond: config.agent.podNewRequestsPerSecond, burst: config.agent.podNewRequestsBurst }),
+    }),
     metrics,
     logger,
   });
@@ -128,7 +136,17 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   const credentials: RequestListener = credentialsApp;
   // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
   const lakeformationApi = config.lakeformationApi.enabled
-    ? createLakeFormationApiApp({ cache, dynamic, rateLimiter: bucket(requestsPerSecond, burst), clock, metrics, logger })
+    ? createLakeFormationApiApp({
+        cache,
+        dynamic,
+        rateLimiter: bucket(requestsPerSecond, burst),
+        // Requests refused as foreign, unsigned or malformed: their own bucket, as on the credentials listener.
+        refusedRateLimiter: bucket(config.rateLimit.refusedPerSecond, config.rateLimit.refusedBurst),
+        deniedLogLimiter,
+        clock,
+        metrics,
+        logger,
+      })
     : undefined;
 
   const prewarmer = new Prewarmer({

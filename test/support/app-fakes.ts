@@ -155,7 +155,10 @@ export function fakeLakeFormationApiDeps(options: Parameters<typeof fakeCredenti
   apiDeps: LakeFormationApiAppDeps;
 } {
   const fake = fakeCredentialsDeps(options);
-  const { cache, dynamic, rateLimiter, metrics, logger } = fake.deps;
+  const { cache, dynamic, rateLimiter, refusedRateLimiter, deniedLogLimiter, metrics, logger } = fake.deps;
   const apiDynamic = { ...dynamic, isLocationAllowed: dynamic.isLocationAllowed ?? (() => false) };
-  return { ...fake, apiDeps: { cache, dynamic: apiDynamic, rateLimiter, metrics, logger, clock: fake.clock } };
+  return {
+    ...fake,
+    apiDeps: { cache, dynamic: apiDynamic, rateLimiter, refusedRateLimiter, deniedLogLimiter, metrics, logger, clock: fake.clock },
+  };
 }

@@ -36,6 +36,8 @@ describe('parseConfig defaults', () => {
         keyStoreMaxAgeSeconds: 86_400,
         podRequestsPerSecond: 100,
         podBurst: 200,
+        podNewRequestsPerSecond: 2,
+        podNewRequestsBurst: 10,
         bindings: [],
       },
       rateLimit: { requestsPerSecond: 1000, burst: 500, refusedPerSecond: 20, refusedBurst: 50, deniedLogLinesPerSecond: 10 },
