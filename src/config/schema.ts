@@ -8,8 +8,8 @@
  * (`lfcs config reference`).
  *
  * Cross-field rules (cache thresholds in order, distinct ports, loopback
- * listener...) are checked in `validate.ts`, not here, so that they are still
- * reported when some other field is invalid.
+ * listener...) are listed in `rules.ts` and checked by `validate.ts`, not
+ * here, so that they are still reported when some other field is invalid.
  */
 import { z } from 'zod';
 import { CACHE_RELATIONS, cacheSettingsSchema } from '../cache/settings.js';
@@ -148,7 +148,7 @@ const profileSchema = section({
   s3Path: fields.s3Path.optional().describe('S3Path of the table operation; not with partition (the partition API has none).'),
   auditContext: fields.additionalAuditContext.optional().describe('Sent as AuditContext.AdditionalAuditContext, shown in CloudTrail.'),
 })
-  // A profile names a table or locations: `validate.ts` checks it with a message, the chart's values schema with this.
+  // A profile names a table or locations: `rules.ts` checks it with a message, the chart's values schema with this.
   .meta({
     oneOf: [
       { properties: { tableArn: true }, required: ['tableArn'] },
@@ -227,7 +227,7 @@ export const configSchema = section({
   log: logSchema.prefault({}),
 });
 
-/** Rules between fields of one section, by section; checked by `validate.ts`. */
+/** Numeric rules between fields of one section, by section; `rules.ts` makes them configuration rules. */
 export const SECTION_RELATIONS: Readonly<Record<string, readonly Relation[]>> = {
   upstream: UPSTREAM_RELATIONS,
   cache: CACHE_RELATIONS,

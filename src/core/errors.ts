@@ -1,74 +1,15 @@
 /**
  * Every failure the sidecar reports is an `LfcsError` with a stable `code`.
- * Callers branch on `code` (never on message text). The HTTP status for each
- * code is decided in exactly one place: `src/http/error-response.ts`.
+ * Callers branch on `code` (never on message text). Each code's HTTP status,
+ * Lake Formation name and permanence are in one table: `./error-catalogue.ts`.
  *
  * Messages never contain key material or tokens: they are built from our own
  * text and from upstream error names/messages, which carry no secrets.
  */
 
-/** Codes for errors that Lake Formation returned, kept as the service names them. */
-export const UPSTREAM_ERROR_CODES = [
-  'AccessDeniedException',
-  'EntityNotFoundException',
-  'InvalidInputException',
-  'PermissionTypeMismatchException',
-  'ThrottlingException',
-  'InternalServiceException',
-  'OperationTimeoutException',
-  /** Data-location call: more than one resource has the requested S3 location. */
-  'ConflictException',
-  /** The sidecar's own AWS identity was rejected (unknown key, bad signature, expired token). */
-  'UpstreamAuthFailure',
-  /** Lake Formation could not be reached, or answered with an unclassified 5xx. */
-  'UpstreamUnavailable',
-  /** No answer within `upstream.timeoutMs`. */
-  'UpstreamTimeout',
-  /** A 200 answer without key material or `Expiration`. */
-  'InvalidUpstreamResponse',
-] as const;
+import { ERROR_CATALOGUE, type ErrorCode, type UpstreamErrorCode } from './error-catalogue.js';
 
-/** Codes for errors the sidecar raises itself. */
-export const LOCAL_ERROR_CODES = [
-  'InvalidRequest',
-  'ProfileNotFound',
-  'RouteNotFound',
-  'DynamicRequestsDisabled',
-  'TableNotAllowed',
-  /** A dynamic or native data-location request names a location outside `dynamic.allowedLocations`. */
-  'LocationNotAllowed',
-  'Unauthorized',
-  /** Agent mode: the caller's service account is not bound to what it asked for. */
-  'NoBinding',
-  /** Agent mode: the caller's token is bound to a pod on another node. */
-  'NodeMismatch',
-  /** Agent mode: the service-account token issuer's keys cannot be read. */
-  'IssuerUnavailable',
-  'ForbiddenHost',
-  'ForwardedRequestRejected',
-  'MethodNotAllowed',
-  'PayloadTooLarge',
-  'UnsupportedMediaType',
-  'HeadersTooLarge',
-  /** The request did not arrive in full within the listener's request timeout. */
-  'RequestTimeout',
-  /** An `Expect` header other than `100-continue`. */
-  'ExpectationFailed',
-  'RateLimited',
-  /** Too many Lake Formation calls already queued behind the upstream rate limit. */
-  'UpstreamBusy',
-  'NotReady',
-  /** A location profile's lease does not cover every requested location (readiness only, never an answer). */
-  'IncompleteCoverage',
-  'ShuttingDown',
-  'CacheEvicted',
-  'InternalError',
-  'InvalidConfiguration',
-] as const;
-
-export type UpstreamErrorCode = (typeof UPSTREAM_ERROR_CODES)[number];
-export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
-export type ErrorCode = UpstreamErrorCode | LocalErrorCode;
+export { LOCAL_ERROR_CODES, UPSTREAM_ERROR_CODES, type ErrorCode, type LocalErrorCode, type UpstreamErrorCode } from './error-catalogue.js';
 
 export interface LfcsErrorOptions {
   /** Whether the same request may succeed if tried again later. Default false. */
@@ -120,14 +61,7 @@ export class UpstreamError extends LfcsError {
 
 /** True for upstream errors that say "this request will never work": never retried, negatively cached. */
 export function isPermanentUpstreamError(err: unknown): err is UpstreamError {
-  return (
-    err instanceof UpstreamError &&
-    (err.code === 'AccessDeniedException' ||
-      err.code === 'EntityNotFoundException' ||
-      err.code === 'InvalidInputException' ||
-      err.code === 'PermissionTypeMismatchException' ||
-      err.code === 'ConflictException')
-  );
+  return err instanceof UpstreamError && ERROR_CATALOGUE[err.code].permanent;
 }
 
 /** What every request still waiting gets once the sidecar stops (503, retryable). */

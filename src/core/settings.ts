@@ -53,22 +53,29 @@ export interface Relation {
 }
 
 /**
+ * Whether `relation` holds among the values `value` gives by field name;
+ * `undefined` when a term is missing or not a number (its own check reports it).
+ */
+export function relationHolds(relation: Relation, value: (name: string) => unknown): boolean | undefined {
+  const terms = [...relation.lower, relation.upper].map(value);
+  if (!terms.every((term): term is number => typeof term === 'number' && Number.isFinite(term))) return undefined;
+  const upper = terms.pop() as number;
+  const lower = terms.reduce((sum, term) => sum + term, 0);
+  return relation.strict ? lower < upper : lower <= upper;
+}
+
+/**
  * One message per broken relation among `values` (fields that are missing or
  * not numbers are skipped: their own check reports them).
  */
 export function relationProblems(relations: readonly Relation[], values: Readonly<Record<string, unknown>>): string[] {
-  const problems: string[] = [];
-  for (const relation of relations) {
-    const terms = [...relation.lower, relation.upper].map((name) => values[name]);
-    if (!terms.every((value): value is number => typeof value === 'number' && Number.isFinite(value))) continue;
-    const upper = terms.pop() as number;
-    const lower = terms.reduce((sum, value) => sum + value, 0);
-    if (relation.strict ? lower < upper : lower <= upper) continue;
-    const left = relation.lower.map((name) => `${name} (${String(values[name])})`).join(' plus ');
-    const verb = relation.strict ? 'less than' : 'at most';
-    problems.push(`${left} must be ${verb} ${relation.upper} (${upper})${relation.why ? `, ${relation.why}` : ''}`);
-  }
-  return problems;
+  return relations
+    .filter((relation) => relationHolds(relation, (name) => values[name]) === false)
+    .map((relation) => {
+      const left = relation.lower.map((name) => `${name} (${String(values[name])})`).join(' plus ');
+      const verb = relation.strict ? 'less than' : 'at most';
+      return `${left} must be ${verb} ${relation.upper} (${String(values[relation.upper])})${relation.why ? `, ${relation.why}` : ''}`;
+    });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Operation } from '../lakeformation/types.js';
 
-/** The Lake Formation credential calls, and the STS and Glue calls the Iceberg flow makes. */
-export type RecordedOperation = Operation | 'AssumeRole' | 'GetTable';
+/** The Lake Formation credential calls, the STS and Glue calls the Iceberg flow makes, and Iceberg REST catalog operations (`iceberg:loadTable`, ...). */
+export type RecordedOperation = Operation | 'AssumeRole' | 'GetTable' | `iceberg:${string}`;
 
 /** `success`, an error name such as `ThrottlingException`, or `outage` (connection dropped). */
 export type CallOutcome = string;

@@ -45,6 +45,16 @@ export class CatalogIndex {
     return this.#catalog.roles.find((role) => role.arn === arn);
   }
 
+  /** Database names, in catalog order. */
+  databaseNames(): string[] {
+    return this.#catalog.databases.map((d) => d.name);
+  }
+
+  /** The database's tables, or undefined when there is no such database. */
+  tablesOf(database: string): readonly CatalogTable[] | undefined {
+    return this.#catalog.databases.find((d) => d.name === database)?.tables;
+  }
+
   table(database: string, table: string): CatalogTable | undefined {
     return this.#tables.get(tableKey(database, table));
   }

@@ -8,16 +8,14 @@ import type { Operation } from '../lakeformation/types.js';
 import { authorize } from './authorize.js';
 import { authorizeDataLocations } from './authorize-location.js';
 import type { SigningPrincipal } from './catalog.js';
-import { mintCredentials, sha256Hex } from './credentials.js';
-import type { EmulatorState, RequestLogEntry, VendedLogEntry } from './emulator-state.js';
+import type { EmulatorState, RequestLogEntry } from './emulator-state.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
 import { validateDataLocationRequest, validateRequest } from './request-schema.js';
 import { ServiceError } from './service-error.js';
 import { findSigner } from './role-sessions.js';
 import { verifySignature } from './sigv4.js';
+import { mintLease, WRITE_PERMISSIONS } from './mint-lease.js';
 
-/** Lifetime granted when a caller sends no `DurationSeconds`; undocumented, and what consumers assume. */
-export const DEFAULT_DURATION_SECONDS = 3600;
 
 export async function handleCredentialCall(
   operation: Operation,
@@ -94,6 +92,8 @@ function vend(
   logged.vendedPaths = vendedPaths;
 
   const { credentials, expirationSeconds } = mintLease(state, principal, request.input.DurationSeconds, {
+    write: request.input.Permissions?.some((p) => WRITE_PERMISSIONS.has(p)) ?? false,
+  }, {
     operation,
     tableArn: request.input.TableArn,
     ...(request.operation === 'GetTemporaryGluePartitionCredentials'
@@ -128,7 +128,7 @@ function vendForLocations(
   const { granted, scope } = authorizeDataLocations(state.catalog, principal, input);
   logged.vendedPaths = granted;
 
-  const { credentials, expirationSeconds } = mintLease(state, principal, input.DurationSeconds, {
+  const { credentials, expirationSeconds } = mintLease(state, principal, input.DurationSeconds, { write: scope === 'READWRITE' }, {
     operation: 'GetTemporaryDataLocationCredentials',
     credentialsScope: scope,
     vendedPaths: granted,
@@ -143,31 +143,4 @@ function vendForLocations(
     AccessibleDataLocations: granted,
     CredentialsScope: scope,
   };
-}
-
-/**
- * Mints session credentials for the granted lifetime (the asked duration,
- * default 3600 s, capped by the catalog's `maxSessionSeconds`) and records
- * them for `/_emulator/vended`, secrets only as SHA-256.
- */
-function mintLease(
-  state: EmulatorState,
-  principal: SigningPrincipal,
-  durationSeconds: number | undefined,
-  record: Omit<VendedLogEntry, 'accessKeyId' | 'secretAccessKeySha256' | 'sessionTokenSha256' | 'expiration' | 'issuedAt' | 'principalArn'>,
-): { credentials: ReturnType<typeof mintCredentials>; expirationSeconds: number } {
-  const nowMs = state.clock.now();
-  const lifetimeSeconds = Math.min(durationSeconds ?? DEFAULT_DURATION_SECONDS, state.catalog.maxSessionSeconds);
-  const expirationSeconds = Math.floor(nowMs / 1000) + lifetimeSeconds;
-  const credentials = mintCredentials();
-  state.vended.push({
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKeySha256: sha256Hex(credentials.secretAccessKey),
-    sessionTokenSha256: sha256Hex(credentials.sessionToken),
-    expiration: new Date(expirationSeconds * 1000).toISOString(),
-    issuedAt: new Date(nowMs).toISOString(),
-    principalArn: principal.principalArn,
-    ...record,
-  });
-  return { credentials, expirationSeconds };
 }

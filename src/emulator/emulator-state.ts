@@ -8,6 +8,8 @@ import { BoundedLog } from './bounded-log.js';
 import { CallStats } from './call-stats.js';
 import type { CatalogIndex } from './catalog-index.js';
 import { FaultInjector } from './faults.js';
+import { VendedLeases } from './leases.js';
+import { ObjectStore } from './object-store.js';
 import { RoleSessions } from './role-sessions.js';
 
 /** How many parsed credential requests `/_emulator/requests` keeps. */
@@ -58,6 +60,10 @@ export interface EmulatorState {
   readonly vended: BoundedLog<VendedLogEntry>;
   /** Sessions issued by STS AssumeRole. */
   readonly sessions: RoleSessions;
+  /** Vended credentials with their secrets and scope, for the S3 endpoint. */
+  readonly leases: VendedLeases;
+  /** What the S3 endpoint serves; Iceberg table metadata is read from it. */
+  readonly objects: ObjectStore;
   /** Resolves after `ms` on the emulator clock; rejects if the emulator closes first. */
   wait(ms: number): Promise<void>;
 }
@@ -66,6 +72,7 @@ export function createEmulatorState(
   catalog: CatalogIndex,
   clock: Clock,
   wait: (ms: number) => Promise<void>,
+  objects: ObjectStore = new ObjectStore(),
 ): EmulatorState {
   return {
     catalog,
@@ -75,15 +82,18 @@ export function createEmulatorState(
     requests: new BoundedLog(REQUEST_LOG_CAPACITY),
     vended: new BoundedLog(VENDED_LOG_CAPACITY),
     sessions: new RoleSessions(),
+    leases: new VendedLeases(),
+    objects,
     wait,
   };
 }
 
-/** `POST /_emulator/reset`: forget stats, faults and logs. */
+/** `POST /_emulator/reset`: forget stats, faults, logs and leases (stored objects stay). */
 export function resetEmulatorState(state: EmulatorState): void {
   state.faults.clear();
   state.stats.clear();
   state.requests.clear();
   state.vended.clear();
   state.sessions.clear();
+  state.leases.clear();
 }

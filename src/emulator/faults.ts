@@ -17,6 +17,12 @@ export interface Faults {
   latencyMs: number;
   /** Close every credential call's connection without an answer, like an unreachable service. Default false. */
   outage: boolean;
+  /**
+   * The next N Iceberg REST catalog calls answer 400 ThrottlingException "Rate
+   * exceeded", as Glue's endpoint throttles (apache/iceberg#17824). Apart from
+   * `throttleNext`, so a test can throttle the catalog and not Lake Formation. Default 0.
+   */
+  catalogThrottleNext: number;
 }
 
 const NO_FAULTS: Faults = Object.freeze({
@@ -25,6 +31,7 @@ const NO_FAULTS: Faults = Object.freeze({
   errorCode: 'InternalServiceException',
   latencyMs: 0,
   outage: false,
+  catalogThrottleNext: 0,
 });
 
 const faultsPatchSchema = z.strictObject({
@@ -33,6 +40,7 @@ const faultsPatchSchema = z.strictObject({
   errorCode: z.enum(INJECTABLE_ERROR_NAMES).optional(),
   latencyMs: z.number().int().nonnegative().optional(),
   outage: z.boolean().optional(),
+  catalogThrottleNext: z.number().int().nonnegative().optional(),
 });
 
 const INJECTED_MESSAGES: Record<InjectableErrorName, string> = {
@@ -75,6 +83,13 @@ export class FaultInjector {
 
   clear(): void {
     this.#faults = { ...NO_FAULTS };
+  }
+
+  /** Whether an Iceberg REST catalog call must answer throttled. Consumes one `catalogThrottleNext`. */
+  takeCatalogThrottle(): boolean {
+    if (this.#faults.catalogThrottleNext === 0) return false;
+    this.#faults.catalogThrottleNext -= 1;
+    return true;
   }
 
   /** The error a credential call must answer with, if a fault says so. Consumes one `throttleNext`. */

@@ -1,7 +1,8 @@
 /**
  * Glue `GetTable` (awsJson1_1: `X-Amz-Target: AWSGlue.GetTable`), only what
- * Iceberg's LakeFormationAwsClientFactory asks before it vends: whether the
- * table is registered with Lake Formation, and where it lives. SigV4 for
+ * Iceberg's GlueCatalog and LakeFormationAwsClientFactory ask: whether the
+ * table is registered with Lake Formation, where it lives, and, for an
+ * Iceberg table, its `table_type` and `metadata_location` parameters. SigV4 for
  * service `glue`; the caller needs some Lake Formation permission on the
  * table (Glue answers metadata only to principals with one, DESCRIBE at least).
  */
@@ -9,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorState } from './emulator-state.js';
 import { parseJsonObject, readBody, sendError, sendJson } from './http-io.js';
 import { findSigner } from './role-sessions.js';
+import { currentMetadataLocation, icebergTableParameters } from './iceberg-tables.js';
 import { ServiceError } from './service-error.js';
 import { verifySignature } from './sigv4.js';
 
@@ -46,6 +48,7 @@ export async function handleGlueCall(target: string, req: IncomingMessage, res: 
     if (state.catalog.grantedPermissions(caller.principalArn, databaseName.toLowerCase(), table.name).size === 0) {
       throw new ServiceError('AccessDeniedException', `Insufficient Lake Formation permission(s) on ${name}`);
     }
+    const metadataLocation = currentMetadataLocation(state.objects, table);
     sendJson(res, 200, {
       Table: {
         Name: table.name,
@@ -55,6 +58,8 @@ export async function handleGlueCall(target: string, req: IncomingMessage, res: 
         StorageDescriptor: { Location: table.location },
         PartitionKeys: (table.partitionKeys ?? []).map((key) => ({ Name: key, Type: 'string' })),
         IsRegisteredWithLakeFormation: table.registeredWithLakeFormation,
+        // Iceberg's GlueCatalog.loadTable needs table_type=ICEBERG and metadata_location.
+        ...(metadataLocation === undefined ? {} : { Parameters: icebergTableParameters(metadataLocation) }),
       },
     });
   } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * The HTTP listener: routes credential operations, the STS AssumeRole and
- * Glue GetTable calls of the Iceberg flow, and admin endpoints, stamps
+ * Glue GetTable calls of the Iceberg flow, Glue's Iceberg REST catalog
+ * (`/iceberg/`), the S3 stand-in for table data, and admin endpoints, stamps
  * every answer with a request id and the emulator's own `Date`, and shuts
  * down promptly even with keep-alive connections open.
  */
@@ -18,6 +19,9 @@ import { GLUE_TARGET_PREFIX, handleGlueCall } from './glue.js';
 import { handleStsCall } from './sts.js';
 import { createEmulatorState, type EmulatorState } from './emulator-state.js';
 import { sendError } from './http-io.js';
+import { handleIcebergCall, ICEBERG_PATH } from './iceberg-rest.js';
+import { ObjectStore } from './object-store.js';
+import { handleS3Call, isS3Request } from './s3-routes.js';
 import { ServiceError } from './service-error.js';
 
 export interface EmulatorOptions {
@@ -29,6 +33,13 @@ export interface EmulatorOptions {
   port?: number;
   /** Time source for signature skew checks, `Expiration`, the `Date` header and latency faults. Default `systemClock`. */
   clock?: Clock;
+  /**
+   * A folder whose first level names S3 buckets and whose files are their
+   * objects (`<warehouse>/<bucket>/<key>`), served by the S3 endpoint; a
+   * catalog table with Iceberg metadata under its location is an Iceberg
+   * table. Read once at start; writes stay in memory. Default: no objects.
+   */
+  warehouse?: string;
 }
 
 export interface RunningEmulator {
@@ -54,7 +65,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       }, ms);
       pendingWaits.set(handle, () => reject(new Error('emulator closed')));
     });
-  const state = createEmulatorState(new CatalogIndex(options.catalog), clock, wait);
+  const objects = options.warehouse === undefined ? new ObjectStore() : await ObjectStore.fromDirectory(options.warehouse, clock.now());
+  const state = createEmulatorState(new CatalogIndex(options.catalog), clock, wait, objects);
 
   const server = createServer((req, res) => {
     route(req, res, state).catch((err: unknown) => {
@@ -102,6 +114,15 @@ async function route(req: IncomingMessage, res: ServerResponse, state: EmulatorS
   const path = new URL(req.url ?? '/', 'http://emulator').pathname;
   if (path.startsWith(ADMIN_PREFIX)) {
     await handleAdminCall(path, req, res, state);
+    return;
+  }
+  // Before the others: an object key may end in anything, an operation name included.
+  if (isS3Request(req, path, state)) {
+    await handleS3Call(req, res, state, requestId);
+    return;
+  }
+  if (path.startsWith(ICEBERG_PATH)) {
+    await handleIcebergCall(req, res, state);
     return;
   }
   // Glue (awsJson1_1) names its operation in a header; STS (query protocol) posts a form to the root.

@@ -39,12 +39,20 @@ export interface VerifyOptions {
   region: string;
   /** The emulator clock, milliseconds since the epoch. */
   nowMs: number;
+  /**
+   * S3's rules: the path is signed as sent (S3 signers do not encode it a
+   * second time) and `x-amz-content-sha256: UNSIGNED-PAYLOAD` stands for an
+   * unhashed body. Default false.
+   */
+  s3?: boolean;
 }
 
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. ' +
   'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
+/** The payload hash S3 clients send when they do not hash the body. */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /**
  * @returns the principal that signed the request.
@@ -76,9 +84,9 @@ export async function verifySignature(request: ReceivedRequest, options: VerifyO
   const sessionToken = singleHeader(request, 'x-amz-security-token');
   if (sessionToken !== principal.sessionToken) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
 
-  checkPayloadHash(request);
+  checkPayloadHash(request, options.s3 ?? false);
 
-  const expected = await signatureFor(request, principal, auth, signingDate);
+  const expected = await signatureFor(request, principal, auth, signingDate, options.s3 ?? false);
   if (!sameSignature(expected, auth.signature)) throw invalidSignature(SIGNATURE_MISMATCH);
   return principal;
 }
@@ -97,9 +105,9 @@ function singleHeader(request: ReceivedRequest, name: string): string | undefine
  * (the JS SDK always sends one), so a body changed in transit would verify.
  * The front door compares the header with the body; so does the emulator.
  */
-function checkPayloadHash(request: ReceivedRequest): void {
+function checkPayloadHash(request: ReceivedRequest, s3: boolean): void {
   const claimed = singleHeader(request, 'x-amz-content-sha256');
-  if (claimed === undefined) return;
+  if (claimed === undefined || (s3 && claimed === UNSIGNED_PAYLOAD)) return;
   const actual = createHash('sha256').update(request.body).digest('hex');
   if (claimed.toLowerCase() !== actual) {
     throw invalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -112,6 +120,7 @@ async function signatureFor(
   principal: SigningPrincipal,
   auth: SigV4Authorization,
   signingDate: Date,
+  s3: boolean,
 ): Promise<string> {
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
@@ -129,6 +138,7 @@ async function signatureFor(
     sha256: Sha256,
     // The signer would otherwise add an `x-amz-content-sha256` header the caller may not have signed.
     applyChecksum: false,
+    uriEscapePath: !s3,
   });
   const signed = await signer.sign(
     new HttpRequest({

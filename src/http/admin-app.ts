@@ -2,13 +2,15 @@ import express, { type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { LfcsError } from '../core/errors.js';
 import { sendError } from './error-response.js';
-import { sendJson } from './json-response.js';
+import { writeJson } from '../core/json-answer.js';
 
 /** Readiness as the admin listener reports it. */
 export interface ReadinessReport {
   ready: boolean;
   /** Why not ready: e.g. "shutting down", "credentials listener not listening". */
   reasons: string[];
+  /** Ready, but worth knowing: e.g. pods verified with the issuer's saved keys while it cannot be reached. */
+  notes?: string[];
   /** Prewarm state per configured profile. */
   profiles: Record<string, { state: 'pending' | 'ready' | 'failed'; error?: { code: string; message: string } }>;
 }
@@ -25,16 +27,18 @@ export interface AdminAppDeps {
  * and query id, and whose cost grows with the cache: it is on the credentials
  * listener, behind the token), and every answer here is cheap.
  */
+const HEALTHY = JSON.stringify({ status: 'ok' });
+
 export function createAdminApp(deps: AdminAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
 
-  app.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  app.get('/healthz', (_req, res) => writeJson(res, 200, HEALTHY));
 
   app.get('/readyz', (_req, res) => {
     const report = deps.readiness();
-    sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report });
+    writeJson(res, report.ready ? 200 : 503, JSON.stringify({ status: report.ready ? 'ready' : 'not ready', ...report }));
   });
 
   app.get('/metrics', async (_req: Request, res: Response) => {

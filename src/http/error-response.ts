@@ -1,60 +1,22 @@
-import { STATUS_CODES } from 'node:http';
-import type { Response } from 'express';
-import { LfcsError, type ErrorCode } from '../core/errors.js';
-import { sendJsonText } from './json-response.js';
-
 /**
- * The one place where an error code becomes an HTTP status.
- *
- * Container-credential clients retry 5xx everywhere and 4xx only in botocore
- * and JS, so the caller's own mistakes are 4xx and "try again later" is 503.
+ * lfcs's own error answers: the status from the error catalogue, `Retry-After`
+ * on 429 and 503, and the body `{code, message, Code, Message}` (Java reads
+ * the lowercase keys, JS `fromHttp` the capitalised ones).
  */
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  InvalidRequest: 400,
-  InvalidInputException: 400,
-  Unauthorized: 401,
-  AccessDeniedException: 403,
-  PermissionTypeMismatchException: 403,
-  DynamicRequestsDisabled: 403,
-  TableNotAllowed: 403,
-  LocationNotAllowed: 403,
-  NoBinding: 403,
-  NodeMismatch: 403,
-  ForbiddenHost: 403,
-  ForwardedRequestRejected: 403,
-  ProfileNotFound: 404,
-  EntityNotFoundException: 404,
-  RouteNotFound: 404,
-  MethodNotAllowed: 405,
-  RequestTimeout: 408,
-  ConflictException: 409,
-  PayloadTooLarge: 413,
-  UnsupportedMediaType: 415,
-  ExpectationFailed: 417,
-  RateLimited: 429,
-  HeadersTooLarge: 431,
-  InternalError: 500,
-  InvalidConfiguration: 500,
-  InternalServiceException: 502,
-  InvalidUpstreamResponse: 502,
-  UpstreamAuthFailure: 502,
-  ThrottlingException: 503,
-  UpstreamUnavailable: 503,
-  UpstreamBusy: 503,
-  NotReady: 503,
-  IssuerUnavailable: 503,
-  IncompleteCoverage: 503,
-  ShuttingDown: 503,
-  CacheEvicted: 503,
-  UpstreamTimeout: 504,
-  OperationTimeoutException: 504,
-};
+import type { ServerResponse } from 'node:http';
+import { ERROR_CATALOGUE } from '../core/error-catalogue.js';
+import { LfcsError, type ErrorCode } from '../core/errors.js';
+import { jsonAnswerText, NO_STORE, writeJson } from '../core/json-answer.js';
+
+/** Every status {@link errorResponse} can answer with (for metrics initialised at 0). */
+export { ERROR_STATUSES } from '../core/error-catalogue.js';
 
 /** Seconds clients are told to wait on a 503 or 429 when the error names no better value. */
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
+/** The HTTP status of `code`, from the error catalogue. */
 export function statusForCode(code: ErrorCode): number {
-  return STATUS_BY_CODE[code];
+  return ERROR_CATALOGUE[code].status;
 }
 
 /**
@@ -65,20 +27,19 @@ export function toPublicError(err: unknown): LfcsError {
   return err instanceof LfcsError ? err : new LfcsError('InternalError', 'internal error');
 }
 
-/** An error answer, ready to write to an Express response or a raw socket. */
+/** An error answer, ready to write to a response or a raw socket. */
 export interface ErrorResponse {
   error: LfcsError;
   status: number;
   headers: Record<string, string>;
-  /** `{code, message, Code, Message}`: Java reads the lowercase keys, JS `fromHttp` the capitalised ones. */
   body: string;
 }
 
-/** The one rendering of an error: status from its code, `Retry-After` on 429 and 503, the JSON body. */
+/** The one rendering of an error: status from its code, `Cache-Control: no-store`, `Retry-After` on 429 and 503, the JSON body. */
 export function errorResponse(err: unknown): ErrorResponse {
   const error = toPublicError(err);
   const status = statusForCode(error.code);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...NO_STORE };
   if (status === 503 || status === 429) {
     headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS)));
   }
@@ -86,29 +47,18 @@ export function errorResponse(err: unknown): ErrorResponse {
   return { error, status, headers, body };
 }
 
-/** Every status {@link errorResponse} can answer with (for metrics initialised at 0). */
-export const ERROR_STATUSES: readonly number[] = [...new Set(Object.values(STATUS_BY_CODE))].sort((a, b) => a - b);
+/** How a listener renders an error raised before its app sees the request. */
+export type ErrorRenderer = (err: LfcsError) => { status: number; headers: Record<string, string>; body: string };
 
-/** {@link errorResponse} as raw HTTP/1.1 bytes, for answers written to a socket or before Express. */
-export function errorResponseText(
-  err: unknown,
-  render: (err: LfcsError) => { status: number; headers: Record<string, string>; body: string } = errorResponse,
-): string {
+/** An error as raw HTTP/1.1 bytes that close the connection, for answers written to a socket (always `no-store`). */
+export function errorResponseText(err: unknown, render: ErrorRenderer = errorResponse): string {
   const { status, headers, body } = render(toPublicError(err));
-  const head = [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    'Content-Type: application/json',
-    'Cache-Control: no-store',
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-    'Connection: close',
-  ];
-  return `${head.join('\r\n')}\r\n\r\n${body}`;
+  return jsonAnswerText(status, body, { ...NO_STORE, ...headers });
 }
 
-/** Sends {@link errorResponse} of `err`, with `headers` added. Returns the error as shown. */
-export function sendError(res: Response, err: unknown, headers: Record<string, string> = {}): LfcsError {
+/** Writes {@link errorResponse} of `err` to `res` (answers outside the listeners' pipeline: the admin listener). */
+export function sendError(res: ServerResponse, err: unknown): LfcsError {
   const rendered = errorResponse(err);
-  sendJsonText(res, rendered.status, rendered.body, { ...headers, ...rendered.headers });
+  writeJson(res, rendered.status, rendered.body, rendered.headers);
   return rendered.error;
 }

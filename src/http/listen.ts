@@ -2,25 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { LfcsError } from '../core/errors.js';
-import { errorResponse, errorResponseText } from './error-response.js';
+import { NO_STORE, writeJson } from '../core/json-answer.js';
+import { errorResponse, errorResponseText, type ErrorRenderer } from './error-response.js';
+
+export type { ErrorRenderer } from './error-response.js';
 
 /** Largest request head accepted on the credentials listener; larger gets 431. */
 export const MAX_HEADER_BYTES = 8 * 1024;
 
-/** How a listener renders an error raised before its app sees the request. */
-export type ErrorRenderer = (err: LfcsError) => { status: number; headers: Record<string, string>; body: string };
-
-/** Writes the JSON error for `err` and closes the connection, outside of Express. */
+/** Writes the JSON error for `err` and closes the connection, outside of the listener's pipeline. */
 function sendRaw(res: ServerResponse, err: LfcsError, render: ErrorRenderer): void {
   const { status, headers, body } = render(err);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Cache-Control': 'no-store',
-    'Content-Length': Buffer.byteLength(body),
-    Connection: 'close',
-    ...headers,
-  });
-  res.end(body);
+  writeJson(res, status, body, { ...NO_STORE, ...headers, Connection: 'close' });
 }
 
 export interface Listening {

@@ -134,6 +134,18 @@ export const agentSettingsSchema = section({
   jwksCooldownSeconds: integer(0, 3600)
     .default(30)
     .describe('A token signed by an unknown key (kid) re-reads the keys at most this often: a rotation is picked up, a flood of forged kids costs one fetch.'),
+  keyStoreFile: z
+    .string({ error: 'a path' })
+    .min(1, { error: 'a path' })
+    .default('/var/lib/lfcs/issuer-keys.json')
+    .describe(
+      "Where the issuer's last good keys (public keys only, mode 0600) are kept, so an agent restarted while the issuer is down still verifies pods; the chart mounts a writable volume there.",
+    ),
+  keyStoreMaxAgeSeconds: integer(0, 2_592_000)
+    .default(86_400)
+    .describe(
+      'Keys saved longer ago than this are not used when the issuer cannot be reached (0: never used): a key the issuer has since removed must stop verifying.',
+    ),
   podRequestsPerSecond: positiveNumber(1_000_000)
     .default(100)
     .describe(

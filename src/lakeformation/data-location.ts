@@ -17,6 +17,12 @@
 // - `**` is rejected, and `s3://` is literal;
 // - matching is case-sensitive and whole-location, on canonical forms (a
 //   trailing `/` on either side is ignored).
+//
+// Locations follow the segment rule table ARNs follow too (`segment.ts`): no
+// control character and no `.` or `..` segment, refused before any call (a
+// `..` would otherwise match a `*` and be sent upstream).
+
+import { CONTROL_CHARACTERS, segmentSource, wildcardMatcher } from './segment.js';
 
 /** Longest location accepted (lfcs's bound, as for `S3Path`; the API gives none). */
 export const DATA_LOCATION_MAX_LENGTH = 1024;
@@ -24,15 +30,22 @@ export const DATA_LOCATION_MAX_LENGTH = 1024;
 /** Most locations in one request (lfcs's bound; the API gives none, and a job reads a handful of tables). */
 export const DATA_LOCATIONS_MAX = 100;
 
+/** A bucket or path segment of a location: no whitespace and no `*`, besides the segment rule. */
+const LOCATION_SEGMENT = segmentSource('\\s*');
+
 /**
  * A location: `s3://`, a bucket, then `/`-separated non-empty segments, an
  * optional trailing `/`; no whitespace and no `*` (lfcs's rule: the API states
- * none, and a `*` would read as a wildcard in `dynamic.allowedLocations`).
+ * none, and a `*` would read as a wildcard in `dynamic.allowedLocations`), no
+ * control character and no `.` or `..` segment.
  */
-export const DATA_LOCATION_PATTERN = /^s3:\/\/[^/\s*]+(?:\/[^/\s*]+)*\/?$/;
+export const DATA_LOCATION_PATTERN = new RegExp(`^s3://${LOCATION_SEGMENT}(?:/${LOCATION_SEGMENT})*/?$`);
+
+/** Characters of a pattern's literal runs. */
+const PATTERN_CHAR = `[^/\\s*${CONTROL_CHARACTERS}]`;
 
 /** One pattern segment: runs of literal characters separated by single stars (no `**`, no bad backtracking). */
-const PATTERN_SEGMENT = '(?:\\*?[^/\\s*]+(?:\\*[^/\\s*]+)*\\*?|\\*)';
+const PATTERN_SEGMENT = `(?:\\*?${PATTERN_CHAR}+(?:\\*${PATTERN_CHAR}+)*\\*?|\\*)`;
 
 /**
  * The syntax of a `dynamic.allowedLocations` pattern: a location whose
@@ -66,21 +79,8 @@ export function isDataLocationPattern(pattern: unknown): pattern is string {
   return typeof pattern === 'string' && DATA_LOCATION_PATTERN_SYNTAX.test(pattern);
 }
 
-// Patterns come only from configuration, so this cache is bounded by it.
-const compiled = new Map<string, RegExp>();
-
-function compile(pattern: string): RegExp {
-  let regex = compiled.get(pattern);
-  if (!regex) {
-    const source = canonicalDataLocation(pattern)
-      .split('*')
-      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^/]*');
-    regex = new RegExp(`^${source}$`);
-    compiled.set(pattern, regex);
-  }
-  return regex;
-}
+/** `*` within one path segment. */
+const matches = wildcardMatcher('/');
 
 /**
  * Whether `location` is a valid location allowed by at least one pattern
@@ -91,5 +91,5 @@ function compile(pattern: string): RegExp {
 export function matchesAllowedLocation(patterns: readonly string[], location: string): boolean {
   if (!DATA_LOCATION_PATTERN.test(location) || location.length > DATA_LOCATION_MAX_LENGTH) return false;
   const canonical = canonicalDataLocation(location);
-  return patterns.some((pattern) => isDataLocationPattern(pattern) && compile(pattern).test(canonical));
+  return patterns.some((pattern) => isDataLocationPattern(pattern) && matches(canonicalDataLocation(pattern), canonical));
 }

@@ -24,10 +24,12 @@
  * - `DataLocations`: the model gives no bound and requires nothing; lfcs
  *   requires 1-100 locations (a request without one cannot vend anything),
  *   each an `s3://bucket/prefix` URI of at most 1024 characters without
- *   whitespace, `*` or empty segments (`data-location.ts`).
+ *   whitespace, `*`, control characters, empty, `.` or `..` segments
+ *   (`data-location.ts`; `S3Path` follows the same segment rule, `segment.ts`).
  * - `CredentialsScope`: `READ` or `READWRITE` (the model's enum).
  */
 import { z } from 'zod';
+import { segmentSource } from './segment.js';
 import { REGION_SOURCE, TABLE_ARN_PATTERN, TABLE_PATTERN_SYNTAX } from './table-arn.js';
 import {
   DATA_LOCATION_MAX_LENGTH,
@@ -49,7 +51,9 @@ export const S3_PATH_MAX_LENGTH = 1024;
 
 const TABLE_ARN_EXPECTED = 'a Glue table ARN: arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>';
 const DURATION_EXPECTED = `an integer from ${DURATION_SECONDS_MIN} to ${DURATION_SECONDS_MAX}`;
-const S3_PATH_EXPECTED = `an s3:// URI such as s3://bucket/prefix/ (at most ${S3_PATH_MAX_LENGTH} characters)`;
+const S3_PATH_EXPECTED = `an s3:// URI such as s3://bucket/prefix/ (at most ${S3_PATH_MAX_LENGTH} characters, no whitespace, control characters, . or .. segments)`;
+/** A bucket or path segment of `S3Path` (empty path segments and `*` allowed, as before). */
+const S3_PATH_SEGMENT = segmentSource('\\s');
 const SESSION_FIELD_EXPECTED = 'a string of 1 to 255 characters';
 
 /** `TableArn` of the table and partition operations. */
@@ -90,7 +94,7 @@ export const partitionValues = z
 export const s3Path = z
   .string({ error: S3_PATH_EXPECTED })
   .max(S3_PATH_MAX_LENGTH, { error: S3_PATH_EXPECTED })
-  .regex(/^s3:\/\/[^/\s]+(?:\/\S*)?$/, { error: S3_PATH_EXPECTED });
+  .regex(new RegExp(`^s3://${S3_PATH_SEGMENT}(?:/(?:${S3_PATH_SEGMENT})?)*$`), { error: S3_PATH_EXPECTED });
 
 /** `QueryId`, `ClusterId` and `QueryAuthorizationId` of `QuerySessionContext`. */
 export const sessionField = z
@@ -116,7 +120,7 @@ export const additionalAuditContext = z
   .string({ error: 'a string of at most 2048 characters' })
   .max(2048, { error: 'a string of at most 2048 characters' });
 
-const DATA_LOCATION_EXPECTED = `an s3:// URI such as s3://bucket/prefix (at most ${DATA_LOCATION_MAX_LENGTH} characters, no whitespace, * or empty segments)`;
+const DATA_LOCATION_EXPECTED = `an s3:// URI such as s3://bucket/prefix (at most ${DATA_LOCATION_MAX_LENGTH} characters, no whitespace, *, control characters, empty, . or .. segments)`;
 const DATA_LOCATIONS_EXPECTED = `a list of 1 to ${DATA_LOCATIONS_MAX} s3:// locations`;
 
 /** One member of `DataLocations`. */

@@ -7,6 +7,8 @@
  * name is decided here and nowhere else.
  */
 import type { ServerResponse } from 'node:http';
+import { writeJson } from '../core/json-answer.js';
+import type { ErrorCode, LakeFormationNameOf } from '../core/error-catalogue.js';
 
 /** Errors modeled in the Lake Formation API for the credential operations. */
 export const MODELED_ERROR_NAMES = [
@@ -61,6 +63,11 @@ const STATUS_BY_NAME = {
 
 export type ServiceErrorName = keyof typeof STATUS_BY_NAME;
 
+/** Fails to compile when the error catalogue names a Lake Formation exception this module cannot send. */
+export type CatalogueNamesAreSendable = LakeFormationNameOf<ErrorCode> extends ServiceErrorName ? true : never;
+const _catalogueNamesAreSendable: CatalogueNamesAreSendable = true;
+void _catalogueNamesAreSendable;
+
 /** An error answer: the name goes to `x-amzn-errortype` and `__type`, the message to `message`. */
 export class ServiceError extends Error {
   override readonly name: ServiceErrorName;
@@ -92,28 +99,15 @@ export function renderServiceError(error: ServiceError): RenderedServiceError {
   };
 }
 
-/** Writes a JSON answer with `content-type: application/json` (exactly: some SDKs compare it). */
+/** Writes a JSON answer (no `Cache-Control` unless `headers` has one: the service sends none). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   // A client that went away (or an outage fault) leaves nothing to answer.
   if (res.destroyed || res.writableEnded) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-  });
-  res.end(payload);
+  writeJson(res, status, JSON.stringify(body), headers);
 }
 
 /** Writes {@link renderServiceError} of `error`, with `headers` added. */
 export function sendServiceError(res: ServerResponse, error: ServiceError, headers: Record<string, string> = {}): void {
-  if (res.destroyed || res.writableEnded) return;
   const rendered = renderServiceError(error);
-  res.writeHead(rendered.status, {
-    ...headers,
-    ...rendered.headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(rendered.body),
-  });
-  res.end(rendered.body);
+  writeJson(res, rendered.status, rendered.body, { ...headers, ...rendered.headers });
 }

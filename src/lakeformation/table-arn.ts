@@ -14,16 +14,19 @@
 // - The literal parts `arn`, `glue` and `table/` cannot be wildcards.
 // - Matching is case-sensitive and whole-ARN; only valid table ARNs match.
 
+import { CONTROL_CHARACTERS, segmentSource, wildcardMatcher } from './segment.js';
+
 const PARTITION = 'aws[a-z-]*';
 /** An AWS region name (`us-east-1`, `us-gov-west-1`, ...), as regular-expression source. */
 export const REGION_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
 const ACCOUNT = '\\d{12}';
 /**
  * Database and table names: no separators, no whitespace, no `*` (it would be
- * ambiguous with the wildcard), and no control character or `;` (never in a
- * Glue name; refused here instead of costing an upstream call).
+ * ambiguous with the wildcard), no `;` (never in a Glue name; refused here
+ * instead of costing an upstream call), and the segment rule every location
+ * follows too (`segment.ts`: no control character, not `.` or `..`).
  */
-const NAME = '[^/:*;\\s\\x00-\\x1f\\x7f]{1,255}';
+const NAME = segmentSource(':*;\\s', 255);
 
 /** A Glue table ARN: `arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>` (any `aws*` partition). */
 export const TABLE_ARN_PATTERN = new RegExp(
@@ -72,7 +75,7 @@ const patternSegment = (chars: string) => `(?:\\*?[${chars}]+(?:\\*[${chars}]+)*
  */
 export const TABLE_PATTERN_SYNTAX = new RegExp(
   `^arn:${patternSegment('a-z0-9-')}:glue:${patternSegment('a-z0-9-')}:${patternSegment('0-9')}` +
-    `:table/${patternSegment('^/:\\s*')}/${patternSegment('^/:\\s*')}$`,
+    `:table/${patternSegment(`^/:\\s*${CONTROL_CHARACTERS}`)}/${patternSegment(`^/:\\s*${CONTROL_CHARACTERS}`)}$`,
 );
 
 /** True if `pattern` is a well-formed `dynamic.allowedTables` pattern. */
@@ -80,21 +83,8 @@ export function isTablePattern(pattern: unknown): pattern is string {
   return typeof pattern === 'string' && TABLE_PATTERN_SYNTAX.test(pattern);
 }
 
-// Patterns come only from configuration, so this cache is bounded by it.
-const compiled = new Map<string, RegExp>();
-
-function compile(pattern: string): RegExp {
-  let regex = compiled.get(pattern);
-  if (!regex) {
-    const source = pattern
-      .split('*')
-      .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('[^:/]*');
-    regex = new RegExp(`^${source}$`);
-    compiled.set(pattern, regex);
-  }
-  return regex;
-}
+/** `*` within one ARN segment. */
+const matches = wildcardMatcher(':/');
 
 /**
  * Whether `arn` is a valid Glue table ARN allowed by at least one pattern.
@@ -107,5 +97,5 @@ function compile(pattern: string): RegExp {
  */
 export function matchesAllowedTable(patterns: readonly string[], arn: string): boolean {
   if (!isTableArn(arn)) return false;
-  return patterns.some((pattern) => isTablePattern(pattern) && compile(pattern).test(arn));
+  return patterns.some((pattern) => isTablePattern(pattern) && matches(pattern, arn));
 }

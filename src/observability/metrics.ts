@@ -1,17 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { UPSTREAM_ERROR_CODES } from '../core/errors.js';
+import { TOKEN_CHECK_OUTCOMES } from '../identity/caller-auth.js';
+
+export { TOKEN_CHECK_OUTCOMES, type TokenCheckOutcome } from '../identity/caller-auth.js';
 
 /** Lookup outcomes counted by `lfcs_cache_lookups_total{result}`. */
 export const LOOKUP_RESULTS = ['hit', 'miss', 'stale', 'coalesced', 'negative', 'backoff'] as const;
 export type LookupResultLabel = (typeof LOOKUP_RESULTS)[number];
-
-/**
- * Agent mode: outcomes of `lfcs_agent_token_checks_total{outcome}`. `remembered`
- * is a token verified moments ago; `refused` a 401 or a wrong node;
- * `issuer_unavailable` a token that could not be checked.
- */
-export const TOKEN_CHECK_OUTCOMES = ['verified', 'remembered', 'refused', 'issuer_unavailable'] as const;
-export type TokenCheckOutcome = (typeof TOKEN_CHECK_OUTCOMES)[number];
 
 /** Used when `createMetrics` is not told the label values (tests). */
 const DEFAULT_KNOWN_LABELS: KnownLabels = { routes: [], codes: [], operations: [] };

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
-import { createTokenSource, type TokenSource } from '../http/token-source.js';
+import { createTokenSource, type TokenSource } from '../identity/token-source.js';
 import { CredentialCache, prepareRequest } from '../cache/index.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -13,7 +13,6 @@ import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
-import { createFastPath } from '../http/fast-path.js';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
@@ -21,7 +20,7 @@ import { createLakeFormationVending } from '../upstream/lakeformation-client.js'
 import type { Operation, VendFunction } from '../lakeformation/types.js';
 import { Prewarmer } from './prewarm.js';
 import { cacheHooks } from '../observability/cache-events.js';
-import { agentAuth, tokenAuth, type CallerAuth } from '../http/caller-auth.js';
+import { agentAuth, tokenAuth, type CallerAuth } from '../identity/caller-auth.js';
 import { Bindings } from '../identity/bindings.js';
 import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 
@@ -172,11 +171,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     metrics,
     logger,
   });
-  // Profile hits skip Express; everything else (and every refusal) goes through it.
-  const fastPath = createFastPath({ profile: (name) => profiles.get(name), cache, auth, rateLimiter, metrics });
-  const credentialsHandler: RequestListener = (req, res) => {
-    if (!fastPath(req, res)) credentialsApp(req, res);
-  };
+  // Admission, then profile hits straight from the cache; everything else through Express.
+  const credentialsHandler: RequestListener = credentialsApp;
 
   // Its own bucket with the same limits: an engine's burst of calls here must not starve the container endpoint.
   const lakeformationApiApp = config.lakeformationApi.enabled
@@ -207,6 +203,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (lakeformationApiApp && !lakeformationApiListening) reasons.push('Lake Formation API listener is not listening');
     const issuerProblem = verifier?.notReadyReason;
     if (issuerProblem) reasons.push(issuerProblem);
+    const issuerNote = verifier?.savedKeysNote;
     const states = prewarmer.states();
     const notWarm = Object.entries(states).filter(([, s]) => s.state !== 'ready').map(([name]) => name);
     if (notWarm.length > 0) reasons.push(`profiles not prewarmed: ${notWarm.join(', ')}`);
@@ -231,7 +228,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       reasons.push(`profiles without a valid lease: ${lost.join(', ')}`);
       for (const name of lost) prewarmer.rewarm(name);
     }
-    return { ready: reasons.length === 0, reasons, profiles: states };
+    return { ready: reasons.length === 0, reasons, ...(issuerNote && { notes: [issuerNote] }), profiles: states };
   };
 
   const adminApp = createAdminApp({
@@ -332,13 +329,12 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
 
 function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
   const { agent } = config;
-  if (agent.nodeName === undefined) {
-    throw new LfcsError('InvalidConfiguration', 'agent mode needs agent.nodeName (LFCS_AGENT_NODE_NAME, from spec.nodeName)');
-  }
   return new ServiceAccountVerifier({
     ...agent,
-    nodeName: agent.nodeName,
+    // Validation requires it in agent mode (rules.ts).
+    nodeName: agent.nodeName as string,
     clock,
     onIssuerError: (reason) => logger.warn({ reason }, 'cannot verify service-account tokens'),
+    onKeyStoreError: (reason) => logger.warn({ reason }, "cannot keep the issuer's keys on disk"),
   });
 }

@@ -1,3 +1,4 @@
+import { ERROR_CATALOGUE } from '../core/error-catalogue.js';
 import { UpstreamError, type UpstreamErrorCode } from '../core/errors.js';
 
 /**
@@ -29,15 +30,11 @@ const AUTH_FAILURE_NAMES = new Set([
   'CredentialsProviderError',
 ]);
 
-/** Errors that mean "this request will never succeed as sent". */
-const PERMANENT: Record<string, UpstreamErrorCode> = {
-  AccessDeniedException: 'AccessDeniedException',
-  EntityNotFoundException: 'EntityNotFoundException',
-  InvalidInputException: 'InvalidInputException',
-  PermissionTypeMismatchException: 'PermissionTypeMismatchException',
-  // Modeled for GetTemporaryDataLocationCredentials: several resources share the location.
-  ConflictException: 'ConflictException',
-};
+/** Lake Formation's names for "this request will never succeed as sent": the catalogue's permanent codes. */
+function permanentCode(name: string): UpstreamErrorCode | undefined {
+  const code = name as UpstreamErrorCode;
+  return Object.hasOwn(ERROR_CATALOGUE, name) && ERROR_CATALOGUE[code].source === 'upstream' && ERROR_CATALOGUE[code].permanent ? code : undefined;
+}
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNREFUSED',
@@ -84,7 +81,7 @@ export function classifyUpstreamError(
   });
   const describe = (prefix: string) => (upstreamMessage ? `${prefix}: ${upstreamMessage}` : prefix);
 
-  const permanent = PERMANENT[name];
+  const permanent = permanentCode(name);
   if (permanent) return new UpstreamError(permanent, describe(`Lake Formation refused the request (${name})`), details(false));
   if (THROTTLING_NAMES.has(name)) {
     return new UpstreamError('ThrottlingException', describe('Lake Formation throttled the request'), details(true));

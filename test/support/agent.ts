@@ -35,11 +35,18 @@ export interface AgentStack extends Stack {
 }
 
 export async function startAgentStack(
-  options: { config?: Record<string, unknown>; sidecar?: StackOptions['sidecar']; issuerFailing?: boolean } = {},
+  options: {
+    config?: Record<string, unknown>;
+    sidecar?: StackOptions['sidecar'];
+    issuerFailing?: boolean;
+    /** An issuer the caller started, and closes (e.g. shared by agents started one after the other). */
+    issuer?: TestIssuer;
+  } = {},
 ): Promise<AgentStack> {
-  const issuer = await new TestIssuer().serve();
-  await issuer.addKey();
-  issuer.failing = options.issuerFailing ?? false;
+  const ownIssuer = options.issuer === undefined;
+  const issuer = options.issuer ?? (await new TestIssuer().serve());
+  if (ownIssuer) await issuer.addKey();
+  issuer.failing = options.issuerFailing ?? issuer.failing;
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-agent-'));
   const ownTokenFile = join(dir, 'own-token');
   writeFileSync(ownTokenFile, OWN_TOKEN);
@@ -55,6 +62,7 @@ export async function startAgentStack(
             nodeName: NODE,
             issuerUrl: issuer.url,
             discoveryTokenFile: ownTokenFile,
+            keyStoreFile: join(dir, 'issuer-keys.json'),
             jwksCooldownSeconds: 0,
             bindings: [
               { namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [SALES_TABLES] },
@@ -70,7 +78,7 @@ export async function startAgentStack(
       ...(options.sidecar && { sidecar: options.sidecar }),
     });
   } catch (err) {
-    await issuer.close();
+    if (ownIssuer) await issuer.close();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -80,7 +88,7 @@ export async function startAgentStack(
     as: (token, path) => fetch(stack.sidecar.credentialsUrl + path, { headers: token === undefined ? {} : { Authorization: token } }),
     async close() {
       await stack.close();
-      await issuer.close();
+      if (ownIssuer) await issuer.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

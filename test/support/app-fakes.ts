@@ -6,11 +6,10 @@
 import { Writable } from 'node:stream';
 import { prepareRequest } from '../../src/cache/index.js';
 import { TokenBucket } from '../../src/core/token-bucket.js';
-import { createTokenSource } from '../../src/http/token-source.js';
-import { tokenAuth, type CallerAuth } from '../../src/http/caller-auth.js';
+import { createTokenSource } from '../../src/identity/token-source.js';
+import { tokenAuth, type CallerAuth } from '../../src/identity/caller-auth.js';
 import type { CredentialsAppDeps, ResolvedProfile } from '../../src/http/credentials-app.js';
 import type { LakeFormationApiAppDeps } from '../../src/http/lakeformation-api-app.js';
-import type { FastPathDeps } from '../../src/http/fast-path.js';
 import type { CredentialRequest, Lease } from '../../src/lakeformation/types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -28,8 +27,8 @@ export const FAKE_LEASE: Lease = Object.freeze({
 /** What the fake cache does with the next `get`: answer with a lease or throw. */
 export type CacheAnswer = { lease: Lease; remainingSeconds?: number } | { error: unknown };
 
-/** The credentials app's dependencies, with the cache's synchronous hit for the fast path. */
-export type FakeDeps = CredentialsAppDeps & { cache: CredentialsAppDeps['cache'] & FastPathDeps['cache'] };
+/** The credentials app's dependencies. */
+export type FakeDeps = CredentialsAppDeps;
 
 export interface FakeApp {
   deps: FakeDeps;
@@ -40,7 +39,7 @@ export interface FakeApp {
   answers: CacheAnswer[];
   /** What `GET /v1/cache` lists (the app asks for at most its limit). */
   listing: unknown[];
-  /** What `serveIfFresh` (the fast path's synchronous hit) returns: the lease, or nothing (a miss). */
+  /** What `serveIfFresh` (the hit path, without a promise) returns: the lease, or nothing (a miss, the default: the full path answers). */
   fresh: { lease: Lease } | undefined;
   /** How many times `serveIfFresh` answered with a lease. */
   freshHits: number;
@@ -93,14 +92,14 @@ export function fakeCredentialsDeps(
       { prepared: prepareRequest(request), accountId: request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : '123456789012' },
     ]),
   );
-  const state = { fresh: { lease } as { lease: Lease } | undefined, freshHits: 0 };
+  const state = { fresh: undefined as { lease: Lease } | undefined, freshHits: 0 };
   const deps: FakeDeps = {
     cache: {
       serveIfFresh: (prepared, label) => {
         const served = fresh();
         if (served) {
           state.freshHits += 1;
-          requests.push({ request: prepared.request, label });
+          requests.push({ request: prepared.request, key: prepared.key, label });
         }
         return served;
       },

@@ -219,6 +219,7 @@ beforeAll(async () => {
       nodeName: NODE,
       issuerUrl: ISSUER,
       discoveryTokenFile: join(dir, 'own-token'),
+      keyStoreFile: join(dir, 'issuer-keys.json'),
       // An unknown kid re-reads the keys at once (default: at most every 30 s), so the rotation
       // below does not depend on how long ago the negative tests made the agent fetch them.
       jwksCooldownSeconds: 0,

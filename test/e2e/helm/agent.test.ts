@@ -71,7 +71,16 @@ describe('the agent DaemonSet', () => {
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.serviceAccountName).toBe('lfcs');
     expect(lfcsContainer(manifests)['args']).toEqual(['serve', '--config', '/etc/lfcs/config.yaml']);
-    expect(pod.volumes).toEqual([{ name: 'lfcs-config', configMap: { name: 'lfcs', items: [{ key: 'config.yaml', path: 'config.yaml' }] } }]);
+    expect(pod.volumes).toEqual([
+      { name: 'lfcs-config', configMap: { name: 'lfcs', items: [{ key: 'config.yaml', path: 'config.yaml' }] } },
+      { name: 'issuer-keys', emptyDir: { sizeLimit: '1Mi' } },
+    ]);
+  });
+
+  it("mounts a writable volume where config.agent.keyStoreFile keeps the issuer's keys", () => {
+    expect(lfcsContainer(agent())['volumeMounts']).toContainEqual({ name: 'issuer-keys', mountPath: '/var/lib/lfcs' });
+    const moved = agent([{ config: { agent: { keyStoreFile: '/var/cache/lfcs-keys/keys.json' } } }]);
+    expect(lfcsContainer(moved)['volumeMounts']).toContainEqual({ name: 'issuer-keys', mountPath: '/var/cache/lfcs-keys' });
   });
 
   it('takes the node name from spec.nodeName and trusts the cluster CA for discovery', () => {

@@ -39,6 +39,8 @@ function verifier(issuerUrl: string, options: Partial<VerifierOptions> = {}) {
     issuerUrl,
     audience: 'lfcs',
     discoveryTokenFile,
+    keyStoreFile: join(dir, 'issuer-keys.json'),
+    keyStoreMaxAgeSeconds: 86_400,
     verifiedTokenSeconds: 60,
     jwksCacheSeconds: 600,
     jwksCooldownSeconds: 0,

@@ -21,6 +21,7 @@ describe('fault injection', () => {
       errorCode: 'InternalServiceException',
       latencyMs: 0,
       outage: false,
+      catalogThrottleNext: 0,
     });
     await admin(lf.emulator).setFaults({ latencyMs: 250 });
     await admin(lf.emulator).setFaults({ errorRate: 0.5, errorCode: 'OperationTimeoutException' });
@@ -30,6 +31,7 @@ describe('fault injection', () => {
       errorCode: 'OperationTimeoutException',
       latencyMs: 250,
       outage: false,
+      catalogThrottleNext: 0,
     });
     const cleared = await admin(lf.emulator).clearFaults();
     expect(cleared.status).toBe(200);

@@ -39,6 +39,8 @@ describe('parseConfig defaults', () => {
         verifiedTokenSeconds: 60,
         jwksCacheSeconds: 600,
         jwksCooldownSeconds: 30,
+        keyStoreFile: '/var/lib/lfcs/issuer-keys.json',
+        keyStoreMaxAgeSeconds: 86_400,
         podRequestsPerSecond: 100,
         podBurst: 200,
         bindings: [],

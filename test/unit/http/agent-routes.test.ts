@@ -1,23 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { inject } from 'light-my-request';
+import { inject } from '../../support/http-inject.js';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { LfcsError } from '../../../src/core/errors.js';
 import { createMetrics } from '../../../src/observability/metrics.js';
-import { agentAuth } from '../../../src/http/caller-auth.js';
+import { agentAuth } from '../../../src/identity/caller-auth.js';
 import { createCredentialsApp } from '../../../src/http/credentials-app.js';
-import { createFastPath } from '../../../src/http/fast-path.js';
 import { Bindings } from '../../../src/identity/bindings.js';
 import type { PodIdentity } from '../../../src/identity/service-account-verifier.js';
-import { fakeCredentialsDeps } from '../../support/app-fakes.js';
+import { FAKE_LEASE, fakeCredentialsDeps } from '../../support/app-fakes.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 
 /** What a binding that names no limits of its own is held to (`defaults.*`). */
 const BINDING_DEFAULTS = { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], credentialsScope: 'READ', durationSeconds: 3600 } as const;
 
 /**
- * The credentials listener in agent mode, in-process: the fast path in
- * front of the app, with a stand-in verifier (tokens "known:<sa>" are
+ * The credentials listener in agent mode, in-process (a fresh lease cached
+ * for the profile), with a stand-in verifier (tokens "known:<sa>" are
  * verified moments ago, "new:<sa>" need verifying) and real bindings.
  */
 const ORDERS = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
@@ -52,33 +50,26 @@ function listener() {
     allowed: () => true,
     auth,
   });
+  fake.fresh = { lease: FAKE_LEASE };
   const app = createCredentialsApp(fake.deps);
-  const fast = createFastPath({ profile: (n) => fake.deps.profiles.resolve(n), cache: fake.deps.cache, auth, rateLimiter: fake.deps.rateLimiter, metrics: fake.deps.metrics });
-  // The fast path with a recording stand-in behind it (light-my-request gives an
-  // Express app its own prototypes only when the app itself is the handler).
-  const fellThrough: string[] = [];
-  const fastOnly = (req: IncomingMessage, res: ServerResponse) => {
-    if (fast(req, res)) return;
-    fellThrough.push(String(req.headers.authorization));
-    res.writeHead(299).end();
-  };
   const get = (url: string, authorization: string | undefined, host = '169.254.170.2') =>
     inject(app, { method: 'GET', url, headers: { host, ...(authorization !== undefined && { authorization }) } });
-  const getFast = (url: string, authorization: string) =>
-    inject(fastOnly, { method: 'GET', url, headers: { host: '169.254.170.2:80', authorization } });
-  return { fake, get, getFast, fellThrough };
+  const getFast = (url: string, authorization: string) => inject(app, { method: 'GET', url, headers: { host: '169.254.170.2:80', authorization } });
+  return { fake, get, getFast };
 }
 
 describe('credentials listener in agent mode', () => {
-  it('serves a bound profile from the fast path to a known token only; the rest falls through', async () => {
+  it('serves a bound profile from the cached lease to a known or verified token, and refuses an unbound one before the cache', async () => {
     const l = listener();
     expect((await l.getFast('/v1/credentials/orders', 'known:executor')).statusCode).toBe(200);
     expect(l.fake.freshHits).toBe(1);
-    expect((await l.getFast('/v1/credentials/orders', 'new:executor')).statusCode).toBe(299);
-    // Known, but not bound to the profile: the full path answers (403), the cache is not touched.
-    expect((await l.getFast('/v1/credentials/orders', 'known:other')).statusCode).toBe(299);
-    expect(l.fellThrough).toEqual(['new:executor', 'known:other']);
-    expect(l.fake.freshHits).toBe(1);
+    expect((await l.getFast('/v1/credentials/orders', 'new:executor')).statusCode).toBe(200);
+    expect(l.fake.freshHits).toBe(2);
+    // Known, but not bound to the profile: 403, the cache is not touched.
+    const refused = await l.getFast('/v1/credentials/orders', 'known:other');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'NoBinding' });
+    expect(l.fake.freshHits).toBe(2);
   });
 
   it('serves a bound profile through the app to a token it verifies', async () => {
@@ -123,8 +114,8 @@ describe('credentials listener in agent mode', () => {
     const l = listener();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await l.getFast('/v1/credentials/orders', 'known:executor')).statusCode);
-    // Three from the pod's burst on the fast path; the fourth falls through to the full path.
-    expect(statuses).toEqual([200, 200, 200, 299]);
+    // Three from the pod's burst; the fourth is over it.
+    expect(statuses).toEqual([200, 200, 200, 429]);
     const refused = await l.get('/v1/credentials/orders', 'known:executor');
     expect(refused.statusCode).toBe(429);
     expect(refused.json()).toMatchObject({ code: 'RateLimited', message: expect.stringContaining('this pod') });

@@ -1,4 +1,4 @@
-import { inject } from 'light-my-request';
+import { inject } from '../../support/http-inject.js';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/core/errors.js';
 import { createCredentialsApp } from '../../../src/http/credentials-app.js';

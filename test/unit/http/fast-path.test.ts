@@ -1,15 +1,13 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { inject } from 'light-my-request';
+import { inject } from '../../support/http-inject.js';
 import { describe, expect, it } from 'vitest';
-import { createFastPath, RATE_LIMIT_TAKEN } from '../../../src/http/fast-path.js';
+import { createCredentialsApp } from '../../../src/http/credentials-app.js';
 import { APP_TOKEN, FAKE_LEASE, fakeCredentialsDeps } from '../../support/app-fakes.js';
 
 /**
- * The fast path in front of the credentials app, as the sidecar wires them: a
- * profile hit is answered here, and every other request falls through
- * untouched (to a recording stand-in for the full path; the full path's own
- * answers are tested in credentials-app.test.ts, and the two together over a
- * real socket in test/integration/http).
+ * The hit path of the credentials listener: an admitted profile request with
+ * a plain path is answered from the cache's synchronous hit (`serveIfFresh`),
+ * without Express; everything else, refusals included, gets the same answer
+ * through the full path, and the admission checks run once either way.
  */
 const ORDERS = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
 
@@ -19,31 +17,20 @@ function listener(options: { burst?: number } = {}) {
     ratePerSecond: 1,
     burst: options.burst ?? 500,
   });
-  const fellThrough: Array<{ url: string | undefined; tokenTaken: boolean }> = [];
-  const fast = createFastPath({
-    profile: (name) => fake.deps.profiles.resolve(name),
-    cache: fake.deps.cache,
-    auth: fake.deps.auth,
-    rateLimiter: fake.deps.rateLimiter,
-    metrics: fake.deps.metrics,
-  });
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    if (fast(req, res)) return;
-    fellThrough.push({ url: req.url, tokenTaken: (req as { [RATE_LIMIT_TAKEN]?: boolean })[RATE_LIMIT_TAKEN] === true });
-    res.writeHead(299).end('full path');
-  };
+  fake.fresh = { lease: FAKE_LEASE };
+  const handler = createCredentialsApp(fake.deps);
   const get = (url: string, headers: Record<string, string> = { authorization: APP_TOKEN }) =>
     inject(handler, { method: 'GET', url, headers: { host: '127.0.0.1:9180', ...headers } });
-  return { fake, get, fellThrough, handler };
+  return { fake, get, handler };
 }
 
-describe('credentials fast path', () => {
-  it('answers a profile hit itself, with the same body, headers and metrics as the full path', async () => {
+describe('credentials hit path', () => {
+  it('answers a profile hit from the synchronous hit, with the same body, headers and metrics as the full path', async () => {
     const l = listener();
     const res = await l.get('/v1/credentials/orders');
     expect(res.statusCode).toBe(200);
-    expect(l.fellThrough).toEqual([]);
     expect(l.fake.freshHits).toBe(1);
+    expect(l.fake.requests).toHaveLength(1);
     expect(res.headers['content-type']).toBe('application/json');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.json()).toEqual({
@@ -59,42 +46,51 @@ describe('credentials fast path', () => {
     expect(metrics).toMatch(/lfcs_served_credential_remaining_seconds_count 1/);
   });
 
-  it('leaves a miss to the full path, marking the rate-limit token it already took', async () => {
-    const l = listener();
+  it('serves a miss through the cache, spending one rate-limit token for the request, not two', async () => {
+    const l = listener({ burst: 2 });
     l.fake.fresh = undefined;
-    expect((await l.get('/v1/credentials/orders')).statusCode).toBe(299);
-    expect(l.fellThrough).toEqual([{ url: '/v1/credentials/orders', tokenTaken: true }]);
+    expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
+    expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
+    expect(l.fake.requests.map((r) => r.key !== undefined)).toEqual([true, true]);
+    expect((await l.get('/v1/credentials/orders')).statusCode).toBe(429);
   });
 
   it.each([
-    ['a missing token', {}],
-    ['a wrong token', { authorization: 'x'.repeat(26) }],
-    ['a foreign Host', { authorization: APP_TOKEN, host: 'evil.example' }],
-    ['a proxied request', { authorization: APP_TOKEN, forwarded: 'for=10.0.0.1' }],
-    ['an X-Forwarded-For request', { authorization: APP_TOKEN, 'x-forwarded-for': '10.0.0.1' }],
-  ])('hands %s to the full path before taking a rate-limit token or touching the cache', async (_name, headers) => {
-    const l = listener();
-    expect((await l.get('/v1/credentials/orders', headers as Record<string, string>)).statusCode).toBe(299);
-    expect(l.fellThrough).toEqual([{ url: '/v1/credentials/orders', tokenTaken: false }]);
+    ['a missing token', {}, 401],
+    ['a wrong token', { authorization: 'x'.repeat(26) }, 401],
+    ['a foreign Host', { authorization: APP_TOKEN, host: 'evil.example' }, 403],
+    ['a proxied request', { authorization: APP_TOKEN, forwarded: 'for=10.0.0.1' }, 403],
+    ['an X-Forwarded-For request', { authorization: APP_TOKEN, 'x-forwarded-for': '10.0.0.1' }, 403],
+  ])('refuses %s before taking a rate-limit token or touching the cache', async (_name, headers, status) => {
+    const l = listener({ burst: 1 });
+    expect((await l.get('/v1/credentials/orders', headers as Record<string, string>)).statusCode).toBe(status);
     expect(l.fake.freshHits).toBe(0);
+    expect(l.fake.requests).toEqual([]);
+    // The one token of the burst is still there.
+    expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
   });
 
-  it('hands unknown profiles, other routes and encoded names to the full path', async () => {
+  it('serves encoded names, queries and HEAD through the full path, with the same lease', async () => {
     const l = listener();
-    for (const url of ['/v1/credentials/nope', '/v1/credentials/orders/', '/v1/credentials/ord%65rs', '/v1/credentials/orders?x=1', '/v1/credentials']) {
-      expect((await l.get(url)).statusCode).toBe(299);
+    for (const url of ['/v1/credentials/ord%65rs', '/v1/credentials/orders?x=1']) {
+      const res = await l.get(url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.json()).toMatchObject({ AccessKeyId: FAKE_LEASE.accessKeyId });
     }
     const head = await inject(l.handler, { method: 'HEAD', url: '/v1/credentials/orders', headers: { host: '127.0.0.1', authorization: APP_TOKEN } });
-    expect(head.statusCode).toBe(299);
-    expect(l.fellThrough.map((f) => f.tokenTaken)).toEqual([false, false, false, false, false, false]);
+    expect(head.statusCode).toBe(200);
+    expect(l.fake.freshHits).toBe(3);
+    for (const url of ['/v1/credentials/nope', '/v1/credentials/orders/']) expect((await l.get(url)).statusCode, url).toBe(404);
   });
 
-  it('falls through once the listener limit is spent, so the full path answers 429', async () => {
+  it('answers 429 once the listener limit is spent, and serves again when it refills', async () => {
     const l = listener({ burst: 2 });
     expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
     expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
-    expect((await l.get('/v1/credentials/orders')).statusCode).toBe(299);
-    expect(l.fellThrough).toEqual([{ url: '/v1/credentials/orders', tokenTaken: false }]);
+    const limited = await l.get('/v1/credentials/orders');
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(l.fake.freshHits).toBe(2);
     await l.fake.clock.advance(1000);
     expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
   });

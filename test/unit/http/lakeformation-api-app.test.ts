@@ -1,4 +1,4 @@
-import { inject } from 'light-my-request';
+import { inject } from '../../support/http-inject.js';
 import { describe, expect, it } from 'vitest';
 import { LfcsError, UpstreamError } from '../../../src/core/errors.js';
 import { createLakeFormationApiApp, LAKE_FORMATION_NAME_BY_CODE } from '../../../src/http/lakeformation-api-app.js';

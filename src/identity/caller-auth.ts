@@ -14,15 +14,22 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import { TokenBucket } from '../core/token-bucket.js';
-import { TOKEN_CHECK_OUTCOMES, type SidecarMetrics, type TokenCheckOutcome } from '../observability/metrics.js';
-import type { Bindings, Target } from '../identity/bindings.js';
+import type { Bindings, Target } from './bindings.js';
 import { isDataLocationRequest } from '../lakeformation/types.js';
-import type { PodIdentity, ServiceAccountVerifier } from '../identity/service-account-verifier.js';
+import type { PodIdentity, ServiceAccountVerifier } from './service-account-verifier.js';
 import { isLoopbackHostHeader } from './host-check.js';
 import { hostForUrl } from '../core/hosts.js';
 import type { TokenSource } from './token-source.js';
 
-export type { Target } from '../identity/bindings.js';
+export type { Target } from './bindings.js';
+
+/**
+ * Agent mode: outcomes of `lfcs_agent_token_checks_total{outcome}`. `remembered`
+ * is a token verified moments ago; `refused` a 401 or a wrong node;
+ * `issuer_unavailable` a token that could not be checked.
+ */
+export const TOKEN_CHECK_OUTCOMES = ['verified', 'remembered', 'refused', 'issuer_unavailable'] as const;
+export type TokenCheckOutcome = (typeof TOKEN_CHECK_OUTCOMES)[number];
 
 /** An authenticated caller: the token holder (sidecar mode), or a pod (agent mode). */
 export type Caller = { readonly kind: 'token' } | { readonly kind: 'pod'; readonly identity: PodIdentity };
@@ -80,7 +87,8 @@ export interface AgentAuthInit {
   /** The agent's own listen address: the `Host` its clients send (loopback is accepted too). */
   host: string;
   logger: Logger;
-  metrics: Pick<SidecarMetrics, 'tokenChecks'>;
+  /** `lfcs_agent_token_checks_total`. */
+  metrics: { tokenChecks: { labels(labels: { outcome: TokenCheckOutcome }): { inc(): void } } };
   /** Each pod's own request budget. */
   podRequestsPerSecond: number;
   podBurst: number;

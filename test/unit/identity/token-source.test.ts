@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTokenSource } from '../../../src/http/token-source.js';
+import { createTokenSource } from '../../../src/identity/token-source.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 

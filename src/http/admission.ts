@@ -1,0 +1,250 @@
+/**
+ * Admission: the ordered checks a request passes before any credential work,
+ * one list per listener, run once per request by {@link runChecks} (the fast
+ * path included: it answers only requests these checks admitted). Each check
+ * is cheap and synchronous except authentication of an unknown
+ * service-account token, so the usual request passes them all without a
+ * promise. A check returns nothing to let the request on, or the refusal to
+ * answer with; it may note what it learned (the caller) on the admission.
+ *
+ * Adding a check (per-identity fairness, a new listener's rules) is one row in
+ * the list of each listener it applies to, below.
+ *
+ * What a request asks for is authorized once its target is read (the path for
+ * a profile, the query or body otherwise), by `authorizeTarget`
+ * (`authorization.ts`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../core/clock.js';
+import { LfcsError } from '../core/errors.js';
+import type { Caller, CallerAuth } from '../identity/caller-auth.js';
+import { NodeMismatchError } from '../identity/service-account-verifier.js';
+import { ServiceError } from '../lakeformation/service-error.js';
+import { checkSignatureShape, SIGNING_SERVICE } from '../lakeformation/sigv4-header.js';
+import { OPERATIONS } from '../lakeformation/types.js';
+import { isLoopbackHostHeader } from '../identity/host-check.js';
+import type { Listener } from './listener.js';
+import type { Route } from './routes.js';
+
+/** A request on its way in, and what the checks learned about it. */
+export interface Admission {
+  /** The listener the request arrived on: how it answers and records. */
+  readonly listener: Listener;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** `process.hrtime.bigint()` at arrival, for the duration metric. */
+  readonly started: bigint;
+  /** The row of the route table the path names (whatever the method), or undefined. */
+  readonly route: Route | undefined;
+  /** The metric label: the route's, or the listener's `unmatched` label. */
+  readonly label: string;
+  /** Who is calling, once authenticated (credentials listener). */
+  caller: Caller | undefined;
+  /** The access key id of the caller's SigV4 signature (Lake Formation API listener), for the audit line. */
+  callerAccessKeyId: string | undefined;
+}
+
+/** A refusal, in lfcs's terms or already in Lake Formation's. */
+export type Refusal = LfcsError | ServiceError;
+export type CheckResult = Refusal | undefined;
+/** One admission check: nothing lets the request on; a refusal is answered. */
+export type Check = (admission: Admission) => CheckResult | Promise<CheckResult>;
+
+/**
+ * Runs `checks` in order until one refuses. Synchronous while every check is;
+ * from the first check that needs to wait, the rest run after it.
+ */
+export function runChecks(checks: readonly Check[], admission: Admission, from = 0): CheckResult | Promise<CheckResult> {
+  for (let i = from; i < checks.length; i++) {
+    const result = checks[i]!(admission);
+    if (result === undefined) continue;
+    if (result instanceof Promise) return result.then((refusal) => refusal ?? runChecks(checks, admission, i + 1));
+    return result;
+  }
+  return undefined;
+}
+
+/** What the credentials listener's checks use. */
+export interface CredentialsAdmissionDeps {
+  auth: CallerAuth;
+  /** Token bucket for authenticated requests: false means answer 429. */
+  rateLimiter: { tryTake(): boolean };
+  /** Token bucket for requests refused by authentication, apart, so a flood of wrong tokens cannot make the real client get 429. */
+  refusedRateLimiter: { tryTake(): boolean };
+}
+
+/**
+ * The credentials listener: where the request comes from (target form, Host,
+ * proxy headers), who sends it, then how fast (the caller's own budget, then
+ * the listener's rate limit).
+ */
+export function credentialsChecks(deps: CredentialsAdmissionDeps): readonly Check[] {
+  return [
+    originForm,
+    hostAllowed(deps.auth.hostAllowed, deps.auth.hostRule),
+    noProxyHeaders,
+    authenticated(deps.auth, deps.refusedRateLimiter),
+    callerBudget(deps.auth),
+    rateLimited(deps.rateLimiter, 'too many requests; slow down', { retryAfterSeconds: 1 }),
+  ];
+}
+
+/** What the Lake Formation API listener's checks use. */
+export interface LakeFormationApiAdmissionDeps {
+  rateLimiter: { tryTake(): boolean };
+  /** For the `X-Amz-Date` window. */
+  clock: Clock;
+}
+
+/**
+ * The Lake Formation API listener: where the request comes from, then how
+ * fast, then what it is (POST, a JSON body, a well-formed signature, an
+ * operation it serves).
+ */
+export function lakeFormationApiChecks(deps: LakeFormationApiAdmissionDeps): readonly Check[] {
+  return [
+    assignRequestId,
+    hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
+    noProxyHeaders,
+    rateLimited(deps.rateLimiter, 'too many requests to this listener'),
+    postOnly,
+    jsonContentType,
+    signed(deps.clock),
+    knownOperation,
+  ];
+}
+
+/** Every answer of the Lake Formation API listener carries its own request id, as the service's do. */
+const assignRequestId: Check = (a) => {
+  a.res.setHeader('x-amzn-requestid', randomUUID());
+  return undefined;
+};
+
+/**
+ * An absolute-form target (`GET http://evil/v1/...`) names a host of its own
+ * that the Host check would never see; only proxies receive those.
+ */
+const originForm: Check = (a) =>
+  a.req.url?.startsWith('/') ? undefined : new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL');
+
+/**
+ * DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
+ * into calling us sends the attacker's host name, never ours.
+ */
+function hostAllowed(allowed: (host: string | undefined) => boolean, rule: string): Check {
+  return (a) => (allowed(a.req.headers.host) ? undefined : new LfcsError('ForbiddenHost', `the Host header must be ${rule}`));
+}
+
+/** A proxied request did not originate in this pod (or on this node). */
+const noProxyHeaders: Check = (a) => {
+  const headers = a.req.headers;
+  if (headers['x-forwarded-for'] === undefined && headers['forwarded'] === undefined) return undefined;
+  return new LfcsError('ForwardedRequestRejected', 'proxied requests (X-Forwarded-For, Forwarded) are refused');
+};
+
+/**
+ * The caller: known at once (the token, or a service-account token verified
+ * moments ago), or authenticated. A refused one spends `refused`, not the
+ * listener's bucket.
+ */
+function authenticated(auth: CallerAuth, refused: { tryTake(): boolean }): Check {
+  return (a) => {
+    const header = a.req.headers.authorization;
+    const known = auth.known(header);
+    if (known !== undefined) {
+      a.caller = known;
+      return undefined;
+    }
+    return auth.authenticate(header).then(
+      (caller) => {
+        a.caller = caller;
+        return undefined;
+      },
+      (err: unknown) => {
+        // Its signature verified, so the audit line may name the pod it was refused to.
+        if (err instanceof NodeMismatchError) a.caller = { kind: 'pod', identity: err.identity };
+        const isRefusal = err instanceof LfcsError && (err.code === 'Unauthorized' || err.code === 'NodeMismatch');
+        if (isRefusal && !refused.tryTake()) {
+          return new LfcsError('RateLimited', 'too many requests without the right token; slow down', { retryAfterSeconds: 1 });
+        }
+        if (err instanceof LfcsError) return err;
+        // Not a refusal but a bug: answered 500 and logged by the listener, which needs the error as thrown.
+        throw err;
+      },
+    );
+  };
+}
+
+/** The caller's own budget (agent mode: the pod's), spent before the listener's. */
+function callerBudget(auth: CallerAuth): Check {
+  return (a) =>
+    a.caller === undefined || auth.admit(a.caller)
+      ? undefined
+      : new LfcsError('RateLimited', 'too many requests from this pod; slow down', { retryAfterSeconds: 1 });
+}
+
+function rateLimited(bucket: { tryTake(): boolean }, message: string, options?: { retryAfterSeconds: number }): Check {
+  return () => (bucket.tryTake() ? undefined : new LfcsError('RateLimited', message, options));
+}
+
+const postOnly: Check = (a) => {
+  if (a.req.method === 'POST') return undefined;
+  a.res.setHeader('Allow', 'POST');
+  return new LfcsError('MethodNotAllowed', `${a.req.method} is not allowed; Lake Formation operations are POST`);
+};
+
+/** Content types the AWS SDKs send with a JSON body (restJson1 sends the first). */
+const JSON_CONTENT_TYPES = ['application/json', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1'];
+
+/** The media type alone (parameters such as charset dropped), also for an empty body. */
+const jsonContentType: Check = (a) => {
+  const mediaType = a.req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== undefined && JSON_CONTENT_TYPES.includes(mediaType)) return undefined;
+  return new LfcsError('UnsupportedMediaType', 'send the body as Content-Type: application/json');
+};
+
+/** Access key ids as AWS issues them (AKIA..., ASIA...): upper-case letters and digits. */
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Everything about the caller's signature that lfcs can check without the
+ * caller's secret. Notes the access key id for the audit line. Refuses with
+ * the AWS front door's names.
+ */
+function signed(clock: Clock): Check {
+  return (a) => {
+    const authorization = a.req.headers.authorization;
+    if (authorization === undefined || authorization.trim() === '') {
+      return new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    }
+    const amzDate = a.req.headers['x-amz-date'];
+    const shape = checkSignatureShape(authorization, typeof amzDate === 'string' ? amzDate : undefined, {
+      service: SIGNING_SERVICE,
+      nowMs: clock.now(),
+    });
+    if (!shape.ok) {
+      return new ServiceError(shape.problem.kind === 'incomplete' ? 'IncompleteSignatureException' : 'InvalidSignatureException', shape.problem.message);
+    }
+    const { accessKeyId, signature } = shape.value.authorization;
+    if (!ACCESS_KEY_ID.test(accessKeyId)) {
+      return new ServiceError('IncompleteSignatureException', 'Credential must start with an access key id of 16 to 128 letters and digits.');
+    }
+    if (!SIGNATURE_HEX.test(signature)) return new ServiceError('IncompleteSignatureException', 'Signature must be 64 hexadecimal characters.');
+    a.callerAccessKeyId = accessKeyId;
+    return undefined;
+  };
+}
+
+/** The last segment names the operation (an endpoint override may add a path prefix). */
+const knownOperation: Check = (a) => {
+  if (a.route !== undefined) return undefined;
+  const path = a.req.url?.split('?')[0] ?? '';
+  const asked = path.slice(path.lastIndexOf('/') + 1).slice(0, 100) || '(none)';
+  return new LfcsError(
+    'RouteNotFound',
+    `this endpoint serves only credential vending (${OPERATIONS.join(', ')}), not ${asked}; ` +
+      'send other Lake Formation calls to the service (unset AWS_ENDPOINT_URL_LAKEFORMATION for that client)',
+  );
+};
