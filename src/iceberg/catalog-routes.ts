@@ -15,18 +15,41 @@
 import { IcebergError } from './errors.js';
 import { decodeComponent } from './raw-query.js';
 
+/** One catalog route: its spec path template, the method (a GET route also answers HEAD when `head`), and its metric label. */
+export interface CatalogRouteRow {
+  readonly method: 'GET' | 'POST';
+  /** The spec's template, `{prefix}` being `catalogs/<catalog-id>`. */
+  readonly path: string;
+  readonly head: boolean;
+  readonly label: string;
+}
+
+/**
+ * Every route the gateway answers, once: `/v1/config`'s `endpoints` and the
+ * listener's rows of the route table both come from it.
+ */
+export const CATALOG_ROUTES: readonly CatalogRouteRow[] = [
+  { method: 'GET', path: '/v1/config', head: false, label: 'iceberg-config' },
+  { method: 'POST', path: '/v1/oauth/tokens', head: false, label: 'iceberg-token' },
+  { method: 'GET', path: '/v1/{prefix}/namespaces', head: false, label: 'iceberg-namespaces' },
+  { method: 'GET', path: '/v1/{prefix}/namespaces/{namespace}', head: true, label: 'iceberg-namespace' },
+  { method: 'GET', path: '/v1/{prefix}/namespaces/{namespace}/tables', head: false, label: 'iceberg-tables' },
+  { method: 'GET', path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}', head: true, label: 'iceberg-table' },
+  { method: 'GET', path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials', head: false, label: 'iceberg-credentials' },
+  { method: 'POST', path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}/sign', head: false, label: 'iceberg-sign' },
+  { method: 'POST', path: '/v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics', head: false, label: 'iceberg-metrics' },
+];
+
 /** The catalog routes lfcs serves, as `/v1/config` lists them (`"<METHOD> <path template>"`). */
-export const SERVED_ENDPOINTS = [
-  'GET /v1/{prefix}/namespaces',
-  'GET /v1/{prefix}/namespaces/{namespace}',
-  'HEAD /v1/{prefix}/namespaces/{namespace}',
-  'GET /v1/{prefix}/namespaces/{namespace}/tables',
-  'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}',
-  'HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}',
-  'GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials',
-  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/sign',
-  'POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics',
-] as const;
+export const SERVED_ENDPOINTS: readonly string[] = CATALOG_ROUTES.filter((row) => row.path.includes('{prefix}')).flatMap((row) => [
+  `${row.method} ${row.path}`,
+  ...(row.head ? [`HEAD ${row.path}`] : []),
+]);
+
+/** A route's path as the route table matches it: `{prefix}` is `catalogs/:catalog`, each other `{name}` one segment. */
+export function routeTablePath(row: CatalogRouteRow): string {
+  return row.path.replace('{prefix}', 'catalogs/{catalog}').replace(/\{(\w+)\}/g, ':$1');
+}
 
 /** A table as the path names it: the raw segments (for building its own paths) and their decoded form. */
 export interface TablePath {

@@ -29,6 +29,13 @@ export interface GatewayRequest {
   body?: Buffer;
   /** Aborts when the client went away. */
   signal?: AbortSignal;
+  /**
+   * Whether the caller may have the table: throws the refusal (the
+   * admission pipeline's authorization, e.g. `dynamic.allowedTables` or an
+   * agent binding). Called for every table route before any upstream call
+   * or lease. Absent: every table is allowed.
+   */
+  authorize?: (tableArn: string) => void;
 }
 
 /** Options of {@link createIcebergGateway}. */
@@ -83,18 +90,19 @@ export function createIcebergGateway(init: IcebergGatewayInit): IcebergGateway {
         case 'namespaceExists':
         case 'listTables':
         case 'tableExists':
-          if ('table' in route) tableIdentity(init.region, route.table.catalogId, route.table.namespace, route.table.table);
+          if ('table' in route) identityOf(route.table, request);
           return { operation, answer: await forwarded(request, rawPath, query, head) };
         case 'loadTable':
           return { operation, answer: await loadTable(request, route.table, rawPath, query) };
         case 'loadCredentials': {
-          const lease = await init.leases(identityOf(route.table).tableArn, request.signal);
+          const lease = await init.leases(identityOf(route.table, request).tableArn, request.signal);
           const refreshEndpoint = tableRoutePath(route.table, 'credentials');
           return { operation, answer: loadCredentialsAnswer(lease, { ...store, refreshEndpoint }) };
         }
         case 'signRequest': {
+          const { tableArn } = identityOf(route.table, request);
           const signRequest = parseSignRequest(request.body ?? Buffer.alloc(0));
-          const lease = await init.leases(identityOf(route.table).tableArn, request.signal);
+          const lease = await init.leases(tableArn, request.signal);
           const allowedPaths = lease.vendedS3Path?.length ? lease.vendedS3Path : [leasePrefix(lease)];
           return { operation, answer: await signAnswer(signRequest, lease, { ...store, allowedPaths }, init.clock) };
         }
@@ -107,8 +115,11 @@ export function createIcebergGateway(init: IcebergGatewayInit): IcebergGateway {
     }
   }
 
-  function identityOf(table: TablePath) {
-    return tableIdentity(init.region, table.catalogId, table.namespace, table.table);
+  /** The table a route names, once the caller may have it. */
+  function identityOf(table: TablePath, request: GatewayRequest) {
+    const identity = tableIdentity(init.region, table.catalogId, table.namespace, table.table);
+    request.authorize?.(identity.tableArn);
+    return identity;
   }
 
   /** `GET /v1/config`: the prefix of the catalog asked for (`?warehouse=<id>`), and the routes served. */
@@ -156,7 +167,7 @@ export function createIcebergGateway(init: IcebergGatewayInit): IcebergGateway {
 
   async function loadTable(request: GatewayRequest, table: TablePath, rawPath: string, query: string): Promise<GatewayAnswer> {
     // Refused before any upstream call when the name cannot be a Glue table.
-    const identity = identityOf(table);
+    const identity = identityOf(table, request);
     const answer = await forwarded(request, rawPath, query, false);
     if (answer.status !== 200 || answer.body === undefined) return answer;
     const mode = delegationMode(request.headers['x-iceberg-access-delegation'], init.delegation);

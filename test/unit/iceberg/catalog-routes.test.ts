@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchCatalogRoute, SERVED_ENDPOINTS, tableRoutePath } from '../../../src/iceberg/catalog-routes.js';
+import { CATALOG_ROUTES, matchCatalogRoute, routeTablePath, SERVED_ENDPOINTS, tableRoutePath } from '../../../src/iceberg/catalog-routes.js';
 import type { IcebergError } from '../../../src/iceberg/errors.js';
 import { CATALOG } from './support.js';
 
@@ -30,6 +30,7 @@ describe('catalog routes', () => {
     expect(match('POST', `${P}/namespaces/a%1Fb/tables/my%20t/sign`)).toEqual({ operation: 'signRequest', table });
     expect(match('POST', `${P}/namespaces/a%1Fb/tables/my%20t/metrics`)).toEqual({ operation: 'reportMetrics', table });
     expect(SERVED_ENDPOINTS).toHaveLength(9);
+    expect(SERVED_ENDPOINTS).toContain('HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}');
   });
 
   it("builds a table's own relative paths, encoded as the client sent them and without a leading slash", () => {
@@ -73,5 +74,12 @@ describe('catalog routes', () => {
 
   it('refuses a malformed percent-encoding with 400', () => {
     expect(refusal('GET', `${P}/namespaces/%zz`).status).toBe(400);
+  });
+});
+
+describe('catalog route rows', () => {
+  it('give the route table Express-style paths, and each a label of its own', () => {
+    expect(CATALOG_ROUTES.map(routeTablePath)).toContain('/v1/catalogs/:catalog/namespaces/:namespace/tables/:table/sign');
+    expect(new Set(CATALOG_ROUTES.map((row) => row.label)).size).toBe(CATALOG_ROUTES.length);
   });
 });

@@ -217,3 +217,28 @@ describe('Iceberg REST gateway', () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe('Iceberg REST gateway: authorization', () => {
+  it('asks the authorize hook for every table route before any upstream call or lease', async () => {
+    const { handle, calls, leaseCalls } = setup();
+    const asked: string[] = [];
+    const authorize = (arn: string) => {
+      asked.push(arn);
+      throw new LfcsError('TableNotAllowed', `table ${arn} matches none of dynamic.allowedTables`);
+    };
+    for (const [method, url, body] of [
+      ['GET', TABLE],
+      ['HEAD', TABLE],
+      ['GET', `${TABLE}/credentials`],
+      ['POST', `${TABLE}/sign`, signBody()],
+    ] as const) {
+      const { answer } = await handle(method, url, { authorize, ...(body && { body }) });
+      expect(answer.status, `${method} ${url}`).toBe(403);
+      if (method !== 'HEAD') expectIcebergError(answer, 403, 'ForbiddenException');
+    }
+    expect(asked).toEqual([TABLE_ARN, TABLE_ARN, TABLE_ARN, TABLE_ARN]);
+    expect([calls, leaseCalls]).toEqual([[], []]);
+    // Listings name no table: forwarded.
+    expect((await handle('GET', `${P}/namespaces`, { authorize })).answer.status).toBe(200);
+  });
+});
