@@ -13,6 +13,12 @@ import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES, type ResolvedProfile } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp, lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
+import { createIcebergApp, icebergErrorResponse } from '../http/iceberg-app.js';
+import { createIcebergGateway } from '../iceberg/gateway.js';
+import { glueIcebergUri } from '../iceberg/settings.js';
+import { createTableLeases } from '../iceberg/table-leases.js';
+import { createUpstreamCatalog } from '../iceberg/upstream-catalog.js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
@@ -53,6 +59,8 @@ export interface RunningSidecar {
   readonly adminUrl: string;
   /** `http://127.0.0.1:<port>`: the Lake Formation API listener (AWS_ENDPOINT_URL_LAKEFORMATION), when enabled. */
   readonly lakeformationApiUrl: string | undefined;
+  /** `http://127.0.0.1:<port>`: the Iceberg REST gateway (the engines' catalog `uri`), when enabled. */
+  readonly icebergUrl: string | undefined;
   readonly cache: CredentialCache;
   readonly metrics: SidecarMetrics;
   readonly tokenFile: string | undefined;
@@ -145,6 +153,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let credentialsListening = false;
   let adminListening = false;
   let lakeformationApiListening = false;
+  let icebergListening = false;
 
   // The EKS Pod Identity Agent's limits by default (1000/s, burst 500): far above
   // what a pod's SDK clients send, low enough that a runaway loop can't starve us.
@@ -186,6 +195,36 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       })
     : undefined;
 
+  // The gateway: catalog calls signed as lfcs itself (the Lake Formation client's own identity), leases from the one cache.
+  const icebergRegion = config.iceberg.region ?? config.region;
+  const icebergApp = config.iceberg.enabled
+    ? createIcebergApp({
+        gateway: createIcebergGateway({
+          region: icebergRegion,
+          catalogs: config.iceberg.catalogs,
+          delegation: config.iceberg.delegation,
+          s3Endpoint: config.iceberg.s3Endpoint,
+          upstream: createUpstreamCatalog({
+            uri: config.iceberg.upstreamUri ?? glueIcebergUri(icebergRegion),
+            region: icebergRegion,
+            credentials: vending?.credentials ?? init.upstreamCredentials ?? fromNodeProviderChain(),
+            timeoutMs: config.iceberg.timeoutMs,
+            clock,
+          }),
+          leases: createTableLeases(cache, config.defaults),
+          clock,
+        }),
+        auth,
+        dynamic: dynamicPolicy,
+        defaults: config.defaults,
+        rateLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.requestsPerSecond, burst: config.rateLimit.burst }),
+        refusedRateLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.refusedPerSecond, burst: config.rateLimit.refusedBurst }),
+        deniedLogLimiter: new TokenBucket({ clock, ratePerSecond: config.rateLimit.deniedLogLinesPerSecond, burst: 20 }),
+        metrics,
+        logger,
+      })
+    : undefined;
+
   const prewarmer = new Prewarmer({
     cache,
     clock,
@@ -201,6 +240,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     if (!credentialsListening) reasons.push('credentials listener is not listening');
     if (!adminListening) reasons.push('admin listener is not listening');
     if (lakeformationApiApp && !lakeformationApiListening) reasons.push('Lake Formation API listener is not listening');
+    if (icebergApp && !icebergListening) reasons.push('Iceberg REST gateway is not listening');
     const issuerProblem = verifier?.notReadyReason;
     if (issuerProblem) reasons.push(issuerProblem);
     const issuerNote = verifier?.savedKeysNote;
@@ -239,6 +279,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   let credentialsListener: Listening | undefined;
   let adminListener: Listening | undefined;
   let lakeformationApiListener: Listening | undefined;
+  let icebergListener: Listening | undefined;
   try {
     credentialsListener = await listen(credentialsHandler, listenAt.host, listenAt.port);
     credentialsListening = true;
@@ -248,6 +289,10 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       });
       lakeformationApiListening = true;
     }
+    if (icebergApp) {
+      icebergListener = await listen(icebergApp, config.iceberg.host, config.iceberg.port, { errorResponse: icebergErrorResponse });
+      icebergListening = true;
+    }
     adminListener = await listen(adminApp, config.admin.host, config.admin.port, {
       ...ADMIN_LIMITS,
       maxConnections: config.admin.maxConnections,
@@ -256,6 +301,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
   } catch (err) {
     await credentialsListener?.close();
     await lakeformationApiListener?.close();
+    await icebergListener?.close();
     cache.close();
     vending?.destroy();
     verifier?.stop();
@@ -283,6 +329,8 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     await credentialsListener!.close();
     lakeformationApiListening = false;
     await lakeformationApiListener?.close();
+    icebergListening = false;
+    await icebergListener?.close();
     adminListening = false;
     await adminListener!.close();
     vending?.destroy();
@@ -292,10 +340,13 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     ? `http://${hostForUrl(config.lakeformationApi.host)}:${lakeformationApiListener.port}`
     : undefined;
 
+  const icebergUrl = icebergListener ? `http://${hostForUrl(config.iceberg.host)}:${icebergListener.port}` : undefined;
+
   return {
     credentialsUrl,
     adminUrl,
     lakeformationApiUrl,
+    icebergUrl,
     cache,
     metrics,
     tokenFile: token?.path,
