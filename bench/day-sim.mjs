@@ -8,6 +8,7 @@
  * Each client here calls its API every `callIntervalSeconds` (random phase).
  */
 import { CredentialCache } from '../dist/cache/index.js';
+import { UpstreamCaller } from '../dist/upstream/caller.js';
 import { FakeClock } from '../test/support/fake-clock.mjs';
 
 export async function simulateDay({
@@ -32,7 +33,7 @@ export async function simulateDay({
       expiration: new Date(clock.now() + leaseSeconds * 1000),
     };
   };
-  const cache = new CredentialCache({ vend, clock });
+  const cache = new CredentialCache({ upstream: new UpstreamCaller({ vend, clock }), clock });
   const request = {
     operation: 'GetTemporaryGlueTableCredentials',
     tableArn: 'arn:aws:glue:us-east-1:123456789012:table/sales/orders',

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CredentialCache } from '../dist/cache/index.js';
+import { UpstreamCaller } from '../dist/upstream/caller.js';
 
 const n = Number(process.argv[2] ?? 100_000);
 if (typeof gc !== 'function') throw new Error('run with --expose-gc');
@@ -34,7 +35,10 @@ const vend = async () => {
 
 // Warm the code paths so JIT memory is not counted per entry.
 {
-  const warm = new CredentialCache({ vend, maxEntries: 1000, ratePerSecond: 1e6, burst: 1e6, maxConcurrency: 1000 });
+  const warm = new CredentialCache({
+    upstream: new UpstreamCaller({ vend, settings: { ratePerSecond: 1e6, burst: 1e6, maxConcurrency: 1000 } }),
+    maxEntries: 1000,
+  });
   for (let i = 0; i < 1000; i++) await warm.get(request(-i - 1));
   warm.close();
 }
@@ -42,12 +46,8 @@ fullGc();
 const before = process.memoryUsage();
 
 const cache = new CredentialCache({
-  vend,
+  upstream: new UpstreamCaller({ vend, settings: { ratePerSecond: 1e6, burst: 1e6, maxConcurrency: 1000, maxQueuedCalls: 1e6 } }),
   maxEntries: n,
-  ratePerSecond: 1e6,
-  burst: 1e6,
-  maxConcurrency: 1000,
-  maxQueuedCalls: 1e6,
 });
 const fillStarted = performance.now();
 const batch = 1000;

@@ -3,12 +3,13 @@
  * lease in it. The serving policy that reads these fields is in
  * `credential-cache.ts`.
  */
-import type { TimerHandle } from '../core/clock.js';
 import type { ErrorCode } from '../core/errors.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
-import { effectiveThresholds, type EffectiveThresholds, type ThresholdSettings } from './settings.js';
+import type { Scheduled } from './schedule.js';
+import { effectiveThresholds, type ThresholdSettings } from './settings.js';
 
-export interface Entry {
+/** A flat record: the lease, the two serving bounds it was received with, and the bookkeeping. */
+export interface Entry extends Scheduled {
   readonly key: string;
   /** Snapshot of the request that created the entry; refreshes send it again. */
   readonly request: CredentialRequest;
@@ -16,19 +17,19 @@ export interface Entry {
   lease: Lease;
   expiresAtMs: number;
   fetchedAtMs: number;
-  thresholds: EffectiveThresholds;
+  /** Served as `hit` only with more than this left (`minServeSeconds`, scaled to the lease's lifetime). */
+  minServeMs: number;
+  /** Served as `stale` (upstream failing) only with more than this left (`hardMinimumSeconds`, scaled). */
+  hardMinimumMs: number;
   /** Earliest time the next refresh may start (jittered, or pushed back by a failure). */
   refreshAtMs: number;
   /** The refresh time passed while the entry was idle; it now only waits for expiry. */
   refreshSuspended: boolean;
-  consecutiveFailures: number;
   lastRefreshAtMs: number | undefined;
   lastRefreshOutcome: 'success' | ErrorCode | undefined;
   /** Requests answered from this entry's lease without waiting for a fresh one (`hit` and `stale`). */
   hits: number;
   lastRequestedAtMs: number;
-  /** The single pending wake-up (refresh time or expiry). */
-  timer: TimerHandle | undefined;
 }
 
 /**
@@ -52,15 +53,16 @@ export function storeLease(
     lease,
     expiresAtMs,
     fetchedAtMs: now,
-    thresholds,
+    minServeMs: 0,
+    hardMinimumMs: 0,
     refreshAtMs: 0,
     refreshSuspended: false,
-    consecutiveFailures: 0,
     lastRefreshAtMs: undefined,
     lastRefreshOutcome: undefined,
     hits: 0,
     lastRequestedAtMs: now,
-    timer: undefined,
+    wakeAtMs: 0,
+    heapIndex: -1,
   };
   if (entry) {
     target.lastRefreshAtMs = now;
@@ -69,13 +71,13 @@ export function storeLease(
   target.lease = lease;
   target.expiresAtMs = expiresAtMs;
   target.fetchedAtMs = now;
-  target.thresholds = thresholds;
+  target.minServeMs = thresholds.minServeSeconds * 1000;
+  target.hardMinimumMs = thresholds.hardMinimumSeconds * 1000;
   // Jitter only delays the start within the refresh window: the refresh
   // still begins before minServe because jitter < refreshBefore - minServe.
   target.refreshAtMs =
     expiresAtMs - thresholds.refreshBeforeSeconds * 1000 + init.random * thresholds.refreshJitterSeconds * 1000;
   target.refreshSuspended = false;
-  target.consecutiveFailures = 0;
   return target;
 }
 
@@ -101,11 +103,10 @@ function freezeLease(lease: Lease): Lease {
   return Object.freeze(copy);
 }
 
-/** Records a failed fetch on `entry`: the next try waits `backoffMs` (the caller's full-jitter delay). */
-export function recordFailure(entry: Entry, code: ErrorCode, now: number, backoffMs: number): void {
-  entry.consecutiveFailures += 1;
+/** Records a failed fetch on `entry`: the next try waits until `retryAtMs` (the key's backoff, `failures.ts`). */
+export function recordFailure(entry: Entry, code: ErrorCode, now: number, retryAtMs: number): void {
   entry.lastRefreshAtMs = now;
   entry.lastRefreshOutcome = code;
-  entry.refreshAtMs = now + backoffMs;
+  entry.refreshAtMs = retryAtMs;
   entry.refreshSuspended = false;
 }

@@ -9,5 +9,5 @@ export {
   type EffectiveThresholds,
 } from './settings.js';
 export type { CacheEntrySummary } from './summary.js';
-export type { UpstreamCallEvent } from '../upstream/caller.js';
+export type { FetchOptions, FetchPriority, Upstream, UpstreamCallEvent } from '../upstream/caller.js';
 export type { CacheHooks, CredentialCacheOptions, GetOptions, LookupResult, ServedCredentials } from './types.js';

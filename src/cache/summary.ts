@@ -3,6 +3,7 @@ import type { ErrorCode } from '../core/errors.js';
 import type { CredentialsScope, Operation, Permission } from '../lakeformation/types.js';
 import { missingDataLocations } from '../lakeformation/data-location.js';
 import { wholeSecondsLeft, type Entry } from './entry.js';
+import { isLive } from './store.js';
 
 /** One cached lease as listed by `GET /v1/cache`. Holds no key material. */
 export interface CacheEntrySummary {
@@ -69,4 +70,23 @@ function withRefresh(summary: CacheEntrySummary, entry: Entry): CacheEntrySummar
   if (entry.lastRefreshAtMs !== undefined) summary.lastRefreshAt = new Date(entry.lastRefreshAtMs);
   if (entry.lastRefreshOutcome !== undefined) summary.lastRefreshOutcome = entry.lastRefreshOutcome;
   return summary;
+}
+
+/**
+ * Summaries of the live entries of `entries`, in their order, at most
+ * `limit`: the walk stops there, so a bounded listing costs the same however
+ * large the cache.
+ */
+export function summarizeLive(
+  entries: Iterable<Entry>,
+  now: number,
+  limit: number,
+  refreshing: (key: string) => boolean,
+): CacheEntrySummary[] {
+  const listed: CacheEntrySummary[] = [];
+  for (const entry of entries) {
+    if (listed.length >= limit) break;
+    if (isLive(entry, now)) listed.push(summarize(entry, now, refreshing(entry.key)));
+  }
+  return listed;
 }

@@ -1,10 +1,9 @@
 /** The cache's public types and the schema of its constructor options. */
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
-import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/types.js';
+import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { Entry } from './entry.js';
-import type { UpstreamCallEvent } from '../upstream/caller.js';
-import { limiterSettingsShape, retrySettingsShape } from '../upstream/settings.js';
+import type { Upstream } from '../upstream/caller.js';
 import { cacheSettingsShape, type CacheSettings } from './settings.js';
 
 /**
@@ -36,8 +35,6 @@ export interface CacheHooks {
    * was made; the result, if any, is discarded).
    */
   onRefresh?(outcome: 'success' | 'failure' | 'dropped'): void;
-  /** Every single upstream attempt, retries and background refreshes included. */
-  onUpstreamCall?(event: UpstreamCallEvent): void;
   /** The number of cached leases changed (negative-cache entries are not counted). */
   onEntryCountChange?(count: number): void;
 }
@@ -46,20 +43,21 @@ const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => type
 const isClock = (v: unknown) =>
   typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
 
+const isUpstream = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).fetch === 'function';
+
 /**
  * The constructor's options: the dependencies, plus every `cache.*` setting
- * and the `upstream.*` retry and limiter settings (each optional, defaults
- * in `cache/settings.ts` and `upstream/settings.ts`). Unknown keys are rejected.
+ * (each optional, defaults in `cache/settings.ts`). The upstream comes built,
+ * with its retry and limiter settings. Unknown keys are rejected.
  */
 export const optionsSchema = z.strictObject({
-  vend: fn('a function (request, signal) => Promise<Lease>'),
+  upstream: z.custom<Upstream>(isUpstream, { error: 'an object with fetch(request, { signal, priority }) => Promise<Lease>' }),
   clock: z.custom<Clock>(isClock, { error: 'an object with now(), setTimeout() and clearTimeout()' }).optional(),
   random: fn('a function returning a number in [0, 1)').optional(),
   hooks: z
     .strictObject({
       onLookup: fn('a function').optional(),
       onRefresh: fn('a function').optional(),
-      onUpstreamCall: fn('a function').optional(),
       onEntryCountChange: fn('a function').optional(),
     })
     .optional(),
@@ -69,14 +67,12 @@ export const optionsSchema = z.strictObject({
    */
   pinnedKeys: z.array(z.string()).optional(),
   ...cacheSettingsShape,
-  ...retrySettingsShape,
-  ...limiterSettingsShape,
 });
 
-export type Settings = CacheSettings & z.output<z.ZodObject<typeof retrySettingsShape & typeof limiterSettingsShape>>;
+export type Settings = CacheSettings;
 
 /** Options of {@link CredentialCache}. */
-export type CredentialCacheOptions = z.input<typeof optionsSchema> & { vend: VendFunction; clock?: Clock; hooks?: CacheHooks };
+export type CredentialCacheOptions = z.input<typeof optionsSchema> & { upstream: Upstream; clock?: Clock; hooks?: CacheHooks };
 
 /** What {@link CredentialCache.get} returns. */
 export interface ServedCredentials {
@@ -105,7 +101,6 @@ export function safeHooks(hooks: CacheHooks = {}): Required<CacheHooks> {
   return {
     onLookup: wrap(hooks.onLookup),
     onRefresh: wrap(hooks.onRefresh),
-    onUpstreamCall: wrap(hooks.onUpstreamCall),
     onEntryCountChange: wrap(hooks.onEntryCountChange),
   };
 }
@@ -118,17 +113,16 @@ export interface Flight {
   readonly background: boolean;
   /** The entry a background refresh renews. */
   readonly entry: Entry | undefined;
+  /** Cancels everything, a running call included (close, eviction). */
   readonly controller: AbortController;
+  /** Aborted when the last client of a foreground fetch leaves: nothing new starts for it. */
+  readonly unwanted: AbortController;
   readonly promise: Promise<Lease>;
   readonly resolve: (lease: Lease) => void;
   readonly reject: (err: unknown) => void;
   /** Clients waiting: the first is reported `miss`, the others `coalesced`. */
   waiters: number;
   label: string | undefined;
-  /** Upstream attempts actually started (0 when the limiter refused or dropped the call). */
-  attempts: number;
-  /** An attempt is at Lake Formation now (not queued, not between retries). */
-  running: boolean;
 }
 
 /** Per-request options of `CredentialCache.get`. */

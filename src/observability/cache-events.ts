@@ -4,11 +4,14 @@
  * and the request fields only in the log, never in metric labels).
  */
 import type { Logger } from 'pino';
-import type { CacheHooks } from '../cache/index.js';
+import type { CacheHooks, UpstreamCallEvent } from '../cache/index.js';
 import type { SidecarMetrics } from './metrics.js';
 
 /** Cache events become metrics and the audit log: one line per upstream call. */
-export function cacheHooks(metrics: SidecarMetrics, logger: Logger): CacheHooks {
+export function cacheHooks(
+  metrics: SidecarMetrics,
+  logger: Logger,
+): CacheHooks & { onUpstreamCall(event: UpstreamCallEvent): void } {
   return {
     onLookup: (result) => metrics.cacheLookups.inc({ result }),
     onRefresh: (outcome) => metrics.refreshes.inc({ outcome }),

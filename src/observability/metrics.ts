@@ -27,6 +27,7 @@ export interface SidecarMetrics {
   readonly cacheEntries: Gauge;
   readonly upstreamRequests: Counter<'operation' | 'outcome'>;
   readonly upstreamRequestDuration: Histogram<'operation'>;
+  readonly upstreamThrottlePauses: Counter;
   readonly refreshes: Counter<'outcome'>;
   readonly servedRemainingSeconds: Histogram;
   readonly logLinesDropped: Counter<'kind'>;
@@ -89,6 +90,11 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
     cacheEntries: new Gauge({
       name: 'lfcs_cache_entries',
       help: 'Leases currently cached',
+      registers: [registry],
+    }),
+    upstreamThrottlePauses: new Counter({
+      name: 'lfcs_upstream_throttle_pauses_total',
+      help: 'Times a ThrottlingException from Lake Formation (re)started the pause of every upstream call (upstream.throttlePauseMs)',
       registers: [registry],
     }),
     upstreamRequests: new Counter({

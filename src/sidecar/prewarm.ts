@@ -6,7 +6,7 @@ import { LfcsError } from '../core/errors.js';
 import { missingDataLocations } from '../lakeformation/data-location.js';
 import type { Lease } from '../lakeformation/types.js';
 
-type ProfileState = {
+export type ProfileState = {
   state: 'pending' | 'ready' | 'failed';
   error?: { code: string; message: string };
   /** Location profile: requested locations the lease's `AccessibleDataLocations` does not name. */
@@ -14,7 +14,11 @@ type ProfileState = {
 };
 
 export interface PrewarmerInit {
-  cache: { getPrepared(request: PreparedRequest, options?: { label?: string }): Promise<{ lease: Lease }> };
+  cache: {
+    getPrepared(request: PreparedRequest, options?: { label?: string }): Promise<{ lease: Lease }>;
+    /** The live lease of `key`, without counting a lookup. */
+    peek(key: string): { expiration: Date } | undefined;
+  };
   clock: Clock;
   logger: Logger;
   profiles: ReadonlyMap<string, PreparedRequest>;
@@ -30,11 +34,17 @@ export interface PrewarmerInit {
  * Fetches every configured profile at start so the first client request is a
  * cache hit, and retries failures with full-jitter exponential backoff until they work:
  * readiness waits for it, so a pod whose grants are wrong never turns ready.
+ * A prewarmed profile is watched: if its lease expires with no renewal (Lake
+ * Formation failing past it), it is prewarmed again, since nothing else would
+ * renew it until a client asks.
  */
 export class Prewarmer {
   readonly #init: PrewarmerInit;
   readonly #states = new Map<string, ProfileState>();
   readonly #timers = new Set<TimerHandle>();
+  /** One expiry watch per prewarmed profile. */
+  readonly #watches = new Map<string, TimerHandle>();
+  readonly #everReady = new Set<string>();
   #stopped = false;
   #resolveDone!: () => void;
   readonly #done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
@@ -51,21 +61,31 @@ export class Prewarmer {
 
   stop(): void {
     this.#stopped = true;
-    for (const timer of this.#timers) this.#init.clock.clearTimeout(timer);
+    for (const timer of [...this.#timers, ...this.#watches.values()]) this.#init.clock.clearTimeout(timer);
     this.#timers.clear();
+    this.#watches.clear();
   }
 
-  /**
-   * Prewarms `name` again (with the same retries) after its lease was lost,
-   * e.g. it expired during an outage: nothing else would renew it until a
-   * client asks. Does nothing unless the profile was ready.
-   */
-  rewarm(name: string): void {
-    const request = this.#init.profiles.get(name);
-    if (this.#stopped || !request || this.#states.get(name)?.state !== 'ready') return;
-    this.#states.set(name, { state: 'pending' });
-    this.#init.logger.warn({ profile: name }, 'profile lost its lease; prewarming it again');
-    void this.#attempt(name, request, 0);
+  /** Whether `name` was prewarmed at least once (its lease may have been lost since). */
+  wasReady(name: string): boolean {
+    return this.#everReady.has(name);
+  }
+
+  /** Checks `name`'s lease when the one last seen expires: renewed, watch the new one; lost, prewarm again. */
+  #watch(name: string, request: PreparedRequest, expiresAtMs: number): void {
+    const { clock } = this.#init;
+    const previous = this.#watches.get(name);
+    if (previous !== undefined) clock.clearTimeout(previous);
+    const timer = clock.setTimeout(() => {
+      this.#watches.delete(name);
+      if (this.#stopped) return;
+      const live = this.#init.cache.peek(request.key);
+      if (live) return this.#watch(name, request, live.expiration.getTime());
+      this.#states.set(name, { state: 'pending' });
+      this.#init.logger.warn({ profile: name }, 'profile lost its lease; prewarming it again');
+      void this.#attempt(name, request, 0);
+    }, Math.max(0, expiresAtMs - clock.now()));
+    this.#watches.set(name, timer);
   }
 
   states(): Record<string, ProfileState> {
@@ -82,6 +102,8 @@ export class Prewarmer {
       const { lease } = await this.#init.cache.getPrepared(request, { label: name });
       checkCoverage(request, lease);
       this.#states.set(name, { state: 'ready' });
+      this.#everReady.add(name);
+      if (!this.#stopped) this.#watch(name, request, lease.expiration.getTime());
       this.#init.logger.info({ profile: name }, 'profile prewarmed');
       if ([...this.#states.values()].every((s) => s.state === 'ready')) this.#resolveDone();
     } catch (err) {
@@ -97,6 +119,7 @@ export class Prewarmer {
       const delay = backoffDelayMs(failures + 1, {
         baseDelayMs: this.#init.retryBaseDelayMs,
         maxDelayMs: this.#init.retryMaxDelayMs,
+        jitter: 'full',
         random: this.#init.random ?? Math.random,
       });
       this.#init.logger.warn(

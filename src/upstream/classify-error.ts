@@ -89,6 +89,20 @@ export function classifyUpstreamError(
   if (name === 'InternalServiceException') {
     return new UpstreamError('InternalServiceException', describe('Lake Formation failed internally'), details(true));
   }
+  if (name === 'GlueEncryptionException') {
+    // Documented for GetTemporaryDataLocationCredentials ("An encryption
+    // operation failed", a client fault): the Data Catalog's KMS key is
+    // disabled or lfcs's role may not use it, or KMS failed. Not permanent:
+    // it says nothing about the grant, so a still-valid lease keeps being
+    // served (stale) instead of being evicted. Retryable: the key then backs
+    // off between fetches (one call per backoff period, clients answered with
+    // Retry-After meanwhile) until KMS or its key policy is fixed.
+    return new UpstreamError(
+      'UpstreamUnavailable',
+      describe("Lake Formation could not decrypt the Data Catalog (GlueEncryptionException); check the catalog's KMS key and that lfcs's role may use it"),
+      details(true),
+    );
+  }
   if (name === 'OperationTimeoutException') {
     return new UpstreamError('OperationTimeoutException', describe('Lake Formation timed out'), details(true));
   }

@@ -5,10 +5,10 @@
  * `ratePerSecond` calls per second on average, with bursts of `burst`
  * (a token bucket on the injected clock).
  *
- * Calls that cannot start yet wait in a FIFO queue. Urgent calls (a client is
- * waiting for them) start before non-urgent ones (background refreshes), since
- * a client gives up after 1-2 s while a refresh has minutes of slack. A queued
- * call whose `signal` aborts is removed without ever reaching Lake Formation.
+ * Calls that cannot start yet wait in a FIFO queue. Calls a client waits for
+ * (priority `client`) start before background refreshes, since a client gives
+ * up after 1-2 s while a refresh has minutes of slack. A queued call whose
+ * `signal` aborts is removed without ever reaching Lake Formation.
  */
 import { z } from 'zod';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
@@ -30,20 +30,20 @@ export interface UpstreamLimiterOptions extends Partial<LimiterSettings> {
 
 const limiterOptionsSchema = z.strictObject(limiterSettingsShape);
 
+/** Who waits for a call: a client request, or nobody yet (a background refresh). */
+export type CallPriority = 'client' | 'background';
+
 /** Per-call options of {@link UpstreamLimiter.run}. */
 export interface LimiterRunOptions {
-  /**
-   * True when a client waits for this call; read again each time the limiter
-   * picks the next call, so work can become urgent while queued. Default false.
-   */
-  urgent?: boolean | (() => boolean);
+  /** Read again each time the limiter picks the next call, so a queued refresh a client joins goes first. Default `background`. */
+  priority?: CallPriority | (() => CallPriority);
   /** Aborting removes the call from the queue (rejecting with `signal.reason`) if it has not started. */
   signal?: AbortSignal;
 }
 
 interface QueuedCall {
   task: () => Promise<unknown>;
-  urgent: boolean | (() => boolean);
+  priority: CallPriority | (() => CallPriority);
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   resolve: (value: unknown) => void;
@@ -59,6 +59,8 @@ export class UpstreamLimiter {
   #active = 0;
   #queue: QueuedCall[] = [];
   #wakeTimer: TimerHandle | undefined;
+  /** The throttle brake: no call starts before this time. */
+  #pausedUntilMs = 0;
   #closedReason: unknown;
   #closed = false;
 
@@ -99,7 +101,7 @@ export class UpstreamLimiter {
       }
       const call: QueuedCall = {
         task,
-        urgent: options.urgent ?? false,
+        priority: options.priority ?? 'background',
         signal: options.signal,
         onAbort: undefined,
         resolve: resolve as (value: unknown) => void,
@@ -119,6 +121,22 @@ export class UpstreamLimiter {
       this.#queue.push(call);
       this.#pump();
     });
+  }
+
+  /**
+   * The throttle brake: no queued or new call starts before `untilMs` (an
+   * earlier time than a pause already set changes nothing). Calls wait in
+   * their order, client calls first, so background refreshes yield to
+   * clients when the pause ends.
+   */
+  pauseUntil(untilMs: number): void {
+    if (untilMs <= this.#pausedUntilMs) return;
+    this.#pausedUntilMs = untilMs;
+    if (this.#wakeTimer !== undefined) {
+      this.#clock.clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+    }
+    this.#pump();
   }
 
   /**
@@ -144,24 +162,28 @@ export class UpstreamLimiter {
   /** Starts as many queued calls as slots and tokens allow; otherwise waits for the next token. */
   #pump(): void {
     while (!this.#closed && this.#queue.length > 0 && this.#active < this.#maxConcurrency) {
+      const pausedMs = this.#pausedUntilMs - this.#clock.now();
+      if (pausedMs > 0) {
+        this.#wakeIn(pausedMs);
+        return;
+      }
       if (!this.#bucket.tryTake()) {
-        this.#wakeForNextToken();
+        this.#wakeIn(Math.max(1, this.#bucket.msUntilToken()));
         return;
       }
       this.#start(this.#takeNext());
     }
   }
 
-  #wakeForNextToken(): void {
+  #wakeIn(waitMs: number): void {
     if (this.#wakeTimer !== undefined) return;
-    const waitMs = Math.max(1, this.#bucket.msUntilToken());
     this.#wakeTimer = this.#clock.setTimeout(() => {
       this.#wakeTimer = undefined;
       this.#pump();
     }, waitMs);
   }
 
-  /** First urgent call in queue order, else the oldest call. */
+  /** First client call in queue order, else the oldest call. */
   #takeNext(): QueuedCall {
     let index = this.#queue.findIndex(isUrgent);
     if (index < 0) index = 0;
@@ -170,7 +192,7 @@ export class UpstreamLimiter {
     return call;
   }
 
-  /** When the queue is full, an urgent call may push out the newest non-urgent one. */
+  /** When the queue is full, a client call may push out the newest background one. */
   #makeRoomFor(call: QueuedCall): boolean {
     if (!isUrgent(call)) return false;
     for (let i = this.#queue.length - 1; i >= 0; i--) {
@@ -212,6 +234,11 @@ export class UpstreamLimiter {
   #remove(call: QueuedCall): void {
     const index = this.#queue.indexOf(call);
     if (index >= 0) this.#queue.splice(index, 1);
+    // Nothing left to wait a token for: no timer outlives the queue.
+    if (this.#queue.length === 0 && this.#wakeTimer !== undefined) {
+      this.#clock.clearTimeout(this.#wakeTimer);
+      this.#wakeTimer = undefined;
+    }
   }
 
   #detach(call: QueuedCall): void {
@@ -220,8 +247,12 @@ export class UpstreamLimiter {
   }
 }
 
+function priorityOf(call: QueuedCall): CallPriority {
+  return typeof call.priority === 'function' ? call.priority() : call.priority;
+}
+
 function isUrgent(call: QueuedCall): boolean {
-  return typeof call.urgent === 'function' ? call.urgent() : call.urgent;
+  return priorityOf(call) === 'client';
 }
 
 function queueFullError(max: number): LfcsError {

@@ -23,7 +23,7 @@ function isHttpEndpoint(value: string): boolean {
   );
 }
 
-/** The retry loop's settings (also accepted by the cache, which runs the loop). */
+/** The retry loop's settings, the throttle brake's included. */
 export const retrySettingsShape = {
   maxAttempts: integer(1, 10)
     .default(3)
@@ -34,9 +34,14 @@ export const retrySettingsShape = {
   retryMaxDelayMs: integer(1, 60_000)
     .default(1000)
     .describe('Largest retry delay cap, ms; clients time out after 1-2 s.'),
+  throttlePauseMs: integer(0, 60_000)
+    .default(1000)
+    .describe(
+      'After Lake Formation answers ThrottlingException, no new call for any key for this long, ms (as the EKS Pod Identity Agent): the quota is per account, so every key retrying on its own prolongs the throttling. 0 disables.',
+    ),
 };
 
-/** The limiter's settings (also accepted by the cache, which owns the limiter). */
+/** The limiter's settings. */
 export const limiterSettingsShape = {
   maxConcurrency: integer(1, 1000)
     .default(4)

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialCache, type CredentialCacheOptions, type LookupResult } from '../../../src/cache/index.js';
+import { CredentialCache, type CredentialCacheOptions, type LookupResult, type UpstreamCallEvent } from '../../../src/cache/index.js';
+import { UpstreamCaller } from '../../../src/upstream/caller.js';
+import type { LimiterSettings, RetrySettings } from '../../../src/upstream/settings.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import { DEMO_PRINCIPAL, type CallStatsSnapshot, type RunningEmulator } from '../../../src/emulator/index.js';
@@ -50,11 +52,23 @@ const setFaults = (faults: Record<string, unknown>) => emulatorCall('POST', '/_e
 const stats = () => emulatorCall<CallStatsSnapshot>('GET', '/_emulator/stats');
 const tableCalls = async (): Promise<Record<string, number>> => (await stats()).calls[TABLE_OP] ?? {};
 
-function newCache(options: Omit<CredentialCacheOptions, 'vend'>, lookups: LookupResult[] = []): CredentialCache {
-  const cache = new CredentialCache({
+type NewCacheOptions = Omit<CredentialCacheOptions, 'upstream'> &
+  Partial<RetrySettings & LimiterSettings> & { onUpstreamCall?: (event: UpstreamCallEvent) => void };
+
+/** The cache as the sidecar wires it: the real client behind an {@link UpstreamCaller}. */
+function newCache(options: NewCacheOptions, lookups: LookupResult[] = []): CredentialCache {
+  const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, throttlePauseMs, onUpstreamCall, ...rest } =
+    options;
+  const upstream = new UpstreamCaller({
     vend: vending.vend,
-    ...options,
-    hooks: { ...options.hooks, onLookup: (result) => lookups.push(result) },
+    settings: { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, throttlePauseMs },
+    ...(rest.clock && { clock: rest.clock }),
+    ...(onUpstreamCall && { onAttempt: onUpstreamCall }),
+  });
+  const cache = new CredentialCache({
+    ...rest,
+    upstream,
+    hooks: { ...rest.hooks, onLookup: (result) => lookups.push(result) },
   });
   caches.push(cache);
   return cache;
@@ -95,7 +109,9 @@ describe('throttling storm', () => {
       maxAttempts: throttled + 1,
       retryBaseDelayMs: 1,
       retryMaxDelayMs: 5,
-      hooks: { onUpstreamCall: (event) => attempts.push(event.outcome) },
+      // The retry loop alone: the throttle brake (next test) would pause each retry.
+      throttlePauseMs: 0,
+      onUpstreamCall: (event) => attempts.push(event.outcome),
     });
 
     const served = await cache.get(ordersRequest());
@@ -104,6 +120,19 @@ describe('throttling storm', () => {
     expect(served.lease.accessKeyId).toMatch(/^ASIA/);
     expect(await tableCalls()).toEqual({ ThrottlingException: throttled, success: 1 });
     expect(attempts).toEqual([...Array<string>(throttled).fill('ThrottlingException'), 'success']);
+  });
+
+  it('pauses every key after a ThrottlingException: no call reaches Lake Formation until the pause ends', async () => {
+    await setFaults({ throttleNext: 1 });
+    const clock = new FakeClock(Date.now());
+    const cache = newCache({ clock, maxAttempts: 1, throttlePauseMs: 1000 });
+    await expect(cache.get(ordersRequest())).rejects.toMatchObject({ code: 'ThrottlingException' });
+    const other = cache.get({ ...ordersRequest(), durationSeconds: 1800 }); // another key
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await tableCalls()).toEqual({ ThrottlingException: 1 });
+    await clock.advance(1000);
+    await expect(other).resolves.toMatchObject({ result: 'miss' });
+    expect(await tableCalls()).toEqual({ ThrottlingException: 1, success: 1 });
   });
 
   it('gives up after maxAttempts when the storm outlasts them, with a retryable error', async () => {

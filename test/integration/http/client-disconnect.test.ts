@@ -22,7 +22,7 @@ describe('client disconnect', () => {
   it('drops the queued fetch of a client that hung up before it reached Lake Formation', async () => {
     await setFaults({ latencyMs: 1000 });
     const before = (await stats()).total;
-    const load = () => stack.sidecar.cache.upstreamLoad;
+    const load = () => stack.sidecar.upstream.load;
     const first = stack.get(tablePath('orders')); // holds the only upstream slot for 1 s
     await expect.poll(() => load().active, { timeout: 5000, interval: 10 }).toBe(1);
     const controller = new AbortController();

@@ -11,6 +11,10 @@ describe('Iceberg REST gateway in front of the emulator', () => {
   });
   afterAll(() => stack?.close());
 
+  it('is ready once the gateway listens', () => {
+    expect(stack.sidecar.readiness()).toMatchObject({ ready: true, reasons: [] });
+  });
+
   it('answers /v1/config with the catalog prefix and the routes it serves', async () => {
     const answer = await stack.gateway('/v1/config');
     expect(answer.status).toBe(200);

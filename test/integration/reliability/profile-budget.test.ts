@@ -47,7 +47,7 @@ describe('profile budget and readiness', () => {
     expect(down.body.reasons.join('; ')).toContain('profiles without a valid lease: orders');
 
     await fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'DELETE' });
-    // The probe above started a new prewarm of the lost profiles; it succeeds within a backoff period.
+    // The prewarm watch started a new prewarm of the lost profiles at their expiry; it succeeds within a backoff period.
     await pump(clock, 130 * 1000, 1000);
     await expect.poll(async () => (await readyz()).status, { timeout: 5000, interval: 50 }).toBe(200);
   });

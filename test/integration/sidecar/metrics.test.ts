@@ -93,6 +93,7 @@ const DOCUMENTED = [
   ['lfcs_upstream_requests_total', 'counter'],
   ['lfcs_upstream_request_duration_seconds', 'histogram'],
   ['lfcs_refreshes_total', 'counter'],
+  ['lfcs_upstream_throttle_pauses_total', 'counter'],
   ['lfcs_served_credential_remaining_seconds', 'histogram'],
   ['lfcs_build_info', 'gauge'],
   ['lfcs_process_resident_memory_bytes', 'gauge'],
@@ -187,6 +188,20 @@ describe('GET /metrics', () => {
     const samples = parseSamples(await metricsText());
     expect(sampleValue(samples, 'lfcs_upstream_requests_total', { operation: TABLE_OP, outcome: 'success' })).toBe(6);
     expect(sampleValue(samples, 'lfcs_cache_entries')).toBe(3);
+  });
+
+  it('counts each pause of every upstream call after Lake Formation throttles', async () => {
+    expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(0);
+    await fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ throttleNext: 1 }) });
+    const pending = stack.get(`/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&queryId=q-metrics-throttle-2b9c`);
+    await vi.waitFor(
+      async () => expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(1),
+      { timeout: 10_000, interval: 25 },
+    );
+    await clock.advance(1000); // upstream.throttlePauseMs: the retry waits for the pause to end
+    const res = await pending;
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
   });
 
   it('never carries a table ARN, query id, token or key material, in labels or anywhere else', async () => {

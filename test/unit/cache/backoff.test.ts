@@ -49,3 +49,14 @@ describe('sleep', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('backoffDelayMs (equal jitter)', () => {
+  const caps = { baseDelayMs: 100, maxDelayMs: 1000, jitter: 'equal' as const };
+
+  it('waits at least half the cap and at most the cap', () => {
+    expect(backoffDelayMs(3, { ...caps, random: () => 0 })).toBe(200);
+    expect(backoffDelayMs(3, { ...caps, random: () => 0.5 })).toBe(300);
+    expect(backoffDelayMs(3, { ...caps, random: () => 1 })).toBe(400);
+    expect(backoffDelayMs(50, { ...caps, random: () => 0 })).toBe(500);
+  });
+});

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialCache } from '../../../src/cache/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
+import { UpstreamCaller } from '../../../src/upstream/caller.js';
 import { FakeVend, fail, makeCache, tableRequest, throttling } from './support.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);
@@ -9,7 +10,7 @@ const T0 = Date.UTC(2026, 10, 25, 6);
 describe('hooks', () => {
   it('reports every upstream attempt with its outcome, attempt number and duration', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake, recorded } = makeCache(clock, { random: () => 1 });
+    const { cache, fake, recorded } = makeCache(clock, { random: () => 1, throttlePauseMs: 0 });
     fake.then(fail(throttling()));
     const held = fake.hold();
     const served = cache.get(tableRequest());
@@ -39,9 +40,9 @@ describe('hooks', () => {
       throw new Error('metrics sink down');
     };
     const cache = new CredentialCache({
-      vend: fake.vend,
+      upstream: new UpstreamCaller({ vend: fake.vend, clock, onAttempt: boom }),
       clock,
-      hooks: { onLookup: boom, onUpstreamCall: boom, onEntryCountChange: boom, onRefresh: boom },
+      hooks: { onLookup: boom, onEntryCountChange: boom, onRefresh: boom },
     });
     await expect(cache.get(tableRequest())).resolves.toMatchObject({ result: 'miss' });
     await expect(cache.get(tableRequest())).resolves.toMatchObject({ result: 'hit' });

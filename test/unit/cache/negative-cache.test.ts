@@ -68,3 +68,19 @@ describe('negative cache', () => {
     expect(cache.size).toBe(0);
   });
 });
+
+describe('negative cache bound', () => {
+  it('remembers at most maxEntries refusals, forgetting the oldest first', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 25, 6));
+    const { cache, fake } = makeCache(clock, { maxEntries: 2 });
+    fake.always(fail(accessDenied()));
+    for (const n of [1, 2, 3]) await cache.get(tableRequest(n)).catch(() => undefined);
+    expect(fake.calls).toHaveLength(3);
+    await expect(cache.get(tableRequest(3))).rejects.toMatchObject({ code: 'AccessDeniedException' });
+    await expect(cache.get(tableRequest(2))).rejects.toMatchObject({ code: 'AccessDeniedException' });
+    expect(fake.calls).toHaveLength(3); // 2 and 3 answered from memory
+    await cache.get(tableRequest(1)).catch(() => undefined);
+    expect(fake.calls).toHaveLength(4); // 1 was forgotten
+    cache.close();
+  });
+});

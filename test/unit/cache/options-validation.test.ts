@@ -5,12 +5,14 @@ import { parseConfig } from '../../../src/config/index.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError } from '../../../src/core/errors.js';
 import type { VendFunction } from '../../../src/lakeformation/types.js';
+import { UpstreamCaller } from '../../../src/upstream/caller.js';
 
 const vend: VendFunction = () => Promise.reject(new Error('not called'));
+const upstream = new UpstreamCaller({ vend });
 
 function constructionError(options: Record<string, unknown>): LfcsError {
   try {
-    new CredentialCache({ vend, clock: new FakeClock(), ...options } as never);
+    new CredentialCache({ upstream, clock: new FakeClock(), ...options } as never);
   } catch (err) {
     expect(err).toBeInstanceOf(LfcsError);
     return err as LfcsError;
@@ -18,9 +20,21 @@ function constructionError(options: Record<string, unknown>): LfcsError {
   throw new Error('constructor accepted invalid options');
 }
 
+/** The upstream is built apart (by the composition root) and checks its own retry and limiter settings. */
+function upstreamConstructionError(settings: Record<string, unknown>): LfcsError {
+  try {
+    new UpstreamCaller({ vend, clock: new FakeClock(), settings } as never);
+  } catch (err) {
+    expect(err).toBeInstanceOf(LfcsError);
+    return err as LfcsError;
+  }
+  throw new Error('constructor accepted invalid settings');
+}
+
 describe('CredentialCache constructor checks', () => {
   it('accepts the defaults and undefined values (which mean "default")', () => {
-    expect(() => new CredentialCache({ vend, clock: new FakeClock(), maxEntries: undefined })).not.toThrow();
+    expect(() => new CredentialCache({ upstream, clock: new FakeClock(), maxEntries: undefined })).not.toThrow();
+    expect(() => new UpstreamCaller({ vend, settings: { maxAttempts: undefined } })).not.toThrow();
   });
 
   it('requires minServeSeconds below refreshBeforeExpirySeconds', () => {
@@ -45,18 +59,22 @@ describe('CredentialCache constructor checks', () => {
   });
 
   it('requires integers in range and says what is accepted', () => {
-    const err = constructionError({ maxEntries: 0, idleSeconds: 1.5, negativeTtlSeconds: '30', maxAttempts: -1 });
+    const err = constructionError({ maxEntries: 0, idleSeconds: 1.5, negativeTtlSeconds: '30' });
     expect(err.message).toContain('maxEntries: an integer from 1 to 1000000');
     expect(err.message).toContain('idleSeconds: an integer from 60 to 604800');
     expect(err.message).toContain('negativeTtlSeconds: an integer from 1 to 3600');
-    expect(err.message).toContain('maxAttempts: an integer from 1 to 10');
+    expect(upstreamConstructionError({ maxAttempts: -1 }).message).toContain('maxAttempts: an integer from 1 to 10');
   });
 
-  it('checks the limiter settings and the retry delay order', () => {
-    const err = constructionError({ ratePerSecond: 0, burst: 2.5, retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
+  it('leaves retry and limiter settings to the upstream: the cache refuses them', () => {
+    expect(constructionError({ maxAttempts: 3 }).message).toMatch(/Unrecognized key: "maxAttempts"/);
+  });
+
+  it('checks the limiter settings and the retry delay order (in the upstream)', () => {
+    const err = upstreamConstructionError({ ratePerSecond: 0, burst: 2.5, retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
     expect(err.message).toContain('ratePerSecond: a number above 0 and at most 1000000');
     expect(err.message).toContain('burst: an integer from 1 to 1000000');
-    const order = constructionError({ retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
+    const order = upstreamConstructionError({ retryBaseDelayMs: 2000, retryMaxDelayMs: 1000 });
     expect(order.message).toContain('retryBaseDelayMs (2000) must be at most retryMaxDelayMs (1000)');
   });
 
@@ -66,16 +84,17 @@ describe('CredentialCache constructor checks', () => {
     expect(err.message).toMatch(/hooks: Unrecognized key: "onLookups"/);
   });
 
-  it('requires vend, a complete clock and a random function', () => {
-    const err = constructionError({ vend: undefined, clock: { now: () => 0 }, random: 0.5 });
-    expect(err.message).toContain('vend: a function (request, signal) => Promise<Lease>');
+  it('requires an upstream, a complete clock and a random function', () => {
+    const err = constructionError({ upstream: undefined, clock: { now: () => 0 }, random: 0.5 });
+    expect(err.message).toContain('upstream: an object with fetch(request, { signal, priority }) => Promise<Lease>');
     expect(err.message).toContain('clock: an object with now(), setTimeout() and clearTimeout()');
     expect(err.message).toContain('random: a function returning a number in [0, 1)');
   });
 
   it('reports every problem in one message', () => {
-    const err = constructionError({ maxEntries: 0, minServeSeconds: 0, maxConcurrency: 0 });
+    const err = constructionError({ maxEntries: 0, minServeSeconds: 0, idleSeconds: 0 });
     expect(err.message.split('; ')).toHaveLength(3);
+    expect(upstreamConstructionError({ maxAttempts: 0, burst: 0, maxConcurrency: 0 }).message.split('; ')).toHaveLength(3);
   });
 
   it('checks with the same field definitions as the configuration loader', () => {

@@ -14,7 +14,7 @@ describe('pinned keys', () => {
     const { cache, fake } = makeCache(clock, { maxEntries: 2, burst: 100, pinnedKeys: [profile.key] });
     await cache.getPrepared(profile, { label: 'orders' });
     for (let n = 0; n < 50; n++) await cache.get(tableRequest(n));
-    expect(cache.hasLive(profile.key)).toBe(true);
+    expect(cache.peek(profile.key) !== undefined).toBe(true);
     await expect(cache.getPrepared(profile)).resolves.toMatchObject({ result: 'hit' });
     expect(fake.callsFor((profile.request as TableCredentialRequest).tableArn)).toHaveLength(1);
     expect(cache.size).toBe(3); // 2 dynamic + the pinned one
@@ -33,8 +33,8 @@ describe('pinned keys', () => {
     expect(fake.callsFor((profile.request as TableCredentialRequest).tableArn)).toHaveLength(2);
     expect(fake.callsFor(tableRequest('dynamic').tableArn)).toHaveLength(1);
     await clock.advance(1800 * SECOND);
-    expect(cache.hasLive(profile.key)).toBe(true);
-    expect(cache.hasLive(prepareRequest(tableRequest('dynamic')).key)).toBe(false);
+    expect(cache.peek(profile.key) !== undefined).toBe(true);
+    expect(cache.peek(prepareRequest(tableRequest('dynamic')).key) !== undefined).toBe(false);
     cache.close();
   });
 });

@@ -1,4 +1,8 @@
-/** Retryable upstream errors are retried with exponential full-jitter backoff, bounded by maxAttempts. */
+/**
+ * Retryable upstream errors are retried with exponential full-jitter backoff, bounded by maxAttempts.
+ * Where the error is a throttle, throttlePauseMs is 0: these pin the retry loop's own timing, and the
+ * throttle brake has its own tests (throttle-brake.test.ts).
+ */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { upstreamError, fail, makeCache, tableRequest, throttling } from './support.js';
@@ -9,7 +13,7 @@ const T0 = Date.UTC(2026, 10, 25, 6);
 describe('retry with backoff', () => {
   it('waits the full cap with random fixed at 1: 100 ms, then 200 ms, ...', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { random: () => 1, maxAttempts: 4 });
+    const { cache, fake } = makeCache(clock, { random: () => 1, maxAttempts: 4, throttlePauseMs: 0 });
     fake.then(fail(throttling()), fail(throttling()), fail(throttling()));
     const served = cache.get(tableRequest());
     await clock.advance(10_000);
@@ -19,7 +23,7 @@ describe('retry with backoff', () => {
 
   it('stops growing at retryMaxDelayMs', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { random: () => 1, maxAttempts: 6, retryBaseDelayMs: 300, retryMaxDelayMs: 1000 });
+    const { cache, fake } = makeCache(clock, { random: () => 1, maxAttempts: 6, retryBaseDelayMs: 300, retryMaxDelayMs: 1000, throttlePauseMs: 0 });
     fake.always(fail(throttling()));
     const served = cache.get(tableRequest()).catch((e: unknown) => e);
     await clock.advance(10_000);
@@ -30,7 +34,7 @@ describe('retry with backoff', () => {
 
   it('does not wait at all with random fixed at 0', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { random: () => 0 });
+    const { cache, fake } = makeCache(clock, { random: () => 0, throttlePauseMs: 0 });
     fake.then(fail(throttling()), fail(throttling()));
     const served = cache.get(tableRequest());
     await clock.advance(0);

@@ -36,7 +36,7 @@ describe('single-flight', () => {
 
   it('shares retries too: waiters get the lease from a retry, after one call per attempt', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { random: () => 1 });
+    const { cache, fake } = makeCache(clock, { random: () => 1, throttlePauseMs: 0 });
     fake.then({ kind: 'error', error: throttling() });
     const gets = Array.from({ length: 50 }, () => cache.get(tableRequest()));
     await clock.advance(100);

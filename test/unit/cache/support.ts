@@ -12,6 +12,8 @@ import {
   type UpstreamCallEvent,
 } from '../../../src/cache/index.js';
 import { drain } from '../../support/settle.js';
+import { UpstreamCaller, type UpstreamCallerInit } from '../../../src/upstream/caller.js';
+import type { LimiterSettings, RetrySettings } from '../../../src/upstream/settings.js';
 
 /** One call the fake received. */
 export interface VendCall {
@@ -137,27 +139,63 @@ export interface Recorded {
   refreshes: ('success' | 'failure' | 'dropped')[];
   upstream: UpstreamCallEvent[];
   counts: number[];
+  /** Times the throttle brake was (re)started. */
+  throttlePauses: number;
 }
 
+const UPSTREAM_SETTING_NAMES = [
+  'maxAttempts',
+  'retryBaseDelayMs',
+  'retryMaxDelayMs',
+  'maxConcurrency',
+  'ratePerSecond',
+  'burst',
+  'maxQueuedCalls',
+  'throttlePauseMs',
+] as const satisfies readonly (keyof (RetrySettings & LimiterSettings))[];
+
+/** What {@link makeCache} accepts: the cache's options, plus the upstream's settings and `vend`, as the sidecar wires them. */
+export type TestCacheOptions = Partial<Omit<CredentialCacheOptions, 'clock' | 'hooks' | 'upstream'>> &
+  Partial<RetrySettings & LimiterSettings> & { vend?: VendFunction; random?: () => number };
+
+/**
+ * A cache on `clock` wired as the sidecar wires it: a fake Lake Formation
+ * behind the real {@link UpstreamCaller} (retries, limiter), handed to the
+ * cache. `options` may mix cache and upstream settings; each goes to its part.
+ */
 export function makeCache(
   clock: FakeClock,
-  options: Partial<Omit<CredentialCacheOptions, 'clock' | 'hooks'>> = {},
-): { cache: CredentialCache; fake: FakeVend; recorded: Recorded } {
+  options: TestCacheOptions = {},
+): { cache: CredentialCache; fake: FakeVend; recorded: Recorded; upstream: UpstreamCaller } {
   const fake = new FakeVend(clock);
-  const recorded: Recorded = { lookups: [], refreshes: [], upstream: [], counts: [] };
+  const recorded: Recorded = { lookups: [], refreshes: [], upstream: [], counts: [], throttlePauses: 0 };
+  const { vend, random = () => 0, ...rest } = options;
+  const settings: NonNullable<UpstreamCallerInit['settings']> = {};
+  const cacheOptions: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(rest)) {
+    if ((UPSTREAM_SETTING_NAMES as readonly string[]).includes(name)) (settings as Record<string, unknown>)[name] = value;
+    else cacheOptions[name] = value;
+  }
+  const upstream = new UpstreamCaller({
+    vend: vend ?? fake.vend,
+    settings,
+    clock,
+    random,
+    onAttempt: (e) => recorded.upstream.push(e),
+    onThrottlePause: () => (recorded.throttlePauses += 1),
+  });
   const cache = new CredentialCache({
-    vend: fake.vend,
-    random: () => 0,
-    ...options,
+    ...(cacheOptions as Partial<CredentialCacheOptions>),
+    upstream,
+    random,
     clock,
     hooks: {
       onLookup: (r) => recorded.lookups.push(r),
       onRefresh: (o) => recorded.refreshes.push(o),
-      onUpstreamCall: (e) => recorded.upstream.push(e),
       onEntryCountChange: (c) => recorded.counts.push(c),
     },
   });
-  return { cache, fake, recorded };
+  return { cache, fake, recorded, upstream };
 }
 
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { LfcsError, UpstreamError } from '../../../src/core/errors.js';
 import { fail, makeCache, tableRequest } from './support.js';
+import { classifyUpstreamError } from '../../../src/upstream/classify-error.js';
 
 const T0 = Date.UTC(2026, 10, 25, 6);
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY';
@@ -66,5 +67,25 @@ describe('upstream errors', () => {
     const local = new LfcsError('InternalError', 'vend bug');
     fake.then(fail(local));
     await expect(cache.get(tableRequest())).rejects.toBe(local);
+  });
+});
+
+describe('GlueEncryptionException', () => {
+  it('keeps serving a still-valid lease (stale) instead of evicting it, and backs the key off', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 25, 6));
+    const { cache, fake } = makeCache(clock, { random: () => 0, refreshJitterSeconds: 0 });
+    const first = await cache.get(tableRequest());
+    const encryption = Object.assign(new Error('An encryption operation failed.'), {
+      name: 'GlueEncryptionException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    fake.always(fail(classifyUpstreamError(encryption)));
+    await clock.advance(3000 * 1000); // 600 s left: below minServe, above hardMinimum
+    const served = await cache.get(tableRequest());
+    expect(served).toMatchObject({ result: 'stale', lease: first.lease });
+    const calls = fake.calls.length;
+    await expect(cache.get(tableRequest())).resolves.toMatchObject({ result: 'stale' });
+    expect(fake.calls.length).toBe(calls); // backing off: no new call
+    cache.close();
   });
 });

@@ -17,6 +17,7 @@ describe('parseConfig defaults', () => {
         ratePerSecond: 10,
         burst: 20,
         maxQueuedCalls: 1000,
+        throttlePauseMs: 1000,
       },
       listen: { host: '127.0.0.1', port: 9180, allowNonLoopback: false },
       admin: { host: '0.0.0.0', port: 9181, maxConnections: 32 },

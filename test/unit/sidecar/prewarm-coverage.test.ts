@@ -32,7 +32,7 @@ function prewarmer(answers: Lease[]) {
   });
   let calls = 0;
   const prewarm = new Prewarmer({
-    cache: { getPrepared: async () => ({ lease: answers[Math.min(calls++, answers.length - 1)]! }) },
+    cache: { getPrepared: async () => ({ lease: answers[Math.min(calls++, answers.length - 1)]! }), peek: () => undefined },
     clock,
     logger,
     profiles: new Map([

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isPermanentUpstreamError } from '../../../src/core/errors.js';
 import { classifyUpstreamError } from '../../../src/upstream/classify-error.js';
 
 function sdkError(name: string, status?: number, message = 'upstream message') {
@@ -27,6 +28,14 @@ describe('classifyUpstreamError', () => {
     expect(error.code).toBe(code);
     expect(error.retryable).toBe(retryable);
     expect(error.upstreamName).toBe(name);
+  });
+
+  it('classifies GlueEncryptionException (the location call, HTTP 400) as retryable and not permanent', () => {
+    const error = classifyUpstreamError(sdkError('GlueEncryptionException', 400, 'An encryption operation failed.'));
+    expect(error).toMatchObject({ code: 'UpstreamUnavailable', retryable: true, upstreamName: 'GlueEncryptionException' });
+    expect(isPermanentUpstreamError(error)).toBe(false);
+    expect(error.message).toContain('could not decrypt the Data Catalog');
+    expect(error.message).toContain('An encryption operation failed.');
   });
 
   it('classifies by name, not status: a 400 ThrottlingException is throttling', () => {

@@ -18,8 +18,8 @@ describe('UpstreamLimiter queue', () => {
   it('starts urgent calls before older non-urgent ones', async () => {
     const { limiter, release } = await busyLimiter();
     const order: string[] = [];
-    const background = limiter.run(async () => void order.push('background'), { urgent: false });
-    const client = limiter.run(async () => void order.push('client'), { urgent: true });
+    const background = limiter.run(async () => void order.push('background'), { priority: 'background' });
+    const client = limiter.run(async () => void order.push('client'), { priority: 'client' });
     release();
     await Promise.all([background, client]);
     expect(order).toEqual(['client', 'background']);
@@ -30,7 +30,7 @@ describe('UpstreamLimiter queue', () => {
     const order: string[] = [];
     let joined = false;
     const other = limiter.run(async () => void order.push('other'));
-    const refresh = limiter.run(async () => void order.push('joined refresh'), { urgent: () => joined });
+    const refresh = limiter.run(async () => void order.push('joined refresh'), { priority: () => (joined ? 'client' : 'background') });
     joined = true;
     release();
     await Promise.all([other, refresh]);
@@ -67,7 +67,7 @@ describe('UpstreamLimiter queue', () => {
     const older = limiter.run(async () => 'older');
     const newer = limiter.run(async () => 'newer');
     void older.catch(() => undefined);
-    const urgent = limiter.run(async () => 'urgent', { urgent: true });
+    const urgent = limiter.run(async () => 'urgent', { priority: 'client' });
     void urgent.catch(() => undefined);
     await expect(newer).rejects.toMatchObject({ code: 'UpstreamBusy' });
     expect(limiter.queued).toBe(2);
