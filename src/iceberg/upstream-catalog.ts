@@ -100,19 +100,25 @@ export function createUpstreamCatalog(init: UpstreamCatalogInit): UpstreamCatalo
     }
     const path = `${basePath}${call.path}`;
     const hasBody = call.body !== undefined && call.body.length > 0;
-    const signed = await signer.sign(
-      new HttpRequest({
-        method: call.method,
-        protocol: base.protocol,
-        hostname: base.hostname,
-        ...(base.port !== '' && { port: Number(base.port) }),
-        path,
-        query: parseRawQuery(call.query),
-        headers,
-        ...(hasBody && { body: call.body }),
-      }),
-      { signingDate: new Date(clock.now()) },
-    );
+    const unsigned = new HttpRequest({
+      method: call.method,
+      protocol: base.protocol,
+      hostname: base.hostname,
+      ...(base.port !== '' && { port: Number(base.port) }),
+      path,
+      query: parseRawQuery(call.query),
+      headers,
+      ...(hasBody && { body: call.body }),
+    });
+    let signed: HttpRequest;
+    try {
+      signed = (await signer.sign(unsigned, { signingDate: new Date(clock.now()) })) as HttpRequest;
+    } catch {
+      // No identity to sign with (the credential chain found none, or STS refused the role): lfcs's problem, not the caller's.
+      throw new IcebergError('ServiceUnavailableException', 'lfcs could not get its own AWS identity to sign the upstream catalog call', {
+        retryAfterSeconds: 1,
+      });
+    }
 
     const timeout = AbortSignal.timeout(init.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;

@@ -144,3 +144,19 @@ describe('upstream catalog client', () => {
     expect(sent).toHaveLength(0);
   });
 });
+
+describe('upstream catalog client without an identity', () => {
+  it("answers 503 when lfcs's own credentials cannot be had, and sends nothing", async () => {
+    const { fetch, sent } = fakeFetch(() => new Response('{}'));
+    const upstream = createUpstreamCatalog({
+      uri: 'https://glue.us-east-1.amazonaws.com/iceberg',
+      region: REGION,
+      credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
+      timeoutMs: 5000,
+      fetch,
+      clock: fixedClock,
+    });
+    await expect(upstream.forward(call)).rejects.toMatchObject({ status: 503, type: 'ServiceUnavailableException', retryAfterSeconds: 1 });
+    expect(sent).toHaveLength(0);
+  });
+});
