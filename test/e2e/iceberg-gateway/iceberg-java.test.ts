@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock, type Clock } from '../../../src/core/clock.js';
 import { startGatewayStack, type GatewayStack } from '../../integration/iceberg/support.js';
 import { ensureJavaReader } from '../iceberg-rest/java-reader.js';
 
@@ -35,14 +36,14 @@ describe('Iceberg Java reads through the Iceberg REST gateway', () => {
   }, 900_000);
   afterAll(() => stack?.close());
 
-  async function read(delegation?: string): Promise<unknown> {
-    const { stdout } = await run('java', [...javaArgs, 'gateway', stack.emulator.url, '123456789012', 'sales.orders', 'sales.returns'], {
+  async function read(delegation?: string, on = stack): Promise<unknown> {
+    const { stdout } = await run('java', [...javaArgs, 'gateway', on.emulator.url, '123456789012', 'sales.orders', 'sales.returns'], {
       timeout: 120_000,
       env: {
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
         AWS_REGION: 'us-east-1',
-        LFCS_GATEWAY_URL: stack.sidecar.icebergUrl!,
-        LFCS_TOKEN: stack.token,
+        LFCS_GATEWAY_URL: on.sidecar.icebergUrl!,
+        LFCS_TOKEN: on.token,
         ...(delegation && { LFCS_DELEGATION: delegation }),
       },
     });
@@ -60,5 +61,28 @@ describe('Iceberg Java reads through the Iceberg REST gateway', () => {
     expect(await read('remote-signing')).toEqual(ROWS);
     const signed = await fetch(`${stack.sidecar.adminUrl}/metrics`).then((r) => r.text());
     expect(signed).toMatch(/lfcs_http_requests_total\{route="iceberg-sign",code="200"\} [1-9]/);
+  });
+
+  it("refreshes through the table's /credentials route when the lease nears its end", { timeout: 180_000 }, async () => {
+    // The emulator runs 12 minutes behind, so a 15-minute lease ends 3 real minutes from now:
+    // inside Iceberg Java's 5-minute refresh window (within SigV4's 15-minute skew), yet above
+    // this cache's minServeSeconds, so the gateway serves it.
+    const behind: Clock = { ...systemClock, now: () => Date.now() - 12 * 60_000 };
+    const short = await startGatewayStack(
+      {
+        defaults: { durationSeconds: 900 },
+        cache: { minServeSeconds: 30, hardMinimumSeconds: 10, refreshBeforeExpirySeconds: 60, refreshJitterSeconds: 0 },
+      },
+      behind,
+    );
+    try {
+      expect(await read(undefined, short)).toEqual(ROWS);
+      const metrics = await fetch(`${short.sidecar.adminUrl}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/lfcs_http_requests_total\{route="iceberg-credentials",code="200"\} [1-9]/);
+      // Every refresh was answered from the cache: one Lake Formation call per table.
+      expect((await short.stats()).GetTemporaryGlueTableCredentials).toEqual({ success: 2 });
+    } finally {
+      await short.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseConfig } from '../../../src/config/index.js';
+import type { Clock } from '../../../src/core/clock.js';
 import { DEMO_PRINCIPAL, parseCatalog, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { startSidecar, type RunningSidecar } from '../../../src/sidecar/sidecar.js';
@@ -72,9 +73,19 @@ export interface GatewayStack {
   close(): Promise<void>;
 }
 
-/** The emulator with the demo warehouse, and lfcs with the gateway enabled in front of it. */
-export async function startGatewayStack(extra: Record<string, unknown> = {}): Promise<GatewayStack> {
-  const emulator = await startEmulator({ catalog: parseCatalog(DEMO_CATALOG_YAML), host: '127.0.0.1', port: 0, warehouse: WAREHOUSE_DIR });
+/**
+ * The emulator with the demo warehouse, and lfcs with the gateway enabled in
+ * front of it. `emulatorClock` runs the emulator on a clock of its own (e.g.
+ * behind real time, so that its leases end sooner than they say).
+ */
+export async function startGatewayStack(extra: Record<string, unknown> = {}, emulatorClock?: Clock): Promise<GatewayStack> {
+  const emulator = await startEmulator({
+    catalog: parseCatalog(DEMO_CATALOG_YAML),
+    host: '127.0.0.1',
+    port: 0,
+    warehouse: WAREHOUSE_DIR,
+    ...(emulatorClock && { clock: emulatorClock }),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-iceberg-'));
   const tokenFile = join(dir, 'token');
   const base = {
