@@ -17,6 +17,10 @@
  *   request waits for a fresh lease (`miss`), and falls back to the old one
  *   (`stale`) only if Lake Formation fails and the old one has more than
  *   `hardMinimumSeconds` left. An expired lease is never served.
+ * - A request may ask for more life than that (`minRemainingSeconds`, for a
+ *   client that keeps a lease for a fixed time): a cached lease with less left
+ *   is neither a `hit` nor `stale` for it, and it waits for a fresh lease,
+ *   served whatever Lake Formation granted.
  * - Entries requested within `idleSeconds` are refreshed from
  *   `refreshBeforeExpirySeconds` left; idle ones leave at expiry.
  * - After a failed fetch the key backs off: requests get the old lease as
@@ -109,11 +113,14 @@ export class CredentialCache {
     return entry ? this.#freshHit(entry, label, now) : undefined;
   }
 
-  /** Serves `entry` as a `hit` if it has more than `minServeSeconds` left; records the request either way. */
-  #freshHit(entry: Entry, label: string | undefined, now: number): ServedCredentials | undefined {
+  /**
+   * Serves `entry` as a `hit` if it has more than `minServeSeconds` (and the
+   * request's `minRemainingSeconds`, `floorMs`) left; records the request either way.
+   */
+  #freshHit(entry: Entry, label: string | undefined, now: number, floorMs = 0): ServedCredentials | undefined {
     entry.lastRequestedAtMs = now;
     if (label !== undefined) entry.label = label;
-    if (entry.expiresAtMs - now <= entry.minServeMs) return undefined;
+    if (!isLive(entry, now, Math.max(entry.minServeMs, floorMs))) return undefined;
     // An idle entry skipped its refresh; its client is back, so renew now.
     if (now >= entry.refreshAtMs && !this.#flights.has(entry.key)) this.#startRefresh(entry);
     return this.#serve(entry, 'hit', now);
@@ -126,15 +133,16 @@ export class CredentialCache {
       this.#hooks.onLookup('negative');
       throw refusal;
     }
+    const floorMs = (options.minRemainingSeconds ?? 0) * 1000;
     const now = this.#clock.now();
     const entry = this.#store.touch(key, now);
-    const hit = entry && this.#freshHit(entry, options.label, now);
+    const hit = entry && this.#freshHit(entry, options.label, now, floorMs);
     if (hit) return hit;
     // The key failed moments ago and its backoff has not passed: calling again
     // for every client request would turn an outage into a storm against Lake
     // Formation's quota. The old lease if it is servable, else the last error.
     const failure = this.#flights.has(key) ? undefined : this.#failures.backingOff(key, now);
-    if (failure && entry && this.#servableStale(entry, now)) return this.#serve(entry, 'stale', now);
+    if (failure && entry && this.#servableStale(entry, now, floorMs)) return this.#serve(entry, 'stale', now);
     if (failure?.error) {
       this.#hooks.onLookup('backoff');
       throw withRetryAfter(failure.error, Math.max(1, Math.ceil((failure.retryAtMs - now) / 1000)));
@@ -154,7 +162,7 @@ export class CredentialCache {
       const nowAfter = this.#clock.now();
       const fallback = this.#closed ? undefined : this.#store.peek(key, nowAfter);
       // Still-valid credentials beat an error while Lake Formation is failing.
-      if (fallback && !isPermanentUpstreamError(err) && this.#servableStale(fallback, nowAfter)) {
+      if (fallback && !isPermanentUpstreamError(err) && this.#servableStale(fallback, nowAfter, floorMs)) {
         return this.#serve(fallback, 'stale', nowAfter);
       }
       this.#hooks.onLookup(result);
@@ -177,9 +185,9 @@ export class CredentialCache {
     this.#failures.clear();
   }
 
-  /** While Lake Formation fails, an old lease is served only above `hardMinimumSeconds` left. */
-  #servableStale(entry: Entry, now: number): boolean {
-    return entry.expiresAtMs - now > entry.hardMinimumMs;
+  /** While Lake Formation fails, an old lease is served only above `hardMinimumSeconds` (and the request's floor) left. */
+  #servableStale(entry: Entry, now: number, floorMs: number): boolean {
+    return isLive(entry, now, Math.max(entry.hardMinimumMs, floorMs));
   }
 
   #serve(entry: Entry, result: 'hit' | 'stale', now: number): ServedCredentials {

@@ -7,9 +7,14 @@
 import { LRUCache } from 'lru-cache';
 import type { Entry } from './entry.js';
 
-/** The one expiration check: a lease is served only strictly before its expiration. */
-export function isLive(entry: Entry, now: number): boolean {
-  return now < entry.expiresAtMs;
+/**
+ * The one expiration check: whether the lease has more than `forMs` left at
+ * `now`. With the default 0, whether it has not expired: a lease is served
+ * only strictly before its expiration. The serving policy passes its bounds
+ * (`minServeMs`, `hardMinimumMs`, a request's `minRemainingSeconds`) here.
+ */
+export function isLive(entry: Entry, now: number, forMs = 0): boolean {
+  return entry.expiresAtMs - now > forMs;
 }
 
 export interface LeaseStoreInit {

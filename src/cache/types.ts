@@ -131,5 +131,13 @@ export interface GetOptions {
   label?: string;
   /** Aborts when the client went away: it stops waiting, and a fetch nobody waits for is dropped. */
   signal?: AbortSignal;
+  /**
+   * For a client that keeps the lease for a fixed time whatever its
+   * `Expiration`: a cached lease is served (as `hit` or `stale`) only with
+   * more than this many seconds left; otherwise the request waits for a fresh
+   * lease, which is served whatever Lake Formation granted. Default 0 (the
+   * cache's own thresholds alone).
+   */
+  minRemainingSeconds?: number;
 }
 

@@ -25,6 +25,7 @@
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { GetOptions } from '../cache/index.js';
 import type { Clock } from '../core/clock.js';
 import { ERROR_CATALOGUE, type LakeFormationNameOf } from '../core/error-catalogue.js';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
@@ -40,7 +41,7 @@ import { routeMatcher, UNMATCHED_LABEL, type LakeFormationApiRoute } from './rou
 type Served = Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
 
 export interface LakeFormationApiAppDeps {
-  cache: { get(request: CredentialRequest): Served };
+  cache: { get(request: CredentialRequest, options?: GetOptions): Served };
   dynamic: DynamicPolicy & { isLocationAllowed(location: string): boolean };
   /** Token bucket for this listener: false means answer ThrottlingException. */
   rateLimiter: { tryTake(): boolean };

@@ -7,6 +7,7 @@ import type { Admission } from './admission.js';
 import { authorizeTarget } from './authorization.js';
 import type { LakeFormationApiAppDeps } from './lakeformation-api-app.js';
 import { answerJson } from './listener.js';
+import { pluginLeaseRule } from './plugin-lease-floor.js';
 import { parseApiRequest } from './request-parsing.js';
 
 export type LakeFormationApiHandler = (a: Admission, deps: LakeFormationApiAppDeps, body: unknown) => Promise<void>;
@@ -21,7 +22,9 @@ export function serveOperation(operation: Operation): LakeFormationApiHandler {
   return async (a, deps, body) => {
     const request = parseApiRequest(operation, body);
     authorizeTarget(a, deps, { request });
-    const served = await deps.cache.get(request);
+    // Callers that ignore Expiration (AWS's per-prefix plugin): see plugin-lease-floor.ts.
+    const rule = pluginLeaseRule(request);
+    const served = await deps.cache.get(rule.request, rule.options);
     deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
     const { lease } = served;
     const credentials = {
