@@ -151,6 +151,11 @@ const AGENT_RULES: Rule[] = [
     broken: (fields) => fields.value(['lakeformationApi', 'enabled']) === true,
     expected: 'false in agent mode: that listener takes no token, and on a node every hostNetwork pod could reach it',
   },
+  {
+    field: ['iceberg', 'enabled'],
+    broken: icebergEnabled,
+    expected: "false in agent mode: the gateway listens on loopback only, which the node's pods cannot reach (sidecar mode serves it)",
+  },
   ...(['allowedTables', 'allowedLocations'] as const).map(
     (field): Rule => ({
       field: ['dynamic', field],

@@ -78,3 +78,11 @@ describe('iceberg settings', () => {
     expect(parseConfig({ ...base, iceberg: { port: 9180 } }).iceberg.port).toBe(9180);
   });
 });
+
+describe('iceberg settings in agent mode', () => {
+  it('refuses the gateway: it listens on loopback, which pods on the node cannot reach', async () => {
+    const agent = { nodeName: 'node-1' };
+    const error = await configError(() => parseConfig({ ...base, mode: 'agent', agent, dynamic: { enabled: true }, iceberg: enabled }));
+    expect(problemAt(error, 'iceberg.enabled').expected).toContain('false in agent mode');
+  });
+});
