@@ -6,7 +6,8 @@
 # credentials or tokens are ever baked in: the token file is generated at run
 # time into a mounted volume, and AWS credentials come from IRSA / Pod Identity.
 
-FROM node:22-bookworm-slim AS build
+# Node 24 LTS, pinned: the same version scripts/offline-base.sh stands in for.
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -15,7 +16,7 @@ RUN npm ci --no-audit --no-fund \
  && test -f dist/cli/main.js \
  && chmod 0555 dist/cli/main.js
 
-FROM node:22-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -44,6 +45,8 @@ EXPOSE 9180 9181
 # For `docker run` only (Kubernetes uses the chart's probes); no curl needed.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9181/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exec form: node is PID 1 and receives SIGTERM itself (graceful drain).
+# Exec form: node is PID 1 and receives SIGTERM itself (graceful drain). lfcs
+# re-executes itself in place (process.execve, same PID) with the V8 heap
+# options it derives from cache.maxEntries and the container's memory limit.
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]
 CMD ["serve", "--config", "/etc/lfcs/config.yaml"]

@@ -38,8 +38,8 @@
  *   counted in one simulated second.
  *
  * Part 2, memory (real processes, real time). 50 `lfcs serve` sidecars and
- * then 5 `lfcs serve` agents are spawned from dist/ (the chart's V8 options
- * for the default 10,000 entries), against an emulator and an OIDC issuer in
+ * then 5 `lfcs serve` agents are spawned from dist/ (the V8 options lfcs
+ * derives under the chart's limit for the default 10,000 entries), against an emulator and an OIDC issuer in
  * this process on 127.0.0.1. Prewarm is off here, so the calls come from the
  * pods: all 50 pods ask for their 3 tables at the same moment (150
  * concurrent requests), which also gives a real-time cold-start count and
@@ -61,7 +61,7 @@ import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../dist/emulator
 import { createLogger } from '../dist/observability/logger.js';
 import { startSidecar } from '../dist/sidecar/sidecar.js';
 import { FakeClock } from '../test/support/fake-clock.mjs';
-import { chartMemory } from './serve-memory.mjs';
+import { chartAndHeap } from './serve-memory.mjs';
 import {
   ACCOUNT,
   CUSTOMERS_ARN,
@@ -510,8 +510,8 @@ const memorySummary = (samples) => {
 };
 
 async function memory({ TestIssuer }) {
-  const chart = chartMemory(10_000);
-  const nodeArgs = [`--max-old-space-size=${chart.oldSpaceMi}`, '--max-semi-space-size=1'];
+  // The V8 options lfcs derives in the chart's container for the default 10,000 entries.
+  const { nodeArgs } = chartAndHeap(10_000);
   const emu = await startBenchEmulator();
   const issuer = await new TestIssuer().serve();
   await issuer.addKey();

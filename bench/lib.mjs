@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { DEMO_PRINCIPAL, loadCatalogFile, parseCatalog, startEmulator } from '../dist/emulator/index.js';
+import { deriveV8Options, v8Flags } from '../dist/cli/v8-options.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LFCS_BIN = join(ROOT, 'dist/cli/main.js');
@@ -89,11 +90,22 @@ export async function startBenchEmulator({ maxSessionSeconds } = {}) {
 }
 
 /**
+ * The node arguments a bench gives `lfcs serve` so that the process it
+ * measures is the one serving: none where Node has process.execve (lfcs
+ * re-executes itself in place with its own V8 options, same PID, as in the
+ * image), else the very flags lfcs derives (no memory limit here), given up
+ * front, because lfcs on older Node would run them in a child process.
+ */
+export function lfcsNodeArgs(maxEntries = 10_000) {
+  return typeof process.execve === 'function' ? [] : v8Flags(deriveV8Options({ maxEntries }));
+}
+
+/**
  * Spawns `node dist/cli/main.js serve --config <tmp>` against `endpoint`.
  * Resolves once it logged "lfcs listening" and /readyz answers 200, with the
  * time each took from spawn. `stop()` sends SIGTERM to its PID (SIGKILL after 10 s).
  */
-export async function spawnServe({ endpoint, config = {}, nodeArgs = [] }) {
+export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArgs(config.cache?.maxEntries) }) {
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-bench-'));
   const tokenFile = join(dir, 'token');
   const base = {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: hit path vs bare Express, cold storm, many keys, `lfcs
  * serve` footprint, slow upstream, throttling storm, SIGTERM under load and a
- * simulated day of botocore clients. Prints a human summary, then the figures
+ * simulated day of botocore clients; lfcs beside its Go peers and its cost
+ * curve (bench/peers.mjs). Prints a human summary, then the figures
  * as one JSON document between BEGIN/END markers (also written to the file in
  * BENCH_JSON when set). Targets are goals to report against, not assertions.
  *
@@ -16,6 +17,7 @@ import { wrk } from './wrk.mjs';
 import { simulateDay } from './day-sim.mjs';
 import { hitPathWrk } from './hit-path.mjs';
 import { serveMemory } from './serve-memory.mjs';
+import { comparePeers, costCurve, ensurePeers, peersSummary } from './peers.mjs';
 import {
   MiB,
   ORDERS_ARN,
@@ -205,9 +207,13 @@ async function main() {
     results.sigtermUnderLoad = await sigtermUnderLoad(emu);
     results.serveFootprint = await serveFootprint(emu);
     results.manyKeys = { '10000': await manyKeys(10_000), '100000': await manyKeys(100_000) };
-    log('lfcs serve holding 10k and 100k entries, with the chart\'s V8 options');
+    log('lfcs serve holding 10k and 100k entries, with the V8 options lfcs derives under the chart\'s limit');
     results.serveMemory = { '10000': await serveMemory(emu, 10_000, { log }), '100000': await serveMemory(emu, 100_000, { log }) };
     writeFileSync(new URL('./memory.json', import.meta.url), `${JSON.stringify(memoryModel(results), null, 2)}\n`);
+    log('lfcs beside its Go peers (EKS Pod Identity Agent, aws-vault --ecs-server, bare Go) and bare node:http');
+    results.peers = await comparePeers(emu, ensurePeers(), { seconds: ROUND_SECONDS });
+    log('cost curve: 1, 1k, 10k, 100k cached leases');
+    results.costCurve = await costCurve(emu, { seconds: ROUND_SECONDS });
     log('simulated day: 200 botocore clients, 24 h, FakeClock');
     results.day = await simulateDay();
   } finally {
@@ -232,7 +238,7 @@ function memoryModel(r) {
   const k100 = r.serveMemory['100000'];
   return {
     measuredAt: r.startedAt,
-    note: 'lfcs serve RSS with the chart V8 options (bench/serve-memory.mjs); written by npm run bench',
+    note: 'lfcs serve RSS with the V8 options lfcs derives under the chart limit (bench/serve-memory.mjs); written by npm run bench',
     idleRssMiB: r.serveFootprint.idleRssMiBMedian,
     rssBytesPerEntry: Math.max(k10.rssBytesPerEntry, k100.rssBytesPerEntry),
     rssAt10kMiB: Math.max(k10.rssAfterFillMiB, k10.rssSettledMiB),
@@ -260,7 +266,25 @@ function targets(r) {
     ['throttling storm: upstream calls vs rate·t + burst', `${r.throttlingStorm.upstreamCalls} / ${r.throttlingStorm.bound}`, '<= bound', r.throttlingStorm.upstreamCalls <= r.throttlingStorm.bound],
     ['SIGTERM: failed in-flight requests', r.sigtermUnderLoad.inFlightFailed, '0', r.sigtermUnderLoad.inFlightFailed === 0],
   ];
+  rows.push(...weightTargets(r));
   return rows.map(([metric, measured, target, ok]) => ({ metric, measured, target, met: ok }));
+}
+
+/** The weight goals (peers and cost curve), reported as met or missed. */
+function weightTargets(r) {
+  const at = (n) => r.costCurve.rows.find((row) => row.leases === n);
+  const lfcs = r.peers.servers.lfcs;
+  const node = r.peers.servers.nodeHttp;
+  const idle = at(1).rssMiB;
+  return [
+    ['RSS per cached lease at 100k (B)', at(100_000).rssBytesPerLease, '<= 1536', at(100_000).rssBytesPerLease <= 1536],
+    ['RSS with 100k leases (MiB)', at(100_000).rssMiB, '<= 200', at(100_000).rssMiB <= 200],
+    ['RSS with 10k leases above idle (MiB)', round(at(10_000).rssMiB - idle, 1), '<= 80', at(10_000).rssMiB - idle <= 80],
+    ['dynamic-route p99 at 100k leases, 16 conns (ms)', at(100_000).dynamicP99Ms, '<= 15', at(100_000).dynamicP99Ms <= 15],
+    ['lfcs serve idle RSS beside the peers (MiB)', lfcs.idleRssMiB, '<= 55', lfcs.idleRssMiB <= 55],
+    ['lfcs serve start to ready beside the peers (ms)', lfcs.startToReadyMs, '<= 300', lfcs.startToReadyMs <= 300],
+    ['hit path vs bare node:http beside the peers', round(lfcs.reqPerSec / node.reqPerSec, 2), '>= 0.85', lfcs.reqPerSec / node.reqPerSec >= 0.85],
+  ];
 }
 
 function printSummary(r) {
@@ -282,6 +306,7 @@ function printSummary(r) {
   }
   lines.push(`slow upstream: misses took ${r.slowUpstream.missMs.join(', ')} ms; hits p50 ${r.slowUpstream.hitP50Ms} ms p99 ${r.slowUpstream.hitP99Ms} ms`);
   lines.push(`SIGTERM: ${r.sigtermUnderLoad.inFlightAtSignal} in flight at the signal, ${r.sigtermUnderLoad.inFlightFailed} failed; ${r.sigtermUnderLoad.afterSignalOk} served during drain; exit ${r.sigtermUnderLoad.exitCode} after ${r.sigtermUnderLoad.exitMs} ms`);
+  lines.push(peersSummary(r.peers, r.costCurve));
   lines.push(`day: ${r.day.lakeFormationCalls} Lake Formation calls in 24 h (max ${r.day.maxCallsInOneHour} in one hour), ${r.day.sidecarFetches} sidecar fetches, ${r.day.callsBlockedOnMandatoryRefresh} API calls blocked on a mandatory refresh`);
   console.log(lines.join('\n'));
 }

@@ -1,31 +1,27 @@
 /**
- * RSS of a real `lfcs serve` holding N cache entries, with the V8 options the
- * Helm chart gives it for that N (`lfcs.memory` in _helpers.tpl, mirrored by
- * chartMemory() below from the same values.yaml figures). Entries are filled
- * through the dynamic route (distinct queryIds, one Lake Formation call each,
- * upstream limits raised), then RSS is read after the process idles.
+ * RSS of a real `lfcs serve` holding N cache entries, with the V8 options lfcs
+ * derives for that N under the memory limit the Helm chart sets for it (both
+ * from src/cli/v8-options.ts). Entries are filled through the dynamic route
+ * (distinct queryIds, one Lake Formation call each, upstream limits raised),
+ * then RSS is read after the process idles.
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { MiB, ORDERS_ARN, ROOT, get, rssOf, sleep, spawnServe } from './lib.mjs';
+import { chartMemory, deriveV8Options, v8Flags } from '../dist/cli/v8-options.js';
+import { MiB, ORDERS_ARN, get, rssOf, sleep, spawnServe } from './lib.mjs';
 
-/** The chart's memory figures for `maxEntries` (the formula documented in values.yaml, sidecar.memory). */
-export function chartMemory(maxEntries) {
-  const values = parse(readFileSync(join(ROOT, 'helm/lakeformation-credential-sidecar/values.yaml'), 'utf8'));
-  const m = values.sidecar.memory;
-  const entriesMi = Math.ceil((maxEntries * m.perEntryKi) / 1024);
-  const requestMi = m.baseMi + entriesMi;
-  const limitMi = requestMi + entriesMi + m.headroomMi;
-  return { requestMi, limitMi, oldSpaceMi: Math.floor((limitMi * m.oldSpacePercent) / 100) };
+/** The chart's memory request and limit for `maxEntries`, and the old space lfcs derives under that limit. */
+export function chartAndHeap(maxEntries) {
+  const chart = chartMemory(maxEntries);
+  const v8 = deriveV8Options({ maxEntries, memoryLimitBytes: chart.limitMi * 2 ** 20 });
+  return { ...chart, oldSpaceMi: v8.maxOldSpaceSizeMi, nodeArgs: v8Flags(v8) };
 }
 
 export async function serveMemory(emu, entries, { log = () => {} } = {}) {
-  const chart = chartMemory(Math.max(entries, 10_000));
+  const { nodeArgs, ...chart } = chartAndHeap(Math.max(entries, 10_000));
   const sidecar = await spawnServe({
     endpoint: emu.url,
-    nodeArgs: [`--max-old-space-size=${chart.oldSpaceMi}`, '--max-semi-space-size=1'],
+    // The flags lfcs derives in the chart's container, given up front (no cgroup limit here).
+    nodeArgs,
     config: {
       rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 },
       upstream: { ratePerSecond: 1_000_000, burst: 1_000_000, maxConcurrency: 64, maxQueuedCalls: 1_000_000 },

@@ -31,10 +31,13 @@ const toMs = (text) => {
  * One wrk run against `url` (must be on 127.0.0.1): requests/s, p50 and p99
  * latency in ms, and non-2xx count. Bounded by `seconds`.
  */
-export async function wrk(url, { token, seconds = 5, connections = 16, threads = 1 }) {
+export async function wrk(url, { token, seconds = 5, connections = 16, threads = 1, script, env = {} }) {
   if (!new URL(url).hostname.startsWith('127.')) throw new Error(`wrk targets loopback only, not ${url}`);
-  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-H', `Authorization: ${token}`, url];
-  const { stdout } = await run(ensureWrk(), args, { timeout: (seconds + 30) * 1000 });
+  const args = ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-H', `Authorization: ${token}`];
+  // A Lua script (wrk -s) may vary each request's path; `env` reaches it through os.getenv.
+  if (script) args.push('-s', script);
+  args.push(url);
+  const { stdout } = await run(ensureWrk(), args, { timeout: (seconds + 30) * 1000, env: { ...process.env, ...env } });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
   const p50 = toMs(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? '');
   const p99 = toMs(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? '');

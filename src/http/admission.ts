@@ -19,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../core/clock.js';
 import { LfcsError } from '../core/errors.js';
 import type { Caller, CallerAuth } from '../identity/caller-auth.js';
-import { NodeMismatchError } from '../identity/service-account-verifier.js';
+import { NodeMismatchError } from '../identity/errors.js';
 import { ServiceError } from '../lakeformation/service-error.js';
 import { checkSignatureShape, SIGNING_SERVICE } from '../lakeformation/sigv4-header.js';
 import { OPERATIONS } from '../lakeformation/types.js';

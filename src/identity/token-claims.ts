@@ -7,6 +7,9 @@
 import { errors, type JWTPayload } from 'jose';
 import { LfcsError } from '../core/errors.js';
 
+// In its own module so that the credentials listener can recognise it without loading jose.
+export { NodeMismatchError } from './errors.js';
+
 /** Who a verified token says the caller is. */
 export interface PodIdentity {
   readonly namespace: string;
@@ -23,16 +26,6 @@ export const ACCEPTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384',
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
 export const unauthorized = (reason: string) => new LfcsError('Unauthorized', reason);
-
-/** A verified token bound to a pod on another node: refused, but whose pod it is is known (for the audit line). */
-export class NodeMismatchError extends LfcsError {
-  constructor(
-    readonly identity: PodIdentity,
-    nodeName: string,
-  ) {
-    super('NodeMismatch', `the token is bound to a pod on another node; this agent serves node ${nodeName} only`);
-  }
-}
 
 /**
  * Why `jose` refused the token, as the caller's `Unauthorized`; `undefined`

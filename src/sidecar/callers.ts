@@ -10,7 +10,8 @@ import type { Config } from '../config/index.js';
 import { agentAuth, tokenAuth, type CallerAuth } from '../identity/caller-auth.js';
 import { createTokenSource, type TokenSource } from '../identity/token-source.js';
 import { Bindings } from '../identity/bindings.js';
-import { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
+// Agent mode only: the verifier and jose load when a configuration uses them (verifierFromConfig).
+import type { ServiceAccountVerifier } from '../identity/service-account-verifier.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 
 export interface Callers {
@@ -21,16 +22,16 @@ export interface Callers {
   verifier: ServiceAccountVerifier | undefined;
 }
 
-export function callersFromConfig(
+export async function callersFromConfig(
   config: Config,
   deps: { clock: Clock; logger: Logger; metrics: SidecarMetrics; tokenSource: TokenSource | undefined },
-): Callers {
+): Promise<Callers> {
   const { clock, logger, metrics } = deps;
   if (config.mode !== 'agent') {
     const token = deps.tokenSource ?? tokenSourceFromConfig(config, clock, logger);
     return { auth: tokenAuth(token), token, verifier: undefined };
   }
-  const verifier = verifierFromConfig(config, clock, logger);
+  const verifier = await verifierFromConfig(config, clock, logger);
   const auth = agentAuth({
     verifier,
     bindings: new Bindings(config.agent.bindings, config.defaults),
@@ -59,8 +60,9 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
   throw new LfcsError('InvalidConfiguration', 'set auth.tokenFile (or --token-file) or LFCS_AUTH_TOKEN');
 }
 
-function verifierFromConfig(config: Config, clock: Clock, logger: Logger): ServiceAccountVerifier {
+async function verifierFromConfig(config: Config, clock: Clock, logger: Logger): Promise<ServiceAccountVerifier> {
   const { agent } = config;
+  const { ServiceAccountVerifier } = await import('../identity/service-account-verifier.js');
   return new ServiceAccountVerifier({
     ...agent,
     // Validation requires it in agent mode (rules.ts).

@@ -91,7 +91,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       version: init.version,
       known: { routes: ROUTE_NAMES, codes: ERROR_STATUSES, operations: Object.keys(OPERATION_NAMES) },
     });
-  const { auth, token, verifier } = callersFromConfig(config, { clock, logger, metrics, tokenSource: init.tokenSource });
+  const { auth, token, verifier } = await callersFromConfig(config, { clock, logger, metrics, tokenSource: init.tokenSource });
   const { onUpstreamCall, ...hooks } = cacheHooks(metrics, logger);
   const built = upstreamFromConfig(config, {
     clock,

@@ -10,8 +10,10 @@ import {
 } from '@aws-sdk/client-lakeformation';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { LfcsError, shuttingDownError } from '../core/errors.js';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { classifyUpstreamError } from './classify-error.js';
+
+type FromTemporaryCredentialsOptions = Parameters<typeof fromTemporaryCredentials>[0];
 import type { AssumeRoleSettings } from './settings.js';
 import type {
   CredentialRequest,
@@ -107,9 +109,18 @@ export function createLakeFormationVending(init: LakeFormationVendingInit): Lake
  * expiry). No logger, as for the Lake Formation client.
  */
 function assumedRoleCredentials(init: LakeFormationVendingInit): AwsCredentialIdentityProvider {
+  // The providers package loads only for a configuration with upstream.assumeRole, on the first call.
+  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (options) => {
+    provider ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) => fromTemporaryCredentials(temporaryCredentialsInit(init)));
+    return (await provider)(options);
+  };
+}
+
+function temporaryCredentialsInit(init: LakeFormationVendingInit): FromTemporaryCredentialsOptions {
   const role = init.assumeRole!;
   const tags = Object.entries(role.sessionTags).map(([Key, Value]) => ({ Key, Value }));
-  return fromTemporaryCredentials({
+  return {
     params: {
       RoleArn: role.roleArn,
       RoleSessionName: 'lfcs',
@@ -124,7 +135,7 @@ function assumedRoleCredentials(init: LakeFormationVendingInit): AwsCredentialId
       maxAttempts: 1,
       requestHandler: { connectionTimeout: init.timeoutMs ?? 3000, requestTimeout: init.timeoutMs ?? 3000 },
     },
-  });
+  };
 }
 
 /** Maps a request to `GetTemporaryGlueTableCredentials` input, sending only the fields that are set. */

@@ -391,15 +391,14 @@ would win over the sidecar in every SDK's default chain).
 {{/*
 lfcs.memory: the sidecar's memory request and limit, derived from
 config.cache.maxEntries so the defaults can never be OOM-killed (as JSON:
-requestMi, limitMi, oldSpaceMi). With sidecar.memory's measured figures
-(bench/RESULTS.md):
+requestMi, limitMi). With sidecar.memory's measured figures, generated from
+lfcs's own memory model (src/cli/v8-options.ts, `npm run generate`):
   request = baseMi + maxEntries * perEntryKi / 1024
   limit   = request + maxEntries * perEntryKi / 1024 + headroomMi
             (twice the entries' share: the old generation is collected late)
-  V8 old space = limit * oldSpacePercent / 100, so V8 collects before the
-            kernel's limit is hit.
-An explicit sidecar.resources.requests.memory / limits.memory wins; with an
-explicit limit, NODE_OPTIONS is left to sidecar.env.
+The chart sets no V8 option: lfcs reads this limit from its cgroup and
+bounds its own heap below it (the same code outside the chart). An explicit
+sidecar.resources.requests.memory / limits.memory wins.
 */}}
 {{- define "lfcs.memory" -}}
 {{- $m := .Values.sidecar.memory -}}
@@ -407,24 +406,7 @@ explicit limit, NODE_OPTIONS is left to sidecar.env.
 {{- $entriesMi := div (add (mul $entries (int $m.perEntryKi)) 1023) 1024 -}}
 {{- $request := add (int $m.baseMi) $entriesMi -}}
 {{- $limit := add $request $entriesMi (int $m.headroomMi) -}}
-{{- $oldSpace := div (mul $limit (int $m.oldSpacePercent)) 100 -}}
-{{- dict "requestMi" $request "limitMi" $limit "oldSpaceMi" $oldSpace | toJson -}}
-{{- end -}}
-
-{{/*
-lfcs.nodeOptionsEnv: the NODE_OPTIONS EnvVar (as a list item) that bounds V8
-below the memory limit lfcs.memory derives, unless `env` sets NODE_OPTIONS or
-`resources` sets a memory limit by hand. Context: dict root, env, resources.
-*/}}
-{{- define "lfcs.nodeOptionsEnv" -}}
-{{- $hasNodeOptions := false -}}
-{{- range .env }}{{ if eq .name "NODE_OPTIONS" }}{{ $hasNodeOptions = true }}{{ end }}{{ end -}}
-{{- $limitSet := hasKey ((.resources | default dict).limits | default dict) "memory" -}}
-{{- if not (or $hasNodeOptions $limitSet) -}}
-# V8 collects before the container limit is reached (lfcs.memory).
-- name: NODE_OPTIONS
-  value: {{ printf "--max-old-space-size=%d --max-semi-space-size=1" (int (include "lfcs.memory" .root | fromJson).oldSpaceMi) | quote }}
-{{- end -}}
+{{- dict "requestMi" $request "limitMi" $limit | toJson -}}
 {{- end -}}
 
 {{/* lfcs.resources: `resources` with the memory request and limit of lfcs.memory where it sets none. Context: dict root, resources. */}}
@@ -461,14 +443,10 @@ below the memory limit lfcs.memory derives, unless `env` sets NODE_OPTIONS or
     {{- range .Values.sidecar.extraArgs }}
     - {{ . | quote }}
     {{- end }}
+  {{- with .Values.sidecar.env }}
   env:
-    {{- $userEnv := .Values.sidecar.env | default list }}
-    {{- with include "lfcs.nodeOptionsEnv" (dict "root" . "env" $userEnv "resources" .Values.sidecar.resources) }}
-    {{- . | nindent 4 }}
-    {{- end }}
-    {{- with $userEnv }}
     {{- toYaml . | nindent 4 }}
-    {{- end }}
+  {{- end }}
   ports:
     # Only the admin port: the credentials port listens on 127.0.0.1.
     - name: lfcs-admin

@@ -2,7 +2,8 @@
 //
 // No Docker engine and no registry here: scripts/build-image.sh builds the
 // Dockerfile unchanged with `buildah bud --isolation chroot` (first making the
-// offline stand-in base when node:22-bookworm-slim is not in local storage), and
+// offline stand-in base, Node 24 LTS, when the Dockerfile's pinned node base is
+// not in local storage), and
 // the image runs with `buildah from` + `buildah run --isolation chroot`, which
 // shares the host's network and PID namespaces: the sidecar in the image reaches
 // the emulator on the host's loopback and the test reaches the sidecar there.
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnLfcs, spawnProcess, type Spawned } from '../../support/spawn-lfcs.js';
+import { deriveV8Options, readMemoryLimit, v8Flags } from '../../../src/cli/v8-options.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const IMAGE = 'localhost/lakeformation-credential-sidecar:e2e';
@@ -30,6 +32,8 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 const ORDERS_ARN = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
 /** The port the image's HEALTHCHECK probes (the admin listener's default). */
 const HEALTHCHECK_PORT = 9181;
+/** The Node the Dockerfile pins (FROM node:<version>-bookworm-slim): Node 24 LTS. */
+const IMAGE_NODE = /^FROM node:(\d+\.\d+\.\d+)-bookworm-slim AS runtime$/m.exec(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'))?.[1];
 /** World-writable directories of a Debian root filesystem; covered read-only when serving. */
 const TEMP_DIRS = ['/tmp', '/var/tmp', '/run/lock'];
 
@@ -171,6 +175,16 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Whether pid runs node: by its command line, since Node 24 names its main thread (comm) "MainThread". */
+function isNode(pid: number): boolean {
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return argv0 === 'node' || argv0.endsWith('/node');
+  } catch {
+    return false; // the process ended while we looked
+  }
+}
+
 async function pollUntil<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -256,6 +270,10 @@ describe('the built image', { timeout: 60_000 }, () => {
       expect(viaPath.stdout.trim()).toBe(pkg.version);
       const ids = await runIn(ctr, ['node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)'], { user: config.User });
       expect(ids.stdout).toBe('65532:65532');
+      // Node 24 LTS, the version the Dockerfile pins; it can re-execute in place.
+      expect(IMAGE_NODE).toMatch(/^24\./);
+      const node = await runIn(ctr, ['node', '-p', '`${process.version} ${typeof process.execve}`'], { user: config.User });
+      expect(node.stdout.trim()).toBe(`v${IMAGE_NODE} function`);
     } finally {
       await removeContainer(ctr);
     }
@@ -335,6 +353,7 @@ describe('serving from the image against the emulator on the host loopback', { t
   let tokenDir: string;
   let credentialsUrl: string;
   let adminUrl: string;
+  let listening: Record<string, unknown>;
   const token = () => readFileSync(join(tokenDir, 'token'), 'utf8');
 
   beforeAll(async () => {
@@ -382,7 +401,7 @@ describe('serving from the image against the emulator on the host loopback', { t
       env: { AWS_ACCESS_KEY_ID: principal.accessKeyId, AWS_SECRET_ACCESS_KEY: principal.secretAccessKey },
     });
     sidecar = spawnProcess('buildah', args, process.env);
-    const listening = await sidecar.waitForLog((line) => line['msg'] === 'lfcs listening', 30_000);
+    listening = await sidecar.waitForLog((line) => line['msg'] === 'lfcs listening', 30_000);
     credentialsUrl = listening['credentials'] as string;
     adminUrl = listening['admin'] as string;
   }, 120_000);
@@ -391,6 +410,12 @@ describe('serving from the image against the emulator on the host loopback', { t
     await sidecar?.kill();
     await emulator?.kill();
     if (ctr) await removeContainer(ctr);
+  });
+
+  it('runs with the V8 heap options lfcs derives itself (no chart, no NODE_OPTIONS)', () => {
+    // buildah's chroot isolation shares this machine's cgroup: the same limit lfcs read in the container.
+    const expected = v8Flags(deriveV8Options({ maxEntries: 10_000, memoryLimitBytes: readMemoryLimit() }));
+    expect(listening['v8']).toMatchObject({ source: 'lfcs', flags: expected });
   });
 
   it('writes the token file into the mounted directory only', () => {
@@ -430,12 +455,15 @@ describe('serving from the image against the emulator on the host loopback', { t
     const node = await pollUntil('the containerised node process', () =>
       descendants(sidecar.child.pid!).find((pid) => {
         try {
-          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'node' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/app/dist/cli/main.js');
+          return isNode(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('/app/dist/cli/main.js');
         } catch {
           return false;
         }
       }),
     );
+    // Re-executed in place (same PID, PID 1 in a container), not a child: one node process, with the heap flags.
+    expect(readFileSync(`/proc/${node}/cmdline`, 'utf8')).toContain('--max-old-space-size=');
+    expect(descendants(sidecar.child.pid!).filter(isNode)).toEqual([node]);
     process.kill(node, 'SIGTERM');
     await pollUntil('readiness to turn 503', async () => ((await fetch(`${adminUrl}/readyz`)).status === 503 ? true : undefined), 5_000);
     // Within drainSeconds (3) the credentials listener still serves.

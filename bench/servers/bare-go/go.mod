@@ -1,0 +1,3 @@
+module lfcs.bench/baregohttp
+
+go 1.22
