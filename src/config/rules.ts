@@ -26,6 +26,7 @@ const LOOPBACK_EXPECTED =
 const nonLoopback = (value: unknown) => typeof value === 'string' && !isLoopbackHost(value);
 
 const lakeformationApiEnabled = (fields: Fields) => fields.value(['lakeformationApi', 'enabled']) === true;
+const icebergEnabled = (fields: Fields) => fields.value(['iceberg', 'enabled']) === true;
 
 /**
  * `later` and `earlier` must differ when `inUse` (0 picks a free port, so it
@@ -47,11 +48,23 @@ function portPair(later: Path, earlier: Path, inUse: (fields: Fields) => boolean
 const PORT_RULES: Rule[] = (['sidecar', 'agent'] as const).flatMap((mode) => {
   const credentials: Path = mode === 'agent' ? ['agent', 'port'] : ['listen', 'port'];
   const apiPort: Path = ['lakeformationApi', 'port'];
+  const icebergPort: Path = ['iceberg', 'port'];
   return [
     portPair(['admin', 'port'], credentials, () => true),
     portPair(apiPort, credentials, lakeformationApiEnabled),
     // Once per field: a port equal to the credentials listener's is reported as that clash.
     portPair(apiPort, ['admin', 'port'], (fields) => lakeformationApiEnabled(fields) && fields.value(apiPort) !== fields.value(credentials)),
+    portPair(icebergPort, credentials, icebergEnabled),
+    portPair(icebergPort, ['admin', 'port'], (fields) => icebergEnabled(fields) && fields.value(icebergPort) !== fields.value(credentials)),
+    portPair(
+      icebergPort,
+      apiPort,
+      (fields) =>
+        icebergEnabled(fields) &&
+        lakeformationApiEnabled(fields) &&
+        fields.value(icebergPort) !== fields.value(credentials) &&
+        fields.value(icebergPort) !== fields.value(['admin', 'port']),
+    ),
   ].map((rule): Rule => ({ ...rule, mode }));
 });
 
@@ -138,6 +151,11 @@ const AGENT_RULES: Rule[] = [
     broken: (fields) => fields.value(['lakeformationApi', 'enabled']) === true,
     expected: 'false in agent mode: that listener takes no token, and on a node every hostNetwork pod could reach it',
   },
+  {
+    field: ['iceberg', 'enabled'],
+    broken: icebergEnabled,
+    expected: "false in agent mode: the gateway listens on loopback only, which the node's pods cannot reach (sidecar mode serves it)",
+  },
   ...(['allowedTables', 'allowedLocations'] as const).map(
     (field): Rule => ({
       field: ['dynamic', field],
@@ -196,6 +214,13 @@ export const RULES: readonly Rule[] = [
     expected:
       'true when lakeformationApi.enabled is true: its callers name any table, so dynamic.allowedTables ' +
       'decides which tables it serves, exactly as for the dynamic and native routes',
+  },
+  {
+    field: ['dynamic', 'enabled'],
+    broken: (fields) => icebergEnabled(fields) && fields.value(['dynamic', 'enabled']) === false,
+    expected:
+      'true when iceberg.enabled is true: the gateway\'s callers name any table of its catalogs, so dynamic.allowedTables ' +
+      'decides which tables it serves (in agent mode, each binding), exactly as for the dynamic routes',
   },
   {
     // Blame tokenFile: its value is a path, safe to show; the token is not.

@@ -19,6 +19,7 @@ import * as fields from '../lakeformation/fields.js';
 import { PERMISSIONS } from '../lakeformation/types.js';
 import { UPSTREAM_RELATIONS, upstreamSettingsSchema } from '../upstream/settings.js';
 import { agentSettingsSchema } from '../identity/settings.js';
+import { icebergSettingsSchema } from '../iceberg/settings.js';
 
 /** How lfcs is deployed: beside one engine in its pod, or once per node for every pod on it. */
 export const MODES = ['sidecar', 'agent'] as const;
@@ -208,6 +209,7 @@ export const configSchema = section({
   listen: listenSchema.prefault({}),
   admin: adminSchema.prefault({}),
   lakeformationApi: lakeformationApiSchema.prefault({}),
+  iceberg: icebergSettingsSchema.prefault({}),
   auth: authSchema.prefault({}),
   agent: agentSettingsSchema.prefault({}),
   rateLimit: rateLimitSchema.prefault({}),

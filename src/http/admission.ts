@@ -98,6 +98,43 @@ export function credentialsChecks(deps: CredentialsAdmissionDeps): readonly Chec
   ];
 }
 
+/** What the Iceberg REST gateway's checks use. */
+export interface IcebergAdmissionDeps {
+  auth: CallerAuth;
+  /** Token bucket for authenticated requests: false means answer 429. */
+  rateLimiter: { tryTake(): boolean };
+  /** Token bucket for requests refused by authentication, apart, as on the credentials listener. */
+  refusedRateLimiter: { tryTake(): boolean };
+}
+
+/**
+ * The Iceberg REST gateway: where the request comes from (loopback only,
+ * whatever the mode: it answers with table credentials), who sends it (the
+ * catalog `token` property, which Iceberg clients send as a bearer token),
+ * then how fast.
+ */
+export function icebergChecks(deps: IcebergAdmissionDeps): readonly Check[] {
+  return [
+    originForm,
+    hostAllowed(isLoopbackHostHeader, 'a loopback address such as 127.0.0.1'),
+    noProxyHeaders,
+    authenticated(deps.auth, deps.refusedRateLimiter, bearerToken),
+    callerBudget(deps.auth),
+    rateLimited(deps.rateLimiter, 'too many requests; slow down', { retryAfterSeconds: 1 }),
+  ];
+}
+
+/**
+ * The token of `Authorization: Bearer <token>`, as Iceberg Java, PyIceberg
+ * and Trino send the catalog `token` property. Another scheme is a token
+ * that matches nothing; no header stays no header.
+ */
+function bearerToken(a: Admission): string | undefined {
+  const header = a.req.headers.authorization;
+  if (header === undefined) return undefined;
+  return /^Bearer +(\S+)$/i.exec(header)?.[1] ?? '';
+}
+
 /** What the Lake Formation API listener's checks use. */
 export interface LakeFormationApiAdmissionDeps {
   /** Token bucket for well-formed, signed requests: false means answer ThrottlingException. */
@@ -184,9 +221,13 @@ const noProxyHeaders: Check = (a) => {
  * moments ago), or authenticated. A refused one spends `refused`, not the
  * listener's bucket.
  */
-function authenticated(auth: CallerAuth, refused: { tryTake(): boolean }): Check {
+function authenticated(
+  auth: CallerAuth,
+  refused: { tryTake(): boolean },
+  headerOf: (a: Admission) => string | undefined = (a) => a.req.headers.authorization,
+): Check {
   return (a) => {
-    const header = a.req.headers.authorization;
+    const header = headerOf(a);
     const known = auth.known(header);
     if (known !== undefined) {
       a.caller = known;

@@ -11,6 +11,8 @@
  * request is counted under the route it was sent to.
  */
 import { serveCacheListing, serveDataLocation, serveDynamic, serveNative, serveProfile, type CredentialsHandler } from './credential-routes.js';
+import { CATALOG_ROUTES, routeTablePath } from '../iceberg/catalog-routes.js';
+import { serveCatalog, type IcebergHandler } from './iceberg-catalog.js';
 import { serveOperation, type LakeFormationApiHandler } from './lakeformation-operation.js';
 
 interface RouteRow<L extends string, H> {
@@ -25,7 +27,9 @@ interface RouteRow<L extends string, H> {
 
 export type CredentialsRoute = RouteRow<'credentials', CredentialsHandler>;
 export type LakeFormationApiRoute = RouteRow<'lakeformation-api', LakeFormationApiHandler>;
-export type Route = CredentialsRoute | LakeFormationApiRoute;
+/** The Iceberg REST gateway's rows, one per catalog route; a `GET` row also answers `HEAD`. */
+export type IcebergRoute = RouteRow<'iceberg', IcebergHandler>;
+export type Route = CredentialsRoute | LakeFormationApiRoute | IcebergRoute;
 export type ListenerName = Route['listener'];
 
 /** In the order their metric series are listed. */
@@ -60,12 +64,17 @@ export const ROUTES: readonly Route[] = [
     handler: serveOperation('GetTemporaryDataLocationCredentials'),
     fastPath: false,
   },
+  // The gateway's catalog routes, from their one table in src/iceberg.
+  ...CATALOG_ROUTES.map(
+    (row): IcebergRoute => ({ listener: 'iceberg', method: row.method, path: routeTablePath(row), label: row.label, handler: serveCatalog, fastPath: false }),
+  ),
 ];
 
 /** The label of requests that match no route of a listener. */
 export const UNMATCHED_LABEL: Readonly<Record<ListenerName, string>> = {
   credentials: 'unmatched',
   'lakeformation-api': 'lakeformation-unmatched',
+  iceberg: 'iceberg-unmatched',
 };
 
 /** The rows of one listener. */

@@ -1,18 +1,20 @@
 /**
  * The sidecar's listeners: credentials (sidecar or agent address), the
- * optional Lake Formation API, and admin (probes and metrics). Started in
+ * optional Lake Formation API and Iceberg REST gateway, and admin (probes and metrics). Started in
  * that order; if one cannot listen, those already started are closed.
  */
 import type { RequestListener } from 'node:http';
 import type { Config } from '../config/index.js';
 import { LfcsError } from '../core/errors.js';
 import { hostForUrl } from '../core/hosts.js';
+import { icebergErrorResponse } from '../http/iceberg-app.js';
 import { lakeFormationErrorResponse } from '../http/lakeformation-api-app.js';
 import { ADMIN_LIMITS, listen, type Listening } from '../http/listen.js';
 
 export interface Handlers {
   credentials: RequestListener;
   lakeformationApi: RequestListener | undefined;
+  iceberg: RequestListener | undefined;
   admin: RequestListener;
 }
 
@@ -20,8 +22,9 @@ export interface Listeners {
   readonly credentialsUrl: string;
   readonly adminUrl: string;
   readonly lakeformationApiUrl: string | undefined;
+  readonly icebergUrl: string | undefined;
   /** Which listeners are open, for readiness. */
-  listening(): { credentials: boolean; admin: boolean; lakeformationApi?: boolean };
+  listening(): { credentials: boolean; admin: boolean; lakeformationApi?: boolean; iceberg?: boolean };
   /** Closes them in the order they were opened; the admin listener last, so probes answer until the end. */
   close(): Promise<void>;
 }
@@ -29,7 +32,7 @@ export interface Listeners {
 /** Rejects with `InvalidConfiguration` naming the cause when a listener cannot listen. */
 export async function startListeners(config: Config, handlers: Handlers): Promise<Listeners> {
   const at = config.mode === 'agent' ? config.agent : config.listen;
-  const opened: { name: 'credentials' | 'lakeformationApi' | 'admin'; listener: Listening }[] = [];
+  const opened: { name: 'credentials' | 'lakeformationApi' | 'iceberg' | 'admin'; listener: Listening }[] = [];
   const open = new Set<string>();
   try {
     opened.push({ name: 'credentials', listener: await listen(handlers.credentials, at.host, at.port) });
@@ -39,6 +42,10 @@ export async function startListeners(config: Config, handlers: Handlers): Promis
         name: 'lakeformationApi',
         listener: await listen(handlers.lakeformationApi, host, port, { errorResponse: lakeFormationErrorResponse }),
       });
+    }
+    if (handlers.iceberg) {
+      const { host, port } = config.iceberg;
+      opened.push({ name: 'iceberg', listener: await listen(handlers.iceberg, host, port, { errorResponse: icebergErrorResponse }) });
     }
     opened.push({
       name: 'admin',
@@ -61,10 +68,12 @@ export async function startListeners(config: Config, handlers: Handlers): Promis
     lakeformationApiUrl: handlers.lakeformationApi
       ? `http://${hostForUrl(config.lakeformationApi.host)}:${port('lakeformationApi')}`
       : undefined,
+    icebergUrl: handlers.iceberg ? `http://${hostForUrl(config.iceberg.host)}:${port('iceberg')}` : undefined,
     listening: () => ({
       credentials: open.has('credentials'),
       admin: open.has('admin'),
       ...(handlers.lakeformationApi && { lakeformationApi: open.has('lakeformationApi') }),
+      ...(handlers.iceberg && { iceberg: open.has('iceberg') }),
     }),
     async close() {
       for (const { name, listener } of opened) {

@@ -11,7 +11,7 @@ import type { ProfileState } from './prewarm.js';
 export interface ReadinessFacts {
   shuttingDown: boolean;
   /** Each listener the configuration enables, and whether it listens. */
-  listeners: { credentials: boolean; admin: boolean; lakeformationApi?: boolean };
+  listeners: { credentials: boolean; admin: boolean; lakeformationApi?: boolean; iceberg?: boolean };
   /** Why service-account tokens cannot be verified (agent mode), if they cannot. */
   issuerProblem: string | undefined;
   /** Agent mode: a note on the issuer's keys (e.g. verifying with the keys kept on disk), shown but not a reason. */
@@ -28,6 +28,7 @@ export function readiness(facts: ReadinessFacts): ReadinessReport {
   if (!facts.listeners.credentials) reasons.push('credentials listener is not listening');
   if (!facts.listeners.admin) reasons.push('admin listener is not listening');
   if (facts.listeners.lakeformationApi === false) reasons.push('Lake Formation API listener is not listening');
+  if (facts.listeners.iceberg === false) reasons.push('Iceberg REST gateway is not listening');
   if (facts.issuerProblem) reasons.push(facts.issuerProblem);
   const states = Object.entries(facts.profiles);
   const notWarm = states.filter(([, s]) => s.state !== 'ready').map(([name]) => name);

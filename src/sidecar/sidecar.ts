@@ -11,6 +11,12 @@ import type { RequestListener } from 'node:http';
 import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES } from '../http/credentials-app.js';
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp } from '../http/lakeformation-api-app.js';
+import { createIcebergApp } from '../http/iceberg-app.js';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { createIcebergGateway } from '../iceberg/gateway.js';
+import { glueIcebergUri } from '../iceberg/settings.js';
+import { createTableLeases } from '../iceberg/table-leases.js';
+import { createUpstreamCatalog } from '../iceberg/upstream-catalog.js';
 import { createMetrics, type SidecarMetrics } from '../observability/metrics.js';
 import { TokenBucket } from '../core/token-bucket.js';
 import { FairShareBucket } from '../http/fair-share.js';
@@ -54,6 +60,8 @@ export interface RunningSidecar {
   readonly adminUrl: string;
   /** `http://127.0.0.1:<port>`: the Lake Formation API listener (AWS_ENDPOINT_URL_LAKEFORMATION), when enabled. */
   readonly lakeformationApiUrl: string | undefined;
+  /** `http://127.0.0.1:<port>`: the Iceberg REST gateway (the engines' catalog `uri`), when enabled. */
+  readonly icebergUrl: string | undefined;
   readonly cache: CredentialCache;
   /** Lake Formation calls, retries and their limiter (`load` shows calls running and queued). */
   readonly upstream: UpstreamCaller;
@@ -149,6 +157,36 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       })
     : undefined;
 
+  // The gateway: catalog calls signed as lfcs itself (the Lake Formation client's own identity), leases from the one cache.
+  const icebergRegion = config.iceberg.region ?? config.region;
+  const iceberg = config.iceberg.enabled
+    ? createIcebergApp({
+        gateway: createIcebergGateway({
+          region: icebergRegion,
+          catalogs: config.iceberg.catalogs,
+          delegation: config.iceberg.delegation,
+          s3Endpoint: config.iceberg.s3Endpoint,
+          upstream: createUpstreamCatalog({
+            uri: config.iceberg.upstreamUri ?? glueIcebergUri(icebergRegion),
+            region: icebergRegion,
+            credentials: built.credentials ?? init.upstreamCredentials ?? fromNodeProviderChain(),
+            timeoutMs: config.iceberg.timeoutMs,
+            clock,
+          }),
+          leases: createTableLeases(cache, config.defaults),
+          clock,
+        }),
+        auth,
+        dynamic,
+        defaults: config.defaults,
+        rateLimiter: bucket(requestsPerSecond, burst),
+        refusedRateLimiter: bucket(config.rateLimit.refusedPerSecond, config.rateLimit.refusedBurst),
+        deniedLogLimiter: bucket(config.rateLimit.deniedLogLinesPerSecond, 20),
+        metrics,
+        logger,
+      })
+    : undefined;
+
   const prewarmer = new Prewarmer({
     cache,
     clock,
@@ -187,7 +225,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     upstream.close(shuttingDownError());
   };
   try {
-    listeners = await startListeners(config, { credentials, lakeformationApi, admin });
+    listeners = await startListeners(config, { credentials, lakeformationApi, iceberg, admin });
   } catch (err) {
     stopParts();
     built.destroy();
@@ -211,6 +249,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     credentialsUrl: listeners.credentialsUrl,
     adminUrl: listeners.adminUrl,
     lakeformationApiUrl: listeners.lakeformationApiUrl,
+    icebergUrl: listeners.icebergUrl,
     cache,
     upstream,
     metrics,

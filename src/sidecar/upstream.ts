@@ -2,7 +2,7 @@
  * The upstream the cache is handed: the real Lake Formation client (or an
  * injected `vend`) behind the retry loop and the limiter, tuned by `upstream.*`.
  */
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/index.js';
 import type { VendFunction } from '../lakeformation/types.js';
@@ -13,6 +13,8 @@ export interface BuiltUpstream {
   upstream: UpstreamCaller;
   /** Closes the client's sockets (nothing when `vend` was injected). */
   destroy(): void;
+  /** The identity the Lake Formation client signs with (undefined when `vend` was injected), for the other AWS calls lfcs makes as itself. */
+  credentials: AwsCredentialIdentityProvider | undefined;
 }
 
 export function upstreamFromConfig(
@@ -38,5 +40,5 @@ export function upstreamFromConfig(
   const vend = deps.vend ?? vending!.vend;
   const { clock, onAttempt, onThrottlePause } = deps;
   const upstream = new UpstreamCaller({ vend, settings: tuning, clock, onAttempt, onThrottlePause });
-  return { upstream, destroy: () => vending?.destroy() };
+  return { upstream, destroy: () => vending?.destroy(), credentials: vending?.credentials };
 }

@@ -43,6 +43,8 @@ export interface LakeFormationVending {
   vend: VendFunction;
   /** Closes the client's sockets. */
   destroy(): void;
+  /** The identity the client signs with (resolved: the default chain, or the assumed role), for other AWS calls lfcs makes as itself. */
+  readonly credentials: AwsCredentialIdentityProvider;
 }
 
 /**
@@ -97,7 +99,7 @@ export function createLakeFormationVending(init: LakeFormationVendingInit): Lake
     }
   }
 
-  return { vend, destroy: () => client.destroy() };
+  return { vend, destroy: () => client.destroy(), credentials: client.config.credentials };
 }
 
 /**

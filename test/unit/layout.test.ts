@@ -12,6 +12,7 @@ const LAYERS = [
   'lakeformation', // request and lease types, table ARNs, field rules, wire names
   'upstream', // the Lake Formation client, error classification, limiter, retry loop
   'cache', // serving policy, entries, summary
+  'iceberg', // the Iceberg REST gateway's protocol: routes, upstream catalog, loadTable rewrite, signing, errors
   'identity', // agent mode: service-account token verification, bindings
   'config', // schema, environment, loading, warnings, generated reference
   'observability', // metrics, logger, cache events to metrics and audit lines

@@ -22,6 +22,14 @@ describe('parseConfig defaults', () => {
       listen: { host: '127.0.0.1', port: 9180, allowNonLoopback: false },
       admin: { host: '0.0.0.0', port: 9181, maxConnections: 32 },
       lakeformationApi: { enabled: false, host: '127.0.0.1', port: 9182 },
+      iceberg: {
+        enabled: false,
+        host: '127.0.0.1',
+        port: 9183,
+        catalogs: [],
+        delegation: 'vended-credentials',
+        timeoutMs: 5000,
+      },
       auth: {},
       agent: {
         host: '169.254.170.2',

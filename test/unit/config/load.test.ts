@@ -129,7 +129,7 @@ describe('loadConfig problems', () => {
     expect(top.value).toEqual({ maxEntries: 5 });
     expect(top.expected).toBe(
       'no such key (did you mean "cache"?); the keys accepted at the top level are region, mode, upstream, listen, ' +
-        'admin, lakeformationApi, auth, agent, rateLimit, defaults, profiles, dynamic, cache, prewarm, shutdown, log',
+        'admin, lakeformationApi, iceberg, auth, agent, rateLimit, defaults, profiles, dynamic, cache, prewarm, shutdown, log',
     );
     expect(problemAt(error, 'listen.prot').expected).toBe(
       'no such key (did you mean "port"?); the keys accepted in listen are host, port, allowNonLoopback',

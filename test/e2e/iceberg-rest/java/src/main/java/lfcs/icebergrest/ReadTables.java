@@ -18,9 +18,12 @@ import org.apache.iceberg.rest.RESTCatalog;
  * and prints one JSON line {"db.table": [[col, ...], ...], ...} (values as
  * strings, in column order).
  *
- * Usage: ReadTables rest|glue <emulator url> <account> <db.table>...
+ * Usage: ReadTables rest|glue|gateway <emulator url> <account> <db.table>...
  * - rest: RESTCatalog at <url>/iceberg, SigV4 for glue (keys from the
  *   environment), vended credentials from storage-credentials.
+ * - gateway: RESTCatalog at lfcs's Iceberg REST gateway (LFCS_GATEWAY_URL)
+ *   with only the catalog token (LFCS_TOKEN); no delegation header unless
+ *   LFCS_DELEGATION names one, so the gateway's default applies.
  * - glue: GlueCatalog with glue.lakeformation-enabled: Glue GetTable answers
  *   metadata_location, Lake Formation vends per table (STS, Glue and Lake
  *   Formation endpoints from AWS_ENDPOINT_URL_*).
@@ -37,7 +40,16 @@ public final class ReadTables {
     props.put("s3.path-style-access", "true");
     props.put("client.region", "us-east-1");
     Catalog catalog;
-    if (mode.equals("rest")) {
+    if (mode.equals("gateway")) {
+      props.put("uri", System.getenv("LFCS_GATEWAY_URL"));
+      props.put("warehouse", account);
+      props.put("token", System.getenv("LFCS_TOKEN"));
+      String delegation = System.getenv("LFCS_DELEGATION");
+      if (delegation != null) props.put("header.X-Iceberg-Access-Delegation", delegation);
+      RESTCatalog rest = new RESTCatalog();
+      rest.initialize("lfcs", props);
+      catalog = rest;
+    } else if (mode.equals("rest")) {
       props.put("uri", url + "/iceberg");
       props.put("warehouse", account);
       props.put("rest.sigv4-enabled", "true");
@@ -59,7 +71,7 @@ public final class ReadTables {
       glue.initialize("glue", props);
       catalog = glue;
     }
-    int first = mode.equals("rest") ? 3 : 4;
+    int first = mode.equals("glue") ? 4 : 3;
     StringBuilder out = new StringBuilder("{");
     for (int i = first; i < args.length; i++) {
       String[] parts = args[i].split("\\.");
