@@ -120,7 +120,7 @@ export function icebergChecks(deps: IcebergAdmissionDeps): readonly Check[] {
     noProxyHeaders,
     authenticated(deps.auth, deps.refusedRateLimiter, bearerToken),
     callerBudget(deps.auth),
-    rateLimited(deps.rateLimiter, 'too many requests; slow down', { retryAfterSeconds: 1 }),
+    rateLimited(deps.rateLimiter, 'iceberg', 'too many requests; slow down', { retryAfterSeconds: 1 }),
   ];
 }
 

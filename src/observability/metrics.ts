@@ -15,9 +15,10 @@ export type LookupResultLabel = (typeof LOOKUP_RESULTS)[number];
  * requests (agent mode); `listener`, the listener's bucket empty;
  * `refused`, requests refused by authentication or as malformed, over their
  * own bucket; `lakeformation_api`, the Lake Formation API listener's bucket
- * for signed requests. Never a pod or caller as a label.
+ * for signed requests; `iceberg`, the Iceberg REST gateway's bucket for
+ * authenticated requests. Never a pod or caller as a label.
  */
-export const RATE_LIMITS = ['pod', 'fair_share', 'new_requests', 'listener', 'refused', 'lakeformation_api'] as const;
+export const RATE_LIMITS = ['pod', 'fair_share', 'new_requests', 'listener', 'refused', 'lakeformation_api', 'iceberg'] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
 /** Used when `createMetrics` is not told the label values (tests). */
@@ -143,7 +144,7 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
     }),
     rateLimited: new Counter({
       name: 'lfcs_rate_limited_total',
-      help: 'Requests refused by a rate limit (429, or ThrottlingException), by the limit that refused them: pod, fair_share, new_requests, listener, refused, lakeformation_api',
+      help: `Requests refused by a rate limit (429, or ThrottlingException), by the limit that refused them: ${RATE_LIMITS.join(', ')}`,
       labelNames: ['limit'],
       registers: [registry],
     }),
