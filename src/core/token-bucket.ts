@@ -41,6 +41,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Tokens in the bucket now (fractional), after refilling. */
+  level(): number {
+    this.#refill();
+    return this.#tokens;
+  }
+
   /** Milliseconds until a token is available (at least 1 when none is). */
   msUntilToken(): number {
     this.#refill();

@@ -5,38 +5,23 @@
  * (and, for 404, from `type`), so the pairs below are the contract.
  */
 import type { ServerResponse } from 'node:http';
+import { ICEBERG_ERROR_STATUS } from '../iceberg/errors.js';
 import { sendJson } from './http-io.js';
+import { wireErrorClass } from './wire-error.js';
 
+/** The spec's types and statuses (the gateway's table), plus what Glue's catalog adds. */
 const STATUS_BY_TYPE = {
-  BadRequestException: 400,
-  /** Authentication failed or was not provided (the spec's UnauthorizedResponse). */
-  NotAuthorizedException: 401,
-  /** Authenticated, but without the permission (the spec's ForbiddenResponse). */
-  ForbiddenException: 403,
-  NoSuchNamespaceException: 404,
-  NoSuchTableException: 404,
+  ...ICEBERG_ERROR_STATUS,
   NoSuchWarehouseException: 404,
-  /** A route the spec has that this catalog does not serve (the spec's UnsupportedOperationResponse). */
-  UnsupportedOperationException: 406,
   /** Glue's REST endpoint answers throttling as 400 "Rate exceeded" (apache/iceberg#17824). */
   ThrottlingException: 400,
-  ServiceUnavailableException: 503,
-  InternalServerError: 500,
 } as const;
 
 export type IcebergErrorType = keyof typeof STATUS_BY_TYPE;
 
-export class IcebergError extends Error {
-  override readonly name = 'IcebergError';
-  readonly type: IcebergErrorType;
-  readonly status: number;
-
-  constructor(type: IcebergErrorType, message: string) {
-    super(message);
-    this.type = type;
-    this.status = STATUS_BY_TYPE[type];
-  }
-}
+/** An error of the emulated catalog; its `code` is the response's `type`. */
+export const IcebergError = wireErrorClass<IcebergErrorType>('IcebergError', STATUS_BY_TYPE);
+export type IcebergError = InstanceType<typeof IcebergError>;
 
 /** Writes the error; a HEAD answer has the status alone, as HTTP allows no body. */
 export function sendIcebergError(res: ServerResponse, error: IcebergError, head: boolean): void {
@@ -45,5 +30,5 @@ export function sendIcebergError(res: ServerResponse, error: IcebergError, head:
     res.end();
     return;
   }
-  sendJson(res, error.status, { error: { message: error.message, type: error.type, code: error.status } });
+  sendJson(res, error.status, { error: { message: error.message, type: error.code, code: error.status } });
 }

@@ -71,7 +71,7 @@ export async function handleIcebergCall(req: IncomingMessage, res: ServerRespons
     }
   } catch (err) {
     const error = err instanceof IcebergError ? err : new IcebergError('InternalServerError', 'Emulator failure');
-    outcome = error.type;
+    outcome = error.code;
     sendIcebergError(res, error, method === 'HEAD');
   } finally {
     state.stats.record(`iceberg:${operation}`, outcome);

@@ -4,6 +4,7 @@
  * reference, "Error responses"). A HEAD answer carries no body, as at S3.
  */
 import type { ServerResponse } from 'node:http';
+import { wireErrorClass } from './wire-error.js';
 
 const STATUS_BY_CODE = {
   AccessDenied: 403,
@@ -27,17 +28,8 @@ const STATUS_BY_CODE = {
 
 export type S3ErrorCode = keyof typeof STATUS_BY_CODE;
 
-export class S3Error extends Error {
-  override readonly name = 'S3Error';
-  readonly code: S3ErrorCode;
-  readonly status: number;
-
-  constructor(code: S3ErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    this.status = STATUS_BY_CODE[code];
-  }
-}
+export const S3Error = wireErrorClass<S3ErrorCode>('S3Error', STATUS_BY_CODE);
+export type S3Error = InstanceType<typeof S3Error>;
 
 export function sendS3Error(res: ServerResponse, error: S3Error, options: { requestId: string; resource: string; head: boolean }): void {
   res.statusCode = error.status;

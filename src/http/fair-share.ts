@@ -16,6 +16,7 @@
  * is admitted again at once.
  */
 import type { Clock } from '../core/clock.js';
+import { TokenBucket } from '../core/token-bucket.js';
 
 /** Why a caller was refused: over its fair share of a contended bucket, or no token at all. */
 export type FairShareRefusal = 'fair_share' | 'empty';
@@ -44,10 +45,9 @@ interface Meter {
 
 export class FairShareBucket {
   readonly #clock: Clock;
+  readonly #bucket: TokenBucket;
   readonly #ratePerSecond: number;
   readonly #burst: number;
-  #tokens: number;
-  #refilledAt: number;
   #window: number;
   readonly #meters = new Map<string, Meter>();
   /** Callers that took a token in this window, and in the previous one. */
@@ -55,14 +55,11 @@ export class FairShareBucket {
   #previouslyActive = new Set<string>();
 
   constructor(init: FairShareInit) {
-    if (!(init.ratePerSecond > 0)) throw new RangeError(`ratePerSecond must be > 0, got ${init.ratePerSecond}`);
-    if (!(init.burst >= 1)) throw new RangeError(`burst must be >= 1, got ${init.burst}`);
+    this.#bucket = new TokenBucket(init);
     this.#clock = init.clock;
     this.#ratePerSecond = init.ratePerSecond;
     this.#burst = init.burst;
-    this.#tokens = init.burst;
-    this.#refilledAt = init.clock.now();
-    this.#window = Math.floor(this.#refilledAt / WINDOW_MS);
+    this.#window = Math.floor(init.clock.now() / WINDOW_MS);
   }
 
   /** Takes one token for an unnamed caller (no fairness): false when none is left. */
@@ -73,24 +70,18 @@ export class FairShareBucket {
   /** Takes one token for `caller`; undefined when taken, otherwise why not. */
   take(caller: string | undefined): FairShareRefusal | undefined {
     const now = this.#clock.now();
-    this.#refill(now);
-    if (caller === undefined) return this.#takeToken() ? undefined : 'empty';
+    this.#rollWindow(now);
+    if (caller === undefined) return this.#bucket.tryTake() ? undefined : 'empty';
     const active = Math.max(1, this.#active.size + (this.#active.has(caller) ? 0 : 1), this.#previouslyActive.size);
     const allowance = Math.max(1, this.#burst / 2 / active);
     const meter = this.#meter(caller, now, this.#ratePerSecond / active);
     // A lone caller keeps the whole bucket, as a plain token bucket.
-    if (active > 1 && this.#tokens < this.#burst / 2 && meter.level + 1 > allowance + EPSILON) return 'fair_share';
-    if (!this.#takeToken()) return 'empty';
+    if (active > 1 && this.#bucket.level() < this.#burst / 2 && meter.level + 1 > allowance + EPSILON) return 'fair_share';
+    if (!this.#bucket.tryTake()) return 'empty';
     meter.level = Math.min(allowance, meter.level + 1);
     meter.window = this.#window;
     this.#active.add(caller);
     return undefined;
-  }
-
-  #takeToken(): boolean {
-    if (this.#tokens < 1 - EPSILON) return false;
-    this.#tokens -= 1;
-    return true;
   }
 
   /** `caller`'s meter, drained at `sharePerSecond` since it was last brought up to date. */
@@ -106,11 +97,7 @@ export class FairShareBucket {
     return meter;
   }
 
-  #refill(now: number): void {
-    const elapsed = now - this.#refilledAt;
-    // A clock that steps backwards must not drain or overfill the bucket.
-    if (elapsed > 0) this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#ratePerSecond) / 1000);
-    this.#refilledAt = now;
+  #rollWindow(now: number): void {
     const window = Math.floor(now / WINDOW_MS);
     if (window === this.#window) return;
     this.#previouslyActive = window === this.#window + 1 ? this.#active : new Set();
