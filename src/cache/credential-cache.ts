@@ -153,7 +153,10 @@ export class CredentialCache {
     const result: LookupResult = flight.waiters === 0 ? 'miss' : 'coalesced';
     flight.waiters += 1;
     flight.label ??= options.label;
-    if (!joined) void this.#run(flight);
+    if (!joined) {
+      flight.fairnessKey = options.fairnessKey;
+      void this.#run(flight);
+    }
     try {
       const lease = await this.#flights.wait(flight, options.signal);
       this.#hooks.onLookup(result);
@@ -244,6 +247,7 @@ export class CredentialCache {
         priority: () => (!flight.background || flight.waiters > 0 ? 'client' : 'background'),
         unwanted: flight.unwanted.signal,
         retry: !this.#failures.singleAttempt(flight.key),
+        fairnessKey: flight.fairnessKey,
       });
       this.#flights.end(flight);
       if (!this.#closed) flight.resolve(this.#afterSuccess(flight, received));

@@ -123,6 +123,12 @@ export interface Flight {
   /** Clients waiting: the first is reported `miss`, the others `coalesced`. */
   waiters: number;
   label: string | undefined;
+  /**
+   * The limiter's fairness key of the client that started the fetch: a
+   * flight several callers share waits in its first caller's turn. A
+   * background refresh has none (refreshes yield to every client anyway).
+   */
+  fairnessKey?: string;
 }
 
 /** Per-request options of `CredentialCache.get`. */
@@ -139,5 +145,12 @@ export interface GetOptions {
    * cache's own thresholds alone).
    */
   minRemainingSeconds?: number;
+  /**
+   * Who asks, opaque (agent mode: the pod): a fetch this request starts waits
+   * for Lake Formation's quota in this caller's turn (`upstream/limiter.ts`).
+   * A request that joins a fetch already under way waits in its starter's
+   * turn. Default: the one queue of calls without a key (sidecar mode).
+   */
+  fairnessKey?: string;
 }
 

@@ -263,8 +263,12 @@ function callerBudget(auth: CallerAuth): Check {
   };
 }
 
-/** The caller's name for its fair share: each pod its own; the token holder is the one caller of sidecar mode. */
-function fairShareKey(caller: Caller | undefined): string | undefined {
+/**
+ * The caller's name for its fair share, of the listener's rate limit and of
+ * Lake Formation's quota (the upstream limiter's turns): each pod its own;
+ * the token holder is the one caller of sidecar mode.
+ */
+export function fairShareKey(caller: Caller | undefined): string | undefined {
   if (caller === undefined) return undefined;
   return caller.kind === 'pod' ? `pod:${caller.identity.podUid}` : 'token';
 }

@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { LfcsError, truncate } from '../core/errors.js';
 import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
-import type { Admission } from './admission.js';
+import { fairShareKey, type Admission } from './admission.js';
 import { authorizeTarget } from './authorization.js';
 import type { Target } from '../identity/caller-auth.js';
 import { containerBody, formatExpiration } from './container-body.js';
@@ -50,7 +50,7 @@ export const serveProfile: CredentialsHandler = (a, deps, input) => {
   const hit = deps.cache.serveIfFresh(profile.prepared, name);
   if (hit !== undefined) return answerContainer(a, deps, hit, profile.accountId, target);
   return deps.cache
-    .getPrepared(profile.prepared, { label: name, signal: clientGone(a.res) })
+    .getPrepared(profile.prepared, { label: name, signal: clientGone(a.res), fairnessKey: upstreamTurn(a) })
     .then((served) => answerContainer(a, deps, served, profile.accountId, target));
 };
 
@@ -58,7 +58,7 @@ export const serveProfile: CredentialsHandler = (a, deps, input) => {
 export const serveDynamic: CredentialsHandler = async (a, deps, input) => {
   const request = parseDynamicQuery(input.query as Record<string, unknown>, deps.defaults);
   const target = authorizeTarget(a, deps, { request }, USE_PROFILES);
-  const served = await deps.cache.get(request, { signal: clientGone(a.res) });
+  const served = await deps.cache.get(request, { signal: clientGone(a.res), fairnessKey: upstreamTurn(a) });
   // A location names no account, so its answer has no AccountId.
   const accountId = request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : accountIdFromTableArn(request.tableArn);
   answerContainer(a, deps, served, accountId, target);
@@ -70,7 +70,7 @@ export function serveNative(kind: 'table' | 'partition'): CredentialsHandler {
   return async (a, deps, input) => {
     const request = parse(input.body, deps.defaults);
     const target = authorizeTarget(a, deps, { request }, USE_PROFILES);
-    const served = await deps.cache.get(request, { signal: clientGone(a.res) });
+    const served = await deps.cache.get(request, { signal: clientGone(a.res), fairnessKey: upstreamTurn(a) });
     const { lease } = served;
     answerServed(a, deps, served, target, {
       AccessKeyId: lease.accessKeyId,
@@ -90,7 +90,7 @@ export function serveNative(kind: 'table' | 'partition'): CredentialsHandler {
 export const serveDataLocation: CredentialsHandler = async (a, deps, input) => {
   const request = parseDataLocationBody(input.body, deps.defaults);
   const target = authorizeTarget(a, deps, { request }, USE_PROFILES);
-  const served = await deps.cache.get(request, { signal: clientGone(a.res) });
+  const served = await deps.cache.get(request, { signal: clientGone(a.res), fairnessKey: upstreamTurn(a) });
   const { lease } = served;
   answerServed(a, deps, served, target, {
     Credentials: {
@@ -143,6 +143,15 @@ function parseListingLimit(query: Record<string, unknown>): number {
     throw new LfcsError('InvalidRequest', `query parameter limit: expected an integer from 1 to ${CACHE_LISTING_MAX}`);
   }
   return Number(raw);
+}
+
+/**
+ * Whose turn a fetch this request starts waits in for Lake Formation's quota:
+ * each pod its own (agent mode); the one token holder of sidecar mode keeps
+ * the one shared queue, as background refreshes and the other listeners do.
+ */
+function upstreamTurn(a: Admission): string | undefined {
+  return a.caller?.kind === 'pod' ? fairShareKey(a.caller) : undefined;
 }
 
 /** Aborts when the client closes the connection before its answer was sent: the cache stops waiting for it. */

@@ -42,8 +42,9 @@ export interface ResolvedProfile {
 export interface CredentialsAppDeps {
   cache: {
     /** `signal` aborts when the client disconnects: the cache stops waiting and drops work nobody wants. */
-    get(request: CredentialRequest, options?: { signal?: AbortSignal }): Served;
-    getPrepared(prepared: PreparedRequest, options?: { label?: string; signal?: AbortSignal }): Served;
+    /** `fairnessKey`: whose turn a fetch this request starts waits in, for Lake Formation's quota. */
+    get(request: CredentialRequest, options?: { signal?: AbortSignal; fairnessKey?: string | undefined }): Served;
+    getPrepared(prepared: PreparedRequest, options?: { label?: string; signal?: AbortSignal; fairnessKey?: string | undefined }): Served;
     /** The cached lease when it would be served as a hit, without a promise; otherwise undefined. */
     serveIfFresh(prepared: PreparedRequest, label: string): ServedCredentials | undefined;
   };

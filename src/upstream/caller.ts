@@ -67,6 +67,8 @@ export interface FetchOptions {
   unwanted?: AbortSignal;
   /** False: one attempt, because the caller already backs this request off between fetches. Default true. */
   retry?: boolean;
+  /** Who the fetch is for (opaque; agent mode: the pod): the limiter's callers take turns. Default: the shared queue. */
+  fairnessKey?: string;
 }
 
 /**
@@ -171,7 +173,7 @@ export class UpstreamCaller implements Upstream {
             startedAtMs = this.#clock.now();
             return this.#vend(request, signal);
           },
-          { priority, signal: waitSignal },
+          { priority, signal: waitSignal, fairnessKey: options.fairnessKey },
         );
         lease = this.#checkLease(received);
       } catch (err) {

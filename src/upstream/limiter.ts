@@ -5,10 +5,16 @@
  * `ratePerSecond` calls per second on average, with bursts of `burst`
  * (a token bucket on the injected clock).
  *
- * Calls that cannot start yet wait in a FIFO queue. Calls a client waits for
- * (priority `client`) start before background refreshes, since a client gives
- * up after 1-2 s while a refresh has minutes of slack. A queued call whose
- * `signal` aborts is removed without ever reaching Lake Formation.
+ * Calls that cannot start yet wait in one FIFO queue per caller (the call's
+ * opaque `fairnessKey`; calls without one share a queue), and the callers
+ * take turns, one call each (deficit round robin with a quantum of one call):
+ * in agent mode a pod that queues 50 calls delays another pod's first call
+ * by at most one call per other waiting pod, not by its 50. Calls a client
+ * waits for (priority `client`) start before background refreshes, whoever
+ * the caller, since a client gives up after 1-2 s while a refresh has
+ * minutes of slack. A queued call whose `signal` aborts is removed without
+ * ever reaching Lake Formation. A caller's queue is forgotten once empty, so
+ * memory follows the queued calls, bounded by `maxQueuedCalls` in all.
  */
 import { z } from 'zod';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
@@ -39,11 +45,20 @@ export interface LimiterRunOptions {
   priority?: CallPriority | (() => CallPriority);
   /** Aborting removes the call from the queue (rejecting with `signal.reason`) if it has not started. */
   signal?: AbortSignal;
+  /**
+   * Who the call is for, opaque (agent mode: the pod): each key has its own
+   * queue and the keys take turns. Never a metric label. Default: the one
+   * shared queue of calls without a key.
+   */
+  fairnessKey?: string;
 }
 
 interface QueuedCall {
   task: () => Promise<unknown>;
   priority: CallPriority | (() => CallPriority);
+  fairnessKey: string | undefined;
+  /** Arrival order across every queue: the newest background call makes room first. */
+  sequence: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   resolve: (value: unknown) => void;
@@ -57,7 +72,13 @@ export class UpstreamLimiter {
   readonly #maxQueuedCalls: number;
   readonly #bucket: TokenBucket;
   #active = 0;
-  #queue: QueuedCall[] = [];
+  /**
+   * One FIFO per fairness key, in turn order: the first key is served next,
+   * and a served key moves to the back. Never holds an empty queue.
+   */
+  #queues = new Map<string | undefined, QueuedCall[]>();
+  #queued = 0;
+  #sequence = 0;
   #wakeTimer: TimerHandle | undefined;
   /** The throttle brake: no call starts before this time. */
   #pausedUntilMs = 0;
@@ -81,7 +102,12 @@ export class UpstreamLimiter {
 
   /** Calls waiting for a slot or a token. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queued;
+  }
+
+  /** Fairness keys with at least one call waiting. */
+  get queuedCallers(): number {
+    return this.#queues.size;
   }
 
   /**
@@ -102,12 +128,14 @@ export class UpstreamLimiter {
       const call: QueuedCall = {
         task,
         priority: options.priority ?? 'background',
+        fairnessKey: options.fairnessKey,
+        sequence: this.#sequence++,
         signal: options.signal,
         onAbort: undefined,
         resolve: resolve as (value: unknown) => void,
         reject,
       };
-      if (this.#queue.length >= this.#maxQueuedCalls && !this.#makeRoomFor(call)) {
+      if (this.#queued >= this.#maxQueuedCalls && !this.#makeRoomFor(call)) {
         reject(queueFullError(this.#maxQueuedCalls));
         return;
       }
@@ -118,7 +146,7 @@ export class UpstreamLimiter {
         };
         call.signal.addEventListener('abort', call.onAbort, { once: true });
       }
-      this.#queue.push(call);
+      this.#enqueue(call);
       this.#pump();
     });
   }
@@ -151,9 +179,10 @@ export class UpstreamLimiter {
       this.#clock.clearTimeout(this.#wakeTimer);
       this.#wakeTimer = undefined;
     }
-    const queued = this.#queue;
-    this.#queue = [];
-    for (const call of queued) {
+    const queues = [...this.#queues.values()];
+    this.#queues = new Map();
+    this.#queued = 0;
+    for (const call of queues.flat().sort((x, y) => x.sequence - y.sequence)) {
       this.#detach(call);
       call.reject(reason);
     }
@@ -161,7 +190,7 @@ export class UpstreamLimiter {
 
   /** Starts as many queued calls as slots and tokens allow; otherwise waits for the next token. */
   #pump(): void {
-    while (!this.#closed && this.#queue.length > 0 && this.#active < this.#maxConcurrency) {
+    while (!this.#closed && this.#queued > 0 && this.#active < this.#maxConcurrency) {
       const pausedMs = this.#pausedUntilMs - this.#clock.now();
       if (pausedMs > 0) {
         this.#wakeIn(pausedMs);
@@ -183,28 +212,70 @@ export class UpstreamLimiter {
     }, waitMs);
   }
 
-  /** First client call in queue order, else the oldest call. */
+  #enqueue(call: QueuedCall): void {
+    const queue = this.#queues.get(call.fairnessKey);
+    // A key new to the queue waits for one turn of each key already waiting.
+    if (queue === undefined) this.#queues.set(call.fairnessKey, [call]);
+    else queue.push(call);
+    this.#queued += 1;
+  }
+
+  /**
+   * The next call: of the first key in turn order with a client call, its
+   * first client call; when no client waits, the oldest call of the key
+   * whose turn it is. The key served moves to the back of the turn order.
+   */
   #takeNext(): QueuedCall {
-    let index = this.#queue.findIndex(isUrgent);
-    if (index < 0) index = 0;
-    const [call] = this.#queue.splice(index, 1) as [QueuedCall];
+    let chosen: [string | undefined, QueuedCall[], number] | undefined;
+    for (const [key, queue] of this.#queues) {
+      const index = queue.findIndex(isUrgent);
+      if (index >= 0) {
+        chosen = [key, queue, index];
+        break;
+      }
+    }
+    if (chosen === undefined) {
+      const [key, queue] = this.#queues.entries().next().value as [string | undefined, QueuedCall[]];
+      chosen = [key, queue, 0];
+    }
+    const [key, queue, index] = chosen;
+    const [call] = queue.splice(index, 1) as [QueuedCall];
+    this.#queued -= 1;
+    this.#queues.delete(key);
+    if (queue.length > 0) this.#queues.set(key, queue);
     this.#detach(call);
     return call;
   }
 
-  /** When the queue is full, a client call may push out the newest background one. */
+  /** When the queue is full, a client call may push out the newest background one (whichever key it waits under). */
   #makeRoomFor(call: QueuedCall): boolean {
     if (!isUrgent(call)) return false;
-    for (let i = this.#queue.length - 1; i >= 0; i--) {
-      const victim = this.#queue[i] as QueuedCall;
-      if (!isUrgent(victim)) {
-        this.#queue.splice(i, 1);
-        this.#detach(victim);
-        victim.reject(queueFullError(this.#maxQueuedCalls));
-        return true;
+    let victim: QueuedCall | undefined;
+    for (const queue of this.#queues.values()) {
+      for (let i = queue.length - 1; i >= 0; i--) {
+        const candidate = queue[i] as QueuedCall;
+        if (victim !== undefined && candidate.sequence < victim.sequence) break;
+        if (!isUrgent(candidate)) {
+          victim = candidate;
+          break;
+        }
       }
     }
-    return false;
+    if (victim === undefined) return false;
+    this.#unqueue(victim);
+    this.#detach(victim);
+    victim.reject(queueFullError(this.#maxQueuedCalls));
+    return true;
+  }
+
+  /** Takes `call` out of its key's queue, and the key out of the turn order once its queue is empty. */
+  #unqueue(call: QueuedCall): void {
+    const queue = this.#queues.get(call.fairnessKey);
+    const index = queue === undefined ? -1 : queue.indexOf(call);
+    if (queue === undefined || index < 0) return;
+    queue.splice(index, 1);
+    this.#queued -= 1;
+    if (queue.length === 0) this.#queues.delete(call.fairnessKey);
   }
 
   #start(call: QueuedCall): void {
@@ -232,10 +303,9 @@ export class UpstreamLimiter {
   }
 
   #remove(call: QueuedCall): void {
-    const index = this.#queue.indexOf(call);
-    if (index >= 0) this.#queue.splice(index, 1);
+    this.#unqueue(call);
     // Nothing left to wait a token for: no timer outlives the queue.
-    if (this.#queue.length === 0 && this.#wakeTimer !== undefined) {
+    if (this.#queued === 0 && this.#wakeTimer !== undefined) {
       this.#clock.clearTimeout(this.#wakeTimer);
       this.#wakeTimer = undefined;
     }
