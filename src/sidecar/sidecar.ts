@@ -12,7 +12,6 @@ import { CACHE_LISTINGS_PER_SECOND, createCredentialsApp, ROUTE_NAMES } from '..
 import { ERROR_STATUSES } from '../http/error-response.js';
 import { createLakeFormationApiApp } from '../http/lakeformation-api-app.js';
 import { createIcebergApp } from '../http/iceberg-app.js';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { createIcebergGateway } from '../iceberg/gateway.js';
 import { glueIcebergUri } from '../iceberg/settings.js';
 import { createTableLeases } from '../iceberg/table-leases.js';
@@ -169,7 +168,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
           upstream: createUpstreamCatalog({
             uri: config.iceberg.upstreamUri ?? glueIcebergUri(icebergRegion),
             region: icebergRegion,
-            credentials: built.credentials ?? init.upstreamCredentials ?? fromNodeProviderChain(),
+            credentials: built.credentials ?? init.upstreamCredentials ?? defaultChainOnFirstUse(),
             timeoutMs: config.iceberg.timeoutMs,
             clock,
           }),
@@ -264,5 +263,17 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
       stopped ??= stop(0);
       return stopped;
     },
+  };
+}
+
+/**
+ * The SDK's default credential chain, loaded on the gateway's first upstream
+ * call: a configuration without the gateway never loads the providers.
+ */
+function defaultChainOnFirstUse(): () => Promise<AwsCredentialIdentity> {
+  let provider: Promise<() => Promise<AwsCredentialIdentity>> | undefined;
+  return async () => {
+    provider ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain());
+    return (await provider)();
   };
 }
