@@ -16,6 +16,7 @@
  * ever reaching Lake Formation. A caller's queue is forgotten once empty, so
  * memory follows the queued calls, bounded by `maxQueuedCalls` in all.
  */
+import { FairQueue } from './fair-queue.js';
 import { z } from 'zod';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { LfcsError, shuttingDownError } from '../core/errors.js';
@@ -72,12 +73,8 @@ export class UpstreamLimiter {
   readonly #maxQueuedCalls: number;
   readonly #bucket: TokenBucket;
   #active = 0;
-  /**
-   * One FIFO per fairness key, in turn order: the first key is served next,
-   * and a served key moves to the back. Never holds an empty queue.
-   */
-  #queues = new Map<string | undefined, QueuedCall[]>();
-  #queued = 0;
+  /** One FIFO per fairness key, served in turns. */
+  readonly #waiting = new FairQueue<QueuedCall>();
   #sequence = 0;
   #wakeTimer: TimerHandle | undefined;
   /** The throttle brake: no call starts before this time. */
@@ -102,12 +99,12 @@ export class UpstreamLimiter {
 
   /** Calls waiting for a slot or a token. */
   get queued(): number {
-    return this.#queued;
+    return this.#waiting.size;
   }
 
   /** Fairness keys with at least one call waiting. */
   get queuedCallers(): number {
-    return this.#queues.size;
+    return this.#waiting.keys;
   }
 
   /**
@@ -135,7 +132,7 @@ export class UpstreamLimiter {
         resolve: resolve as (value: unknown) => void,
         reject,
       };
-      if (this.#queued >= this.#maxQueuedCalls && !this.#makeRoomFor(call)) {
+      if (this.#waiting.size >= this.#maxQueuedCalls && !this.#makeRoomFor(call)) {
         reject(queueFullError(this.#maxQueuedCalls));
         return;
       }
@@ -146,7 +143,7 @@ export class UpstreamLimiter {
         };
         call.signal.addEventListener('abort', call.onAbort, { once: true });
       }
-      this.#enqueue(call);
+      this.#waiting.push(call);
       this.#pump();
     });
   }
@@ -179,10 +176,7 @@ export class UpstreamLimiter {
       this.#clock.clearTimeout(this.#wakeTimer);
       this.#wakeTimer = undefined;
     }
-    const queues = [...this.#queues.values()];
-    this.#queues = new Map();
-    this.#queued = 0;
-    for (const call of queues.flat().sort((x, y) => x.sequence - y.sequence)) {
+    for (const call of this.#waiting.drain().sort((x, y) => x.sequence - y.sequence)) {
       this.#detach(call);
       call.reject(reason);
     }
@@ -190,7 +184,7 @@ export class UpstreamLimiter {
 
   /** Starts as many queued calls as slots and tokens allow; otherwise waits for the next token. */
   #pump(): void {
-    while (!this.#closed && this.#queued > 0 && this.#active < this.#maxConcurrency) {
+    while (!this.#closed && this.#waiting.size > 0 && this.#active < this.#maxConcurrency) {
       const pausedMs = this.#pausedUntilMs - this.#clock.now();
       if (pausedMs > 0) {
         this.#wakeIn(pausedMs);
@@ -200,7 +194,9 @@ export class UpstreamLimiter {
         this.#wakeIn(Math.max(1, this.#bucket.msUntilToken()));
         return;
       }
-      this.#start(this.#takeNext());
+      const call = this.#waiting.shift(isUrgent) as QueuedCall;
+      this.#detach(call);
+      this.#start(call);
     }
   }
 
@@ -212,70 +208,15 @@ export class UpstreamLimiter {
     }, waitMs);
   }
 
-  #enqueue(call: QueuedCall): void {
-    const queue = this.#queues.get(call.fairnessKey);
-    // A key new to the queue waits for one turn of each key already waiting.
-    if (queue === undefined) this.#queues.set(call.fairnessKey, [call]);
-    else queue.push(call);
-    this.#queued += 1;
-  }
-
-  /**
-   * The next call: of the first key in turn order with a client call, its
-   * first client call; when no client waits, the oldest call of the key
-   * whose turn it is. The key served moves to the back of the turn order.
-   */
-  #takeNext(): QueuedCall {
-    let chosen: [string | undefined, QueuedCall[], number] | undefined;
-    for (const [key, queue] of this.#queues) {
-      const index = queue.findIndex(isUrgent);
-      if (index >= 0) {
-        chosen = [key, queue, index];
-        break;
-      }
-    }
-    if (chosen === undefined) {
-      const [key, queue] = this.#queues.entries().next().value as [string | undefined, QueuedCall[]];
-      chosen = [key, queue, 0];
-    }
-    const [key, queue, index] = chosen;
-    const [call] = queue.splice(index, 1) as [QueuedCall];
-    this.#queued -= 1;
-    this.#queues.delete(key);
-    if (queue.length > 0) this.#queues.set(key, queue);
-    this.#detach(call);
-    return call;
-  }
-
   /** When the queue is full, a client call may push out the newest background one (whichever key it waits under). */
   #makeRoomFor(call: QueuedCall): boolean {
     if (!isUrgent(call)) return false;
-    let victim: QueuedCall | undefined;
-    for (const queue of this.#queues.values()) {
-      for (let i = queue.length - 1; i >= 0; i--) {
-        const candidate = queue[i] as QueuedCall;
-        if (victim !== undefined && candidate.sequence < victim.sequence) break;
-        if (!isUrgent(candidate)) {
-          victim = candidate;
-          break;
-        }
-      }
-    }
+    const victim = this.#waiting.newest((candidate) => !isUrgent(candidate));
     if (victim === undefined) return false;
-    this.#unqueue(victim);
+    this.#waiting.remove(victim);
     this.#detach(victim);
     victim.reject(queueFullError(this.#maxQueuedCalls));
     return true;
-  }
-
-  /** Takes `call` out of its key's queue, and the key out of the turn order once its queue is empty. */
-  #unqueue(call: QueuedCall): void {
-    const queue = this.#queues.get(call.fairnessKey);
-    const index = queue === undefined ? -1 : queue.indexOf(call);
-    if (queue === undefined || index < 0) return;
-    queue.splice(index, 1);
-    this.#queued -= 1;
-    if (queue.length === 0) this.#queues.delete(call.fairnessKey);
   }
 
   #start(call: QueuedCall): void {
@@ -303,9 +244,9 @@ export class UpstreamLimiter {
   }
 
   #remove(call: QueuedCall): void {
-    this.#unqueue(call);
+    this.#waiting.remove(call);
     // Nothing left to wait a token for: no timer outlives the queue.
-    if (this.#queued === 0 && this.#wakeTimer !== undefined) {
+    if (this.#waiting.size === 0 && this.#wakeTimer !== undefined) {
       this.#clock.clearTimeout(this.#wakeTimer);
       this.#wakeTimer = undefined;
     }
