@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEMO_PRINCIPAL, loadCatalogFile, startEmulator } from '../emulator/index.js';
+import { DEMO_PRINCIPAL, DEMO_WAREHOUSE, loadCatalogFile, startEmulator } from '../emulator/index.js';
 import { loadConfig, requireAuthSource, type ConfigOverrides } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
 import { flagsToOverrides } from './serve-config.js';
@@ -11,11 +11,25 @@ import { packageFile } from './version.js';
 const DEMO_TAG_VALUE = 'lfcs-demo';
 const DEMO_DATA_LAKE_SETTINGS = { allowFullTableExternalDataAccess: true, authorizedSessionTagValues: [DEMO_TAG_VALUE] };
 const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/lfcs-demo-authorized';
+/** The demo catalog's account: the Glue catalog id the gateway serves, and the engines' `warehouse`. */
+const DEMO_CATALOG_ID = '123456789012';
 
-/** `upstream.assumeRole` for the demo: the demo role, tagged as an authorized caller, via the emulator's STS. */
-function withDemoRole(overrides: ConfigOverrides, emulatorUrl: string): ConfigOverrides {
+/**
+ * `upstream.assumeRole` for the demo: the demo role, tagged as an authorized
+ * caller, via the emulator's STS. And the Iceberg REST gateway in front of the
+ * emulator's Glue Iceberg catalog and S3 stand-in (the demo warehouse), whose
+ * tables `dynamic.allowedTables` of the demo config already allows.
+ */
+function withDemoRole(overrides: ConfigOverrides, emulatorUrl: string, icebergPort: number): ConfigOverrides {
   return {
     ...overrides,
+    iceberg: {
+      enabled: true,
+      port: icebergPort,
+      upstreamUri: `${emulatorUrl}/iceberg`,
+      catalogs: [DEMO_CATALOG_ID],
+      s3Endpoint: emulatorUrl,
+    },
     upstream: {
       ...overrides.upstream,
       assumeRole: {
@@ -30,6 +44,7 @@ function withDemoRole(overrides: ConfigOverrides, emulatorUrl: string): ConfigOv
 export interface DemoFlags {
   port: number;
   adminPort: number;
+  icebergPort: number;
   tokenFile: string;
   logLevel?: string;
 }
@@ -38,7 +53,9 @@ export interface DemoFlags {
  * `lfcs demo` (what `npm start` runs): the emulator on a free loopback port
  * with the demo catalog, and the sidecar in front of it, configured by
  * `examples/config.yaml` and signing with the demo principal's keys, through
- * the demo role it assumes (the emulator's STS) as an authorized caller.
+ * the demo role it assumes (the emulator's STS) as an authorized caller. The
+ * emulator serves the demo warehouse (two Iceberg tables, sales.orders and
+ * sales.returns), read through the sidecar's Iceberg REST gateway.
  */
 export async function runDemo(flags: DemoFlags, out: (line: string) => void = console.log): Promise<void> {
   const fileCatalog = await loadCatalogFile(packageFile('examples/demo-catalog.yaml'));
@@ -46,7 +63,7 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
   // vends only to a session tagged as an authorized caller, which the sidecar
   // becomes by assuming the demo role (upstream.assumeRole below).
   const catalog = { ...fileCatalog, dataLakeSettings: DEMO_DATA_LAKE_SETTINGS };
-  const emulator = await startEmulator({ catalog, host: '127.0.0.1', port: 0 });
+  const emulator = await startEmulator({ catalog, host: '127.0.0.1', port: 0, warehouse: packageFile(DEMO_WAREHOUSE) });
   const tokenFile = resolve(flags.tokenFile);
   const config = await loadConfig({
     file: packageFile(DEMO_CONFIG_FILE),
@@ -61,6 +78,7 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
         ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
       }),
       emulator.url,
+      flags.icebergPort,
     ),
   });
   requireAuthSource(config);
@@ -90,10 +108,11 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
   await sidecar.prewarmed();
 
   const base = sidecar.credentialsUrl;
+  const gateway = sidecar.icebergUrl!;
   out(
     [
       '',
-      `lfcs demo: Lake Formation emulator at ${emulator.url}, sidecar at ${base}, admin at ${sidecar.adminUrl}`,
+      `lfcs demo: Lake Formation emulator at ${emulator.url}, sidecar at ${base}, admin at ${sidecar.adminUrl}, Iceberg REST gateway at ${gateway}`,
       `profiles: ${Object.keys(config.profiles).join(', ')}`,
       '',
       'A consumer (Spark, Trino, any AWS SDK) sets exactly these two variables:',
@@ -111,6 +130,10 @@ export async function runDemo(flags: DemoFlags, out: (line: string) => void = co
       `  AWS_ACCESS_KEY_ID=${DEMO_PRINCIPAL.accessKeyId} AWS_SECRET_ACCESS_KEY=${DEMO_PRINCIPAL.secretAccessKey} \\`,
       `    aws lakeformation get-temporary-glue-table-credentials --endpoint-url ${emulator.url} --region us-east-1 \\`,
       `    --table-arn arn:aws:glue:us-east-1:123456789012:table/sales/orders --permissions SELECT --supported-permission-types COLUMN_PERMISSION`,
+      '',
+      `Read an Iceberg table (sales.orders or sales.returns) through the Iceberg REST gateway at ${gateway},`,
+      'with PyIceberg (pip install "pyiceberg[pyarrow]"); the token file is the catalog token:',
+      `  python3 -c "from pyiceberg.catalog import load_catalog; c = load_catalog('lfcs', type='rest', uri='${gateway}', warehouse='${DEMO_CATALOG_ID}', token=open('${tokenFile}').read()); print(c.load_table('sales.orders').scan().to_arrow().to_pylist())"`,
       '',
       `Metrics: curl -s ${sidecar.adminUrl}/metrics | grep ^lfcs_`,
       `Cache:   npx lfcs status --url ${base} --admin ${sidecar.adminUrl} --token-file ${tokenFile}`,

@@ -58,11 +58,22 @@ program
   .requiredOption('--catalog <file>', 'catalog YAML: tables, partitions, principals and grants')
   .option('-p, --port <port>', 'port (default 4599)', port, 4599)
   .option('--host <host>', 'address', '127.0.0.1')
-  .action(async (flags: { catalog: string; port: number; host: string }) => {
+  .option(
+    '--warehouse <dir>',
+    'folder of <bucket>/<key> objects for the S3 endpoint, and Iceberg tables for the Glue Iceberg REST catalog (e.g. examples/demo-warehouse)',
+  )
+  .action(async (flags: { catalog: string; port: number; host: string; warehouse?: string }) => {
     const { loadCatalogFile, startEmulator } = await import('../emulator/index.js');
     const catalog = await loadCatalogFile(flags.catalog);
-    const emulator = await startEmulator({ catalog, host: flags.host, port: flags.port });
-    console.log(`lfcs emulator listening at ${emulator.url} (catalog ${flags.catalog})`);
+    const emulator = await startEmulator({
+      catalog,
+      host: flags.host,
+      port: flags.port,
+      ...(flags.warehouse !== undefined && { warehouse: flags.warehouse }),
+    });
+    console.log(
+      `lfcs emulator listening at ${emulator.url} (catalog ${flags.catalog}${flags.warehouse !== undefined ? `, warehouse ${flags.warehouse}` : ''})`,
+    );
     const stop = () => void emulator.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
@@ -73,9 +84,10 @@ program
   .description('run the emulator with the demo catalog and the sidecar in front of it (what npm start runs)')
   .option('-p, --port <port>', 'credentials listener port', port, 9180)
   .option('--admin-port <port>', 'admin listener port', port, 9181)
+  .option('--iceberg-port <port>', 'Iceberg REST gateway port', port, 9183)
   .option('--token-file <path>', 'token file (generated if missing)', './.lfcs/token')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-  .action(async (flags: { port: number; adminPort: number; tokenFile: string; logLevel?: string }) => {
+  .action(async (flags: { port: number; adminPort: number; icebergPort: number; tokenFile: string; logLevel?: string }) => {
     const [{ demoCacheMaxEntries }, { applyV8Options }] = await Promise.all([import('./demo-config.js'), import('./reexec.js')]);
     await applyV8Options(await demoCacheMaxEntries());
     const { runDemo } = await import('./demo.js');

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { NO_STORE } from '../core/json-answer.js';
 import { LfcsError } from '../core/errors.js';
 import type { CallerAuth } from '../identity/caller-auth.js';
-import { IcebergError, renderIcebergError, toIcebergError } from '../iceberg/errors.js';
+import { ICEBERG_ERROR_STATUS, IcebergError, renderIcebergError, toIcebergError } from '../iceberg/errors.js';
 import type { IcebergGateway } from '../iceberg/gateway.js';
 import type { TableRequestDefaults } from '../iceberg/table-leases.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
@@ -24,7 +24,7 @@ import { icebergChecks, type Admission } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
 import { serveCatalog } from './iceberg-catalog.js';
 import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';
-import { routeMatcher, UNMATCHED_LABEL } from './routes.js';
+import { routeLabels, routeMatcher, UNMATCHED_LABEL } from './routes.js';
 
 /** What the gateway's listener needs from the rest of the sidecar. */
 export interface IcebergAppDeps {
@@ -44,6 +44,13 @@ export interface IcebergAppDeps {
 /** Request bodies above this size are refused: a sign request is a few kilobytes, a metrics report less. */
 export const MAX_CATALOG_BODY_BYTES = 256 * 1024;
 
+/**
+ * The statuses the gateway answers with besides 200: 204 (HEAD table exists,
+ * metrics reports) and every error type's. A status the upstream catalog
+ * answers and the gateway passes through unchanged gets its series on first use.
+ */
+const KNOWN_STATUSES: readonly number[] = [...new Set([204, ...Object.values(ICEBERG_ERROR_STATUS)])].sort((a, b) => a - b);
+
 /** The gateway listener's request handler. */
 export function createIcebergApp(deps: IcebergAppDeps): RequestListener {
   const body = createBodyReader(deps);
@@ -52,7 +59,12 @@ export function createIcebergApp(deps: IcebergAppDeps): RequestListener {
     match: routeMatcher('iceberg'),
     unmatched: UNMATCHED_LABEL.iceberg,
     checks: icebergChecks(deps),
-    log: createRequestLog({ metrics: deps.metrics, logger: deps.logger, deniedLogLimiter: deps.deniedLogLimiter }),
+    log: createRequestLog({
+      metrics: deps.metrics,
+      logger: deps.logger,
+      deniedLogLimiter: deps.deniedLogLimiter,
+      known: { routes: routeLabels('iceberg'), statuses: KNOWN_STATUSES },
+    }),
     headers: NO_STORE,
     render,
     who: (a) => (a.caller?.kind === 'pod' ? { namespace: a.caller.identity.namespace, serviceAccount: a.caller.identity.serviceAccount } : undefined),

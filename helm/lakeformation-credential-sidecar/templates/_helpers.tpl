@@ -173,6 +173,22 @@ so leaving a key out of config.agent means the same to the chart and to lfcs.
 {{- end -}}
 {{- end -}}
 
+{{/* lfcs.icebergEnabled: "true" when config.iceberg.enabled, else empty. */}}
+{{- define "lfcs.icebergEnabled" -}}
+{{- if ((.Values.config | default dict).iceberg | default dict).enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+lfcs.icebergUri: the Iceberg REST catalog uri engines in the pod give the
+gateway (their catalog `uri`; the catalog `token` is the token file's content).
+Renders nothing unless config.iceberg.enabled.
+*/}}
+{{- define "lfcs.icebergUri" -}}
+{{- if include "lfcs.icebergEnabled" . -}}
+{{- printf "http://127.0.0.1:%d" (int .Values.ports.iceberg) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* lfcs.monitorLabels: the label the PodMonitor selects on: sidecar pods (lfcs.podLabels) or the agent's pods. */}}
 {{- define "lfcs.monitorLabels" -}}
 lakeformation-credential-sidecar/instance: {{ include "lfcs.fullname" . }}
@@ -180,8 +196,9 @@ lakeformation-credential-sidecar/instance: {{ include "lfcs.fullname" . }}
 
 {{/*
 lfcs.configYaml: the sidecar's config file. region, listen, admin,
-lakeformationApi and auth.tokenFile come from values so that the ports and
-token path can never disagree with the probes, the consumer env and the mounts.
+lakeformationApi, iceberg.host/port and auth.tokenFile come from values so that
+the ports and token path can never disagree with the probes, the consumer env,
+NOTES and the mounts.
 */}}
 {{- define "lfcs.configYaml" -}}
 {{- $region := required "lakeformation-credential-sidecar: `region` is required (the AWS region to call Lake Formation in), e.g. --set region=us-east-1" .Values.region -}}
@@ -195,6 +212,9 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- end -}}
 {{- if (.Values.lakeformationApi | default dict).enabled -}}
 {{- $_ := set $fixed "lakeformationApi" (dict "enabled" true "host" "127.0.0.1" "port" (int .Values.ports.lakeformationApi)) -}}
+{{- end -}}
+{{- if include "lfcs.icebergEnabled" . -}}
+{{- $_ := set $fixed "iceberg" (dict "host" "127.0.0.1" "port" (int .Values.ports.iceberg)) -}}
 {{- end -}}
 {{- toYaml (merge $fixed (deepCopy (.Values.config | default dict))) -}}
 {{- end -}}
@@ -222,6 +242,20 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- end -}}
 {{- if not ((.Values.config | default dict).dynamic | default dict).enabled -}}
 {{- fail "lakeformation-credential-sidecar: lakeformationApi.enabled needs config.dynamic.enabled: true and config.dynamic.allowedTables (the tables its callers may name)" -}}
+{{- end -}}
+{{- end -}}
+{{- if include "lfcs.icebergEnabled" . -}}
+{{- $iceberg := (.Values.config | default dict).iceberg -}}
+{{- if or (hasKey $iceberg "host") (hasKey $iceberg "port") -}}
+{{- fail "lakeformation-credential-sidecar: leave config.iceberg.host and config.iceberg.port out: the gateway listens on 127.0.0.1:ports.iceberg, which the chart sets" -}}
+{{- end -}}
+{{- $taken := list (int .Values.ports.credentials) (int .Values.ports.admin) -}}
+{{- if (.Values.lakeformationApi | default dict).enabled -}}{{- $taken = append $taken (int .Values.ports.lakeformationApi) -}}{{- end -}}
+{{- if has (int .Values.ports.iceberg) $taken -}}
+{{- fail "lakeformation-credential-sidecar: ports.iceberg must differ from ports.credentials, ports.admin and (when enabled) ports.lakeformationApi" -}}
+{{- end -}}
+{{- if not ((.Values.config | default dict).dynamic | default dict).enabled -}}
+{{- fail "lakeformation-credential-sidecar: config.iceberg.enabled needs config.dynamic.enabled: true and config.dynamic.allowedTables (the tables the gateway serves)" -}}
 {{- end -}}
 {{- end -}}
 {{- with (.Values.config | default dict).shutdown -}}
@@ -255,6 +289,9 @@ token path can never disagree with the probes, the consumer env and the mounts.
 {{- end -}}
 {{- if eq (int $agent.port) (int .Values.ports.admin) -}}
 {{- fail "lakeformation-credential-sidecar: config.agent.port and ports.admin must differ (both listen on the node)" -}}
+{{- end -}}
+{{- if include "lfcs.icebergEnabled" . -}}
+{{- fail "lakeformation-credential-sidecar: config.iceberg.enabled must be false in agent mode: the gateway listens on loopback only, which the node's pods cannot reach (sidecar mode serves it)" -}}
 {{- end -}}
 {{- if (.Values.lakeformationApi | default dict).enabled -}}
 {{- fail "lakeformation-credential-sidecar: lakeformationApi.enabled must be false in agent mode: that listener takes no token, and on a node every hostNetwork pod could reach it" -}}

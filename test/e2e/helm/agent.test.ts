@@ -456,6 +456,7 @@ describe('what agent mode refuses, with a message', () => {
     ['port 0 (the URI names the port)', { values: [{ config: { agent: { port: 0 } } }] }, /config\.agent\.port must be a fixed port/],
     ['the admin port as credentials port', { values: [{ config: { agent: { port: 9181 } } }] }, /config\.agent\.port and ports\.admin must differ/],
     ['lakeformationApi.enabled (no token on that listener)', { values: [{ lakeformationApi: { enabled: true } }] }, /lakeformationApi\.enabled must be false in agent mode/],
+    ['config.iceberg.enabled (a loopback listener)', { values: [{ config: { iceberg: { enabled: true, catalogs: ['123456789012'] } } }] }, /config\.iceberg\.enabled must be false in agent mode/],
   ];
 
   it.each(refused)('%s', (_label, options, message) => {

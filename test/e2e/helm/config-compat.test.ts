@@ -69,4 +69,16 @@ describe('rendered sidecar config', () => {
     const off = parse(findManifest(renderOk({ values: [{ region: 'us-east-1' }] }), 'ConfigMap', 'lfcs')['data']['config.yaml'] as string);
     expect(off).not.toHaveProperty('lakeformationApi');
   });
+
+  it('carries the Iceberg REST gateway on loopback, on ports.iceberg, when config.iceberg.enabled', () => {
+    const render = (values: Record<string, unknown>) =>
+      parseConfig(parse(findManifest(renderOk({ values: [values] }), 'ConfigMap', 'lfcs')['data']['config.yaml'] as string), 'config.yaml');
+    const dynamic = { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:111122223333:table/sales/*'] };
+    const on = render({ region: 'us-east-1', ports: { iceberg: 9300 }, config: { dynamic, iceberg: { enabled: true, catalogs: ['111122223333'] } } });
+    expect(on.iceberg).toMatchObject({ enabled: true, host: '127.0.0.1', port: 9300, catalogs: ['111122223333'] });
+    const byDefault = render({ region: 'us-east-1', config: { dynamic, iceberg: { enabled: true, catalogs: ['111122223333'] } } });
+    expect(byDefault.iceberg.port).toBe(9183);
+    const off = parse(findManifest(renderOk({ values: [{ region: 'us-east-1' }] }), 'ConfigMap', 'lfcs')['data']['config.yaml'] as string);
+    expect(off).not.toHaveProperty('iceberg');
+  });
 });

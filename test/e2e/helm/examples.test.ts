@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CATALOG_ID_PATTERN, ICEBERG_DEFAULTS } from '../../../src/iceberg/settings.js';
 import {
   allStrings,
   containerNamed,
@@ -313,6 +314,31 @@ describe('Trino chart values (examples/trino/values.yaml)', () => {
     expect(values.serviceAccount).toEqual({ create: false, name: chart().serviceAccountName });
     expect(values.securityContext.fsGroup).toEqual(expect.any(Number));
     expect(values.catalogs.lakehouse).toContain('fs.native-s3.enabled=true');
+  });
+});
+
+describe('Trino catalog for the Iceberg REST gateway (examples/trino/iceberg-gateway.properties)', () => {
+  const properties = new Map(
+    readFileSync(join(repoRoot, 'examples/trino/iceberg-gateway.properties'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => {
+        const at = line.indexOf('=');
+        return [line.slice(0, at), line.slice(at + 1)] as const;
+      }),
+  );
+
+  it("names the gateway on loopback at lfcs's default port, a Glue catalog id, and vended credentials over the bearer token", () => {
+    expect(properties.get('connector.name')).toBe('iceberg');
+    expect(properties.get('iceberg.catalog.type')).toBe('rest');
+    expect(properties.get('iceberg.rest-catalog.uri')).toBe(`http://127.0.0.1:${ICEBERG_DEFAULTS.port}`);
+    expect(properties.get('iceberg.rest-catalog.warehouse')).toMatch(CATALOG_ID_PATTERN);
+    expect(properties.get('iceberg.rest-catalog.security')).toBe('OAUTH2');
+    expect(properties.get('iceberg.rest-catalog.oauth2.token')).toBe('${ENV:LFCS_TOKEN}');
+    expect(properties.get('iceberg.rest-catalog.vended-credentials-enabled')).toBe('true');
+    expect(properties.get('fs.native-s3.enabled')).toBe('true');
+    // Static keys would win over the vended ones.
+    expect([...properties.keys()].filter((key) => /access-key|secret-key|session-token/.test(key))).toEqual([]);
   });
 });
 

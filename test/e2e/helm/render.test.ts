@@ -403,3 +403,45 @@ describe('Lake Formation API listener (lakeformationApi.enabled)', () => {
     expect(result.stderr).toContain('ports.lakeformationApi must differ from ports.credentials and ports.admin');
   });
 });
+
+describe('Iceberg REST gateway (config.iceberg.enabled)', () => {
+  const ICEBERG = {
+    config: {
+      dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'] },
+      iceberg: { enabled: true, catalogs: ['123456789012'] },
+    },
+  };
+
+  it('listens on 127.0.0.1:ports.iceberg, declares no containerPort for it, and NOTES give the catalog uri', () => {
+    const on = examplePod([NATIVE], [ICEBERG, { ports: { iceberg: 9300 } }]);
+    expect(configOf(on.manifests).iceberg).toMatchObject({ enabled: true, host: '127.0.0.1', port: 9300 });
+    // Loopback like the credentials port: engines in the pod reach it, nothing outside it.
+    const ports = (containerNamed(on.spec.initContainers, 'lfcs')['ports'] as Array<{ containerPort: number }>).map((p) => p.containerPort);
+    expect(ports).toEqual([9181]);
+    expect(on.manifests.filter((m) => m.kind === 'Service').flatMap((m) => m['spec'].ports.map((p: { port: number }) => p.port))).not.toContain(9300);
+    const notes = renderNotes({ valuesFiles: [NATIVE], values: [ICEBERG, { ports: { iceberg: 9300 } }] });
+    expect(notes.status, notes.stderr).toBe(0);
+    expect(notes.stdout).toContain('catalog uri http://127.0.0.1:9300, warehouse\n  123456789012, token: the content of /var/run/lfcs/token');
+    expect(renderNotes({ valuesFiles: [NATIVE] }).stdout).not.toContain('Iceberg REST gateway');
+  });
+
+  it('fails, saying what to set, without config.dynamic.enabled', () => {
+    const result = render({ valuesFiles: [NATIVE], values: [{ config: { iceberg: { enabled: true, catalogs: ['123456789012'] } } }] });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('config.iceberg.enabled needs config.dynamic.enabled: true');
+  });
+
+  it('fails when ports.iceberg clashes with another port', () => {
+    for (const values of [{ ports: { iceberg: 9181 } }, { ports: { iceberg: 9182 }, lakeformationApi: { enabled: true } }]) {
+      const result = render({ valuesFiles: [NATIVE], values: [ICEBERG, values] });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('ports.iceberg must differ from ports.credentials, ports.admin');
+    }
+  });
+
+  it('fails when config.iceberg names its own host or port', () => {
+    const result = render({ valuesFiles: [NATIVE], values: [ICEBERG, { config: { iceberg: { port: 9400 } } }] });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('leave config.iceberg.host and config.iceberg.port out');
+  });
+});

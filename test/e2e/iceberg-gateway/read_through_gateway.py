@@ -4,7 +4,10 @@ else; the S3 keys come from the gateway's storage-credentials. Prints one
 JSON line: the namespaces, the tables and each table's rows.
 
 Usage: read_through_gateway.py <gateway uri> <warehouse> <table>...
-The token comes from LFCS_TOKEN.
+The token comes from LFCS_TOKEN; the access delegation asked for from
+LFCS_DELEGATION (vended-credentials unless set). With remote-signing the
+gateway's table config names PyIceberg's fsspec FileIO and its S3V4RestSigner,
+so every S3 request is signed by the gateway's sign route.
 """
 
 import json
@@ -23,7 +26,7 @@ def main() -> None:
             "uri": uri,
             "warehouse": warehouse,
             "token": os.environ["LFCS_TOKEN"],
-            "header.X-Iceberg-Access-Delegation": "vended-credentials",
+            "header.X-Iceberg-Access-Delegation": os.environ.get("LFCS_DELEGATION", "vended-credentials"),
         },
     )
     out = {
