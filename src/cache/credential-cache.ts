@@ -1,9 +1,9 @@
 /**
- * The credential cache's serving policy: one lease per distinct Lake Formation
- * request, kept fresh in the background so that clients only see comfortably
- * long lifetimes. It steers the leases (`store.ts`), the fetches and their
- * waiters (`flights.ts`), the wake-ups (`schedule.ts`) and the failure records
- * (`failures.ts`); the upstream comes built, with its retries and limiter.
+ * The credential cache's serving policy: one lease per distinct Lake Formation request,
+ * kept fresh in the background so that clients only see comfortably long lifetimes. It
+ * steers the leases (`store.ts`), the fetches and their waiters (`flights.ts`), the
+ * wake-ups (`schedule.ts`) and the failure records (`failures.ts`); the upstream comes
+ * built, with its retries and limiter. Why each threshold: docs/design.md.
  *
  * Lifecycle of an entry, by time left on a 1-hour lease with the defaults:
  *
@@ -12,17 +12,10 @@
  *    960 s ...   60 s   the request waits for a fresh lease; `stale` if Lake Formation fails
  *     60 s ...    0 s   error (503-type, with Retry-After) if Lake Formation fails
  *
- * - `hit` while the lease has more than `minServeSeconds` left. Below that,
- *   botocore and Java would call the sidecar on nearly every API call, so the
- *   request waits for a fresh lease (`miss`), and falls back to the old one
- *   (`stale`) only if Lake Formation fails and the old one has more than
- *   `hardMinimumSeconds` left. An expired lease is never served.
- * - A request may ask for more life than that (`minRemainingSeconds`, for a
- *   client that keeps a lease for a fixed time): a cached lease with less left
- *   is neither a `hit` nor `stale` for it, and it waits for a fresh lease,
- *   served whatever Lake Formation granted.
- * - Entries requested within `idleSeconds` are refreshed from
- *   `refreshBeforeExpirySeconds` left; idle ones leave at expiry.
+ * - Never an expired lease. A request may ask for more life left
+ *   (`minRemainingSeconds`): a lease with less is neither `hit` nor `stale`
+ *   for it; it waits for a fresh one, served whatever Lake Formation granted.
+ * - Entries requested within `idleSeconds` are refreshed; idle ones leave at expiry.
  * - After a failed fetch the key backs off: requests get the old lease as
  *   `stale`, or the last error, at once instead of each calling Lake Formation.
  * - A permanent error (grant missing or revoked) evicts the entry and is
@@ -50,7 +43,8 @@ import type { LookupResult, ServedCredentials, Settings } from './types.js';
 export class CredentialCache {
   readonly #settings: Readonly<Settings>;
   readonly #clock: Clock;
-  readonly #randomSource: () => number;
+  /** A bad random source must not schedule refreshes outside the window. */
+  readonly #random: () => number;
   readonly #hooks: Required<CacheHooks>;
   readonly #upstream: Upstream;
   readonly #store: LeaseStore;
@@ -65,7 +59,8 @@ export class CredentialCache {
     const { upstream, clock, random, hooks, pinnedKeys, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', CACHE_RELATIONS);
     this.#settings = Object.freeze(settings);
     this.#clock = clock ?? systemClock;
-    this.#randomSource = (random as (() => number) | undefined) ?? Math.random;
+    const randomSource = (random as (() => number) | undefined) ?? Math.random;
+    this.#random = () => clampUnit(randomSource());
     this.#hooks = safeHooks(hooks as CacheHooks | undefined);
     this.#upstream = upstream;
     const onCountChange = (count: number): void => this.#hooks.onEntryCountChange(count);
@@ -149,14 +144,12 @@ export class CredentialCache {
     }
 
     const joined = this.#flights.get(key);
-    const flight = joined ?? this.#flights.create(key, snapshot(), undefined);
+    // A fetch several callers share waits in its first caller's turn at the limiter.
+    const flight = joined ?? this.#flights.create(key, snapshot(), undefined, options.fairnessKey);
     const result: LookupResult = flight.waiters === 0 ? 'miss' : 'coalesced';
     flight.waiters += 1;
     flight.label ??= options.label;
-    if (!joined) {
-      flight.fairnessKey = options.fairnessKey;
-      void this.#run(flight);
-    }
+    if (!joined) void this.#run(flight);
     try {
       const lease = await this.#flights.wait(flight, options.signal);
       this.#hooks.onLookup(result);
@@ -295,7 +288,7 @@ export class CredentialCache {
     }
     const now = this.#clock.now();
     const asked = !refusedBeforeAnyCall(err);
-    const failure = this.#failures.failed(flight.key, err, asked, now, () => this.#random());
+    const failure = this.#failures.failed(flight.key, err, asked, now, this.#random);
     const entry = this.#store.peek(flight.key, now);
     if (entry) {
       recordFailure(entry, err.code, now, failure.retryAtMs);
@@ -303,10 +296,5 @@ export class CredentialCache {
     }
     refreshDone(asked ? 'failure' : 'dropped');
     return this.#failures.shown(err);
-  }
-
-  /** A bad random source must not schedule refreshes outside the window. */
-  #random(): number {
-    return clampUnit(this.#randomSource());
   }
 }

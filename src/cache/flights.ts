@@ -35,8 +35,12 @@ export class Flights {
     return this.#inflight.has(key);
   }
 
-  /** A fetch for `key`, registered but not started; `entry` set means a background refresh of that entry. */
-  create(key: string, request: CredentialRequest, entry: Entry | undefined): Flight {
+  /**
+   * A fetch for `key`, registered but not started; `entry` set means a
+   * background refresh of that entry, `fairnessKey` the turn it waits in at
+   * the limiter.
+   */
+  create(key: string, request: CredentialRequest, entry: Entry | undefined, fairnessKey?: string): Flight {
     let resolve!: (lease: Lease) => void;
     let reject!: (err: unknown) => void;
     const promise = new Promise<Lease>((res, rej) => {
@@ -57,6 +61,7 @@ export class Flights {
       reject,
       waiters: 0,
       label: undefined,
+      fairnessKey,
     };
     this.#inflight.set(key, flight);
     return flight;

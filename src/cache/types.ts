@@ -128,7 +128,7 @@ export interface Flight {
    * flight several callers share waits in its first caller's turn. A
    * background refresh has none (refreshes yield to every client anyway).
    */
-  fairnessKey?: string;
+  fairnessKey: string | undefined;
 }
 
 /** Per-request options of `CredentialCache.get`. */
