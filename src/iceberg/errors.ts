@@ -15,6 +15,7 @@
  * Messages are lfcs's own text or the upstream catalog's; neither carries key
  * material, and no exception's `cause` or stack is ever rendered.
  */
+import { ERROR_CATALOGUE } from '../core/error-catalogue.js';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
 import { jsonAnswer, NO_STORE, type GatewayAnswer } from './answer.js';
 
@@ -55,50 +56,27 @@ export class IcebergError extends Error {
 }
 
 /**
- * The Iceberg type of each lfcs error code (the cache and the admission
- * checks raise `LfcsError`s). Typed as a full record, so a new code cannot be
- * added without deciding how the gateway names it.
+ * The Iceberg type of an lfcs error code (the cache and the admission checks
+ * raise `LfcsError`s), from the status the error catalogue gives the code, so
+ * a new code needs no row here: the spec's type for that status, except where
+ * a client picks its exception from a narrower 404 type.
  */
-const TYPE_OF_CODE: Record<ErrorCode, IcebergErrorType> = {
-  AccessDeniedException: 'ForbiddenException',
-  EntityNotFoundException: 'NoSuchTableException',
-  InvalidInputException: 'BadRequestException',
-  PermissionTypeMismatchException: 'ForbiddenException',
-  ThrottlingException: 'ServiceUnavailableException',
-  InternalServiceException: 'ServiceUnavailableException',
-  OperationTimeoutException: 'ServiceUnavailableException',
-  ConflictException: 'BadRequestException',
-  UpstreamAuthFailure: 'ServiceUnavailableException',
-  UpstreamUnavailable: 'ServiceUnavailableException',
-  UpstreamTimeout: 'ServiceUnavailableException',
-  InvalidUpstreamResponse: 'ServiceUnavailableException',
-  InvalidRequest: 'BadRequestException',
-  ProfileNotFound: 'NotFoundException',
-  RouteNotFound: 'NotFoundException',
-  DynamicRequestsDisabled: 'ForbiddenException',
-  TableNotAllowed: 'ForbiddenException',
-  LocationNotAllowed: 'ForbiddenException',
-  Unauthorized: 'NotAuthorizedException',
-  NoBinding: 'ForbiddenException',
-  NodeMismatch: 'ForbiddenException',
-  IssuerUnavailable: 'ServiceUnavailableException',
-  ForbiddenHost: 'ForbiddenException',
-  ForwardedRequestRejected: 'ForbiddenException',
-  MethodNotAllowed: 'MethodNotAllowedException',
-  PayloadTooLarge: 'BadRequestException',
-  UnsupportedMediaType: 'BadRequestException',
-  HeadersTooLarge: 'BadRequestException',
-  RequestTimeout: 'BadRequestException',
-  ExpectationFailed: 'BadRequestException',
-  RateLimited: 'TooManyRequestsException',
-  UpstreamBusy: 'ServiceUnavailableException',
-  NotReady: 'ServiceUnavailableException',
-  IncompleteCoverage: 'ServiceUnavailableException',
-  ShuttingDown: 'ServiceUnavailableException',
-  CacheEvicted: 'ServiceUnavailableException',
-  InternalError: 'InternalServerError',
-  InvalidConfiguration: 'InternalServerError',
+const TYPE_BY_STATUS: Readonly<Record<number, IcebergErrorType>> = {
+  401: 'NotAuthorizedException',
+  403: 'ForbiddenException',
+  404: 'NotFoundException',
+  405: 'MethodNotAllowedException',
+  429: 'TooManyRequestsException',
+  500: 'InternalServerError',
 };
+/** Lake Formation knows no such table: Iceberg Java's `NoSuchTableException`. */
+const TYPE_OVERRIDES: Partial<Record<ErrorCode, IcebergErrorType>> = { EntityNotFoundException: 'NoSuchTableException' };
+
+function icebergTypeOf(code: ErrorCode): IcebergErrorType {
+  const status = ERROR_CATALOGUE[code].status;
+  // Another 4xx is the caller's request; any other 5xx is "try again later" (502, 503, 504).
+  return TYPE_OVERRIDES[code] ?? TYPE_BY_STATUS[status] ?? (status < 500 ? 'BadRequestException' : 'ServiceUnavailableException');
+}
 
 /** Seconds a client waits after a retryable refusal that names none. */
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
@@ -111,7 +89,7 @@ const DEFAULT_RETRY_AFTER_SECONDS = 1;
 export function toIcebergError(err: unknown): IcebergError {
   if (err instanceof IcebergError) return err;
   if (err instanceof LfcsError) {
-    const type = TYPE_OF_CODE[err.code];
+    const type = icebergTypeOf(err.code);
     const retryable = ICEBERG_ERROR_STATUS[type] === 429 || ICEBERG_ERROR_STATUS[type] === 503;
     return new IcebergError(type, `${err.code}: ${err.message}`, {
       ...(retryable && { retryAfterSeconds: err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS }),

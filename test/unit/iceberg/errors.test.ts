@@ -45,6 +45,52 @@ describe('IcebergErrorResponse', () => {
     expect(toIcebergError(new LfcsError('RateLimited', 'x', { retryAfterSeconds: 3 })).retryAfterSeconds).toBe(3);
   });
 
+  it('names each lfcs code by the type of its catalogue status (the narrower NoSuchTableException for EntityNotFoundException)', () => {
+    const expected: Record<string, string> = {
+      AccessDeniedException: 'ForbiddenException',
+      EntityNotFoundException: 'NoSuchTableException',
+      InvalidInputException: 'BadRequestException',
+      PermissionTypeMismatchException: 'ForbiddenException',
+      ThrottlingException: 'ServiceUnavailableException',
+      InternalServiceException: 'ServiceUnavailableException',
+      OperationTimeoutException: 'ServiceUnavailableException',
+      ConflictException: 'BadRequestException',
+      UpstreamAuthFailure: 'ServiceUnavailableException',
+      UpstreamUnavailable: 'ServiceUnavailableException',
+      UpstreamTimeout: 'ServiceUnavailableException',
+      InvalidUpstreamResponse: 'ServiceUnavailableException',
+      InvalidRequest: 'BadRequestException',
+      ProfileNotFound: 'NotFoundException',
+      RouteNotFound: 'NotFoundException',
+      DynamicRequestsDisabled: 'ForbiddenException',
+      TableNotAllowed: 'ForbiddenException',
+      LocationNotAllowed: 'ForbiddenException',
+      Unauthorized: 'NotAuthorizedException',
+      NoBinding: 'ForbiddenException',
+      NodeMismatch: 'ForbiddenException',
+      IssuerUnavailable: 'ServiceUnavailableException',
+      ForbiddenHost: 'ForbiddenException',
+      ForwardedRequestRejected: 'ForbiddenException',
+      MethodNotAllowed: 'MethodNotAllowedException',
+      PayloadTooLarge: 'BadRequestException',
+      UnsupportedMediaType: 'BadRequestException',
+      HeadersTooLarge: 'BadRequestException',
+      RequestTimeout: 'BadRequestException',
+      ExpectationFailed: 'BadRequestException',
+      RateLimited: 'TooManyRequestsException',
+      UpstreamBusy: 'ServiceUnavailableException',
+      NotReady: 'ServiceUnavailableException',
+      IncompleteCoverage: 'ServiceUnavailableException',
+      ShuttingDown: 'ServiceUnavailableException',
+      CacheEvicted: 'ServiceUnavailableException',
+      InternalError: 'InternalServerError',
+      InvalidConfiguration: 'InternalServerError',
+    };
+    for (const code of [...UPSTREAM_ERROR_CODES, ...LOCAL_ERROR_CODES]) {
+      expect(toIcebergError(new LfcsError(code, 'x')).type, code).toBe(expected[code]);
+    }
+  });
+
   it('says nothing of an unexpected exception', () => {
     const answer = renderIcebergError(new TypeError('secret-ish detail'));
     expect(answer.status).toBe(500);
