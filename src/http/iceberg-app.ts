@@ -23,7 +23,7 @@ import { createRequestLog } from '../observability/request-log.js';
 import { icebergChecks, type Admission } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
 import { serveCatalog } from './iceberg-catalog.js';
-import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';
+import { answerError, dispatchToExpress, listenerHandler, type Listener, type RenderedError } from './listener.js';
 import { routeLabels, routeMatcher, UNMATCHED_LABEL } from './routes.js';
 
 /** What the gateway's listener needs from the rest of the sidecar. */
@@ -68,10 +68,7 @@ export function createIcebergApp(deps: IcebergAppDeps): RequestListener {
     headers: NO_STORE,
     render,
     who: (a) => (a.caller?.kind === 'pod' ? { namespace: a.caller.identity.namespace, serviceAccount: a.caller.identity.serviceAccount } : undefined),
-    dispatch(a) {
-      (a.res as Response).locals = { admission: a };
-      body(a.req, a.res);
-    },
+    dispatch: dispatchToExpress(body),
   };
   return listenerHandler(listener);
 }

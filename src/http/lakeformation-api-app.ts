@@ -35,7 +35,7 @@ import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';
 import { lakeFormationApiChecks, type Admission } from './admission.js';
 import type { DynamicPolicy } from './authorization.js';
-import { answerError, listenerHandler, type Listener, type RenderedError } from './listener.js';
+import { answerError, dispatchToExpress, listenerHandler, type Listener, type RenderedError } from './listener.js';
 import { routeLabels, routeMatcher, UNMATCHED_LABEL, type LakeFormationApiRoute } from './routes.js';
 
 type Served = Promise<{ lease: Lease; result: string; remainingSeconds: number }>;
@@ -95,10 +95,7 @@ export function createLakeFormationApiApp(deps: LakeFormationApiAppDeps): Reques
     headers: { 'cache-control': 'no-store' },
     render,
     who: (a) => (a.callerAccessKeyId === undefined ? undefined : { callerAccessKeyId: a.callerAccessKeyId }),
-    dispatch(a) {
-      (a.res as Response).locals = { admission: a };
-      body(a.req, a.res);
-    },
+    dispatch: dispatchToExpress(body),
   };
   return listenerHandler(listener);
 }

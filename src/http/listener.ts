@@ -4,7 +4,7 @@
  * every answer, success or refusal, is written by {@link answerJson} or
  * {@link answerError} here, which also count it and audit refusals.
  */
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import { writeJson } from '../core/json-answer.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { runChecks, type Admission, type Check } from './admission.js';
@@ -38,6 +38,17 @@ export interface Listener {
   who(admission: Admission): Readonly<Record<string, string>> | undefined;
   /** Serves an admitted request (errors go to {@link answerError}). */
   dispatch(admission: Admission): void;
+}
+
+/**
+ * A dispatch into an Express app (the body-reading routes): the admission
+ * travels as `res.locals.admission`, where the route handlers read it.
+ */
+export function dispatchToExpress(app: RequestListener): Listener['dispatch'] {
+  return (a) => {
+    (a.res as ServerResponse & { locals?: unknown }).locals = { admission: a };
+    app(a.req, a.res);
+  };
 }
 
 /** The node:http handler of `listener`. */
