@@ -31,24 +31,29 @@ export function formatExpiration(expiration: Date): string {
   return new Date(Math.floor(expiration.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** What `JSON.stringify` escapes in a string: quotes, backslashes, control characters, surrogates. */
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /**
  * A frozen copy of `lease` that carries its container answer (`containerBody`,
  * with `accountId`) and whose `accessKeyId`, `secretAccessKey` and
  * `sessionToken` are substrings of that answer. The answer is one flat string
  * from `JSON.stringify`, and V8 keeps a substring of 13 characters or more of
  * a flat string as a slice of it (a pointer and an offset), not a copy: the
- * secrets are held once, in the answer served on every hit. A value that JSON
- * escapes (never in AWS key material) keeps its own copy.
+ * secrets are held once, in the answer served on every hit. When JSON
+ * escapes any of the three (never in AWS key material), they keep their own copies.
  */
 export function compactLease(lease: Lease, accountId: string | undefined): Lease {
   const body = renderContainerBody(lease, accountId);
+  // Offsets hold only while JSON writes the three values as they are.
+  const verbatim = ![lease.accessKeyId, lease.secretAccessKey, lease.sessionToken].some((value) => NEEDS_ESCAPING.test(value));
   let at = 0;
   // The members come in the order renderContainerBody writes them.
   const within = (prefix: string, value: string): string => {
+    if (!verbatim) return value;
     at += prefix.length;
-    const encodedLength = JSON.stringify(value).length - 2;
-    const slice = body.slice(at, at + encodedLength);
-    at += encodedLength;
+    const slice = body.slice(at, at + value.length);
+    at += value.length;
     return slice === value ? slice : value;
   };
   const copy: Lease = {
