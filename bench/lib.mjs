@@ -101,11 +101,12 @@ export function lfcsNodeArgs(maxEntries = 10_000) {
 }
 
 /**
- * Spawns `node dist/cli/main.js serve --config <tmp>` against `endpoint`.
+ * Spawns `node dist/cli/main.js serve --config <tmp>` (or another build's
+ * `bin`) against `endpoint`.
  * Resolves once it logged "lfcs listening" and /readyz answers 200, with the
  * time each took from spawn. `stop()` sends SIGTERM to its PID (SIGKILL after 10 s).
  */
-export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArgs(config.cache?.maxEntries) }) {
+export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArgs(config.cache?.maxEntries), bin = LFCS_BIN }) {
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-bench-'));
   const tokenFile = join(dir, 'token');
   const base = {
@@ -129,7 +130,7 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArg
   // YAML is a superset of JSON, so the loader reads this file as is.
   writeFileSync(configFile, JSON.stringify(merged));
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, LFCS_BIN, 'serve', '--config', configFile], {
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--config', configFile], {
     env: {
       PATH: process.env.PATH,
       AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,

@@ -4,6 +4,7 @@
  * `credential-cache.ts`.
  */
 import type { ErrorCode } from '../core/errors.js';
+import { compactLease, containerAccountId } from '../lakeformation/container-body.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { Scheduled } from './schedule.js';
 import { effectiveThresholds, type ThresholdSettings } from './settings.js';
@@ -43,7 +44,9 @@ export function storeLease(
   settings: ThresholdSettings,
 ): Entry {
   const { now } = init;
-  const lease = freezeLease(init.received);
+  // A private, read-only copy (callers and the HTTP layer cannot alter what
+  // later requests get) that holds its secrets once, in its container answer.
+  const lease = compactLease(init.received, containerAccountId(init.request));
   const expiresAtMs = lease.expiration.getTime();
   const thresholds = effectiveThresholds((expiresAtMs - now) / 1000, settings);
   const target: Entry = entry ?? {
@@ -84,23 +87,6 @@ export function storeLease(
 /** Whole seconds left, rounded down, never negative. */
 export function wholeSecondsLeft(expiresAtMs: number, now: number): number {
   return Math.max(0, Math.floor((expiresAtMs - now) / 1000));
-}
-
-/** A private, read-only copy: callers (and the HTTP layer) cannot alter what later requests get. */
-function freezeLease(lease: Lease): Lease {
-  const copy: Lease = {
-    accessKeyId: lease.accessKeyId,
-    secretAccessKey: lease.secretAccessKey,
-    sessionToken: lease.sessionToken,
-    expiration: new Date(lease.expiration.getTime()),
-  };
-  if (lease.vendedS3Path !== undefined) copy.vendedS3Path = Object.freeze([...lease.vendedS3Path]) as string[];
-  // Kept with the lease: coverage is a property of this lease, and a refresh may grant a different set.
-  if (lease.accessibleDataLocations !== undefined) {
-    copy.accessibleDataLocations = Object.freeze([...lease.accessibleDataLocations]) as string[];
-  }
-  if (lease.credentialsScope !== undefined) copy.credentialsScope = lease.credentialsScope;
-  return Object.freeze(copy);
 }
 
 /** Records a failed fetch on `entry`: the next try waits until `retryAtMs` (the key's backoff, `failures.ts`). */

@@ -1,35 +1,15 @@
-/** The container-credentials answer body, serialised once per lease. */
+/** The container-credentials answer body of a lease. */
+import { formatExpiration, renderContainerBody } from '../lakeformation/container-body.js';
 import type { Lease } from '../lakeformation/types.js';
 
-/**
- * Serialised bodies, one per lease. A cached lease is served many times and
- * its body never changes (the lease's key includes the table, so `AccountId`
- * is fixed too), so the hit path skips the JSON and date formatting. Held
- * weakly: a body leaves with its lease.
- */
-const bodies = new WeakMap<Lease, string>();
+export { formatExpiration };
 
-/** `{AccessKeyId, SecretAccessKey, Token, Expiration, AccountId?}`, the shape every SDK's container provider reads. */
+/**
+ * `{AccessKeyId, SecretAccessKey, Token, Expiration, AccountId?}` for `lease`.
+ * A cached lease carries its body, rendered once when it was stored (the
+ * lease's key includes the table, so `AccountId` is fixed too): the hit path
+ * writes it as it is. Any other lease is rendered here.
+ */
 export function containerBody(lease: Lease, accountId: string | undefined): string {
-  let body = bodies.get(lease);
-  if (body === undefined) {
-    body = JSON.stringify({
-      AccessKeyId: lease.accessKeyId,
-      SecretAccessKey: lease.secretAccessKey,
-      Token: lease.sessionToken,
-      Expiration: formatExpiration(lease.expiration),
-      ...(accountId !== undefined && { AccountId: accountId }),
-    });
-    bodies.set(lease, body);
-  }
-  return body;
-}
-
-/**
- * UTC RFC 3339 with `Z` and whole seconds, rounded down so a client never
- * believes in a second the lease does not have. JS rejects `+00:00`, and a
- * number breaks every client.
- */
-export function formatExpiration(expiration: Date): string {
-  return new Date(Math.floor(expiration.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return lease.containerBody ?? renderContainerBody(lease, accountId);
 }

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { LfcsError, truncate } from '../core/errors.js';
-import { accountIdFromTableArn } from '../lakeformation/table-arn.js';
+import { containerAccountId } from '../lakeformation/container-body.js';
 import { fairShareKey, type Admission } from './admission.js';
 import { authorizeTarget } from './authorization.js';
 import type { Target } from '../identity/caller-auth.js';
@@ -59,9 +59,7 @@ export const serveDynamic: CredentialsHandler = async (a, deps, input) => {
   const request = parseDynamicQuery(input.query as Record<string, unknown>, deps.defaults);
   const target = authorizeTarget(a, deps, { request }, USE_PROFILES);
   const served = await deps.cache.get(request, { signal: clientGone(a.res), fairnessKey: upstreamTurn(a) });
-  // A location names no account, so its answer has no AccountId.
-  const accountId = request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : accountIdFromTableArn(request.tableArn);
-  answerContainer(a, deps, served, accountId, target);
+  answerContainer(a, deps, served, containerAccountId(request), target);
 };
 
 /** `POST /v1/table-credentials` and `/v1/partition-credentials`: the two differ only in how the body is read. */

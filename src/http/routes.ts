@@ -21,8 +21,12 @@ interface RouteRow<L extends string, H> {
   readonly path: string;
   readonly label: string;
   readonly handler: H;
-  /** Answered without Express when the path is plain (no percent-encoding, no query) and the method is the route's. */
-  readonly fastPath: boolean;
+  /**
+   * Answered without Express when the method is the route's and the path is
+   * plain (no percent-encoding): `plain` with no query, `query` with or
+   * without one (parsed by the same parser Express is given). False: always Express.
+   */
+  readonly fastPath: false | 'plain' | 'query';
 }
 
 export type CredentialsRoute = RouteRow<'credentials', CredentialsHandler>;
@@ -34,8 +38,8 @@ export type ListenerName = Route['listener'];
 
 /** In the order their metric series are listed. */
 export const ROUTES: readonly Route[] = [
-  { listener: 'credentials', method: 'GET', path: '/v1/credentials/:profile', label: 'profile', handler: serveProfile, fastPath: true },
-  { listener: 'credentials', method: 'GET', path: '/v1/credentials', label: 'dynamic', handler: serveDynamic, fastPath: false },
+  { listener: 'credentials', method: 'GET', path: '/v1/credentials/:profile', label: 'profile', handler: serveProfile, fastPath: 'plain' },
+  { listener: 'credentials', method: 'GET', path: '/v1/credentials', label: 'dynamic', handler: serveDynamic, fastPath: 'query' },
   { listener: 'credentials', method: 'POST', path: '/v1/table-credentials', label: 'table', handler: serveNative('table'), fastPath: false },
   { listener: 'credentials', method: 'POST', path: '/v1/partition-credentials', label: 'partition', handler: serveNative('partition'), fastPath: false },
   { listener: 'credentials', method: 'POST', path: '/v1/data-location-credentials', label: 'data-location', handler: serveDataLocation, fastPath: false },

@@ -119,6 +119,12 @@ export interface Lease {
   accessibleDataLocations?: string[];
   /** Data-location operation: the `CredentialsScope` Lake Formation answered with, if any. */
   credentialsScope?: CredentialsScope;
+  /**
+   * The container-credentials answer, on the leases the cache holds
+   * (`compactLease`): their key material fields are slices of it, so the
+   * secrets are held once and the hit path writes this string as it is.
+   */
+  containerBody?: string;
 }
 
 /** Turns a request into a lease by calling Lake Formation (or a fake in unit tests). */

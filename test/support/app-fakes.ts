@@ -64,9 +64,9 @@ export function fakeCredentialsDeps(
   } = {},
 ): FakeApp {
   const clock = new FakeClock();
-  // Each fake cache holds its own lease object, as each real cache entry does: the served body is
-  // memoised per lease object (src/http/container-body.ts), so one object shared by every test file
-  // in a worker would carry one file's body (with or without AccountId) into the next.
+  // Each fake cache holds its own lease object, as each real cache entry does. It carries no stored
+  // answer (a real cache's leases do, src/lakeformation/container-body.ts), so the HTTP layer renders
+  // it with the account the route names.
   const lease: Lease = Object.freeze({ ...FAKE_LEASE });
   const requests: FakeApp['requests'] = [];
   const answers: CacheAnswer[] = [];

@@ -94,4 +94,24 @@ describe('credentials hit path', () => {
     await l.fake.clock.advance(1000);
     expect((await l.get('/v1/credentials/orders')).statusCode).toBe(200);
   });
+
+  it('takes the dynamic route with its query without Express, with the same answers as before', async () => {
+    const fake = fakeCredentialsDeps({ allowed: () => true });
+    const handler = createCredentialsApp(fake.deps);
+    const get = (url: string) => inject(handler, { method: 'GET', url, headers: { host: '127.0.0.1:9180', authorization: APP_TOKEN } });
+    const ok = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&queryId=q-1`);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ AccessKeyId: FAKE_LEASE.accessKeyId, AccountId: '123456789012' });
+    expect(fake.requests[0]?.request).toMatchObject({ tableArn: ORDERS, querySessionContext: { queryId: 'q-1' } });
+    const tooMany = await get(`/v1/credentials?${Array.from({ length: 33 }, (_, i) => `p${i}=1`).join('&')}`);
+    expect(tooMany.statusCode).toBe(400);
+    expect((tooMany.json() as { message: string }).message).toContain('at most 32 are accepted');
+    const repeated = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&table=${encodeURIComponent(ORDERS)}`);
+    expect(repeated.statusCode).toBe(400);
+    expect((repeated.json() as { message: string }).message).toContain('repeated');
+    expect((await get('/v1/credentials')).statusCode).toBe(400);
+    expect((await get('/v1/credentials/?table=x')).statusCode).toBe(404);
+    expect(fake.requests).toHaveLength(1);
+    expect((await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}`)).statusCode).toBe(200);
+  });
 });
