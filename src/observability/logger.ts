@@ -7,23 +7,21 @@ export type { Logger };
  * object. Defence in depth: no code path logs a lease or a header set, but if
  * one ever did, these keys would not reach stdout.
  */
-const REDACT_PATHS = [
+const SECRET_KEYS = [
   'secretAccessKey',
   'sessionToken',
+  // A cached lease's container answer, which holds its secrets (lakeformation/container-body.ts).
+  'containerBody',
   'SecretAccessKey',
   'SessionToken',
   'Token',
   'token',
   'authorization',
   'Authorization',
-  '*.secretAccessKey',
-  '*.sessionToken',
-  '*.SecretAccessKey',
-  '*.SessionToken',
-  '*.Token',
-  '*.token',
-  '*.authorization',
-  '*.Authorization',
+];
+const REDACT_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
   'req.headers.authorization',
   'headers.authorization',
 ];
