@@ -57,7 +57,9 @@ async function start(emu, dist) {
   const worker = async () => {
     while (next < leases) {
       const i = next++;
-      const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, { authorization: s.token });
+      const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, {
+        authorization: s.token,
+      });
       if (res.status !== 200) failed += 1;
     }
   };
@@ -71,7 +73,11 @@ async function start(emu, dist) {
 const emu = await startBenchEmulator();
 const servers = {};
 try {
-  for (const [name, dist] of [['a', distA], ['b', distB]]) servers[name] = { dist, ...(await start(emu, dist)) };
+  for (const [name, dist] of [
+    ['a', distA],
+    ['b', distB],
+  ])
+    servers[name] = { dist, ...(await start(emu, dist)) };
   await sleep(3000);
   const result = { leases, seconds, rounds, connections: 16 };
   for (const [name, { dist, s, idleRss }] of Object.entries(servers)) {
@@ -87,17 +93,28 @@ try {
     };
   }
   const dynamic = (s) =>
-    wrk(s.credentialsUrl, { token: s.token, seconds, connections: 16, script: join(ROOT, 'bench/dynamic-keys.lua'), env: { KEYS: String(leases), TABLE: ORDERS_ARN } });
+    wrk(s.credentialsUrl, {
+      token: s.token,
+      seconds,
+      connections: 16,
+      script: join(ROOT, 'bench/dynamic-keys.lua'),
+      env: { KEYS: String(leases), TABLE: ORDERS_ARN },
+    });
   for (const { s } of Object.values(servers)) await wrk(`${s.credentialsUrl}/v1/credentials/orders`, { token: s.token, seconds: 1 }); // warm-up
   for (let i = 0; i < rounds; i++) {
     for (const [name, { s }] of Object.entries(servers)) {
-      result[name].profile.push(await measured(s, () => wrk(`${s.credentialsUrl}/v1/credentials/orders`, { token: s.token, seconds, connections: 16 })));
+      result[name].profile.push(
+        await measured(s, () => wrk(`${s.credentialsUrl}/v1/credentials/orders`, { token: s.token, seconds, connections: 16 })),
+      );
     }
     for (const [name, { s }] of Object.entries(servers)) result[name].dynamic.push(await measured(s, () => dynamic(s)));
     log(
       `round ${i + 1}:`,
       Object.entries(servers)
-        .map(([n]) => `${n} profile ${round(result[n].profile.at(-1).reqPerSec, 0)}/s p99 ${result[n].profile.at(-1).p99Ms} ms ${result[n].profile.at(-1).cpuMicrosPerRequest} µs CPU/req, dynamic ${round(result[n].dynamic.at(-1).reqPerSec, 0)}/s p99 ${result[n].dynamic.at(-1).p99Ms} ms ${result[n].dynamic.at(-1).cpuMicrosPerRequest} µs CPU/req`)
+        .map(
+          ([n]) =>
+            `${n} profile ${round(result[n].profile.at(-1).reqPerSec, 0)}/s p99 ${result[n].profile.at(-1).p99Ms} ms ${result[n].profile.at(-1).cpuMicrosPerRequest} µs CPU/req, dynamic ${round(result[n].dynamic.at(-1).reqPerSec, 0)}/s p99 ${result[n].dynamic.at(-1).p99Ms} ms ${result[n].dynamic.at(-1).cpuMicrosPerRequest} µs CPU/req`,
+        )
         .join('; '),
     );
   }

@@ -22,7 +22,10 @@ async function flood(base, paths, { seconds, token = 'none' }) {
   const runs = await Promise.all(paths.map((path) => wrk(`${base}${path}`, { token, seconds, connections: perPath })));
   return {
     connections: perPath * paths.length,
-    reqPerSec: round(runs.reduce((sum, r) => sum + r.reqPerSec, 0), 0),
+    reqPerSec: round(
+      runs.reduce((sum, r) => sum + r.reqPerSec, 0),
+      0,
+    ),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     byPath: Object.fromEntries(paths.map((path, i) => [path, { reqPerSec: round(runs[i].reqPerSec, 0), p99Ms: runs[i].p99Ms }])),
   };

@@ -265,7 +265,10 @@ async function simulate(mode, { TestIssuer, catalog }) {
     let timer;
     await Promise.race([
       sidecar.prewarmed(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${name}: prewarm not done after ${SETTLE_LIMIT_MS} ms`)), SETTLE_LIMIT_MS))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`${name}: prewarm not done after ${SETTLE_LIMIT_MS} ms`)), SETTLE_LIMIT_MS)),
+      ),
     ]).finally(() => clearTimeout(timer));
     return instance;
   };
@@ -629,7 +632,11 @@ async function main() {
   if (mem) {
     figures.push(
       ['Lake Formation calls, 150 requests at once (real processes)', mem.sidecar.coldStart.calls, mem.agent.coldStart.calls],
-      ['most Lake Formation calls in any 1 s, same burst (real processes)', mem.sidecar.coldStart.peakCallsInOneSecond, mem.agent.coldStart.peakCallsInOneSecond],
+      [
+        'most Lake Formation calls in any 1 s, same burst (real processes)',
+        mem.sidecar.coldStart.peakCallsInOneSecond,
+        mem.agent.coldStart.peakCallsInOneSecond,
+      ],
       ['RSS per process before any request, median (MiB)', mem.sidecar.idle.rssMedianMiB, mem.agent.idle.rssMedianMiB],
       ['RSS per process after serving, median (MiB)', mem.sidecar.served.rssMedianMiB, mem.agent.served.rssMedianMiB],
       ['RSS after serving, sum over all processes (MiB)', mem.sidecar.served.rssTotalMiB, mem.agent.served.rssTotalMiB],

@@ -78,8 +78,9 @@ export async function simulateDay({
   }
   cache.close();
 
-  const perHour = Array.from({ length: hours }, (_, h) =>
-    vendTimes.filter((t) => t >= start + h * 3600_000 && t < start + (h + 1) * 3600_000).length,
+  const perHour = Array.from(
+    { length: hours },
+    (_, h) => vendTimes.filter((t) => t >= start + h * 3600_000 && t < start + (h + 1) * 3600_000).length,
   );
   return {
     clients,

@@ -32,7 +32,11 @@ export async function hitPathWrk(emu, { seconds = 5, rounds = 3, log = () => {} 
         for (const [name, t] of Object.entries(targets)) {
           samples[name].push(await wrk(t.url, { token: t.token, seconds, connections }));
         }
-        log(`  ${connections} conn round ${i + 1}: ${Object.entries(samples).map(([n, s]) => `${n} ${round(s.at(-1).reqPerSec, 0)}/s p99 ${round(s.at(-1).p99Ms)} ms`).join('; ')}`);
+        log(
+          `  ${connections} conn round ${i + 1}: ${Object.entries(samples)
+            .map(([n, s]) => `${n} ${round(s.at(-1).reqPerSec, 0)}/s p99 ${round(s.at(-1).p99Ms)} ms`)
+            .join('; ')}`,
+        );
       }
       const mean = (list, key) => list.reduce((sum, s) => sum + s[key], 0) / list.length;
       const summary = {};

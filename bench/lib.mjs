@@ -22,7 +22,9 @@ export const CUSTOMERS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/cust
 export function machine() {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) model = line.split(':')[1].trim();
   } catch {}
   return {
@@ -167,7 +169,10 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArg
   const adminUrl = listening.line.admin;
   let readyAt;
   for (let i = 0; i < 1000; i++) {
-    const ok = await fetch(`${adminUrl}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${adminUrl}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) {
       readyAt = performance.now();
       break;
@@ -253,9 +258,7 @@ export function get(agent, url, headers, timeoutMs = 10_000) {
     const req = http.get(url, { agent, headers, timeout: timeoutMs }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode, ms: performance.now() - started, body: Buffer.concat(chunks).toString() }),
-      );
+      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started, body: Buffer.concat(chunks).toString() }));
       res.on('error', () => resolve({ status: 0, ms: performance.now() - started, body: '' }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));

@@ -75,7 +75,13 @@ export function ensurePeers() {
     ['awsVault', AWS_VAULT],
     ['eksAgent', EKS_AGENT],
   ]) {
-    const bin = join(TOOLS, `${spec.module.split('/').filter((p) => !/^v\d+$/.test(p)).at(-1)}-${spec.version}`);
+    const bin = join(
+      TOOLS,
+      `${spec.module
+        .split('/')
+        .filter((p) => !/^v\d+$/.test(p))
+        .at(-1)}-${spec.version}`,
+    );
     if (existsSync(bin)) {
       peers[name] = { bin, ...spec };
       continue;
@@ -88,7 +94,10 @@ export function ensurePeers() {
     } catch (err) {
       // The proxy's own words name its host: keep only the status.
       const status = /\b(\d{3} [A-Z][A-Za-z ]+)/.exec(err.message)?.[1];
-      peers[name] = { missing: `${spec.module}@${spec.version}: ${status ? `not served by the Go module proxy (${status.trim()})` : err.message}`, ...spec };
+      peers[name] = {
+        missing: `${spec.module}@${spec.version}: ${status ? `not served by the Go module proxy (${status.trim()})` : err.message}`,
+        ...spec,
+      };
       log(`  not measured: ${peers[name].missing}`);
     }
   }
@@ -105,11 +114,44 @@ export function ensurePeers() {
  */
 async function startStsStandIn(dir) {
   const openssl = (args) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=lfcs bench STS stand-in CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=lfcs bench STS stand-in CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'sts.key', '-out', 'sts.csr', '-subj', '/CN=sts.amazonaws.com']);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:sts.amazonaws.com,DNS:sts.us-east-1.amazonaws.com\n');
-  openssl(['x509', '-req', '-in', 'sts.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'sts.crt', '-days', '1', '-extfile', 'san.ext']);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'sts.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'sts.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  ]);
   const key = readFileSync(join(dir, 'sts.key'));
   const cert = readFileSync(join(dir, 'sts.crt'));
   let calls = 0;
@@ -120,16 +162,20 @@ async function startStsStandIn(dir) {
       calls += 1;
       const action = new URLSearchParams(body).get('Action');
       if (action !== 'GetSessionToken') {
-        res.writeHead(400, { 'Content-Type': 'text/xml' }).end(`<ErrorResponse><Error><Code>InvalidAction</Code><Message>${action}</Message></Error></ErrorResponse>`);
+        res
+          .writeHead(400, { 'Content-Type': 'text/xml' })
+          .end(`<ErrorResponse><Error><Code>InvalidAction</Code><Message>${action}</Message></Error></ErrorResponse>`);
         return;
       }
       const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      res.writeHead(200, { 'Content-Type': 'text/xml' }).end(
-        '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult><Credentials>' +
-          `<AccessKeyId>ASIALFCSBENCH0000001</AccessKeyId><SecretAccessKey>${'s'.repeat(40)}</SecretAccessKey>` +
-          `<SessionToken>IQoJb3JpZ2luX2Vj${'t'.repeat(480)}</SessionToken><Expiration>${expiration}</Expiration>` +
-          '</Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>lfcs-bench</RequestId></ResponseMetadata></GetSessionTokenResponse>',
-      );
+      res
+        .writeHead(200, { 'Content-Type': 'text/xml' })
+        .end(
+          '<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult><Credentials>' +
+            `<AccessKeyId>ASIALFCSBENCH0000001</AccessKeyId><SecretAccessKey>${'s'.repeat(40)}</SecretAccessKey>` +
+            `<SessionToken>IQoJb3JpZ2luX2Vj${'t'.repeat(480)}</SessionToken><Expiration>${expiration}</Expiration>` +
+            '</Credentials></GetSessionTokenResult><ResponseMetadata><RequestId>lfcs-bench</RequestId></ResponseMetadata></GetSessionTokenResponse>',
+        );
     });
   });
   const proxy = http.createServer((_req, res) => res.writeHead(403).end());
@@ -205,7 +251,13 @@ const starters = {
   async nodeHttp() {
     const started = performance.now();
     const s = await spawnScript('servers/bare-http.mjs');
-    return { pid: s.pid, url: `${s.url}/v1/credentials/orders`, token: s.token, readyMs: performance.now() - started, stop: () => s.stop() };
+    return {
+      pid: s.pid,
+      url: `${s.url}/v1/credentials/orders`,
+      token: s.token,
+      readyMs: performance.now() - started,
+      stop: () => s.stop(),
+    };
   },
   async bareGo(_emu, peers) {
     const s = await spawnUntil(peers.bareGo.bin, [], {}, /^(\{.*\})\n/m, 'bare Go');
@@ -217,13 +269,28 @@ const starters = {
     // The subprocess prints the server's URL and token, then waits (bounded) until stopped.
     const s = await spawnUntil(
       peers.awsVault.bin,
-      ['exec', '--ecs-server', '--lazy', 'bench', '--', 'sh', '-c', 'echo "READY $$ $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; exec sleep 900'],
+      [
+        'exec',
+        '--ecs-server',
+        '--lazy',
+        'bench',
+        '--',
+        'sh',
+        '-c',
+        'echo "READY $$ $AWS_CONTAINER_CREDENTIALS_FULL_URI $AWS_CONTAINER_AUTHORIZATION_TOKEN"; exec sleep 900',
+      ],
       env,
       /^READY (\d+) (\S+) (\S+)$/m,
       'aws-vault',
     );
     const [, shellPid, url, token] = s.match;
-    return { pid: s.pid, url: url.replace(/\/$/, '') + '/', token, readyMs: s.readyMs, stop: () => stopPid(s.pid, s.exited, [Number(shellPid)]) };
+    return {
+      pid: s.pid,
+      url: url.replace(/\/$/, '') + '/',
+      token,
+      readyMs: s.readyMs,
+      stop: () => stopPid(s.pid, s.exited, [Number(shellPid)]),
+    };
   },
 };
 
@@ -289,7 +356,10 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
         samples.push({ readyMs: s.readyMs, idleRss: rssOf(s.pid) });
         await s.stop();
       }
-      figures[name] = { startToReadyMs: round(median(samples.map((s) => s.readyMs)), 0), idleRssMiB: MiB(median(samples.map((s) => s.idleRss))) };
+      figures[name] = {
+        startToReadyMs: round(median(samples.map((s) => s.readyMs)), 0),
+        idleRssMiB: MiB(median(samples.map((s) => s.idleRss))),
+      };
     }
 
     log(`hit path: wrk 16 connections, ${rounds} alternating rounds of ${seconds} s`);
@@ -310,7 +380,10 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
           const { result, maxRss } = await withRssSampling(s.pid, () => wrk(s.url, { token: s.token, seconds, connections: 16 }));
           runs[name].push({ ...result, maxRss });
         }
-        log(`  round ${i + 1}: ` + names.map((n) => `${n} ${round(runs[n].at(-1).reqPerSec, 0)}/s p99 ${round(runs[n].at(-1).p99Ms)} ms`).join('; '));
+        log(
+          `  round ${i + 1}: ` +
+            names.map((n) => `${n} ${round(runs[n].at(-1).reqPerSec, 0)}/s p99 ${round(runs[n].at(-1).p99Ms)} ms`).join('; '),
+        );
       }
       for (const name of names) {
         const list = runs[name];
@@ -328,7 +401,9 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
     return {
       method: `wrk -t1 -c16, ${rounds} alternating rounds of ${seconds} s each after a 1 s warm-up; RSS sampled every 100 ms during the rounds; start to ready and idle RSS (2 s after ready) are medians of ${starts} starts`,
       ...(stsStandIn && { stsCallsForAwsVault: stsStandIn.calls() }),
-      notMeasured: Object.values(peers).filter((p) => p.missing).map((p) => p.missing),
+      notMeasured: Object.values(peers)
+        .filter((p) => p.missing)
+        .map((p) => p.missing),
       servers: figures,
     };
   } finally {
@@ -371,7 +446,9 @@ export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seco
       const worker = async () => {
         while (next < entries) {
           const i = next++;
-          const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, { authorization: s.token });
+          const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, {
+            authorization: s.token,
+          });
           if (res.status !== 200) failed += 1;
         }
       };
@@ -414,20 +491,41 @@ export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seco
     row.heapBytesPerLease = Math.round(((row.heapUsedMiB - base.heapUsedMiB) * 2 ** 20) / row.leases);
     row.rssBytesPerLease = Math.round(((row.rssMiB - base.rssMiB) * 2 ** 20) / row.leases);
   }
-  return { method: 'fill through the dynamic route with 32 clients, 3 s idle, then RSS and heap used (lfcs_nodejs_heap_size_used_bytes); wrk -c16 on the profile route, then on the dynamic route over every cached key (bench/dynamic-keys.lua)', rows };
+  return {
+    method:
+      'fill through the dynamic route with 32 clients, 3 s idle, then RSS and heap used (lfcs_nodejs_heap_size_used_bytes); wrk -c16 on the profile route, then on the dynamic route over every cached key (bench/dynamic-keys.lua)',
+    rows,
+  };
 }
 
 export function peersSummary(p, curve) {
-  const lines = ['', '| server | hit path, lfcs / it | req/s | p99 ms | start to ready ms | idle RSS MiB | RSS under load MiB |', '|---|---|---|---|---|---|---|'];
-  const label = { lfcs: '`lfcs serve`', nodeHttp: 'bare `node:http`, same token check', bareGo: 'bare Go `net/http`, same token check', awsVault: `aws-vault ${AWS_VAULT.version} \`exec --ecs-server\`` };
+  const lines = [
+    '',
+    '| server | hit path, lfcs / it | req/s | p99 ms | start to ready ms | idle RSS MiB | RSS under load MiB |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const label = {
+    lfcs: '`lfcs serve`',
+    nodeHttp: 'bare `node:http`, same token check',
+    bareGo: 'bare Go `net/http`, same token check',
+    awsVault: `aws-vault ${AWS_VAULT.version} \`exec --ecs-server\``,
+  };
   for (const [name, f] of Object.entries(p.servers)) {
-    lines.push(`| ${label[name]} | ${f.lfcsThroughputRatio} | ${f.reqPerSec} | ${f.p99Ms} | ${f.startToReadyMs} | ${f.idleRssMiB} | ${f.rssUnderLoadMiB} |`);
+    lines.push(
+      `| ${label[name]} | ${f.lfcsThroughputRatio} | ${f.reqPerSec} | ${f.p99Ms} | ${f.startToReadyMs} | ${f.idleRssMiB} | ${f.rssUnderLoadMiB} |`,
+    );
   }
   for (const missing of p.notMeasured) lines.push(`| not measured: ${missing} | | | | | | |`);
   if (curve) {
-    lines.push('', '| cached leases | RSS MiB | heap used MiB | heap B/lease | RSS B/lease | profile p99 ms | dynamic p99 ms |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '| cached leases | RSS MiB | heap used MiB | heap B/lease | RSS B/lease | profile p99 ms | dynamic p99 ms |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const r of curve.rows) {
-      lines.push(`| ${r.leases} | ${r.rssMiB} | ${r.heapUsedMiB} | ${r.heapBytesPerLease ?? '—'} | ${r.rssBytesPerLease ?? '—'} | ${r.profileP99Ms} | ${r.dynamicP99Ms} |`);
+      lines.push(
+        `| ${r.leases} | ${r.rssMiB} | ${r.heapUsedMiB} | ${r.heapBytesPerLease ?? '—'} | ${r.rssBytesPerLease ?? '—'} | ${r.profileP99Ms} | ${r.dynamicP99Ms} |`,
+      );
     }
   }
   return lines.join('\n');

@@ -18,19 +18,7 @@ import { simulateDay } from './day-sim.mjs';
 import { hitPathWrk } from './hit-path.mjs';
 import { serveMemory } from './serve-memory.mjs';
 import { comparePeers, costCurve, ensurePeers, peersSummary } from './peers.mjs';
-import {
-  MiB,
-  ORDERS_ARN,
-  ROOT,
-  get,
-  machine,
-  round,
-  rssOf,
-  sleep,
-  spawnServe,
-  startBenchEmulator,
-  summarize,
-} from './lib.mjs';
+import { MiB, ORDERS_ARN, ROOT, get, machine, round, rssOf, sleep, spawnServe, startBenchEmulator, summarize } from './lib.mjs';
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const HIGH_RATE_LIMIT = { rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 } };
@@ -55,7 +43,11 @@ async function coldStorm(emu, sidecar) {
     log(`  round ${i + 1}: ${upstreamCalls} upstream call(s), all served in ${round(allServedMs, 0)} ms`, statuses);
     agent.destroy();
   }
-  return { rounds, maxUpstreamCalls: Math.max(...rounds.map((r) => r.upstreamCalls)), maxAllServedMs: Math.max(...rounds.map((r) => r.allServedMs)) };
+  return {
+    rounds,
+    maxUpstreamCalls: Math.max(...rounds.map((r) => r.upstreamCalls)),
+    maxAllServedMs: Math.max(...rounds.map((r) => r.allServedMs)),
+  };
 }
 
 async function slowUpstream(emu, sidecar) {
@@ -96,9 +88,14 @@ async function throttlingStorm(emu) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const started = performance.now();
   const answers = Array.from({ length: 300 }, (_, i) =>
-    get(agent, `${sidecar.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=throttle-${i}`, {
-      authorization: sidecar.token,
-    }, 60_000),
+    get(
+      agent,
+      `${sidecar.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=throttle-${i}`,
+      {
+        authorization: sidecar.token,
+      },
+      60_000,
+    ),
   );
   await sleep(5000);
   const calls = (await emu.stats()).total - before;
@@ -118,10 +115,14 @@ async function throttlingStorm(emu) {
     bound: round(ratePerSecond * elapsed + burst, 1),
     observedRatePerSecond: round((calls - burst) / elapsed, 2),
     clientAnswersBeforeStop: answered.length,
-    clientStatuses: Object.fromEntries(Object.entries(answered.reduce((m, a) => {
-      m[a.status] = (m[a.status] ?? 0) + 1;
-      return m;
-    }, {}))),
+    clientStatuses: Object.fromEntries(
+      Object.entries(
+        answered.reduce((m, a) => {
+          m[a.status] = (m[a.status] ?? 0) + 1;
+          return m;
+        }, {}),
+      ),
+    ),
   };
 }
 
@@ -149,7 +150,12 @@ async function serveFootprint(emu) {
     await sleep(500);
     const afterTrafficRss = rssOf(s.pid);
     await s.stop();
-    runs.push({ listeningMs: round(s.listeningMs, 0), readyMs: round(s.readyMs, 0), idleRssMiB: MiB(idleRss), afterFirstRequestsRssMiB: MiB(afterTrafficRss) });
+    runs.push({
+      listeningMs: round(s.listeningMs, 0),
+      readyMs: round(s.readyMs, 0),
+      idleRssMiB: MiB(idleRss),
+      afterFirstRequestsRssMiB: MiB(afterTrafficRss),
+    });
     log(`  start ${i + 1}:`, runs.at(-1));
   }
   const median = (f) => [...runs.map(f)].sort((a, b) => a - b)[1];
@@ -158,7 +164,10 @@ async function serveFootprint(emu) {
 
 async function sigtermUnderLoad(emu) {
   log('SIGTERM under load: 64 concurrent clients, SIGTERM after 1 s, drainSeconds 1');
-  const s = await spawnServe({ endpoint: emu.url, config: { ...HIGH_RATE_LIMIT, shutdown: { drainSeconds: 1, graceSeconds: 10 }, prewarm: { enabled: true } } });
+  const s = await spawnServe({
+    endpoint: emu.url,
+    config: { ...HIGH_RATE_LIMIT, shutdown: { drainSeconds: 1, graceSeconds: 10 }, prewarm: { enabled: true } },
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   let signalledAt = Infinity;
   let stop = false;
@@ -206,9 +215,9 @@ async function main() {
     results.throttlingStorm = await throttlingStorm(emu);
     results.sigtermUnderLoad = await sigtermUnderLoad(emu);
     results.serveFootprint = await serveFootprint(emu);
-    results.manyKeys = { '10000': await manyKeys(10_000), '100000': await manyKeys(100_000) };
-    log('lfcs serve holding 10k and 100k entries, with the V8 options lfcs derives under the chart\'s limit');
-    results.serveMemory = { '10000': await serveMemory(emu, 10_000, { log }), '100000': await serveMemory(emu, 100_000, { log }) };
+    results.manyKeys = { 10000: await manyKeys(10_000), 100000: await manyKeys(100_000) };
+    log("lfcs serve holding 10k and 100k entries, with the V8 options lfcs derives under the chart's limit");
+    results.serveMemory = { 10000: await serveMemory(emu, 10_000, { log }), 100000: await serveMemory(emu, 100_000, { log }) };
     writeFileSync(new URL('./memory.json', import.meta.url), `${JSON.stringify(memoryModel(results), null, 2)}\n`);
     log('lfcs beside its Go peers (EKS Pod Identity Agent, aws-vault --ecs-server, bare Go) and bare node:http');
     results.peers = await comparePeers(emu, ensurePeers(), { seconds: ROUND_SECONDS });
@@ -254,16 +263,41 @@ function targets(r) {
     ['hit path throughput vs bare node:http (16 conns)', c16.ratioToNodeHttp, '>= 0.6 (moonshot 0.8)', c16.ratioToNodeHttp >= 0.6],
     ['hit path throughput vs bare node:http (1 conn)', r.hitPath.c1.ratioToNodeHttp, '—', null],
     ['hit path throughput vs bare Express (16 conns)', c16.ratioToExpress, '—', null],
-    ['hit path p99 at 16 conns vs bare node:http', `${c16.lfcs.p99Ms} / ${c16.nodeHttp.p99Ms} ms (${c16.p99VsNodeHttp}x)`, '<= 2x', c16.p99VsNodeHttp <= 2],
+    [
+      'hit path p99 at 16 conns vs bare node:http',
+      `${c16.lfcs.p99Ms} / ${c16.nodeHttp.p99Ms} ms (${c16.p99VsNodeHttp}x)`,
+      '<= 2x',
+      c16.p99VsNodeHttp <= 2,
+    ],
     ['hit path p50 / p99 at 1 conn (ms)', `${r.hitPath.c1.lfcs.p50Ms} / ${r.hitPath.c1.lfcs.p99Ms}`, '—', null],
     ['lfcs serve idle RSS (MiB, median)', r.serveFootprint.idleRssMiBMedian, '<= 60', r.serveFootprint.idleRssMiBMedian <= 60],
-    ['lfcs serve RSS with 10k entries (MiB)', Math.max(mem10.rssAfterFillMiB, mem10.rssSettledMiB), '<= 128', Math.max(mem10.rssAfterFillMiB, mem10.rssSettledMiB) <= 128],
-    ['lfcs serve RSS with 100k entries (MiB)', Math.max(mem100.rssAfterFillMiB, mem100.rssSettledMiB), '<= 200', Math.max(mem100.rssAfterFillMiB, mem100.rssSettledMiB) <= 200],
+    [
+      'lfcs serve RSS with 10k entries (MiB)',
+      Math.max(mem10.rssAfterFillMiB, mem10.rssSettledMiB),
+      '<= 128',
+      Math.max(mem10.rssAfterFillMiB, mem10.rssSettledMiB) <= 128,
+    ],
+    [
+      'lfcs serve RSS with 100k entries (MiB)',
+      Math.max(mem100.rssAfterFillMiB, mem100.rssSettledMiB),
+      '<= 200',
+      Math.max(mem100.rssAfterFillMiB, mem100.rssSettledMiB) <= 200,
+    ],
     ['lfcs serve start to ready (ms, median)', r.serveFootprint.readyMsMedian, '<= 500', r.serveFootprint.readyMsMedian <= 500],
     ['cold storm upstream calls (1000 concurrent, one key)', r.coldStorm.maxUpstreamCalls, '1', r.coldStorm.maxUpstreamCalls === 1],
-    ['Lake Formation calls per hour (200 clients, 24 h)', round(r.day.lakeFormationCallsPerHour, 2), '<= 2', r.day.lakeFormationCallsPerHour <= 2],
+    [
+      'Lake Formation calls per hour (200 clients, 24 h)',
+      round(r.day.lakeFormationCallsPerHour, 2),
+      '<= 2',
+      r.day.lakeFormationCallsPerHour <= 2,
+    ],
     ['min remaining lifetime served (s)', round(r.day.minServedRemainingSeconds, 0), '> 900', r.day.minServedRemainingSeconds > 900],
-    ['throttling storm: upstream calls vs rate·t + burst', `${r.throttlingStorm.upstreamCalls} / ${r.throttlingStorm.bound}`, '<= bound', r.throttlingStorm.upstreamCalls <= r.throttlingStorm.bound],
+    [
+      'throttling storm: upstream calls vs rate·t + burst',
+      `${r.throttlingStorm.upstreamCalls} / ${r.throttlingStorm.bound}`,
+      '<= bound',
+      r.throttlingStorm.upstreamCalls <= r.throttlingStorm.bound,
+    ],
     ['SIGTERM: failed in-flight requests', r.sigtermUnderLoad.inFlightFailed, '0', r.sigtermUnderLoad.inFlightFailed === 0],
   ];
   rows.push(...weightTargets(r));
@@ -283,7 +317,12 @@ function weightTargets(r) {
     ['dynamic-route p99 at 100k leases, 16 conns (ms)', at(100_000).dynamicP99Ms, '<= 15', at(100_000).dynamicP99Ms <= 15],
     ['lfcs serve idle RSS beside the peers (MiB)', lfcs.idleRssMiB, '<= 55', lfcs.idleRssMiB <= 55],
     ['lfcs serve start to ready beside the peers (ms)', lfcs.startToReadyMs, '<= 300', lfcs.startToReadyMs <= 300],
-    ['hit path vs bare node:http beside the peers', round(lfcs.reqPerSec / node.reqPerSec, 2), '>= 0.85', lfcs.reqPerSec / node.reqPerSec >= 0.85],
+    [
+      'hit path vs bare node:http beside the peers',
+      round(lfcs.reqPerSec / node.reqPerSec, 2),
+      '>= 0.85',
+      lfcs.reqPerSec / node.reqPerSec >= 0.85,
+    ],
   ];
 }
 
@@ -295,19 +334,31 @@ function printSummary(r) {
   lines.push('');
   for (const c of ['c1', 'c16']) {
     const h = r.hitPath[c];
-    lines.push(`hit path ${c}: lfcs ${h.lfcs.reqPerSec} req/s (p50 ${h.lfcs.p50Ms} p99 ${h.lfcs.p99Ms} ms), node:http ${h.nodeHttp.reqPerSec} (p99 ${h.nodeHttp.p99Ms}), Express ${h.express.reqPerSec} (p99 ${h.express.p99Ms}); ratio to node:http ${h.ratioToNodeHttp}, to Express ${h.ratioToExpress}`);
+    lines.push(
+      `hit path ${c}: lfcs ${h.lfcs.reqPerSec} req/s (p50 ${h.lfcs.p50Ms} p99 ${h.lfcs.p99Ms} ms), node:http ${h.nodeHttp.reqPerSec} (p99 ${h.nodeHttp.p99Ms}), Express ${h.express.reqPerSec} (p99 ${h.express.p99Ms}); ratio to node:http ${h.ratioToNodeHttp}, to Express ${h.ratioToExpress}`,
+    );
   }
   for (const [n, m] of Object.entries(r.serveMemory)) {
-    lines.push(`serve ${n} entries: RSS idle ${m.idleRssMiB}, after fill ${m.rssAfterFillMiB}, settled ${m.rssSettledMiB} MiB (${m.rssBytesPerEntry} B/entry); chart limit ${m.chart.limitMi}Mi (old space ${m.chart.oldSpaceMi}); within: ${m.withinChartLimit}`);
+    lines.push(
+      `serve ${n} entries: RSS idle ${m.idleRssMiB}, after fill ${m.rssAfterFillMiB}, settled ${m.rssSettledMiB} MiB (${m.rssBytesPerEntry} B/entry); chart limit ${m.chart.limitMi}Mi (old space ${m.chart.oldSpaceMi}); within: ${m.withinChartLimit}`,
+    );
   }
   lines.push(`cold storm: all 1000 served within ${r.coldStorm.maxAllServedMs} ms (worst of 3)`);
   for (const [n, m] of Object.entries(r.manyKeys)) {
-    lines.push(`many keys ${n}: RSS ${MiB(m.rssAfterBytes)} MiB (baseline ${MiB(m.rssBeforeBytes)}), ${m.bytesPerEntryRss} B/entry RSS, ${m.bytesPerEntryHeap} B/entry heap, get() hit p99 ${round(m.hitMicros.p99, 1)} µs`);
+    lines.push(
+      `many keys ${n}: RSS ${MiB(m.rssAfterBytes)} MiB (baseline ${MiB(m.rssBeforeBytes)}), ${m.bytesPerEntryRss} B/entry RSS, ${m.bytesPerEntryHeap} B/entry heap, get() hit p99 ${round(m.hitMicros.p99, 1)} µs`,
+    );
   }
-  lines.push(`slow upstream: misses took ${r.slowUpstream.missMs.join(', ')} ms; hits p50 ${r.slowUpstream.hitP50Ms} ms p99 ${r.slowUpstream.hitP99Ms} ms`);
-  lines.push(`SIGTERM: ${r.sigtermUnderLoad.inFlightAtSignal} in flight at the signal, ${r.sigtermUnderLoad.inFlightFailed} failed; ${r.sigtermUnderLoad.afterSignalOk} served during drain; exit ${r.sigtermUnderLoad.exitCode} after ${r.sigtermUnderLoad.exitMs} ms`);
+  lines.push(
+    `slow upstream: misses took ${r.slowUpstream.missMs.join(', ')} ms; hits p50 ${r.slowUpstream.hitP50Ms} ms p99 ${r.slowUpstream.hitP99Ms} ms`,
+  );
+  lines.push(
+    `SIGTERM: ${r.sigtermUnderLoad.inFlightAtSignal} in flight at the signal, ${r.sigtermUnderLoad.inFlightFailed} failed; ${r.sigtermUnderLoad.afterSignalOk} served during drain; exit ${r.sigtermUnderLoad.exitCode} after ${r.sigtermUnderLoad.exitMs} ms`,
+  );
   lines.push(peersSummary(r.peers, r.costCurve));
-  lines.push(`day: ${r.day.lakeFormationCalls} Lake Formation calls in 24 h (max ${r.day.maxCallsInOneHour} in one hour), ${r.day.sidecarFetches} sidecar fetches, ${r.day.callsBlockedOnMandatoryRefresh} API calls blocked on a mandatory refresh`);
+  lines.push(
+    `day: ${r.day.lakeFormationCalls} Lake Formation calls in 24 h (max ${r.day.maxCallsInOneHour} in one hour), ${r.day.sidecarFetches} sidecar fetches, ${r.day.callsBlockedOnMandatoryRefresh} API calls blocked on a mandatory refresh`,
+  );
   console.log(lines.join('\n'));
 }
 

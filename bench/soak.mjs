@@ -91,7 +91,8 @@ async function main() {
       const p = get(agent, sidecar.credentialsUrl + paths[sent % paths.length], { authorization: sidecar.token }).then((r) => {
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
         latencies.push(r.ms);
-        if (r.status >= 500 || r.status === 0) fiveXx.push({ at: round(elapsed(), 1), status: r.status, fault, body: r.body.slice(0, 200) });
+        if (r.status >= 500 || r.status === 0)
+          fiveXx.push({ at: round(elapsed(), 1), status: r.status, fault, body: r.body.slice(0, 200) });
         pending.delete(p);
       });
       pending.add(p);

@@ -12,7 +12,12 @@ export async function startFootprint(emu, { runs = 5, idleMs = 2000, config = {}
   for (let i = 0; i < runs; i++) {
     const s = await spawnServe({ endpoint: emu.url, config });
     await sleep(idleMs);
-    samples.push({ listeningMs: round(s.listeningMs, 0), readyMs: round(s.readyMs, 0), idleRssMiB: MiB(rssOf(s.pid)), line: s.listeningLine });
+    samples.push({
+      listeningMs: round(s.listeningMs, 0),
+      readyMs: round(s.readyMs, 0),
+      idleRssMiB: MiB(rssOf(s.pid)),
+      line: s.listeningLine,
+    });
     await s.stop();
   }
   return {

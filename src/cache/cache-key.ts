@@ -79,9 +79,7 @@ function compareCodeUnits(a: string, b: string): number {
 
 function canonicalSession(context: QuerySessionContext | undefined): unknown[] | null {
   if (context === undefined) return null;
-  const additional = Object.entries(context.additionalContext ?? {}).sort(([a], [b]) =>
-    compareCodeUnits(a, b),
-  );
+  const additional = Object.entries(context.additionalContext ?? {}).sort(([a], [b]) => compareCodeUnits(a, b));
   const fields = [
     context.queryId ?? null,
     canonicalTime(context.queryStartTime),

@@ -56,7 +56,8 @@ export class CredentialCache {
   /** Checks every option at once; throws `LfcsError('InvalidConfiguration')` naming each bad field. */
   constructor(options: CredentialCacheOptions) {
     const defined = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
-    const { upstream, clock, random, hooks, pinnedKeys, ...settings } = parseSettings(optionsSchema, defined, 'CredentialCache options', CACHE_RELATIONS);
+    const parsed = parseSettings(optionsSchema, defined, 'CredentialCache options', CACHE_RELATIONS);
+    const { upstream, clock, random, hooks, pinnedKeys, ...settings } = parsed;
     this.#settings = Object.freeze(settings);
     this.#clock = clock ?? systemClock;
     const randomSource = (random as (() => number) | undefined) ?? Math.random;
@@ -108,10 +109,7 @@ export class CredentialCache {
     return entry ? this.#freshHit(entry, label, now) : undefined;
   }
 
-  /**
-   * Serves `entry` as a `hit` if it has more than `minServeSeconds` (and the
-   * request's `minRemainingSeconds`, `floorMs`) left; records the request either way.
-   */
+  /** Serves `entry` as a `hit` with more than `minServeSeconds` (and the request's `floorMs`) left; records the request either way. */
   #freshHit(entry: Entry, label: string | undefined, now: number, floorMs = 0): ServedCredentials | undefined {
     entry.lastRequestedAtMs = now;
     if (label !== undefined) entry.label = label;

@@ -78,8 +78,7 @@ export function storeLease(
   target.hardMinimumMs = thresholds.hardMinimumSeconds * 1000;
   // Jitter only delays the start within the refresh window: the refresh
   // still begins before minServe because jitter < refreshBefore - minServe.
-  target.refreshAtMs =
-    expiresAtMs - thresholds.refreshBeforeSeconds * 1000 + init.random * thresholds.refreshJitterSeconds * 1000;
+  target.refreshAtMs = expiresAtMs - thresholds.refreshBeforeSeconds * 1000 + init.random * thresholds.refreshJitterSeconds * 1000;
   target.refreshSuspended = false;
   return target;
 }

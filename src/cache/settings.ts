@@ -13,9 +13,7 @@ import { integer, section, type Relation } from '../core/settings.js';
 import { DURATION_SECONDS_MAX } from '../lakeformation/fields.js';
 
 export const cacheSettingsShape = {
-  maxEntries: integer(1, 1_000_000)
-    .default(10_000)
-    .describe('Cached leases kept; the least recently requested is evicted beyond it.'),
+  maxEntries: integer(1, 1_000_000).default(10_000).describe('Cached leases kept; the least recently requested is evicted beyond it.'),
   refreshBeforeExpirySeconds: integer(60, DURATION_SECONDS_MAX)
     .default(1800)
     .describe(
@@ -37,7 +35,9 @@ export const cacheSettingsShape = {
     .describe('Only leases requested within this long are refreshed in the background; no quota is spent on clients that left.'),
   negativeTtlSeconds: integer(1, 3600)
     .default(30)
-    .describe('Remember a permanent refusal (AccessDenied, EntityNotFound, ...) this long: a client retrying a revoked grant costs no quota.'),
+    .describe(
+      'Remember a permanent refusal (AccessDenied, EntityNotFound, ...) this long: a client retrying a revoked grant costs no quota.',
+    ),
   refreshRetryBaseDelayMs: integer(1, 3_600_000)
     .default(10_000)
     .describe(
@@ -110,10 +110,7 @@ export type ThresholdSettings = Pick<
  *
  * Values may be fractional. Settings not given take {@link CACHE_DEFAULTS}.
  */
-export function effectiveThresholds(
-  lifetimeSeconds: number,
-  settings: Partial<ThresholdSettings> = {},
-): EffectiveThresholds {
+export function effectiveThresholds(lifetimeSeconds: number, settings: Partial<ThresholdSettings> = {}): EffectiveThresholds {
   if (typeof lifetimeSeconds !== 'number' || !Number.isFinite(lifetimeSeconds) || lifetimeSeconds <= 0) {
     throw new RangeError(`lifetimeSeconds must be a positive finite number, got ${String(lifetimeSeconds)}`);
   }

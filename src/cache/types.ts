@@ -41,7 +41,9 @@ export interface CacheHooks {
 
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: what });
 const isClock = (v: unknown) =>
-  typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+  typeof v === 'object' &&
+  v !== null &&
+  ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
 
 const isUpstream = (v: unknown) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>).fetch === 'function';
 
@@ -81,7 +83,6 @@ export interface ServedCredentials {
   /** Whole seconds the lease has left when served (rounded down). */
   remainingSeconds: number;
 }
-
 
 /**
  * `hooks` with every hook wrapped so that an exception it throws is
@@ -153,4 +154,3 @@ export interface GetOptions {
    */
   fairnessKey?: string;
 }
-

@@ -42,7 +42,10 @@ program
   .option('--region <region>', 'AWS region of Lake Formation')
   .option('--endpoint <url>', 'Lake Formation endpoint override (e.g. the emulator)')
   .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-  .option('--unsafe-allow-non-loopback', 'allow the credentials listener on a non-loopback address (anyone who can reach it can ask for credentials)')
+  .option(
+    '--unsafe-allow-non-loopback',
+    'allow the credentials listener on a non-loopback address (anyone who can reach it can ask for credentials)',
+  )
   .action(async (flags: ServeFlags) => {
     const [{ loadServeConfig }, { applyV8Options }] = await Promise.all([import('./serve-config.js'), import('./reexec.js')]);
     const config = await loadServeConfig(flags, process.env);
@@ -101,10 +104,7 @@ configCommand
   .argument('<file>', 'YAML configuration file')
   .action(async (file: string) => {
     await readFile(file); // a missing file is reported as such, not as a schema problem
-    const [{ configWarnings, loadConfig, redactConfig }, { stringify }] = await Promise.all([
-      import('../config/index.js'),
-      import('yaml'),
-    ]);
+    const [{ configWarnings, loadConfig, redactConfig }, { stringify }] = await Promise.all([import('../config/index.js'), import('yaml')]);
     const config = await loadConfig({ file, env: process.env });
     const warnings = configWarnings(config).map((warning) => `# warning: ${warning}\n`);
     process.stdout.write(`# ${file}: valid${warnings.length ? ` (${warnings.length} warning(s))` : ''}\n${warnings.join('')}`);
@@ -136,7 +136,12 @@ program
     const { renderStatus, statusToken } = await import('./status.js');
     const token = statusToken(flags.tokenFile, process.env);
     console.log(
-      await renderStatus({ credentialsUrl: flags.url, adminUrl: flags.admin, token, ...(flags.limit !== undefined && { limit: flags.limit }) }),
+      await renderStatus({
+        credentialsUrl: flags.url,
+        adminUrl: flags.admin,
+        token,
+        ...(flags.limit !== undefined && { limit: flags.limit }),
+      }),
     );
   });
 

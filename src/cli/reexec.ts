@@ -60,7 +60,13 @@ export async function applyV8Options(maxEntries: number, env: NodeJS.ProcessEnv 
     process.channel.unref();
     process.once('disconnect', () => process.kill(process.pid, 'SIGKILL'));
   }
-  const plan = planV8Options({ maxEntries, memoryLimitBytes: readMemoryLimit(), nodeOptions: env['NODE_OPTIONS'], execArgv: process.execArgv, reexecutedWith });
+  const plan = planV8Options({
+    maxEntries,
+    memoryLimitBytes: readMemoryLimit(),
+    nodeOptions: env['NODE_OPTIONS'],
+    execArgv: process.execArgv,
+    reexecutedWith,
+  });
   if (plan.flags.length) await reexec(plan.flags);
   running = plan;
   return plan;

@@ -55,17 +55,19 @@ export async function renderStatus(target: StatusTarget, fetchImpl: typeof fetch
   const ready = await fetchImpl(`${admin}/readyz`, { signal: AbortSignal.timeout(5000) })
     .then((r) => (r.ok ? 'ready' : `not ready (HTTP ${r.status})`))
     .catch(() => 'unknown');
-  const rows = body.entries.map((e) => [
-    // Every field can hold text a token holder chose (a query id, a partition value...).
-    e.label ?? labelOf(e.operation),
-    e.dataLocations ? e.dataLocations.join(',') : shortTable(e.tableArn),
-    e.partitionValues?.join('/') ?? '-',
-    e.permissions?.join(',') ?? '-',
-    e.queryId ?? '-',
-    formatDuration(e.remainingSeconds),
-    e.lastRefreshAt ? `${e.lastRefreshAt.replace(/\.\d+Z$/, 'Z')} ${e.lastRefreshOutcome ?? ''}`.trim() : '-',
-    String(e.hits ?? 0),
-  ].map(printable));
+  const rows = body.entries.map((e) =>
+    [
+      // Every field can hold text a token holder chose (a query id, a partition value...).
+      e.label ?? labelOf(e.operation),
+      e.dataLocations ? e.dataLocations.join(',') : shortTable(e.tableArn),
+      e.partitionValues?.join('/') ?? '-',
+      e.permissions?.join(',') ?? '-',
+      e.queryId ?? '-',
+      formatDuration(e.remainingSeconds),
+      e.lastRefreshAt ? `${e.lastRefreshAt.replace(/\.\d+Z$/, 'Z')} ${e.lastRefreshOutcome ?? ''}`.trim() : '-',
+      String(e.hits ?? 0),
+    ].map(printable),
+  );
   const header = ['PROFILE', 'TABLE', 'PARTITION', 'PERMISSIONS', 'QUERY', 'REMAINING', 'LAST REFRESH', 'HITS'];
   const total = typeof body.count === 'number' ? body.count : rows.length;
   const shown = total > rows.length ? ` (${rows.length} shown)` : '';
@@ -123,7 +125,12 @@ function formatDuration(seconds: number | undefined): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
@@ -133,9 +140,7 @@ function table(rows: string[][]): string[] {
  */
 export function statusToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv): string {
   const file =
-    tokenFile ??
-    env['LFCS_AUTH_TOKEN_FILE'] ??
-    (env['LFCS_AUTH_TOKEN'] ? undefined : env['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']);
+    tokenFile ?? env['LFCS_AUTH_TOKEN_FILE'] ?? (env['LFCS_AUTH_TOKEN'] ? undefined : env['AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']);
   if (file !== undefined) {
     try {
       return readFileSync(file, 'utf8');

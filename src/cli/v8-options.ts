@@ -163,7 +163,12 @@ export function planV8Options(input: {
 }): V8Plan {
   const options = deriveV8Options(input);
   const added = new Set(input.reexecutedWith ?? []);
-  const own = new Set(userHeapFlags(input.nodeOptions, input.execArgv.filter((arg) => !added.has(arg))));
+  const own = new Set(
+    userHeapFlags(
+      input.nodeOptions,
+      input.execArgv.filter((arg) => !added.has(arg)),
+    ),
+  );
   const source = own.size ? 'user' : 'lfcs';
   if (input.reexecutedWith !== undefined) return { options, flags: [], source };
   const flags = v8Flags(options).filter((flag) => !own.has(flag.slice(2, flag.indexOf('='))));

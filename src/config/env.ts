@@ -95,9 +95,7 @@ function parse(kind: EnvKind, text: string): ParseResult {
       return { ok: true, value: text };
     case 'integer':
       // Decimal digits only: Number() would also take "0x10", "1e3" and " ".
-      return /^[+-]?\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed))
-        ? { ok: true, value: Number(trimmed) }
-        : { ok: false };
+      return /^[+-]?\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? { ok: true, value: Number(trimmed) } : { ok: false };
     case 'number':
       return /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/.test(trimmed) ? { ok: true, value: Number(trimmed) } : { ok: false };
     case 'boolean': {
@@ -168,8 +166,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
       // Never echoed: an unknown name may be a misspelled LFCS_AUTH_TOKEN.
       value: REDACTED,
       expected:
-        `no such variable${closest ? ` (did you mean ${closest}?)` : ''}; ` +
-        `the known LFCS_* variables are ${KNOWN_NAMES.join(', ')}`,
+        `no such variable${closest ? ` (did you mean ${closest}?)` : ''}; ` + `the known LFCS_* variables are ${KNOWN_NAMES.join(', ')}`,
     });
   }
 

@@ -94,10 +94,7 @@ export function isSecretPath(segments: readonly PropertyKey[]): boolean {
   // `auth` itself too: `auth: <the token>` is an easy mistake to make.
   if (segments[0] === 'auth' && segments[1] !== 'tokenFile') return true;
   return segments.some(
-    (segment) =>
-      typeof segment === 'string' &&
-      !NOT_SECRET_FIELDS.has(segment) &&
-      /token|secret|passw|credential/i.test(segment),
+    (segment) => typeof segment === 'string' && !NOT_SECRET_FIELDS.has(segment) && /token|secret|passw|credential/i.test(segment),
   );
 }
 
@@ -111,9 +108,7 @@ export function redactValue(segments: readonly PropertyKey[], value: unknown): u
   if (isSecretPath(segments)) return REDACTED;
   if (Array.isArray(value)) return value.map((item, index) => redactValue([...segments, index], item));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, child]) => [key, redactValue([...segments, key], child)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, redactValue([...segments, key], child)]));
   }
   return value;
 }

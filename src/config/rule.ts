@@ -56,11 +56,7 @@ const WILDCARD = '*';
 const isPathList = (field: Rule['field']): field is readonly Path[] => Array.isArray(field[0]);
 
 /** Every broken rule, as the field to blame and what it accepts, in the rules' order. */
-export function brokenRules(
-  rules: readonly Rule[],
-  effective: Effective,
-  given: (path: Path) => boolean,
-): RuleProblem[] {
+export function brokenRules(rules: readonly Rule[], effective: Effective, given: (path: Path) => boolean): RuleProblem[] {
   const mode = effective(['mode']);
   const problems: RuleProblem[] = [];
   for (const rule of rules) {
@@ -134,11 +130,7 @@ const samePath = (a: Path, b: Path) => renderPath(a) === renderPath(b);
  * blamed field (the first one set, in the relation's order) is told its
  * bounds in terms of the others.
  */
-export function relationRule(
-  relation: RootRelation,
-  relations: readonly RootRelation[],
-  describe: (path: Path) => string,
-): Rule {
+export function relationRule(relation: RootRelation, relations: readonly RootRelation[], describe: (path: Path) => string): Rule {
   return {
     field: [...relation.lower, relation.upper],
     broken: (fields) => relationHolds(relation.relation, (name) => fields.value([relation.section, name])) === false,

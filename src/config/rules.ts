@@ -53,7 +53,11 @@ const PORT_RULES: Rule[] = (['sidecar', 'agent'] as const).flatMap((mode) => {
     portPair(['admin', 'port'], credentials, () => true),
     portPair(apiPort, credentials, lakeformationApiEnabled),
     // Once per field: a port equal to the credentials listener's is reported as that clash.
-    portPair(apiPort, ['admin', 'port'], (fields) => lakeformationApiEnabled(fields) && fields.value(apiPort) !== fields.value(credentials)),
+    portPair(
+      apiPort,
+      ['admin', 'port'],
+      (fields) => lakeformationApiEnabled(fields) && fields.value(apiPort) !== fields.value(credentials),
+    ),
     portPair(icebergPort, credentials, icebergEnabled),
     portPair(icebergPort, ['admin', 'port'], (fields) => icebergEnabled(fields) && fields.value(icebergPort) !== fields.value(credentials)),
     portPair(
@@ -132,7 +136,9 @@ const profileNames = (fields: Fields) => {
 
 /** The first binding that lists tables or locations (served on the dynamic and native routes). */
 const firstDynamicBinding = (fields: Fields) =>
-  bindingsOf(fields).findIndex((binding) => isPlainObject(binding) && (isArrayWithItems(binding['tables']) || isArrayWithItems(binding['locations'])));
+  bindingsOf(fields).findIndex(
+    (binding) => isPlainObject(binding) && (isArrayWithItems(binding['tables']) || isArrayWithItems(binding['locations'])),
+  );
 
 /**
  * Agent mode: the node it serves, no listener without authentication, and
@@ -219,7 +225,7 @@ export const RULES: readonly Rule[] = [
     field: ['dynamic', 'enabled'],
     broken: (fields) => icebergEnabled(fields) && fields.value(['dynamic', 'enabled']) === false,
     expected:
-      'true when iceberg.enabled is true: the gateway\'s callers name any table of its catalogs, so dynamic.allowedTables ' +
+      "true when iceberg.enabled is true: the gateway's callers name any table of its catalogs, so dynamic.allowedTables " +
       'decides which tables it serves (in agent mode, each binding), exactly as for the dynamic routes',
   },
   {

@@ -46,15 +46,21 @@ const TOKEN_EXPECTED =
 // ---- sections ----
 
 const listenSchema = section({
-  host: host().default('127.0.0.1').describe('Credentials listener address: 127.0.0.1 is the only plain-HTTP host every SDK version accepts.'),
+  host: host()
+    .default('127.0.0.1')
+    .describe('Credentials listener address: 127.0.0.1 is the only plain-HTTP host every SDK version accepts.'),
   port: port().default(9180).describe('Credentials listener port.'),
   allowNonLoopback: bool()
     .default(false)
-    .describe('Allow a non-loopback listen.host (anyone who reaches it can ask for keys, token permitting); flag --unsafe-allow-non-loopback.'),
+    .describe(
+      'Allow a non-loopback listen.host (anyone who reaches it can ask for keys, token permitting); flag --unsafe-allow-non-loopback.',
+    ),
 });
 
 const adminSchema = section({
-  host: host().default('0.0.0.0').describe('Probes and metrics listener address, reachable by the kubelet and Prometheus; it serves no secrets.'),
+  host: host()
+    .default('0.0.0.0')
+    .describe('Probes and metrics listener address, reachable by the kubelet and Prometheus; it serves no secrets.'),
   port: port().default(9181).describe('Probes and metrics port; must differ from listen.port unless one is 0.'),
   maxConnections: integer(1, 10_000)
     .default(32)
@@ -120,7 +126,7 @@ const defaultsSchema = section({
   supportedPermissionTypes: fields.supportedPermissionTypes
     .default(() => ['COLUMN_PERMISSION' as const])
     .describe(
-      "Policy kinds the consumer enforces; COLUMN_PERMISSION is what Iceberg sends. A table with cell or nested policies then fails closed (PermissionTypeMismatchException).",
+      'Policy kinds the consumer enforces; COLUMN_PERMISSION is what Iceberg sends. A table with cell or nested policies then fails closed (PermissionTypeMismatchException).',
     ),
   credentialsScope: fields.credentialsScope
     .default('READ')
@@ -128,9 +134,7 @@ const defaultsSchema = section({
 });
 
 const profileSchema = section({
-  tableArn: fields.tableArn
-    .optional()
-    .describe('The table whose credentials this profile vends; set it or locations, not both.'),
+  tableArn: fields.tableArn.optional().describe('The table whose credentials this profile vends; set it or locations, not both.'),
   locations: fields.dataLocations
     .optional()
     .describe(
@@ -179,19 +183,19 @@ const prewarmSchema = section({
 });
 
 const shutdownSchema = section({
-  drainSeconds: integer(0, 300)
-    .default(5)
-    .describe('After SIGTERM, keep serving (reporting not ready) this long so clients move away.'),
+  drainSeconds: integer(0, 300).default(5).describe('After SIGTERM, keep serving (reporting not ready) this long so clients move away.'),
   graceSeconds: integer(1, 600).default(20).describe('Hard limit for the whole shutdown, s; must exceed drainSeconds.'),
 });
 
 const logSchema = section({
-  level: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info').describe('Log level.'),
+  level: z
+    .enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })
+    .default('info')
+    .describe('Log level.'),
 });
 
 const REGION_EXPECTED = 'an AWS region name such as us-east-1';
-const REGION_REQUIRED =
-  'an AWS region name such as us-east-1 (set region, LFCS_REGION, AWS_REGION or AWS_DEFAULT_REGION)';
+const REGION_REQUIRED = 'an AWS region name such as us-east-1 (set region, LFCS_REGION, AWS_REGION or AWS_DEFAULT_REGION)';
 
 /** The whole configuration. Validate with `parseConfig`/`loadConfig`, which add the cross-field rules. */
 export const configSchema = section({
@@ -244,11 +248,7 @@ export type ProfileConfig = Config['profiles'][string];
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Every field optional, at every level; arrays are replaced, not merged. */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> | undefined }
-    : T;
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | undefined } : T;
 
 /** A partial configuration: one layer (environment, command-line flags) merged over the file. */
 export type ConfigOverrides = DeepPartial<ConfigInput>;

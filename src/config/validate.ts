@@ -189,7 +189,7 @@ export function requireAuthSource(config: Config): void {
       value: undefined,
       expected:
         'a token source: set LFCS_AUTH_TOKEN, or auth.tokenFile / LFCS_AUTH_TOKEN_FILE (a file without a ' +
-        "trailing newline); clients send the same token from AWS_CONTAINER_AUTHORIZATION_TOKEN or its _FILE",
+        'trailing newline); clients send the same token from AWS_CONTAINER_AUTHORIZATION_TOKEN or its _FILE',
     },
   ]);
 }

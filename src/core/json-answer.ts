@@ -18,7 +18,12 @@ export const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'Cache
  * Returns false, writing nothing, when the client is gone or an answer was
  * already written.
  */
-export function writeJson(res: ServerResponse, status: number, payload: string, headers: Readonly<Record<string, string>> = NO_STORE): boolean {
+export function writeJson(
+  res: ServerResponse,
+  status: number,
+  payload: string,
+  headers: Readonly<Record<string, string>> = NO_STORE,
+): boolean {
   if (res.destroyed || res.writableEnded) return false;
   for (const name in headers) res.setHeader(name, headers[name]!);
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) });

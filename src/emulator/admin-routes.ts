@@ -39,12 +39,7 @@ const ROUTES: Record<string, Partial<Record<string, AdminHandler>>> = {
   },
 };
 
-export async function handleAdminCall(
-  path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  state: EmulatorState,
-): Promise<void> {
+export async function handleAdminCall(path: string, req: IncomingMessage, res: ServerResponse, state: EmulatorState): Promise<void> {
   const methods = ROUTES[path];
   if (!methods) {
     sendError(res, new ServiceError('UnknownOperationException', `No emulator endpoint at ${path}`));

@@ -42,11 +42,7 @@ const READ_GRANTS: readonly Permission[] = ['SELECT', 'ALL', 'SUPER_USER'];
 const WRITE_GRANTS: readonly Permission[] = ['INSERT', 'ALL', 'SUPER_USER'];
 
 /** @throws ServiceError when no requested location may be vended. */
-export function authorizeDataLocations(
-  index: CatalogIndex,
-  principal: CatalogPrincipal,
-  input: DataLocationRequest,
-): LocationDecision {
+export function authorizeDataLocations(index: CatalogIndex, principal: CatalogPrincipal, input: DataLocationRequest): LocationDecision {
   if (!index.allowFullTableExternalDataAccess) {
     throw new ServiceError(
       'AccessDeniedException',

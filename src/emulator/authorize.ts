@@ -22,17 +22,11 @@ const DEFAULT_PERMISSIONS: readonly Permission[] = ['SELECT'];
 const ALL_PERMISSIONS_GRANTS: readonly Permission[] = ['ALL', 'SUPER_USER'];
 
 /** @throws ServiceError with the service's error name when the request must be refused. */
-export function authorize(
-  index: CatalogIndex,
-  principal: SigningPrincipal,
-  request: ValidatedRequest,
-): AccessDecision {
+export function authorize(index: CatalogIndex, principal: SigningPrincipal, request: ValidatedRequest): AccessDecision {
   const { input } = request;
   // Validation has checked the ARN's shape already.
   const arn = parseTableArn(input.TableArn)!;
-  const table = index.account === arn.accountId && index.region === arn.region
-    ? index.table(arn.database, arn.table)
-    : undefined;
+  const table = index.account === arn.accountId && index.region === arn.region ? index.table(arn.database, arn.table) : undefined;
   if (!table) {
     throw new ServiceError('EntityNotFoundException', `Table not found: ${arn.database}.${arn.table}`);
   }

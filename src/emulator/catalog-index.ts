@@ -32,9 +32,7 @@ export class CatalogIndex {
     this.allowFullTableExternalDataAccess = catalog.dataLakeSettings?.allowFullTableExternalDataAccess ?? false;
     this.dataLakeSettings = catalog.dataLakeSettings;
     this.#principalsByAccessKeyId = new Map(catalog.principals.map((p) => [p.accessKeyId, p]));
-    this.#tables = new Map(
-      catalog.databases.flatMap((d) => d.tables.map((t) => [tableKey(d.name, t.name), t] as const)),
-    );
+    this.#tables = new Map(catalog.databases.flatMap((d) => d.tables.map((t) => [tableKey(d.name, t.name), t] as const)));
   }
 
   principalByAccessKeyId(accessKeyId: string): CatalogPrincipal | undefined {
@@ -61,9 +59,7 @@ export class CatalogIndex {
 
   /** The partition whose values equal `values`, in partition-key order. */
   partition(table: CatalogTable, values: readonly string[]): CatalogPartition | undefined {
-    return table.partitions?.find(
-      (p) => p.values.length === values.length && p.values.every((v, i) => v === values[i]),
-    );
+    return table.partitions?.find((p) => p.values.length === values.length && p.values.every((v, i) => v === values[i]));
   }
 
   /**

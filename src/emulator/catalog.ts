@@ -12,15 +12,12 @@ import { DURATION_SECONDS_MAX, DURATION_SECONDS_MIN } from '../lakeformation/fie
 import { PERMISSIONS, PERMISSION_TYPES } from '../lakeformation/types.js';
 import { describeIssues, parseOptions } from '../core/zod-issues.js';
 
-
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 const IAM_PRINCIPAL_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 const GLUE_NAME = /^[^/.\s]+$/;
 
 const s3Location = z.string().regex(S3_URI, { error: 'must be an s3://bucket/prefix URI' });
-const glueName = z
-  .string()
-  .regex(GLUE_NAME, { error: 'must be a non-empty name without "/", "." or spaces' });
+const glueName = z.string().regex(GLUE_NAME, { error: 'must be a non-empty name without "/", "." or spaces' });
 
 // YAML reads an unquoted 12-digit number as a number; accept it, and let the
 // digit check catch the numbers that lost a leading zero on the way.
@@ -34,9 +31,7 @@ const accountId = z.preprocess(
 const principalSchema = z.strictObject({
   /** Free text for humans reading the catalog. */
   name: z.string().min(1).optional(),
-  accessKeyId: z
-    .string()
-    .regex(/^[A-Z0-9]{16,128}$/, { error: 'must be 16-128 characters of A-Z and 0-9' }),
+  accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, { error: 'must be 16-128 characters of A-Z and 0-9' }),
   secretAccessKey: z.string().min(1, { error: 'must not be empty' }),
   /** When set, requests must carry it as `x-amz-security-token` (temporary credentials). */
   sessionToken: z.string().min(1).optional(),
@@ -124,12 +119,7 @@ const dataLakeSettingsSchema = z.strictObject({
 const catalogShape = z.strictObject({
   account: accountId,
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'must be an AWS region such as us-east-1' }),
-  maxSessionSeconds: z
-    .number()
-    .int()
-    .min(DURATION_SECONDS_MIN)
-    .max(DURATION_SECONDS_MAX)
-    .default(DURATION_SECONDS_MAX),
+  maxSessionSeconds: z.number().int().min(DURATION_SECONDS_MIN).max(DURATION_SECONDS_MAX).default(DURATION_SECONDS_MAX),
   principals: z.array(principalSchema).min(1, { error: 'must name at least one principal' }),
   databases: z.array(databaseSchema),
   grants: z.array(grantSchema).default([]),
@@ -165,22 +155,27 @@ type UncheckedCatalog = z.output<typeof catalogShape>;
 function checkCrossReferences(catalog: UncheckedCatalog, ctx: z.RefinementCtx): void {
   const report = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
-  reportDuplicates(catalog.principals.map((p) => p.accessKeyId), (i, value) =>
-    report(['principals', i, 'accessKeyId'], `duplicates access key id ${value}`),
+  reportDuplicates(
+    catalog.principals.map((p) => p.accessKeyId),
+    (i, value) => report(['principals', i, 'accessKeyId'], `duplicates access key id ${value}`),
   );
-  reportDuplicates(catalog.principals.map((p) => p.principalArn), (i, value) =>
-    report(['principals', i, 'principalArn'], `duplicates principal ${value}`),
+  reportDuplicates(
+    catalog.principals.map((p) => p.principalArn),
+    (i, value) => report(['principals', i, 'principalArn'], `duplicates principal ${value}`),
   );
-  reportDuplicates(catalog.registeredLocations.map((r) => r.location.replace(/\/+$/, '')), (i, value) =>
-    report(['registeredLocations', i, 'location'], `duplicates registered location ${value}`),
+  reportDuplicates(
+    catalog.registeredLocations.map((r) => r.location.replace(/\/+$/, '')),
+    (i, value) => report(['registeredLocations', i, 'location'], `duplicates registered location ${value}`),
   );
-  reportDuplicates(catalog.databases.map((d) => d.name), (i, value) =>
-    report(['databases', i, 'name'], `duplicates database ${value}`),
+  reportDuplicates(
+    catalog.databases.map((d) => d.name),
+    (i, value) => report(['databases', i, 'name'], `duplicates database ${value}`),
   );
 
   catalog.databases.forEach((database, d) => {
-    reportDuplicates(database.tables.map((t) => t.name), (t, value) =>
-      report(['databases', d, 'tables', t, 'name'], `duplicates table ${value}`),
+    reportDuplicates(
+      database.tables.map((t) => t.name),
+      (t, value) => report(['databases', d, 'tables', t, 'name'], `duplicates table ${value}`),
     );
     database.tables.forEach((table, t) => {
       const keyCount = table.partitionKeys?.length ?? 0;
@@ -193,8 +188,9 @@ function checkCrossReferences(catalog: UncheckedCatalog, ctx: z.RefinementCtx): 
           );
         }
       });
-      reportDuplicates(partitions.map((p) => JSON.stringify(p.values)), (p, value) =>
-        report(['databases', d, 'tables', t, 'partitions', p, 'values'], `duplicates partition ${value}`),
+      reportDuplicates(
+        partitions.map((p) => JSON.stringify(p.values)),
+        (p, value) => report(['databases', d, 'tables', t, 'partitions', p, 'values'], `duplicates partition ${value}`),
       );
     });
   });

@@ -16,7 +16,6 @@ import { findSigner } from './role-sessions.js';
 import { verifySignature } from './sigv4.js';
 import { mintLease, WRITE_PERMISSIONS } from './mint-lease.js';
 
-
 export async function handleCredentialCall(
   operation: Operation,
   req: IncomingMessage,
@@ -91,16 +90,20 @@ function vend(
   const { vendedPaths } = authorize(state.catalog, principal, request);
   logged.vendedPaths = vendedPaths;
 
-  const { credentials, expirationSeconds } = mintLease(state, principal, request.input.DurationSeconds, {
-    write: request.input.Permissions?.some((p) => WRITE_PERMISSIONS.has(p)) ?? false,
-  }, {
-    operation,
-    tableArn: request.input.TableArn,
-    ...(request.operation === 'GetTemporaryGluePartitionCredentials'
-      ? { partitionValues: [...request.input.Partition.Values] }
-      : {}),
-    vendedPaths,
-  });
+  const { credentials, expirationSeconds } = mintLease(
+    state,
+    principal,
+    request.input.DurationSeconds,
+    {
+      write: request.input.Permissions?.some((p) => WRITE_PERMISSIONS.has(p)) ?? false,
+    },
+    {
+      operation,
+      tableArn: request.input.TableArn,
+      ...(request.operation === 'GetTemporaryGluePartitionCredentials' ? { partitionValues: [...request.input.Partition.Values] } : {}),
+      vendedPaths,
+    },
+  );
 
   const answer: Record<string, unknown> = {
     AccessKeyId: credentials.accessKeyId,
@@ -128,11 +131,17 @@ function vendForLocations(
   const { granted, scope } = authorizeDataLocations(state.catalog, principal, input);
   logged.vendedPaths = granted;
 
-  const { credentials, expirationSeconds } = mintLease(state, principal, input.DurationSeconds, { write: scope === 'READWRITE' }, {
-    operation: 'GetTemporaryDataLocationCredentials',
-    credentialsScope: scope,
-    vendedPaths: granted,
-  });
+  const { credentials, expirationSeconds } = mintLease(
+    state,
+    principal,
+    input.DurationSeconds,
+    { write: scope === 'READWRITE' },
+    {
+      operation: 'GetTemporaryDataLocationCredentials',
+      credentialsScope: scope,
+      vendedPaths: granted,
+    },
+  );
   return {
     Credentials: {
       AccessKeyId: credentials.accessKeyId,

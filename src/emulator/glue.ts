@@ -31,7 +31,10 @@ export async function handleGlueCall(target: string, req: IncomingMessage, res: 
       },
     );
     if (target !== `${GLUE_TARGET_PREFIX}GetTable`) {
-      throw new ServiceError('UnknownOperationException', `This emulator's Glue serves only GetTable, not ${target.slice(GLUE_TARGET_PREFIX.length, 100)}`);
+      throw new ServiceError(
+        'UnknownOperationException',
+        `This emulator's Glue serves only GetTable, not ${target.slice(GLUE_TARGET_PREFIX.length, 100)}`,
+      );
     }
     const input = parseJsonObject(body);
     const databaseName = input['DatabaseName'];
@@ -41,9 +44,10 @@ export async function handleGlueCall(target: string, req: IncomingMessage, res: 
       throw new ServiceError('InvalidInputException', 'DatabaseName and Name are required strings; CatalogId, if given, a string');
     }
     // Glue lower-cases names; so does the lookup.
-    const table = catalogId === undefined || catalogId === state.catalog.account
-      ? state.catalog.table(databaseName.toLowerCase(), name.toLowerCase())
-      : undefined;
+    const table =
+      catalogId === undefined || catalogId === state.catalog.account
+        ? state.catalog.table(databaseName.toLowerCase(), name.toLowerCase())
+        : undefined;
     if (!table) throw new ServiceError('EntityNotFoundException', `Table ${name} not found.`);
     if (state.catalog.grantedPermissions(caller.principalArn, databaseName.toLowerCase(), table.name).size === 0) {
       throw new ServiceError('AccessDeniedException', `Insufficient Lake Formation permission(s) on ${name}`);

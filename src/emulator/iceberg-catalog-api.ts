@@ -102,7 +102,10 @@ function databaseOf(state: EmulatorState, namespace: string): string {
   // Glue lower-cases names, and has one level only.
   const database = namespace.toLowerCase();
   if (namespace.includes(NAMESPACE_SEPARATOR) || state.catalog.tablesOf(database) === undefined) {
-    throw new IcebergError('NoSuchNamespaceException', `Namespace does not exist: ${namespace.replaceAll(NAMESPACE_SEPARATOR, '.').slice(0, 300)}`);
+    throw new IcebergError(
+      'NoSuchNamespaceException',
+      `Namespace does not exist: ${namespace.replaceAll(NAMESPACE_SEPARATOR, '.').slice(0, 300)}`,
+    );
   }
   return database;
 }
@@ -111,7 +114,11 @@ function databaseOf(state: EmulatorState, namespace: string): string {
  * The table, if it is an Iceberg table; ForbiddenException when the caller
  * holds no permission on it (as Glue's GetTable answers AccessDenied).
  */
-function findTable({ state, caller }: CatalogRequest, namespace: string, name: string): { database: string; table: string; iceberg: IcebergTable } {
+function findTable(
+  { state, caller }: CatalogRequest,
+  namespace: string,
+  name: string,
+): { database: string; table: string; iceberg: IcebergTable } {
   const database = databaseOf(state, namespace);
   const tableName = name.toLowerCase();
   const table = state.catalog.table(database, tableName);

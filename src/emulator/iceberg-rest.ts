@@ -108,16 +108,27 @@ function matchRoute(method: string, path: string, params: URLSearchParams, deleg
       ...(params.get('warehouse') ? { catalogId: params.get('warehouse')! } : {}),
       run: ({ state }) => ({
         status: 200,
-        body: { defaults: {}, overrides: { prefix: `catalogs/${params.get('warehouse') || state.catalog.account}` }, endpoints: SERVED_ENDPOINTS },
+        body: {
+          defaults: {},
+          overrides: { prefix: `catalogs/${params.get('warehouse') || state.catalog.account}` },
+          endpoints: SERVED_ENDPOINTS,
+        },
       }),
     };
   }
   const [catalogs, catalogId, namespaces, namespace, tables, table, credentials, ...rest] = segments;
-  const unsupported = new IcebergError('UnsupportedOperationException', `${method} ${path.slice(0, 200)} is not supported by this catalog, which serves reads only`);
+  const unsupported = new IcebergError(
+    'UnsupportedOperationException',
+    `${method} ${path.slice(0, 200)} is not supported by this catalog, which serves reads only`,
+  );
   if (catalogs !== 'catalogs' || catalogId === undefined || namespaces !== 'namespaces' || rest.length > 0) throw unsupported;
   const ok = (body: unknown): Answer => ({ status: 200, body });
   const exists: Answer = { status: 204 };
-  const vend = [delegation].flat().join(',').split(',').some((mode) => mode.trim() === 'vended-credentials');
+  const vend = [delegation]
+    .flat()
+    .join(',')
+    .split(',')
+    .some((mode) => mode.trim() === 'vended-credentials');
 
   if (namespace === undefined && method === 'GET') {
     return { operation: 'listNamespaces', catalogId, run: (r) => ok(listNamespaces(r, params.get('parent'))) };
@@ -139,7 +150,11 @@ function matchRoute(method: string, path: string, params: URLSearchParams, deleg
   }
   if (namespace !== undefined && tables === 'tables' && table !== undefined && credentials === undefined) {
     if (method === 'GET') {
-      return { operation: 'loadTable', catalogId, run: (r) => ok(loadTable(r, namespace, table, { vend, snapshots: params.get('snapshots') })) };
+      return {
+        operation: 'loadTable',
+        catalogId,
+        run: (r) => ok(loadTable(r, namespace, table, { vend, snapshots: params.get('snapshots') })),
+      };
     }
     if (method === 'HEAD') {
       const run = (r: CatalogRequest): Answer => {

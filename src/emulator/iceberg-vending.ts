@@ -25,8 +25,17 @@ export function vendTableCredentials(state: EmulatorState, caller: SigningPrinci
   let outcome = 'success';
   try {
     // No SupportedPermissionTypes: an engine behind the REST endpoint enforces no filters, so a filtered table is refused.
-    const { vendedPaths } = authorize(state.catalog, caller, { operation: OPERATION, input: { TableArn: tableArn, Permissions: ['SELECT'] } });
-    const { credentials, expirationSeconds } = mintLease(state, caller, undefined, { write: false }, { operation: OPERATION, tableArn, vendedPaths });
+    const { vendedPaths } = authorize(state.catalog, caller, {
+      operation: OPERATION,
+      input: { TableArn: tableArn, Permissions: ['SELECT'] },
+    });
+    const { credentials, expirationSeconds } = mintLease(
+      state,
+      caller,
+      undefined,
+      { write: false },
+      { operation: OPERATION, tableArn, vendedPaths },
+    );
     return vendedPaths.map((prefix) => ({
       prefix,
       config: {

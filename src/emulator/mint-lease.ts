@@ -13,7 +13,10 @@ export const DEFAULT_DURATION_SECONDS = 3600;
 /** Permissions whose credentials may write to S3 (the scope-down policy then grants PutObject too). */
 export const WRITE_PERMISSIONS: ReadonlySet<string> = new Set(['INSERT', 'DELETE', 'ALTER', 'ALL', 'SUPER_USER']);
 
-type LeaseRecord = Omit<VendedLogEntry, 'accessKeyId' | 'secretAccessKeySha256' | 'sessionTokenSha256' | 'expiration' | 'issuedAt' | 'principalArn'>;
+type LeaseRecord = Omit<
+  VendedLogEntry,
+  'accessKeyId' | 'secretAccessKeySha256' | 'sessionTokenSha256' | 'expiration' | 'issuedAt' | 'principalArn'
+>;
 
 /**
  * Mints credentials for the asked duration (default 3600 s) capped by the

@@ -45,8 +45,5 @@ function check<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body, parseOptions);
   if (result.success) return result.data;
   const problems = describeIssues(result.error.issues);
-  throw new ServiceError(
-    'InvalidInputException',
-    `${problems.length} validation error(s) detected: ${problems.join('; ')}`,
-  );
+  throw new ServiceError('InvalidInputException', `${problems.length} validation error(s) detected: ${problems.join('; ')}`);
 }

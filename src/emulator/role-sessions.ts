@@ -27,7 +27,13 @@ export interface IssuedSession {
 export class RoleSessions {
   readonly #sessions = new Map<string, RoleSession>();
 
-  issue(options: { roleArn: string; sessionName: string; tags: Record<string, string>; expiresAtMs: number; account: string }): IssuedSession {
+  issue(options: {
+    roleArn: string;
+    sessionName: string;
+    tags: Record<string, string>;
+    expiresAtMs: number;
+    account: string;
+  }): IssuedSession {
     const credentials = mintCredentials();
     const roleName = options.roleArn.slice(options.roleArn.lastIndexOf('/') + 1);
     const assumedRoleArn = `arn:aws:sts::${options.account}:assumed-role/${roleName}/${options.sessionName}`;
@@ -66,7 +72,12 @@ export class RoleSessions {
 }
 
 /** Catalog principals first, then live role sessions. */
-export function findSigner(catalog: CatalogIndex, sessions: RoleSessions, accessKeyId: string, nowMs: number): SigningPrincipal | undefined {
+export function findSigner(
+  catalog: CatalogIndex,
+  sessions: RoleSessions,
+  accessKeyId: string,
+  nowMs: number,
+): SigningPrincipal | undefined {
   return catalog.principalByAccessKeyId(accessKeyId) ?? sessions.find(accessKeyId, nowMs);
 }
 

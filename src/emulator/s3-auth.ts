@@ -34,7 +34,10 @@ export async function authenticateS3(request: ReceivedRequest, state: EmulatorSt
     region: state.catalog.region,
   });
   if (!shape.ok) {
-    throw new S3Error(shape.problem.kind === 'incomplete' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch', shape.problem.message);
+    throw new S3Error(
+      shape.problem.kind === 'incomplete' ? 'AuthorizationHeaderMalformed' : 'SignatureDoesNotMatch',
+      shape.problem.message,
+    );
   }
   const lease = state.leases.find(shape.value.authorization.accessKeyId);
   if (!lease) throw new S3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
@@ -59,7 +62,10 @@ export async function authenticateS3(request: ReceivedRequest, state: EmulatorSt
     });
   } catch (err) {
     if (err instanceof ServiceError) {
-      throw new S3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+      throw new S3Error(
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      );
     }
     throw err;
   }
@@ -75,7 +81,10 @@ function checkContentSha256(request: ReceivedRequest): void {
   if (claimed === UNSIGNED_PAYLOAD) return;
   if (!/^[0-9a-f]{64}$/i.test(claimed)) {
     // STREAMING-AWS4-HMAC-SHA256-PAYLOAD (aws-chunked uploads) is outside this stand-in's subset.
-    throw new S3Error('NotImplemented', `x-amz-content-sha256 '${claimed.slice(0, 64)}' is not supported here: send the body's SHA-256 or UNSIGNED-PAYLOAD`);
+    throw new S3Error(
+      'NotImplemented',
+      `x-amz-content-sha256 '${claimed.slice(0, 64)}' is not supported here: send the body's SHA-256 or UNSIGNED-PAYLOAD`,
+    );
   }
   const actual = createHash('sha256').update(request.body).digest('hex');
   if (claimed.toLowerCase() !== actual) {

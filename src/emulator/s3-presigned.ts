@@ -30,15 +30,35 @@ export function isPresigned(params: URLSearchParams): boolean {
  *   parameters, `InvalidAccessKeyId`, `InvalidToken`, `ExpiredToken`, `AccessDenied` "Request has
  *   expired", `SignatureDoesNotMatch`.
  */
-export async function authenticatePresigned(request: ReceivedRequest, params: URLSearchParams, state: EmulatorState, region: string): Promise<Lease> {
-  const [credential, amzDate, expires, signedHeaders, signature] = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'].map((name) => params.get(name));
+export async function authenticatePresigned(
+  request: ReceivedRequest,
+  params: URLSearchParams,
+  state: EmulatorState,
+  region: string,
+): Promise<Lease> {
+  const [credential, amzDate, expires, signedHeaders, signature] = [
+    'X-Amz-Credential',
+    'X-Amz-Date',
+    'X-Amz-Expires',
+    'X-Amz-SignedHeaders',
+    'X-Amz-Signature',
+  ].map((name) => params.get(name));
   const [accessKeyId, scopeDate, scopeRegion, service, terminator] = (credential ?? '').split('/');
   const signingDate = amzDate ? parseAmzDate(amzDate) : undefined;
   const expiresSeconds = Number(expires);
   if (
-    params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !accessKeyId || !signedHeaders || !signature || !signingDate ||
-    scopeDate !== amzDate!.slice(0, 8) || scopeRegion !== region || service !== 's3' || terminator !== 'aws4_request' ||
-    !/^\d+$/.test(expires ?? '') || expiresSeconds < 1 || expiresSeconds > MAX_EXPIRES_SECONDS
+    params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' ||
+    !accessKeyId ||
+    !signedHeaders ||
+    !signature ||
+    !signingDate ||
+    scopeDate !== amzDate!.slice(0, 8) ||
+    scopeRegion !== region ||
+    service !== 's3' ||
+    terminator !== 'aws4_request' ||
+    !/^\d+$/.test(expires ?? '') ||
+    expiresSeconds < 1 ||
+    expiresSeconds > MAX_EXPIRES_SECONDS
   ) {
     throw new S3Error(
       'AuthorizationQueryParametersError',
@@ -58,11 +78,19 @@ export async function authenticatePresigned(request: ReceivedRequest, params: UR
     throw new S3Error('AccessDenied', 'Request is not yet valid');
   }
 
-  const expected = await presignedSignature(request, params, lease, { region, signingDate, expiresSeconds, signedHeaders: signedHeaders.split(';') });
+  const expected = await presignedSignature(request, params, lease, {
+    region,
+    signingDate,
+    expiresSeconds,
+    signedHeaders: signedHeaders.split(';'),
+  });
   const a = Buffer.from(expected);
   const b = Buffer.from(signature.toLowerCase());
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new S3Error('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.');
+    throw new S3Error(
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    );
   }
   return lease;
 }

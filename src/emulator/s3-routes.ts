@@ -39,7 +39,8 @@ export async function handleS3Call(req: IncomingMessage, res: ServerResponse, st
   const head = method === 'HEAD';
   try {
     const body = await readBody(req, MAX_PUT_BYTES).catch((err: unknown) => {
-      if (err instanceof ServiceError) throw new S3Error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${MAX_PUT_BYTES} bytes`);
+      if (err instanceof ServiceError)
+        throw new S3Error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${MAX_PUT_BYTES} bytes`);
       throw err;
     });
     const lease = await authenticateS3({ method, path: rawPath, query, headers: req.headersDistinct, body }, state);
@@ -63,7 +64,8 @@ export async function handleS3Call(req: IncomingMessage, res: ServerResponse, st
       res.end();
       return;
     }
-    if (method !== 'GET' && !head) throw new S3Error('NotImplemented', `${method} is outside this stand-in's subset (GET, HEAD, PUT, ListObjectsV2)`);
+    if (method !== 'GET' && !head)
+      throw new S3Error('NotImplemented', `${method} is outside this stand-in's subset (GET, HEAD, PUT, ListObjectsV2)`);
     checkScope(lease, 'read', bucket, key);
     const object = state.objects.get(bucket, key);
     if (!object) {

@@ -50,7 +50,6 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-
 /** Starts a Lake Formation emulator speaking restJson1 with SigV4, as the real service does. */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';

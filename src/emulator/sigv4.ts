@@ -8,12 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import {
-  checkSignatureShape,
-  parseSigV4Authorization,
-  SIGNING_SERVICE,
-  type SigV4Authorization,
-} from '../lakeformation/sigv4-header.js';
+import { checkSignatureShape, parseSigV4Authorization, SIGNING_SERVICE, type SigV4Authorization } from '../lakeformation/sigv4-header.js';
 import type { SigningPrincipal } from './catalog.js';
 import { ServiceError } from './service-error.js';
 

@@ -64,7 +64,11 @@ export async function handleStsCall(req: IncomingMessage, res: ServerResponse, s
     const roleArn = form.get('RoleArn') ?? '';
     const sessionName = form.get('RoleSessionName') ?? '';
     if (!SESSION_NAME.test(sessionName)) {
-      throw new StsError('ValidationError', 400, "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*");
+      throw new StsError(
+        'ValidationError',
+        400,
+        "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*",
+      );
     }
     const durationText = form.get('DurationSeconds');
     const durationSeconds = durationText === null ? 3600 : Number(durationText);
@@ -73,15 +77,25 @@ export async function handleStsCall(req: IncomingMessage, res: ServerResponse, s
     }
     const role = state.catalog.role(roleArn);
     const callerArn = caller.assumedRoleArn ?? caller.principalArn;
-    if (!role?.trustedPrincipals.includes(caller.principalArn) || (role.externalId !== undefined && form.get('ExternalId') !== role.externalId)) {
-      throw new StsError('AccessDenied', 403, `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn || '(none)'}`);
+    if (
+      !role?.trustedPrincipals.includes(caller.principalArn) ||
+      (role.externalId !== undefined && form.get('ExternalId') !== role.externalId)
+    ) {
+      throw new StsError(
+        'AccessDenied',
+        403,
+        `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn || '(none)'}`,
+      );
     }
     const tags = readTags(form);
 
     const nowMs = state.clock.now();
     const expiresAtMs = (Math.floor(nowMs / 1000) + durationSeconds) * 1000;
     const session = state.sessions.issue({ roleArn, sessionName, tags, expiresAtMs, account: state.catalog.account });
-    sendXml(res, 200, requestId,
+    sendXml(
+      res,
+      200,
+      requestId,
       `<AssumeRoleResponse xmlns="${STS_NAMESPACE}"><AssumeRoleResult>` +
         `<Credentials><AccessKeyId>${session.credentials.accessKeyId}</AccessKeyId>` +
         `<SecretAccessKey>${escapeXml(session.credentials.secretAccessKey)}</SecretAccessKey>` +
@@ -94,7 +108,10 @@ export async function handleStsCall(req: IncomingMessage, res: ServerResponse, s
   } catch (err) {
     const error = err instanceof StsError ? err : new StsError('InternalFailure', 500, 'Emulator failure');
     outcome = error.code;
-    sendXml(res, error.status, requestId,
+    sendXml(
+      res,
+      error.status,
+      requestId,
       `<ErrorResponse xmlns="${STS_NAMESPACE}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
         `<Code>${error.code}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
     );

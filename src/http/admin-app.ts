@@ -58,7 +58,13 @@ export function createAdminApp(deps: AdminAppDeps): express.Express {
       sendError(res, new LfcsError('MethodNotAllowed', `${req.method} is not allowed here; use GET`));
       return;
     }
-    sendError(res, new LfcsError('RouteNotFound', `no route ${req.method} ${req.path.slice(0, 200)}; try /healthz, /readyz or /metrics (the cache listing is GET /v1/cache on the credentials listener, with the token)`));
+    sendError(
+      res,
+      new LfcsError(
+        'RouteNotFound',
+        `no route ${req.method} ${req.path.slice(0, 200)}; try /healthz, /readyz or /metrics (the cache listing is GET /v1/cache on the credentials listener, with the token)`,
+      ),
+    );
   });
   return app;
 }

@@ -191,7 +191,9 @@ export function refusalsBudgeted(bucket: { tryTake(): boolean }, checks: readonl
  * that the Host check would never see; only proxies receive those.
  */
 const originForm: Check = (a) =>
-  a.req.url?.startsWith('/') ? undefined : new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL');
+  a.req.url?.startsWith('/')
+    ? undefined
+    : new LfcsError('ForbiddenHost', 'the request target must be a path (origin-form), not an absolute URL');
 
 /**
  * DNS-rebinding defence (as the EKS Pod Identity Agent): a browser tricked
@@ -276,13 +278,20 @@ function fairlyRateLimited(bucket: RateLimiter): Check {
     a.listener.log.rateLimited(refusal === 'fair_share' ? 'fair_share' : 'listener');
     return new LfcsError(
       'RateLimited',
-      refusal === 'fair_share' ? "too many requests from this caller while the node's limit is contended; slow down" : 'too many requests; slow down',
+      refusal === 'fair_share'
+        ? "too many requests from this caller while the node's limit is contended; slow down"
+        : 'too many requests; slow down',
       { retryAfterSeconds: 1 },
     );
   };
 }
 
-function rateLimited(bucket: { tryTake(): boolean }, limit: RateLimitName, message: string, options?: { retryAfterSeconds: number }): Check {
+function rateLimited(
+  bucket: { tryTake(): boolean },
+  limit: RateLimitName,
+  message: string,
+  options?: { retryAfterSeconds: number },
+): Check {
   return (a) => {
     if (bucket.tryTake()) return undefined;
     a.listener.log.rateLimited(limit);

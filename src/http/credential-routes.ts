@@ -118,7 +118,13 @@ export const serveCacheListing: CredentialsHandler = (a, deps, input) => {
   answerJson(a, 200, JSON.stringify({ count: total, listed: entries.length, truncated: entries.length < total, entries }));
 };
 
-function answerContainer(a: Admission, deps: CredentialsAppDeps, served: Awaited<Served>, accountId: string | undefined, target: Target): void {
+function answerContainer(
+  a: Admission,
+  deps: CredentialsAppDeps,
+  served: Awaited<Served>,
+  accountId: string | undefined,
+  target: Target,
+): void {
   deps.metrics.servedRemainingSeconds.observe(served.remainingSeconds);
   answerJson(a, 200, containerBody(served.lease, accountId));
   if (a.caller !== undefined) deps.auth.served(a.caller, target, served.lease.expiration.getTime());

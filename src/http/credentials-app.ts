@@ -195,7 +195,9 @@ function createExpressApp(deps: CredentialsAppDeps): express.Express {
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error =
-      err instanceof URIError ? new LfcsError('InvalidRequest', `the path ${truncate(req.path)} has a bad percent-encoding`) : fromExpressError(err);
+      err instanceof URIError
+        ? new LfcsError('InvalidRequest', `the path ${truncate(req.path)} has a bad percent-encoding`)
+        : fromExpressError(err);
     answerError(admissionOf(res), error);
   });
   return app;

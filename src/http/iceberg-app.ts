@@ -67,7 +67,8 @@ export function createIcebergApp(deps: IcebergAppDeps): RequestListener {
     }),
     headers: NO_STORE,
     render,
-    who: (a) => (a.caller?.kind === 'pod' ? { namespace: a.caller.identity.namespace, serviceAccount: a.caller.identity.serviceAccount } : undefined),
+    who: (a) =>
+      a.caller?.kind === 'pod' ? { namespace: a.caller.identity.namespace, serviceAccount: a.caller.identity.serviceAccount } : undefined,
     dispatch: dispatchToExpress(body),
   };
   return listenerHandler(listener);

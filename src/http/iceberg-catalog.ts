@@ -56,10 +56,10 @@ function writeAnswer(a: Admission, answer: GatewayAnswer): void {
 function refusalOf(answer: GatewayAnswer): { type: string; message: string } {
   try {
     const { error } = JSON.parse(answer.body?.toString('utf8') ?? '') as { error?: { type?: unknown; message?: unknown } };
-    if (typeof error?.type === 'string' && typeof error.message === 'string') return { type: error.type, message: error.message.slice(0, 300) };
+    if (typeof error?.type === 'string' && typeof error.message === 'string')
+      return { type: error.type, message: error.message.slice(0, 300) };
   } catch {
     // not an IcebergErrorResponse: named by its status below
   }
   return { type: `HTTP ${answer.status}`, message: 'refused (no IcebergErrorResponse body)' };
 }
-

@@ -29,7 +29,13 @@ import type { GetOptions } from '../cache/index.js';
 import type { Clock } from '../core/clock.js';
 import { ERROR_CATALOGUE, type LakeFormationNameOf } from '../core/error-catalogue.js';
 import { LfcsError, type ErrorCode } from '../core/errors.js';
-import { renderServiceError, SERVICE_ERROR_STATUSES, ServiceError, THROTTLING_MESSAGE, type RenderedServiceError } from '../lakeformation/service-error.js';
+import {
+  renderServiceError,
+  SERVICE_ERROR_STATUSES,
+  ServiceError,
+  THROTTLING_MESSAGE,
+  type RenderedServiceError,
+} from '../lakeformation/service-error.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import type { SidecarMetrics } from '../observability/metrics.js';
 import { createRequestLog } from '../observability/request-log.js';

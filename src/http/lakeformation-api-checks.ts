@@ -56,13 +56,20 @@ export function signed(clock: Clock): Check {
       nowMs: clock.now(),
     });
     if (!shape.ok) {
-      return new ServiceError(shape.problem.kind === 'incomplete' ? 'IncompleteSignatureException' : 'InvalidSignatureException', shape.problem.message);
+      return new ServiceError(
+        shape.problem.kind === 'incomplete' ? 'IncompleteSignatureException' : 'InvalidSignatureException',
+        shape.problem.message,
+      );
     }
     const { accessKeyId, signature } = shape.value.authorization;
     if (!ACCESS_KEY_ID.test(accessKeyId)) {
-      return new ServiceError('IncompleteSignatureException', 'Credential must start with an access key id of 16 to 128 letters and digits.');
+      return new ServiceError(
+        'IncompleteSignatureException',
+        'Credential must start with an access key id of 16 to 128 letters and digits.',
+      );
     }
-    if (!SIGNATURE_HEX.test(signature)) return new ServiceError('IncompleteSignatureException', 'Signature must be 64 hexadecimal characters.');
+    if (!SIGNATURE_HEX.test(signature))
+      return new ServiceError('IncompleteSignatureException', 'Signature must be 64 hexadecimal characters.');
     a.callerAccessKeyId = accessKeyId;
     return undefined;
   };

@@ -52,7 +52,9 @@ export function serveOperation(operation: Operation): LakeFormationApiHandler {
         audit: 'served',
         route: a.label,
         operation,
-        ...(isDataLocationRequest(request) ? { dataLocations: request.dataLocations } : { tableArn: request.tableArn, partition: request.partitionValues }),
+        ...(isDataLocationRequest(request)
+          ? { dataLocations: request.dataLocations }
+          : { tableArn: request.tableArn, partition: request.partitionValues }),
         result: served.result,
         ...(a.callerAccessKeyId !== undefined && { callerAccessKeyId: a.callerAccessKeyId }),
       },

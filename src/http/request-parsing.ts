@@ -43,7 +43,12 @@ export const DYNAMIC_QUERY_PARAMETERS = [
 const commaList = <T extends z.ZodType<unknown, string[]>>(inner: T) =>
   z
     .string()
-    .transform((s) => s.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
     .pipe(inner);
 
 const integerString = z
@@ -120,8 +125,7 @@ export function parseDynamicQuery(
     operation: q.partition ? 'GetTemporaryGluePartitionCredentials' : 'GetTemporaryGlueTableCredentials',
     tableArn: q.table,
     permissions: (q.permissions as Permission[] | undefined) ?? [...defaults.permissions],
-    supportedPermissionTypes:
-      (q.supportedPermissionTypes as PermissionType[] | undefined) ?? [...defaults.supportedPermissionTypes],
+    supportedPermissionTypes: (q.supportedPermissionTypes as PermissionType[] | undefined) ?? [...defaults.supportedPermissionTypes],
     durationSeconds: q.durationSeconds ?? defaults.durationSeconds,
   };
   if (q.partition) request.partitionValues = q.partition;
@@ -153,10 +157,7 @@ function parseLocationQuery(query: Record<string, unknown>, defaults: RequestDef
 }
 
 /** `QueryStartTime` as RFC 3339 text or epoch seconds (the wire form). */
-const queryStartTimeSchema = z.union([
-  rfc3339,
-  fields.queryStartTimeEpochSeconds.transform((seconds) => new Date(seconds * 1000)),
-]);
+const queryStartTimeSchema = z.union([rfc3339, fields.queryStartTimeEpochSeconds.transform((seconds) => new Date(seconds * 1000))]);
 
 const bodySchemas = fields.wireRequestSchemas({ strict: true, queryStartTime: queryStartTimeSchema });
 const tableBodySchema = bodySchemas.GetTemporaryGlueTableCredentials;
@@ -240,9 +241,7 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown, example = '{"T
 }
 
 function unknownKeyHint(error: z.ZodError, accepted: readonly string[]): string {
-  return error.issues.some((issue) => issue.code === 'unrecognized_keys')
-    ? ` (accepted parameters: ${accepted.join(', ')})`
-    : '';
+  return error.issues.some((issue) => issue.code === 'unrecognized_keys') ? ` (accepted parameters: ${accepted.join(', ')})` : '';
 }
 
 function invalid(message: string): LfcsError {

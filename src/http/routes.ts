@@ -10,7 +10,14 @@
  * The label comes from the path alone, whatever the method, so a refused
  * request is counted under the route it was sent to.
  */
-import { serveCacheListing, serveDataLocation, serveDynamic, serveNative, serveProfile, type CredentialsHandler } from './credential-routes.js';
+import {
+  serveCacheListing,
+  serveDataLocation,
+  serveDynamic,
+  serveNative,
+  serveProfile,
+  type CredentialsHandler,
+} from './credential-routes.js';
 import { CATALOG_ROUTES, routeTablePath } from '../iceberg/catalog-routes.js';
 import { serveCatalog, type IcebergHandler } from './iceberg-catalog.js';
 import { serveOperation, type LakeFormationApiHandler } from './lakeformation-operation.js';
@@ -40,9 +47,30 @@ export type ListenerName = Route['listener'];
 export const ROUTES: readonly Route[] = [
   { listener: 'credentials', method: 'GET', path: '/v1/credentials/:profile', label: 'profile', handler: serveProfile, fastPath: 'plain' },
   { listener: 'credentials', method: 'GET', path: '/v1/credentials', label: 'dynamic', handler: serveDynamic, fastPath: 'query' },
-  { listener: 'credentials', method: 'POST', path: '/v1/table-credentials', label: 'table', handler: serveNative('table'), fastPath: false },
-  { listener: 'credentials', method: 'POST', path: '/v1/partition-credentials', label: 'partition', handler: serveNative('partition'), fastPath: false },
-  { listener: 'credentials', method: 'POST', path: '/v1/data-location-credentials', label: 'data-location', handler: serveDataLocation, fastPath: false },
+  {
+    listener: 'credentials',
+    method: 'POST',
+    path: '/v1/table-credentials',
+    label: 'table',
+    handler: serveNative('table'),
+    fastPath: false,
+  },
+  {
+    listener: 'credentials',
+    method: 'POST',
+    path: '/v1/partition-credentials',
+    label: 'partition',
+    handler: serveNative('partition'),
+    fastPath: false,
+  },
+  {
+    listener: 'credentials',
+    method: 'POST',
+    path: '/v1/data-location-credentials',
+    label: 'data-location',
+    handler: serveDataLocation,
+    fastPath: false,
+  },
   { listener: 'credentials', method: 'GET', path: '/v1/cache', label: 'cache', handler: serveCacheListing, fastPath: false },
   {
     listener: 'lakeformation-api',
@@ -70,7 +98,14 @@ export const ROUTES: readonly Route[] = [
   },
   // The gateway's catalog routes, from their one table in src/iceberg.
   ...CATALOG_ROUTES.map(
-    (row): IcebergRoute => ({ listener: 'iceberg', method: row.method, path: routeTablePath(row), label: row.label, handler: serveCatalog, fastPath: false }),
+    (row): IcebergRoute => ({
+      listener: 'iceberg',
+      method: row.method,
+      path: routeTablePath(row),
+      label: row.label,
+      handler: serveCatalog,
+      fastPath: false,
+    }),
   ),
 ];
 
@@ -107,7 +142,9 @@ function compile(path: string): RegExp {
  * path decides, so `match` also names the route of a request with the wrong
  * method or a refused one.
  */
-export function routeMatcher<L extends ListenerName>(listener: L): (url: string | undefined) => Extract<Route, { listener: L }> | undefined {
+export function routeMatcher<L extends ListenerName>(
+  listener: L,
+): (url: string | undefined) => Extract<Route, { listener: L }> | undefined {
   const table = routesOf(listener).map((route) => ({ route, pattern: compile(route.path) }));
   return (url) => {
     if (url === undefined) return undefined;

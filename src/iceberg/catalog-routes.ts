@@ -108,7 +108,7 @@ export function matchCatalogRoute(method: string, rawPath: string, catalogs: rea
 
   if (segments.length === 2 && first === 'config') return only(method, ['GET'], { operation: 'getConfig' });
   if (segments.length === 3 && first === 'oauth' && catalogId === 'tokens') return only(method, ['POST'], { operation: 'getToken' });
-  if (first === 'aws') throw unsupported('The un-scoped signer /v1/aws/s3/sign; the gateway signs at each table\'s own /sign route');
+  if (first === 'aws') throw unsupported("The un-scoped signer /v1/aws/s3/sign; the gateway signs at each table's own /sign route");
   if (first !== 'catalogs' || catalogId === undefined) throw notFound(rawPath);
   if (!catalogs.includes(catalogId)) {
     throw new IcebergError('NotFoundException', `The gateway serves no catalog ${JSON.stringify(catalogId.slice(0, 100))}`);

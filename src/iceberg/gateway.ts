@@ -65,7 +65,11 @@ export interface IcebergGateway {
  * set; the spec lets a server choose when the client names nothing usable).
  */
 export function delegationMode(header: string | string[] | undefined, fallback: DelegationMode): DelegationMode {
-  const asked = [header ?? []].flat().join(',').split(',').map((mode) => mode.trim().toLowerCase());
+  const asked = [header ?? []]
+    .flat()
+    .join(',')
+    .split(',')
+    .map((mode) => mode.trim().toLowerCase());
   if (asked.includes(fallback)) return fallback;
   return DELEGATION_MODES.find((mode) => asked.includes(mode)) ?? fallback;
 }

@@ -116,7 +116,11 @@ function parseResult(body: Buffer): Record<string, unknown> {
 }
 
 function malformed(why: string): IcebergError {
-  return new IcebergError('ServiceUnavailableException', `The upstream catalog answered loadTable with an unusable LoadTableResult: ${why}`, {
-    retryAfterSeconds: 1,
-  });
+  return new IcebergError(
+    'ServiceUnavailableException',
+    `The upstream catalog answered loadTable with an unusable LoadTableResult: ${why}`,
+    {
+      retryAfterSeconds: 1,
+    },
+  );
 }

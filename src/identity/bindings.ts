@@ -11,7 +11,13 @@
 import { LfcsError, truncate } from '../core/errors.js';
 import { matchesAllowedLocation } from '../lakeformation/data-location.js';
 import { matchesAllowedTable } from '../lakeformation/table-arn.js';
-import { isDataLocationRequest, type CredentialRequest, type CredentialsScope, type Permission, type PermissionType } from '../lakeformation/types.js';
+import {
+  isDataLocationRequest,
+  type CredentialRequest,
+  type CredentialsScope,
+  type Permission,
+  type PermissionType,
+} from '../lakeformation/types.js';
 import type { Binding } from './settings.js';
 import type { PodIdentity } from './service-account-verifier.js';
 
@@ -75,7 +81,9 @@ export class Bindings {
     }
     const { request } = target;
     if (request.durationSeconds !== undefined && request.durationSeconds > binding.maxDurationSeconds) {
-      return refuse(`${entry} allows durationSeconds up to ${binding.maxDurationSeconds} (maxDurationSeconds); the request asks ${request.durationSeconds}`);
+      return refuse(
+        `${entry} allows durationSeconds up to ${binding.maxDurationSeconds} (maxDurationSeconds); the request asks ${request.durationSeconds}`,
+      );
     }
     if (isDataLocationRequest(request)) {
       const refused = request.dataLocations.filter((location) => !matchesAllowedLocation(binding.locations, location));
@@ -94,7 +102,9 @@ export class Bindings {
     }
     const permissions = (request.permissions ?? []).filter((p) => !binding.permissions.has(p));
     if (permissions.length > 0) {
-      return refuse(`${entry} does not allow permission(s) ${permissions.join(', ')} (permissions: ${[...binding.permissions].join(', ')})`);
+      return refuse(
+        `${entry} does not allow permission(s) ${permissions.join(', ')} (permissions: ${[...binding.permissions].join(', ')})`,
+      );
     }
     const types = (request.supportedPermissionTypes ?? []).filter((t) => !binding.supportedPermissionTypes.has(t));
     if (types.length > 0) {

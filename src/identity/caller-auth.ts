@@ -108,10 +108,9 @@ export function agentAuth(init: AgentAuthInit): CallerAuth {
   const buckets = new LRUCache<string, TokenBucket>({ max: POD_BUCKETS_MAX });
   const ownHost = hostForUrl(init.host);
   const ownHosts = new Set([ownHost, `${ownHost}:80`]);
-  const checks = Object.fromEntries(TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, init.metrics.tokenChecks.labels({ outcome })])) as Record<
-    TokenCheckOutcome,
-    { inc(): void }
-  >;
+  const checks = Object.fromEntries(
+    TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, init.metrics.tokenChecks.labels({ outcome })]),
+  ) as Record<TokenCheckOutcome, { inc(): void }>;
   return {
     known(header) {
       const identity = init.verifier.known(header);
@@ -168,5 +167,9 @@ function describeTarget(target: Target): Record<string, unknown> {
   if ('profile' in target) return { profile: target.profile };
   const { request } = target;
   if (isDataLocationRequest(request)) return { locations: request.dataLocations, credentialsScope: request.credentialsScope };
-  return { tableArn: request.tableArn, ...(request.partitionValues && { partition: request.partitionValues }), permissions: request.permissions };
+  return {
+    tableArn: request.tableArn,
+    ...(request.partitionValues && { partition: request.partitionValues }),
+    permissions: request.permissions,
+  };
 }

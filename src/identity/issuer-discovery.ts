@@ -42,7 +42,7 @@ export async function discover(options: DiscoveryOptions): Promise<Discovered> {
   if (!response.ok) {
     const hint =
       (response.status === 401 || response.status === 403) && !apiServer
-        ? " (lfcs sends its own token only to the in-cluster API server: set agent.issuerUrl to https://kubernetes.default.svc)"
+        ? ' (lfcs sends its own token only to the in-cluster API server: set agent.issuerUrl to https://kubernetes.default.svc)'
         : '';
     throw new Error(`HTTP ${response.status}${hint}`);
   }

@@ -68,7 +68,8 @@ export class IssuerKeys {
           this.#scheduleRefresh();
         },
         (err: unknown) => {
-          if (!(err instanceof LfcsError) && !(err instanceof KeyFetchPaused)) this.#report(`cannot read the signing keys: ${describe(err)}`);
+          if (!(err instanceof LfcsError) && !(err instanceof KeyFetchPaused))
+            this.#report(`cannot read the signing keys: ${describe(err)}`);
           if (!this.#stopped) this.#retry = this.#options.clock.setTimeout(attempt, DISCOVERY_RETRY_MS);
         },
       );
@@ -88,7 +89,8 @@ export class IssuerKeys {
     await discovered.keys.reload();
     const jwks = discovered.keys.jwks();
     // In the background: a slow disk delays nothing.
-    if (jwks !== undefined) void this.#store.save(discovered.issuer, jwks, this.#options.clock.now()).then((problem) => this.#storeFailed(problem));
+    if (jwks !== undefined)
+      void this.#store.save(discovered.issuer, jwks, this.#options.clock.now()).then((problem) => this.#storeFailed(problem));
     return discovered;
   }
 

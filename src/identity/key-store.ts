@@ -118,7 +118,9 @@ export function readSaved(file: string): LoadResult {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { problem: `no saved keys at ${file}`, missing: true } : { problem: `cannot read ${file} (${code ?? 'error'})` };
+    return code === 'ENOENT'
+      ? { problem: `no saved keys at ${file}`, missing: true }
+      : { problem: `cannot read ${file} (${code ?? 'error'})` };
   }
   let value: unknown;
   try {

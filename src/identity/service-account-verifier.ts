@@ -90,7 +90,9 @@ export class ServiceAccountVerifier {
    */
   async verify(header: string | undefined): Promise<PodIdentity> {
     if (header === undefined || header === '') {
-      throw unauthorized('the Authorization header is missing; send the projected service-account token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)');
+      throw unauthorized(
+        'the Authorization header is missing; send the projected service-account token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)',
+      );
     }
     if (header.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/.test(header)) {
       throw unauthorized('the Authorization header is not a JWT; send the projected service-account token itself, without a scheme');

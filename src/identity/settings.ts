@@ -19,8 +19,7 @@ export const SDK_LINK_LOCAL_HOSTS = ['169.254.170.2', '169.254.170.23', 'fd00:ec
 export const POD_IDENTITY_AGENT_HOSTS = ['169.254.170.23', 'fd00:ec2::23'] as const;
 
 const AGENT_HOST_EXPECTED =
-  `one of ${SDK_LINK_LOCAL_HOSTS.join(', ')} (the link-local addresses the SDKs accept over plain HTTP) ` +
-  'or a loopback address';
+  `one of ${SDK_LINK_LOCAL_HOSTS.join(', ')} (the link-local addresses the SDKs accept over plain HTTP) ` + 'or a loopback address';
 
 /**
  * Kubernetes names: a namespace is a DNS label, a service account a DNS
@@ -97,7 +96,9 @@ export const agentSettingsSchema = section({
     .max(DNS_SUBDOMAIN_MAX, { error: NAME_EXPECTED })
     .regex(DNS_SUBDOMAIN, { error: NAME_EXPECTED })
     .optional()
-    .describe("The node this agent serves (the chart sets it from spec.nodeName); tokens naming another node are refused. Required in agent mode."),
+    .describe(
+      'The node this agent serves (the chart sets it from spec.nodeName); tokens naming another node are refused. Required in agent mode.',
+    ),
   audience: z
     .string({ error: 'a non-empty string' })
     .min(1, { error: 'a non-empty string' })
@@ -107,12 +108,16 @@ export const agentSettingsSchema = section({
     .string({ error: ISSUER_URL_EXPECTED })
     .refine(isIssuerUrl, { error: ISSUER_URL_EXPECTED })
     .default('https://kubernetes.default.svc')
-    .describe('Where the OIDC discovery document is read (<issuerUrl>/.well-known/openid-configuration); the default is the API server in-cluster.'),
+    .describe(
+      'Where the OIDC discovery document is read (<issuerUrl>/.well-known/openid-configuration); the default is the API server in-cluster.',
+    ),
   issuer: z
     .string({ error: 'a non-empty string' })
     .min(1, { error: 'a non-empty string' })
     .optional()
-    .describe("The iss the tokens must carry. Default: the discovery document's issuer (in-cluster, the API server's --service-account-issuer)."),
+    .describe(
+      "The iss the tokens must carry. Default: the discovery document's issuer (in-cluster, the API server's --service-account-issuer).",
+    ),
   jwksUrl: z
     .string({ error: ISSUER_URL_EXPECTED })
     .refine(isIssuerUrl, { error: ISSUER_URL_EXPECTED })
@@ -124,16 +129,24 @@ export const agentSettingsSchema = section({
     .string({ error: 'a path' })
     .min(1, { error: 'a path' })
     .default('/var/run/secrets/kubernetes.io/serviceaccount/token')
-    .describe("lfcs's own token, sent as a bearer token only when issuerUrl is the in-cluster API server (kubernetes.default.svc) or loopback, and only to its origin; skipped while the file is absent."),
+    .describe(
+      "lfcs's own token, sent as a bearer token only when issuerUrl is the in-cluster API server (kubernetes.default.svc) or loopback, and only to its origin; skipped while the file is absent.",
+    ),
   verifiedTokenSeconds: integer(0, 300)
     .default(60)
-    .describe('A verified token is remembered this long (never past its exp), so hits skip the signature check; a key the issuer drops stops working within jwksCacheSeconds plus this.'),
+    .describe(
+      'A verified token is remembered this long (never past its exp), so hits skip the signature check; a key the issuer drops stops working within jwksCacheSeconds plus this.',
+    ),
   jwksCacheSeconds: integer(1, 86_400)
     .default(600)
-    .describe("The issuer's keys are re-read this often, so a key it removed stops verifying; while it cannot be reached, the keys read last stay in use."),
+    .describe(
+      "The issuer's keys are re-read this often, so a key it removed stops verifying; while it cannot be reached, the keys read last stay in use.",
+    ),
   jwksCooldownSeconds: integer(0, 3600)
     .default(30)
-    .describe('A token signed by an unknown key (kid) re-reads the keys at most this often: a rotation is picked up, a flood of forged kids costs one fetch.'),
+    .describe(
+      'A token signed by an unknown key (kid) re-reads the keys at most this often: a rotation is picked up, a flood of forged kids costs one fetch.',
+    ),
   keyStoreFile: z
     .string({ error: 'a path' })
     .min(1, { error: 'a path' })

@@ -31,12 +31,7 @@
 import { z } from 'zod';
 import { segmentSource } from './segment.js';
 import { REGION_SOURCE, TABLE_ARN_PATTERN, TABLE_PATTERN_SYNTAX } from './table-arn.js';
-import {
-  DATA_LOCATION_MAX_LENGTH,
-  DATA_LOCATION_PATTERN,
-  DATA_LOCATION_PATTERN_SYNTAX,
-  DATA_LOCATIONS_MAX,
-} from './data-location.js';
+import { DATA_LOCATION_MAX_LENGTH, DATA_LOCATION_PATTERN, DATA_LOCATION_PATTERN_SYNTAX, DATA_LOCATIONS_MAX } from './data-location.js';
 import { CREDENTIALS_SCOPES, PERMISSIONS, PERMISSION_TYPES } from './types.js';
 
 /** Lake Formation's `DurationSeconds` range (API model; the prose says 21600 but the model allows 43200). */
@@ -139,8 +134,7 @@ export const dataLocations = z
 export const credentialsScope = z.enum(CREDENTIALS_SCOPES, { error: `one of ${CREDENTIALS_SCOPES.join(', ')}` });
 
 const TABLE_PATTERN_EXPECTED =
-  'a table ARN pattern such as arn:aws:glue:us-east-1:123456789012:table/sales/* ' +
-  '(* matches within one segment; ** is not supported)';
+  'a table ARN pattern such as arn:aws:glue:us-east-1:123456789012:table/sales/* ' + '(* matches within one segment; ** is not supported)';
 const LOCATION_PATTERN_EXPECTED =
   'an S3 location pattern such as s3://lake/warehouse/* (* matches within one path segment; ** is not supported)';
 
@@ -153,10 +147,9 @@ export const tablePatterns = () =>
     error: 'a list of table ARN patterns',
   });
 export const locationPatterns = () =>
-  z.array(
-    z.string({ error: LOCATION_PATTERN_EXPECTED }).regex(DATA_LOCATION_PATTERN_SYNTAX, { error: LOCATION_PATTERN_EXPECTED }),
-    { error: 'a list of S3 location patterns' },
-  );
+  z.array(z.string({ error: LOCATION_PATTERN_EXPECTED }).regex(DATA_LOCATION_PATTERN_SYNTAX, { error: LOCATION_PATTERN_EXPECTED }), {
+    error: 'a list of S3 location patterns',
+  });
 
 /**
  * The request bodies as the API names their members, for the native HTTP

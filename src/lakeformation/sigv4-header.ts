@@ -58,9 +58,7 @@ export function parseSigV4Authorization(header: string): Parsed<SigV4Authorizati
   }
   const [accessKeyId, scopeDate, region, service, terminator, ...extra] = credential.split('/');
   if (!accessKeyId || !scopeDate || !region || !service || terminator !== 'aws4_request' || extra.length > 0) {
-    return incomplete(
-      'Credential should be scoped to a valid region, service and date: <key>/<yyyymmdd>/<region>/<service>/aws4_request.',
-    );
+    return incomplete('Credential should be scoped to a valid region, service and date: <key>/<yyyymmdd>/<region>/<service>/aws4_request.');
   }
   return {
     ok: true,
@@ -87,7 +85,10 @@ export function parseAmzDate(value: string): Date | undefined {
 }
 
 export function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** AWS's own wording for a request signed more than 15 minutes off `nowMs`; undefined when within. */

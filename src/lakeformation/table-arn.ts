@@ -29,9 +29,7 @@ const ACCOUNT = '\\d{12}';
 const NAME = segmentSource(':*;\\s', 255);
 
 /** A Glue table ARN: `arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>` (any `aws*` partition). */
-export const TABLE_ARN_PATTERN = new RegExp(
-  `^arn:(${PARTITION}):glue:(${REGION_SOURCE}):(${ACCOUNT}):table/(${NAME})/(${NAME})$`,
-);
+export const TABLE_ARN_PATTERN = new RegExp(`^arn:(${PARTITION}):glue:(${REGION_SOURCE}):(${ACCOUNT}):table/(${NAME})/(${NAME})$`);
 
 /** The parts of a Glue table ARN. */
 export interface TableArnParts {

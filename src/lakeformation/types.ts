@@ -26,12 +26,7 @@ export const PERMISSIONS = [
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Lake Formation `PermissionType` enum (`SupportedPermissionTypes`). */
-export const PERMISSION_TYPES = [
-  'COLUMN_PERMISSION',
-  'CELL_FILTER_PERMISSION',
-  'NESTED_PERMISSION',
-  'NESTED_CELL_PERMISSION',
-] as const;
+export const PERMISSION_TYPES = ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION', 'NESTED_PERMISSION', 'NESTED_CELL_PERMISSION'] as const;
 export type PermissionType = (typeof PERMISSION_TYPES)[number];
 
 /** `CredentialsScope` of `GetTemporaryDataLocationCredentials`. */

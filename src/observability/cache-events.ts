@@ -8,10 +8,7 @@ import type { CacheHooks, UpstreamCallEvent } from '../cache/index.js';
 import type { SidecarMetrics } from './metrics.js';
 
 /** Cache events become metrics and the audit log: one line per upstream call. */
-export function cacheHooks(
-  metrics: SidecarMetrics,
-  logger: Logger,
-): CacheHooks & { onUpstreamCall(event: UpstreamCallEvent): void } {
+export function cacheHooks(metrics: SidecarMetrics, logger: Logger): CacheHooks & { onUpstreamCall(event: UpstreamCallEvent): void } {
   return {
     onLookup: (result) => metrics.cacheLookups.inc({ result }),
     onRefresh: (outcome) => metrics.refreshes.inc({ outcome }),
@@ -42,4 +39,3 @@ export function cacheHooks(
     },
   };
 }
-

@@ -19,12 +19,7 @@ const SECRET_KEYS = [
   'authorization',
   'Authorization',
 ];
-const REDACT_PATHS = [
-  ...SECRET_KEYS,
-  ...SECRET_KEYS.map((key) => `*.${key}`),
-  'req.headers.authorization',
-  'headers.authorization',
-];
+const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((key) => `*.${key}`), 'req.headers.authorization', 'headers.authorization'];
 
 export interface LoggerInit {
   level: LevelWithSilent;

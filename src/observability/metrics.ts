@@ -172,4 +172,3 @@ export function createMetrics(init: MetricsInit & { known?: KnownLabels }): Side
   for (const limit of RATE_LIMITS) metrics.rateLimited.inc({ limit }, 0);
   return metrics;
 }
-

@@ -97,7 +97,13 @@ export function createRequestLog(init: RequestLogInit): RequestLog {
     },
     failed(route, err) {
       const e = err as { name?: unknown; stack?: unknown };
-      const frame = typeof e?.stack === 'string' ? e.stack.split('\n').find((line) => line.trim().startsWith('at '))?.trim() : undefined;
+      const frame =
+        typeof e?.stack === 'string'
+          ? e.stack
+              .split('\n')
+              .find((line) => line.trim().startsWith('at '))
+              ?.trim()
+          : undefined;
       logger.error({ route, errorName: typeof e?.name === 'string' ? e.name : typeof err, frame }, 'unexpected error while serving');
     },
   };

@@ -53,7 +53,10 @@ function tokenSourceFromConfig(config: Config, clock: Clock, logger: Logger): To
       clock,
       onRejectedRotation: (reason) => logger.warn({ reason }, 'rotated token refused; the previous token stays in use'),
       onMissing: () =>
-        logger.warn({ tokenFile: config.auth.tokenFile }, 'token file is missing; the previous token stays in use until a new file appears'),
+        logger.warn(
+          { tokenFile: config.auth.tokenFile },
+          'token file is missing; the previous token stays in use until a new file appears',
+        ),
     });
   }
   if (config.auth.token !== undefined) return createTokenSource({ kind: 'value', token: config.auth.token });

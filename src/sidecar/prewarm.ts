@@ -76,15 +76,18 @@ export class Prewarmer {
     const { clock } = this.#init;
     const previous = this.#watches.get(name);
     if (previous !== undefined) clock.clearTimeout(previous);
-    const timer = clock.setTimeout(() => {
-      this.#watches.delete(name);
-      if (this.#stopped) return;
-      const live = this.#init.cache.peek(request.key);
-      if (live) return this.#watch(name, request, live.expiration.getTime());
-      this.#states.set(name, { state: 'pending' });
-      this.#init.logger.warn({ profile: name }, 'profile lost its lease; prewarming it again');
-      void this.#attempt(name, request, 0);
-    }, Math.max(0, expiresAtMs - clock.now()));
+    const timer = clock.setTimeout(
+      () => {
+        this.#watches.delete(name);
+        if (this.#stopped) return;
+        const live = this.#init.cache.peek(request.key);
+        if (live) return this.#watch(name, request, live.expiration.getTime());
+        this.#states.set(name, { state: 'pending' });
+        this.#init.logger.warn({ profile: name }, 'profile lost its lease; prewarming it again');
+        void this.#attempt(name, request, 0);
+      },
+      Math.max(0, expiresAtMs - clock.now()),
+    );
     this.#watches.set(name, timer);
   }
 
@@ -138,11 +141,9 @@ export class Prewarmer {
 /** A location profile's lease that does not cover every requested location. */
 class IncompleteCoverage extends LfcsError {
   constructor(readonly missing: string[]) {
-    super(
-      'IncompleteCoverage',
-      `Lake Formation granted credentials without ${missing.join(', ')} in AccessibleDataLocations`,
-      { retryable: true },
-    );
+    super('IncompleteCoverage', `Lake Formation granted credentials without ${missing.join(', ')} in AccessibleDataLocations`, {
+      retryable: true,
+    });
   }
 }
 

@@ -134,7 +134,11 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
     listingRateLimiter: bucket(CACHE_LISTINGS_PER_SECOND, CACHE_LISTINGS_PER_SECOND),
     deniedLogLimiter,
     ...(agentMode && {
-      newRequests: newRequestBudget({ clock, ratePerSecond: config.agent.podNewRequestsPerSecond, burst: config.agent.podNewRequestsBurst }),
+      newRequests: newRequestBudget({
+        clock,
+        ratePerSecond: config.agent.podNewRequestsPerSecond,
+        burst: config.agent.podNewRequestsBurst,
+      }),
     }),
     metrics,
     logger,

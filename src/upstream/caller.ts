@@ -12,13 +12,7 @@ import type { CredentialRequest, Lease, VendFunction } from '../lakeformation/ty
 import { z } from 'zod';
 import { parseSettings } from '../core/settings.js';
 import { UpstreamLimiter, type CallPriority } from './limiter.js';
-import {
-  limiterSettingsShape,
-  retrySettingsShape,
-  UPSTREAM_RELATIONS,
-  type LimiterSettings,
-  type RetrySettings,
-} from './settings.js';
+import { limiterSettingsShape, retrySettingsShape, UPSTREAM_RELATIONS, type LimiterSettings, type RetrySettings } from './settings.js';
 
 /** One upstream attempt, as reported to `onAttempt`. */
 export interface UpstreamCallEvent {

@@ -33,7 +33,9 @@ const AUTH_FAILURE_NAMES = new Set([
 /** Lake Formation's names for "this request will never succeed as sent": the catalogue's permanent codes. */
 function permanentCode(name: string): UpstreamErrorCode | undefined {
   const code = name as UpstreamErrorCode;
-  return Object.hasOwn(ERROR_CATALOGUE, name) && ERROR_CATALOGUE[code].source === 'upstream' && ERROR_CATALOGUE[code].permanent ? code : undefined;
+  return Object.hasOwn(ERROR_CATALOGUE, name) && ERROR_CATALOGUE[code].source === 'upstream' && ERROR_CATALOGUE[code].permanent
+    ? code
+    : undefined;
 }
 
 const NETWORK_ERROR_CODES = new Set([
@@ -62,18 +64,14 @@ interface SdkLikeError {
  * message are kept: the SDK error itself carries the raw response and is
  * never attached as a cause.
  */
-export function classifyUpstreamError(
-  err: unknown,
-  context: { timedOut?: boolean; timeoutMs?: number } = {},
-): UpstreamError {
+export function classifyUpstreamError(err: unknown, context: { timedOut?: boolean; timeoutMs?: number } = {}): UpstreamError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkLikeError;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const status = e.$metadata?.httpStatusCode;
   // A 2xx answer that failed to parse (a SyntaxError) has a message quoting
   // the response body, which may hold key material: keep no message then.
   const fromSuccessfulAnswer = (status !== undefined && status < 300) || name === 'SyntaxError';
-  const upstreamMessage =
-    typeof e.message === 'string' && !fromSuccessfulAnswer ? e.message.slice(0, MAX_MESSAGE_LENGTH) : '';
+  const upstreamMessage = typeof e.message === 'string' && !fromSuccessfulAnswer ? e.message.slice(0, MAX_MESSAGE_LENGTH) : '';
   const details = (retryable: boolean) => ({
     upstreamName: name,
     retryable,
@@ -99,7 +97,9 @@ export function classifyUpstreamError(
     // Retry-After meanwhile) until KMS or its key policy is fixed.
     return new UpstreamError(
       'UpstreamUnavailable',
-      describe("Lake Formation could not decrypt the Data Catalog (GlueEncryptionException); check the catalog's KMS key and that lfcs's role may use it"),
+      describe(
+        "Lake Formation could not decrypt the Data Catalog (GlueEncryptionException); check the catalog's KMS key and that lfcs's role may use it",
+      ),
       details(true),
     );
   }

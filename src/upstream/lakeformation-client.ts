@@ -74,17 +74,11 @@ export function createLakeFormationVending(init: LakeFormationVendingInit): Lake
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       if (request.operation === 'GetTemporaryDataLocationCredentials') {
-        const output = await client.send(
-          new GetTemporaryDataLocationCredentialsCommand(toDataLocationInput(request)),
-          { abortSignal },
-        );
+        const output = await client.send(new GetTemporaryDataLocationCredentialsCommand(toDataLocationInput(request)), { abortSignal });
         return toDataLocationLease(output, request);
       }
       if (request.operation === 'GetTemporaryGluePartitionCredentials') {
-        const output = await client.send(
-          new GetTemporaryGluePartitionCredentialsCommand(toPartitionInput(request)),
-          { abortSignal },
-        );
+        const output = await client.send(new GetTemporaryGluePartitionCredentialsCommand(toPartitionInput(request)), { abortSignal });
         return toLease(output, request);
       }
       const output = await client.send(new GetTemporaryGlueTableCredentialsCommand(toTableInput(request)), {
@@ -112,7 +106,9 @@ function assumedRoleCredentials(init: LakeFormationVendingInit): AwsCredentialId
   // The providers package loads only for a configuration with upstream.assumeRole, on the first call.
   let provider: Promise<AwsCredentialIdentityProvider> | undefined;
   return async (options) => {
-    provider ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) => fromTemporaryCredentials(temporaryCredentialsInit(init)));
+    provider ??= import('@aws-sdk/credential-providers').then(({ fromTemporaryCredentials }) =>
+      fromTemporaryCredentials(temporaryCredentialsInit(init)),
+    );
     return (await provider)(options);
   };
 }
@@ -199,11 +195,7 @@ function toLease(output: VendOutput, request: CredentialRequest): Lease {
   const expiration = output.Expiration;
   if (!(expiration instanceof Date) || Number.isNaN(expiration.getTime())) missing.push('Expiration');
   if (missing.length > 0) {
-    throw new LfcsError(
-      'InvalidUpstreamResponse',
-      `${request.operation} answered without ${missing.join(', ')}`,
-      { retryable: true },
-    );
+    throw new LfcsError('InvalidUpstreamResponse', `${request.operation} answered without ${missing.join(', ')}`, { retryable: true });
   }
   return {
     accessKeyId: output.AccessKeyId!,

@@ -267,9 +267,8 @@ function isUrgent(call: QueuedCall): boolean {
 }
 
 function queueFullError(max: number): LfcsError {
-  return new LfcsError(
-    'UpstreamBusy',
-    `Too many Lake Formation calls are waiting (maxQueuedCalls=${max}); try again shortly`,
-    { retryable: true, retryAfterSeconds: 1 },
-  );
+  return new LfcsError('UpstreamBusy', `Too many Lake Formation calls are waiting (maxQueuedCalls=${max}); try again shortly`, {
+    retryable: true,
+    retryAfterSeconds: 1,
+  });
 }

@@ -28,12 +28,8 @@ export const retrySettingsShape = {
   maxAttempts: integer(1, 10)
     .default(3)
     .describe('Attempts per Lake Formation call, the first included; as the AWS SDKs, and more would outlast a 1-2 s client timeout.'),
-  retryBaseDelayMs: integer(1, 60_000)
-    .default(100)
-    .describe('Cap of the first retry delay, ms (full jitter, doubling per retry).'),
-  retryMaxDelayMs: integer(1, 60_000)
-    .default(1000)
-    .describe('Largest retry delay cap, ms; clients time out after 1-2 s.'),
+  retryBaseDelayMs: integer(1, 60_000).default(100).describe('Cap of the first retry delay, ms (full jitter, doubling per retry).'),
+  retryMaxDelayMs: integer(1, 60_000).default(1000).describe('Largest retry delay cap, ms; clients time out after 1-2 s.'),
   throttlePauseMs: integer(0, 60_000)
     .default(1000)
     .describe(
@@ -85,9 +81,7 @@ export const assumeRoleSchema = section({
     .max(1224, { error: 'a string of 2 to 1224 characters' })
     .optional()
     .describe("The role's trust policy condition sts:ExternalId, if it has one."),
-  durationSeconds: integer(900, 43_200)
-    .default(3600)
-    .describe('Role session length, s; the SDK assumes the role again before it ends.'),
+  durationSeconds: integer(900, 43_200).default(3600).describe('Role session length, s; the SDK assumes the role again before it ends.'),
   stsEndpoint: z
     .string({ error: ENDPOINT_EXPECTED })
     .refine(isHttpEndpoint, { error: ENDPOINT_EXPECTED })
@@ -115,9 +109,7 @@ export type RetrySettings = Pick<UpstreamSettings, keyof typeof retrySettingsSha
 export type LimiterSettings = Pick<UpstreamSettings, keyof typeof limiterSettingsShape>;
 
 /** Rules between `upstream.*` fields. */
-export const UPSTREAM_RELATIONS: readonly Relation[] = [
-  { lower: ['retryBaseDelayMs'], upper: 'retryMaxDelayMs', strict: false },
-];
+export const UPSTREAM_RELATIONS: readonly Relation[] = [{ lower: ['retryBaseDelayMs'], upper: 'retryMaxDelayMs', strict: false }];
 
 /** Every default of `upstream.*`. */
 export const UPSTREAM_DEFAULTS: Readonly<UpstreamSettings> = Object.freeze(upstreamSettingsSchema.parse({}));

@@ -89,7 +89,10 @@ export function fakeCredentialsDeps(
   const profiles = new Map<string, ResolvedProfile>(
     Object.entries(options.profiles ?? {}).map(([name, request]) => [
       name,
-      { prepared: prepareRequest(request), accountId: request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : '123456789012' },
+      {
+        prepared: prepareRequest(request),
+        accountId: request.operation === 'GetTemporaryDataLocationCredentials' ? undefined : '123456789012',
+      },
     ]),
   );
   const state = { fresh: undefined as { lease: Lease } | undefined, freshHits: 0 };

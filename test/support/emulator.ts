@@ -48,10 +48,7 @@ export function startTestEmulator(options: { catalog?: Catalog; clock?: Clock } 
 }
 
 /** The real SDK client against the emulator, as the sidecar builds it. */
-export function lakeFormationClient(
-  emulator: RunningEmulator,
-  overrides: Partial<LakeFormationClientConfig> = {},
-): LakeFormationClient {
+export function lakeFormationClient(emulator: RunningEmulator, overrides: Partial<LakeFormationClientConfig> = {}): LakeFormationClient {
   return new LakeFormationClient({
     endpoint: emulator.url,
     region: REGION,

@@ -45,7 +45,10 @@ function portOf(handler: RequestListener): Promise<number> {
 
 export async function inject(handler: RequestListener, req: InjectRequest): Promise<InjectResponse> {
   const port = await portOf(handler);
-  const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  const headers = Object.fromEntries(Object.entries(req.headers ?? {}).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.url, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];

@@ -23,7 +23,9 @@ export function warehouseFile(bucket: string, key: string): Buffer {
 }
 
 /** Starts an emulator serving the demo warehouse for the enclosing `describe`, reset before each test unless `reset: false`. */
-export function useIcebergEmulator(options: { catalog?: Catalog; clock?: Clock; reset?: boolean } = {}): { readonly emulator: RunningEmulator } {
+export function useIcebergEmulator(options: { catalog?: Catalog; clock?: Clock; reset?: boolean } = {}): {
+  readonly emulator: RunningEmulator;
+} {
   let emulator: RunningEmulator | undefined;
   beforeAll(async () => {
     emulator = await startEmulator({
@@ -105,7 +107,7 @@ export async function signedCall(emulator: RunningEmulator, options: SignedReque
     method: options.method ?? 'GET',
     path: options.query ? `${options.path}?${options.query}` : options.path,
     headers: sent,
-    ...(options.sendBody ?? options.body) !== undefined ? { body: options.sendBody ?? options.body } : {},
+    ...((options.sendBody ?? options.body) !== undefined ? { body: options.sendBody ?? options.body } : {}),
   });
 }
 
@@ -145,7 +147,14 @@ export function send(
 ): Promise<BytesResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: '127.0.0.1', port: emulator.port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {}, agent: false },
+      {
+        host: '127.0.0.1',
+        port: emulator.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers ?? {},
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

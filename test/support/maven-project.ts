@@ -51,7 +51,9 @@ export async function ensureMavenProject(project: MavenProject): Promise<string[
         await run('mvn', ['-B', '-q', 'package'], { cwd: project.dir, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 });
       } catch (err) {
         const e = err as { stdout?: string; stderr?: string; message: string };
-        throw new Error(`building ${project.name} failed (needs Java 17 + Maven and Maven Central): ${e.stdout ?? ''}${e.stderr ?? e.message}`);
+        throw new Error(
+          `building ${project.name} failed (needs Java 17 + Maven and Maven Central): ${e.stdout ?? ''}${e.stderr ?? e.message}`,
+        );
       }
       writeFileSync(stamp, '');
     });

@@ -199,10 +199,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lfcs-agent-netns-'));
   home = join(dir, 'home');
   mkdirSync(home);
-  const builds = Promise.all([
-    ensureBotocore().then((path) => (python = path)),
-    buildJavaClient().then((args) => (javaArgs = args)),
-  ]);
+  const builds = Promise.all([ensureBotocore().then((path) => (python = path)), buildJavaClient().then((args) => (javaArgs = args))]);
 
   firstKid = await issuer.addKey();
   writeJwks();
@@ -269,7 +266,8 @@ afterAll(async () => {
 describe('agent mode in a network namespace', () => {
   it('listens on 169.254.170.2:80 inside the namespace, its PID the process’s own', async () => {
     // A dummy interface's state reads UNKNOWN (it has no carrier to report); the veth end's, UP.
-    const line = netns!.addressInterface === 'dummy' ? /^lfcs0\s+(UNKNOWN|UP)\s+169\.254\.170\.2\/32/m : /^lfcs0@lfcs1\s+UP\s+169\.254\.170\.2\/32/m;
+    const line =
+      netns!.addressInterface === 'dummy' ? /^lfcs0\s+(UNKNOWN|UP)\s+169\.254\.170\.2\/32/m : /^lfcs0@lfcs1\s+UP\s+169\.254\.170\.2\/32/m;
     expect(await netns!.addresses()).toMatch(line);
     const listening = await agent.waitForLog((line) => line['msg'] === 'lfcs listening');
     expect(listening['credentials']).toBe(`${AGENT}:80`);
@@ -298,41 +296,57 @@ describe('agent mode in a network namespace', () => {
     expect(await mintedRecord(reports[0]!)).toBeDefined();
     const after = await tableCalls();
     const calls = { table: after.table - before.table, total: after.total - before.total };
-    console.log(`[agent-netns] three pods, ${path}: ${calls.table} GetTemporaryGlueTableCredentials call(s), ${calls.total} Lake Formation call(s) in all`);
+    console.log(
+      `[agent-netns] three pods, ${path}: ${calls.table} GetTemporaryGlueTableCredentials call(s), ${calls.total} Lake Formation call(s) in all`,
+    );
     expect(calls).toEqual({ table: 1, total: 1 });
     return reports;
   }
 
-  it('serves three pods with different tokens, through botocore, fromHttp and Java v2, one profile for one Lake Formation call', async () => {
-    const reports = await threePods('/v1/credentials/orders');
-    console.log(`[agent-netns] clients: ${reports.map((r) => r.sdk).join('; ')}`);
-    // What the clients hold is what the agent serves (compared as hashes).
-    const [served] = await probe([await goodRequest()]);
-    const lease = expectServed(served!);
-    expect(sha256(lease.SecretAccessKey)).toBe(reports[0]!.secretAccessKeySha256);
-    expect(sha256(lease.Token)).toBe(reports[0]!.sessionTokenSha256);
-  }, CLIENT_TIMEOUT_MS);
+  it(
+    'serves three pods with different tokens, through botocore, fromHttp and Java v2, one profile for one Lake Formation call',
+    async () => {
+      const reports = await threePods('/v1/credentials/orders');
+      console.log(`[agent-netns] clients: ${reports.map((r) => r.sdk).join('; ')}`);
+      // What the clients hold is what the agent serves (compared as hashes).
+      const [served] = await probe([await goodRequest()]);
+      const lease = expectServed(served!);
+      expect(sha256(lease.SecretAccessKey)).toBe(reports[0]!.secretAccessKeySha256);
+      expect(sha256(lease.Token)).toBe(reports[0]!.sessionTokenSha256);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
-  it('serves the same three pods one table on the dynamic route for one Lake Formation call', async () => {
-    await threePods(`/v1/credentials?table=${encodeURIComponent(RETURNS_ARN)}`);
-  }, CLIENT_TIMEOUT_MS);
+  it(
+    'serves the same three pods one table on the dynamic route for one Lake Formation call',
+    async () => {
+      await threePods(`/v1/credentials?table=${encodeURIComponent(RETURNS_ARN)}`);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
-  it('refuses a pod whose binding does not allow the table (403 NoBinding), to a real client too', async () => {
-    const token = await mint(PODS.reader);
-    const path = `/v1/credentials?table=${encodeURIComponent(PAYMENTS_ARN)}`;
-    const [refused, good] = await probe([{ url: AGENT + path, authorization: token }, await goodRequest()]);
-    expect(refused!.status).toBe(403);
-    expect(refused!.contentType).toBe('application/json');
-    expect(refused!.body).toMatchObject({ code: 'NoBinding', Code: 'NoBinding' });
-    expect((refused!.body as { message: string }).message).toContain('namespace "analytics" service account "reader"');
-    expectServed(good!);
-    // botocore, asking for the same table with that token, gets no credentials.
-    const run = await runClient(BOTOCORE, path, token);
-    expect(run.code, JSON.stringify(run.report)).toBe(3);
-    const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
-    console.log(`[agent-netns] botocore, table outside its binding -> ${error.slice(0, 300)}`);
-    expect(error).toMatch(/^botocore\.exceptions\.CredentialRetrievalError\b.*Received non 200 response 403 from container metadata: \{"code":"NoBinding"/);
-  }, CLIENT_TIMEOUT_MS);
+  it(
+    'refuses a pod whose binding does not allow the table (403 NoBinding), to a real client too',
+    async () => {
+      const token = await mint(PODS.reader);
+      const path = `/v1/credentials?table=${encodeURIComponent(PAYMENTS_ARN)}`;
+      const [refused, good] = await probe([{ url: AGENT + path, authorization: token }, await goodRequest()]);
+      expect(refused!.status).toBe(403);
+      expect(refused!.contentType).toBe('application/json');
+      expect(refused!.body).toMatchObject({ code: 'NoBinding', Code: 'NoBinding' });
+      expect((refused!.body as { message: string }).message).toContain('namespace "analytics" service account "reader"');
+      expectServed(good!);
+      // botocore, asking for the same table with that token, gets no credentials.
+      const run = await runClient(BOTOCORE, path, token);
+      expect(run.code, JSON.stringify(run.report)).toBe(3);
+      const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
+      console.log(`[agent-netns] botocore, table outside its binding -> ${error.slice(0, 300)}`);
+      expect(error).toMatch(
+        /^botocore\.exceptions\.CredentialRetrievalError\b.*Received non 200 response 403 from container metadata: \{"code":"NoBinding"/,
+      );
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
   const refusals: Array<[string, number, string, string, () => Promise<string>]> = [
     ['an expired token', 401, 'Unauthorized', 'expired', () => mint(PODS.executor, { expiresIn: -60 })],
@@ -349,7 +363,13 @@ describe('agent mode in a network namespace', () => {
       async () => mint(PODS.executor, { kid: await issuer.addKey({ published: false }) }),
     ],
     ['alg: none', 401, 'Unauthorized', 'algorithm', async () => remember(issuer.unsigned(PODS.executor))],
-    ['an HMAC token keyed with the public key', 401, 'Unauthorized', 'algorithm', async () => remember(issuer.hmacWithPublicKey(PODS.executor))],
+    [
+      'an HMAC token keyed with the public key',
+      401,
+      'Unauthorized',
+      'algorithm',
+      async () => remember(issuer.hmacWithPublicKey(PODS.executor)),
+    ],
   ];
   it.each(refusals)('answers %s with %i JSON, leaking nothing, and keeps serving', async (_name, status, code, reason, make) => {
     const token = await make();
@@ -363,38 +383,48 @@ describe('agent mode in a network namespace', () => {
     expectServed(good!);
   });
 
-  it('refuses an expired token to a real client too (Java v2: 401), and keeps serving', async () => {
-    const run = await runClient(JAVA_V2, '/v1/credentials/orders', await mint(PODS.reader, { expiresIn: -60 }));
-    expect(run.code, JSON.stringify(run.report)).toBe(3);
-    const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
-    console.log(`[agent-netns] Java v2, expired token -> ${error.slice(0, 300)}`);
-    expect(error).toMatch(/^software\.amazon\.awssdk\.core\.exception\.SdkClientException <- .*SdkServiceException: Failed to load credentials from metadata service/);
-    expect(run.report['status']).toBe(401);
-    const [good] = await probe([await goodRequest()]);
-    expectServed(good!);
-  }, CLIENT_TIMEOUT_MS);
+  it(
+    'refuses an expired token to a real client too (Java v2: 401), and keeps serving',
+    async () => {
+      const run = await runClient(JAVA_V2, '/v1/credentials/orders', await mint(PODS.reader, { expiresIn: -60 }));
+      expect(run.code, JSON.stringify(run.report)).toBe(3);
+      const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
+      console.log(`[agent-netns] Java v2, expired token -> ${error.slice(0, 300)}`);
+      expect(error).toMatch(
+        /^software\.amazon\.awssdk\.core\.exception\.SdkClientException <- .*SdkServiceException: Failed to load credentials from metadata service/,
+      );
+      expect(run.report['status']).toBe(401);
+      const [good] = await probe([await goodRequest()]);
+      expectServed(good!);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
-  it('picks up a key rotation at the issuer for a client with a new token, and refuses the dropped key', async () => {
-    const fetchesBefore = jwksFetches();
-    const newKid = await issuer.addKey({ alg: 'ES256' });
-    issuer.unpublish(firstKid);
-    writeJwks();
-    const run = await runClient(FROM_HTTP, '/v1/credentials/orders', await mint(PODS.driver, { kid: newKid }));
-    const report = expectResolved(FROM_HTTP, run);
-    expect(await mintedRecord(report)).toBeDefined();
-    // The unknown kid made the agent re-read the keys, and the new key was there.
-    expect(jwksFetches()).toBeGreaterThan(fetchesBefore);
-    expect(lastJwks()).toEqual(issuer.jwks().keys.map((k) => k.kid));
+  it(
+    'picks up a key rotation at the issuer for a client with a new token, and refuses the dropped key',
+    async () => {
+      const fetchesBefore = jwksFetches();
+      const newKid = await issuer.addKey({ alg: 'ES256' });
+      issuer.unpublish(firstKid);
+      writeJwks();
+      const run = await runClient(FROM_HTTP, '/v1/credentials/orders', await mint(PODS.driver, { kid: newKid }));
+      const report = expectResolved(FROM_HTTP, run);
+      expect(await mintedRecord(report)).toBeDefined();
+      // The unknown kid made the agent re-read the keys, and the new key was there.
+      expect(jwksFetches()).toBeGreaterThan(fetchesBefore);
+      expect(lastJwks()).toEqual(issuer.jwks().keys.map((k) => k.kid));
 
-    const [refused, good] = await probe([
-      { url: `${AGENT}/v1/credentials/orders`, authorization: await mint(PODS.driver, { kid: firstKid }) },
-      { url: `${AGENT}/v1/credentials/orders`, authorization: await mint(PODS.executor, { kid: newKid }) },
-    ]);
-    expect(refused!.status).toBe(401);
-    expect(refused!.body).toMatchObject({ code: 'Unauthorized' });
-    expect((refused!.body as { message: string }).message).toContain('does not publish');
-    expectServed(good!);
-  }, CLIENT_TIMEOUT_MS);
+      const [refused, good] = await probe([
+        { url: `${AGENT}/v1/credentials/orders`, authorization: await mint(PODS.driver, { kid: firstKid }) },
+        { url: `${AGENT}/v1/credentials/orders`, authorization: await mint(PODS.executor, { kid: newKid }) },
+      ]);
+      expect(refused!.status).toBe(401);
+      expect(refused!.body).toMatchObject({ code: 'Unauthorized' });
+      expect((refused!.body as { message: string }).message).toContain('does not publish');
+      expectServed(good!);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
   it('is still ready after all the refusals (admin listener on 127.0.0.1 in the namespace)', async () => {
     const [ready] = await probe([{ url: 'http://127.0.0.1:9181/readyz' }]);
@@ -403,9 +433,13 @@ describe('agent mode in a network namespace', () => {
 
   it("sent lfcs's own token to the issuer for discovery", () => {
     // The issuer logs a hash of the Authorization header it got, never the header.
-    const discovery = issuerProcess.stdout().split('\n').filter((line) => line.includes('"msg":"discovery"'));
+    const discovery = issuerProcess
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"discovery"'));
     expect(discovery.length).toBeGreaterThanOrEqual(1);
-    for (const line of discovery) expect(JSON.parse(line)).toEqual({ msg: 'discovery', authorizationSha256: sha256(`Bearer ${OWN_TOKEN}`) });
+    for (const line of discovery)
+      expect(JSON.parse(line)).toEqual({ msg: 'discovery', authorizationSha256: sha256(`Bearer ${OWN_TOKEN}`) });
   });
 
   it('never logs a token, a secret access key or a session token', () => {

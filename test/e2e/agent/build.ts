@@ -35,7 +35,12 @@ export function ensureBotocore(): Promise<string> {
 export function buildJavaClient(): Promise<string[]> {
   return timed('Java client (mvn compile, skipped when unchanged)', async () => {
     const hash = createHash('sha256');
-    for (const file of JAVA_SOURCES) hash.update(file).update('\0').update(readFileSync(join(JAVA_DIR, file))).update('\0');
+    for (const file of JAVA_SOURCES)
+      hash
+        .update(file)
+        .update('\0')
+        .update(readFileSync(join(JAVA_DIR, file)))
+        .update('\0');
     const digest = hash.digest('hex');
     const stamp = join(JAVA_DIR, 'target', '.build-stamp');
     const classpathFile = join(JAVA_DIR, 'target', 'classpath.txt');
@@ -43,7 +48,10 @@ export function buildJavaClient(): Promise<string[]> {
       existsSync(stamp) &&
       readFileSync(stamp, 'utf8') === digest &&
       existsSync(classpathFile) &&
-      readFileSync(classpathFile, 'utf8').trim().split(':').every((path) => existsSync(path));
+      readFileSync(classpathFile, 'utf8')
+        .trim()
+        .split(':')
+        .every((path) => existsSync(path));
     if (!built()) {
       try {
         await run('mvn', ['-B', '-q', 'compile'], { cwd: JAVA_DIR, timeout: 10 * 60_000 });

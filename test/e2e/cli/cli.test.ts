@@ -7,7 +7,6 @@ import { runLfcs } from '../../support/spawn-lfcs.js';
 const dir = mkdtempSync(join(tmpdir(), 'lfcs-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-
 describe('lfcs CLI', () => {
   it('--version prints the package version', async () => {
     const { code, stdout } = await runLfcs(['--version']);
@@ -24,7 +23,16 @@ describe('lfcs CLI', () => {
   it('serve --help describes every flag', async () => {
     const { code, stdout } = await runLfcs(['serve', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--config', '--port', '--admin-port', '--token-file', '--region', '--endpoint', '--log-level', '--unsafe-allow-non-loopback']) {
+    for (const flag of [
+      '--config',
+      '--port',
+      '--admin-port',
+      '--token-file',
+      '--region',
+      '--endpoint',
+      '--log-level',
+      '--unsafe-allow-non-loopback',
+    ]) {
       expect(stdout).toContain(flag);
     }
   });
@@ -82,14 +90,9 @@ describe('lfcs CLI', () => {
     const file = join(dir, 'two-mistakes.yaml');
     writeFileSync(
       file,
-      [
-        'region: us-east-1',
-        'cache:',
-        '  minServeSeconds: -5',
-        'profiles:',
-        '  orders:',
-        '    tableArn: arn:aws:s3:::not-a-table',
-      ].join('\n'),
+      ['region: us-east-1', 'cache:', '  minServeSeconds: -5', 'profiles:', '  orders:', '    tableArn: arn:aws:s3:::not-a-table'].join(
+        '\n',
+      ),
     );
     const { code, stderr } = await runLfcs(['config', 'check', file]);
     expect(code).toBe(1);

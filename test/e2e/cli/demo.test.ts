@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 describe('lfcs demo', () => {
-  it('serves the demo tables through the Iceberg REST gateway it prints, with the PyIceberg line to read them', { timeout: 60_000 }, async () => {
+  it('serves the demo tables through the Iceberg REST gateway it prints, with the PyIceberg line to read them', {
+    timeout: 60_000,
+  }, async () => {
     const tokenFile = join(dir, 'token');
     demo = spawnLfcs(['demo', '--port', '0', '--admin-port', '0', '--iceberg-port', '0', '--token-file', tokenFile, '--log-level', 'warn']);
     await demo.waitForLine(/^Press Ctrl-C to stop\.$/, 30_000);

@@ -33,9 +33,12 @@ describe('a plain sidecar start', () => {
     expect(loaded.some((url) => url.endsWith('/dist/sidecar/sidecar.js'))).toBe(true);
     expect(loaded.some((url) => url.includes('/node_modules/@aws-sdk/client-lakeformation/'))).toBe(true);
     const unwanted = loaded.filter((url) =>
-      ['/dist/emulator/', '/node_modules/jose/', '/dist/identity/service-account-verifier.js', '/node_modules/@aws-sdk/credential-providers/'].some((part) =>
-        url.includes(part),
-      ),
+      [
+        '/dist/emulator/',
+        '/node_modules/jose/',
+        '/dist/identity/service-account-verifier.js',
+        '/node_modules/@aws-sdk/credential-providers/',
+      ].some((part) => url.includes(part)),
     );
     expect(unwanted).toEqual([]);
   });

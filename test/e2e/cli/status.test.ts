@@ -5,7 +5,6 @@ import { ORDERS_ARN, startStack, type Stack, type VendedRecord } from '../../sup
 
 /** `lfcs status` as a user runs it: the built CLI against a running sidecar (listing with the token, readiness from the admin listener). */
 
-
 /** A 127.0.0.1 port that nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -69,11 +68,7 @@ describe('lfcs status', () => {
     const minted = await stack.emulatorJson<VendedRecord[] | { vended: VendedRecord[] }>('/_emulator/vended');
     const mintedKeys = (Array.isArray(minted) ? minted : minted.vended).map((v) => v.accessKeyId);
     expect(mintedKeys).toHaveLength(3);
-    for (const secret of [
-      ...mintedKeys,
-      ...served.flatMap((c) => [c['AccessKeyId']!, c['SecretAccessKey']!, c['Token']!]),
-      stack.token,
-    ]) {
+    for (const secret of [...mintedKeys, ...served.flatMap((c) => [c['AccessKeyId']!, c['SecretAccessKey']!, c['Token']!]), stack.token]) {
       expect(stdout.includes(secret), `status output contains ${secret.slice(0, 8)}...`).toBe(false);
     }
   });

@@ -105,12 +105,19 @@ describe('a terminal Ctrl-C (SIGINT to the whole process group)', () => {
     const lfcs = await serve({ shutdown: { drainSeconds: 0, graceSeconds: 5 } });
     const dir = mkdtempSync(join(tmpdir(), 'lfcs-group-'));
     const configFile = join(dir, 'config.yaml');
-    writeFileSync(configFile, readFileSync(join(lfcs.dir, 'config.yaml'), 'utf8').replace(/tokenFile: .*/, `tokenFile: ${join(dir, 'token')}`));
+    writeFileSync(
+      configFile,
+      readFileSync(join(lfcs.dir, 'config.yaml'), 'utf8').replace(/tokenFile: .*/, `tokenFile: ${join(dir, 'token')}`),
+    );
     await stop(lfcs);
     // A process group of its own, as a shell gives a foreground job.
     const child = spawn(process.execPath, [LFCS_BIN, 'serve', '--config', configFile], {
       detached: true,
-      env: { PATH: process.env['PATH'], AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId, AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey },
+      env: {
+        PATH: process.env['PATH'],
+        AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -150,7 +157,9 @@ describe('a full cache under the derived bound', () => {
       while (next <= maxEntries) {
         const url = `${credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${next++}`;
         const status = await new Promise<number>((resolve) => {
-          http.get(url, { agent, headers: { authorization: token } }, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0))).on('error', () => resolve(0));
+          http
+            .get(url, { agent, headers: { authorization: token } }, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)))
+            .on('error', () => resolve(0));
         });
         statuses[status] = (statuses[status] ?? 0) + 1;
       }

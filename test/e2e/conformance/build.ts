@@ -68,7 +68,13 @@ export function buildJava(): Promise<void> {
     const hash = inputsHash(JAVA_DIR, ['pom.xml', 'common', 'v2-src', ...JAVA_MODULES]);
     const classpathsPresent = JAVA_MODULES.every((m) => {
       const file = join(JAVA_DIR, m, 'target', 'classpath.txt');
-      return existsSync(file) && readFileSync(file, 'utf8').trim().split(':').every((p) => existsSync(p));
+      return (
+        existsSync(file) &&
+        readFileSync(file, 'utf8')
+          .trim()
+          .split(':')
+          .every((p) => existsSync(p))
+      );
     });
     if (stampMatches(stamp, hash) && classpathsPresent) return;
     await sh('Java clients (mvn compile)', 'mvn', ['-B', '-q', 'compile'], JAVA_DIR);

@@ -198,7 +198,9 @@ export function describeClient(spec: ClientSpec): void {
       expect(run.report['contentLength']).toBe(Buffer.byteLength(BODY));
       // The lease the sidecar serves for this profile (a cache hit, after the counting).
       const served = (await (await stack.get(`/v1/credentials/${profile}`)).json()) as Served;
-      expect(await findMinted(stack, { accessKeyId: served.AccessKeyId, secretAccessKey: served.SecretAccessKey, sessionToken: served.Token })).toBeDefined();
+      expect(
+        await findMinted(stack, { accessKeyId: served.AccessKeyId, secretAccessKey: served.SecretAccessKey, sessionToken: served.Token }),
+      ).toBeDefined();
       expect(signed.map(requestLine)).toEqual(spec.requests ?? [`HEAD ${OBJECT_PATH}`, `GET ${OBJECT_PATH}`]);
       for (const request of signed) {
         expect(credentialOf(String(request.headers.authorization))).toBe(served.AccessKeyId);
@@ -209,45 +211,61 @@ export function describeClient(spec: ClientSpec): void {
 
     const tokenFile = spec.tokenFile;
     if (tokenFile === true) {
-      it('token file: resolves through the default chain, signs S3 with the vended keys, calls the sidecar once', async () => {
-        const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile });
-        await expectSignedWithVended('orders', run, signed);
-        // Two S3 requests, two resolutions, one fetch: the second is served from the client's cache.
-        expect(calls).toEqual({ '200': 1 });
-      }, CLIENT_TIMEOUT_MS);
+      it(
+        'token file: resolves through the default chain, signs S3 with the vended keys, calls the sidecar once',
+        async () => {
+          const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile });
+          await expectSignedWithVended('orders', run, signed);
+          // Two S3 requests, two resolutions, one fetch: the second is served from the client's cache.
+          expect(calls).toEqual({ '200': 1 });
+        },
+        CLIENT_TIMEOUT_MS,
+      );
     } else {
-      it('token file: this version ignores it, calls the sidecar without a token and fails', async () => {
-        const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile });
-        expect(run.code, `expected the client to fail: ${JSON.stringify(run.report)}\n${run.stderr}`).toBe(3);
-        const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
-        console.log(`[conformance] ${spec.name}, token file only -> ${error.slice(0, 400)}`);
-        expect(error).toMatch(tokenFile.error);
-        expect(signed).toHaveLength(0);
-        expect(calls).toEqual({ '401': tokenFile.sidecarCalls });
-      }, CLIENT_TIMEOUT_MS);
+      it(
+        'token file: this version ignores it, calls the sidecar without a token and fails',
+        async () => {
+          const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: stack.tokenFile });
+          expect(run.code, `expected the client to fail: ${JSON.stringify(run.report)}\n${run.stderr}`).toBe(3);
+          const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
+          console.log(`[conformance] ${spec.name}, token file only -> ${error.slice(0, 400)}`);
+          expect(error).toMatch(tokenFile.error);
+          expect(signed).toHaveLength(0);
+          expect(calls).toEqual({ '401': tokenFile.sidecarCalls });
+        },
+        CLIENT_TIMEOUT_MS,
+      );
     }
 
-    it('env token: resolves through the default chain, signs S3 with the vended keys, calls the sidecar once', async () => {
-      const { run, calls, signed } = await exercise('orders-2024-01-01', { AWS_CONTAINER_AUTHORIZATION_TOKEN: stack.token });
-      await expectSignedWithVended('orders-2024-01-01', run, signed);
-      expect(calls).toEqual({ '200': 1 });
-    }, CLIENT_TIMEOUT_MS);
+    it(
+      'env token: resolves through the default chain, signs S3 with the vended keys, calls the sidecar once',
+      async () => {
+        const { run, calls, signed } = await exercise('orders-2024-01-01', { AWS_CONTAINER_AUTHORIZATION_TOKEN: stack.token });
+        await expectSignedWithVended('orders-2024-01-01', run, signed);
+        expect(calls).toEqual({ '200': 1 });
+      },
+      CLIENT_TIMEOUT_MS,
+    );
 
-    it('wrong token: fails with the client’s own error, signs nothing, and the sidecar keeps serving', async () => {
-      const wrong = 'wrong-token-0123456789abcdef';
-      const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN: wrong });
-      expect(run.code, `expected the client to fail: ${JSON.stringify(run.report)}\n${run.stderr}`).toBe(3);
-      const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
-      console.log(`[conformance] ${spec.name}, wrong token -> ${error.slice(0, 400)}`);
-      expect(error).toMatch(spec.wrongToken.error);
-      expect(signed).toHaveLength(0);
-      expect(recorder.requests.map(requestLine)).toEqual(spec.wrongToken.unsignedRequests ?? []);
-      expect(calls).toEqual({ '401': spec.wrongToken.sidecarCalls });
-      const after = await stack.get('/v1/credentials/orders');
-      expect(after.status).toBe(200);
-      expect((await fetch(`${stack.sidecar.adminUrl}/readyz`)).status).toBe(200);
-      expect(stack.logs()).not.toContain(wrong);
-      expect(stack.logs()).not.toContain(stack.token);
-    }, CLIENT_TIMEOUT_MS);
+    it(
+      'wrong token: fails with the client’s own error, signs nothing, and the sidecar keeps serving',
+      async () => {
+        const wrong = 'wrong-token-0123456789abcdef';
+        const { run, calls, signed } = await exercise('orders', { AWS_CONTAINER_AUTHORIZATION_TOKEN: wrong });
+        expect(run.code, `expected the client to fail: ${JSON.stringify(run.report)}\n${run.stderr}`).toBe(3);
+        const error = `${String(run.report['error'])}: ${String(run.report['message'])}`;
+        console.log(`[conformance] ${spec.name}, wrong token -> ${error.slice(0, 400)}`);
+        expect(error).toMatch(spec.wrongToken.error);
+        expect(signed).toHaveLength(0);
+        expect(recorder.requests.map(requestLine)).toEqual(spec.wrongToken.unsignedRequests ?? []);
+        expect(calls).toEqual({ '401': spec.wrongToken.sidecarCalls });
+        const after = await stack.get('/v1/credentials/orders');
+        expect(after.status).toBe(200);
+        expect((await fetch(`${stack.sidecar.adminUrl}/readyz`)).status).toBe(200);
+        expect(stack.logs()).not.toContain(wrong);
+        expect(stack.logs()).not.toContain(stack.token);
+      },
+      CLIENT_TIMEOUT_MS,
+    );
   });
 }

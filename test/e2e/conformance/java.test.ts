@@ -40,7 +40,7 @@ describeClient({
 });
 
 describeClient({
-  name: 'AWS SDK for Java v2 2.21.30 (AWS\'s minimum for EKS Pod Identity), default chain (ContainerCredentialsProvider)',
+  name: "AWS SDK for Java v2 2.21.30 (AWS's minimum for EKS Pod Identity), default chain (ContainerCredentialsProvider)",
   build: buildJava,
   command: () => javaCommand('v2-2.21.30', 'lfcs.conformance.SdkV2Client'),
   sdk: /^aws-sdk-java-v2 2\.21\.30$/,
@@ -81,7 +81,8 @@ describeClient({
     sidecarCalls: 1,
   },
   wrongToken: {
-    error: /SdkClientException.*EC2ContainerCredentialsProviderWrapper@\w+: the Authorization header does not match the token.*Status Code: 401/s,
+    error:
+      /SdkClientException.*EC2ContainerCredentialsProviderWrapper@\w+: the Authorization header does not match the token.*Status Code: 401/s,
     sidecarCalls: 1,
   },
 });
@@ -161,17 +162,25 @@ describe('Hadoop S3A 3.4.3 after one failed fetch', () => {
     return { run, calls };
   }
 
-  it('with ContainerCredentialsProvider (examples/spark): the next read fetches again and succeeds', async () => {
-    const { run, calls } = await recover('explicit');
-    expect(run.report['secondRead']).toBe('ok');
-    expect(calls).toEqual({ '401': 1, '200': 1 });
-    expect(recorder.signed().map((r) => r.method)).toEqual(['HEAD']);
-  }, CLIENT_TIMEOUT_MS);
+  it(
+    'with ContainerCredentialsProvider (examples/spark): the next read fetches again and succeeds',
+    async () => {
+      const { run, calls } = await recover('explicit');
+      expect(run.report['secondRead']).toBe('ok');
+      expect(calls).toEqual({ '401': 1, '200': 1 });
+      expect(recorder.signed().map((r) => r.method)).toEqual(['HEAD']);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
-  it('with the default list (IAMInstanceCredentialsProvider): it never asks the sidecar again', async () => {
-    const { run, calls } = await recover('default');
-    expect(run.report['secondRead']).toBe('java.nio.file.AccessDeniedException');
-    expect(calls).toEqual({ '401': 1 });
-    expect(recorder.signed()).toHaveLength(0);
-  }, CLIENT_TIMEOUT_MS);
+  it(
+    'with the default list (IAMInstanceCredentialsProvider): it never asks the sidecar again',
+    async () => {
+      const { run, calls } = await recover('default');
+      expect(run.report['secondRead']).toBe('java.nio.file.AccessDeniedException');
+      expect(calls).toEqual({ '401': 1 });
+      expect(recorder.signed()).toHaveLength(0);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 });

@@ -13,7 +13,8 @@ describeClient({
   sdk: /^boto3 1\.44\.8 \/ botocore 1\.44\.8$/,
   tokenFile: true,
   wrongToken: {
-    error: /CredentialRetrievalError.*Error when retrieving credentials from container-role: .*Received non 200 response 401 from container metadata/,
+    error:
+      /CredentialRetrievalError.*Error when retrieving credentials from container-role: .*Received non 200 response 401 from container metadata/,
     sidecarCalls: 3,
   },
 });

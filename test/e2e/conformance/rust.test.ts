@@ -9,7 +9,8 @@ describeClient({
   sdk: /^aws-config 1\.13\.0 \/ aws-sdk-s3 1\.157\.0$/,
   tokenFile: true,
   wrongToken: {
-    error: /DispatchFailure.*an error occurred while loading credentials: Non-success status from HTTP credential provider: StatusCode\(401\)/,
+    error:
+      /DispatchFailure.*an error occurred while loading credentials: Non-success status from HTTP credential provider: StatusCode\(401\)/,
     sidecarCalls: 1,
   },
 });

@@ -133,7 +133,10 @@ let python: string | undefined;
 async function pythonWithBotocore(): Promise<string> {
   if (python) return python;
   for (const candidate of ['python3', '/usr/bin/python3']) {
-    const ok = await run(candidate, ['-c', 'import botocore'], { timeout: 15_000 }).then(() => true, () => false);
+    const ok = await run(candidate, ['-c', 'import botocore'], { timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
     if (ok) {
       python = candidate;
       return python;

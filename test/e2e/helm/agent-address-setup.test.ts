@@ -52,7 +52,8 @@ function inNetns(prepare: string, script: string, times: number, inspect: string
       timeout: 30_000,
       env: { PATH: `${IP.slice(0, IP.lastIndexOf('/'))}:/usr/bin:/bin`, SCRIPT: script, OUT: dir },
     });
-    if (result.status !== 0) throw new Error(`the namespace set-up failed (${result.status}): ${result.stderr}${result.error?.message ?? ''}`);
+    if (result.status !== 0)
+      throw new Error(`the namespace set-up failed (${result.status}): ${result.stderr}${result.error?.message ?? ''}`);
     const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
     const runs: Run[] = [];
     for (let i = 0; i < times && existsSync(join(dir, `rc${i}`)); i++) {

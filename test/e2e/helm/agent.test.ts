@@ -112,7 +112,9 @@ describe('the agent DaemonSet', () => {
   });
 
   it('derives the address set-up from config.agent.host (an IPv6 host gets /128) and agent.addressSetup.interface', () => {
-    const script = initContainer(agent([{ config: { agent: { host: 'fd00:ec2::23' } }, agent: { addressSetup: { interface: 'lfcs-creds' } } }]))['command'][2];
+    const script = initContainer(
+      agent([{ config: { agent: { host: 'fd00:ec2::23' } }, agent: { addressSetup: { interface: 'lfcs-creds' } } }]),
+    )['command'][2];
     expect(script).toContain('ip link add lfcs-creds type dummy');
     expect(script).toContain('ip addr replace fd00:ec2::23/128 dev lfcs-creds');
   });
@@ -175,7 +177,13 @@ describe('the agent DaemonSet', () => {
     expect(agentPod(defaults).nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
     expect(agentPod(defaults)).not.toHaveProperty('priorityClassName');
     expect(daemonSet(defaults)['spec']['updateStrategy']).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } });
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['fargate'] }] }] } } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'eks.amazonaws.com/compute-type', operator: 'NotIn', values: ['fargate'] }] }],
+        },
+      },
+    };
     const custom = agent([
       {
         agent: {
@@ -209,7 +217,10 @@ describe('the agent config file', () => {
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 9181 });
     expect(config).not.toHaveProperty('listen');
     expect(config).not.toHaveProperty('auth');
-    expect(config.agent.bindings.map((b: { namespace: string; serviceAccount: string }) => `${b.namespace}/${b.serviceAccount}`)).toEqual(['data/orders-reader', 'analytics/reports']);
+    expect(config.agent.bindings.map((b: { namespace: string; serviceAccount: string }) => `${b.namespace}/${b.serviceAccount}`)).toEqual([
+      'data/orders-reader',
+      'analytics/reports',
+    ]);
   });
 
   it("uses lfcs's own defaults for host, port and audience when config.agent leaves them out", () => {
@@ -231,7 +242,11 @@ describe('RBAC for JWKS discovery', () => {
     expect(binding.apiVersion).toBe('rbac.authorization.k8s.io/v1');
     expect(binding.metadata['namespace']).toBeUndefined();
     expect(binding.metadata.name).toBe('data-lfcs-issuer-discovery');
-    expect(binding['roleRef']).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:service-account-issuer-discovery' });
+    expect(binding['roleRef']).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'system:service-account-issuer-discovery',
+    });
     expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'lfcs', namespace: 'data' }]);
   });
 
@@ -257,13 +272,17 @@ describe('consumer side (lfcs.consumerEnv, lfcs.volumes, lfcs.volumeMounts in ag
   it('projects a short-lived service-account token with config.agent.audience, and mounts no lfcs config', () => {
     const volumes = examplePod(agent([custom])).volumes;
     expect(volumes.filter((v: { name: string }) => v.name.startsWith('lfcs'))).toEqual([
-      { name: 'lfcs-agent-token', projected: { sources: [{ serviceAccountToken: { audience: 'lfcs.example.com', expirationSeconds: 600, path: 'token' } }] } },
+      {
+        name: 'lfcs-agent-token',
+        projected: { sources: [{ serviceAccountToken: { audience: 'lfcs.example.com', expirationSeconds: 600, path: 'token' } }] },
+      },
     ]);
   });
 
   it('takes host and port from config.agent (the port only when not 80), and brackets an IPv6 host', () => {
     const uri = (values: Record<string, unknown>): string | undefined =>
-      envOf(containerNamed(examplePod(agent([values])).containers, 'consumer')).find((e) => e.name === 'AWS_CONTAINER_CREDENTIALS_FULL_URI')?.value;
+      envOf(containerNamed(examplePod(agent([values])).containers, 'consumer')).find((e) => e.name === 'AWS_CONTAINER_CREDENTIALS_FULL_URI')
+        ?.value;
     expect(uri(custom)).toBe('http://169.254.170.23:8080/v1/credentials/orders');
     expect(uri({ config: { agent: { host: 'fd00:ec2::23' } } })).toBe('http://[fd00:ec2::23]/v1/credentials/orders');
   });
@@ -292,7 +311,10 @@ describe('consumer side (lfcs.consumerEnv, lfcs.volumes, lfcs.volumeMounts in ag
       value: 'http://169.254.170.2/v1/credentials/events',
     });
     expect(agentPods.volumes).toEqual([
-      { name: 'lfcs-agent-token', projected: { sources: [{ serviceAccountToken: { audience: 'shop', expirationSeconds: 600, path: 'token' } }] } },
+      {
+        name: 'lfcs-agent-token',
+        projected: { sources: [{ serviceAccountToken: { audience: 'shop', expirationSeconds: 600, path: 'token' } }] },
+      },
     ]);
   });
 });
@@ -300,7 +322,9 @@ describe('consumer side (lfcs.consumerEnv, lfcs.volumes, lfcs.volumeMounts in ag
 /** Who holds lfcs's IAM role: the agents' ServiceAccounts and every ServiceAccount with an IRSA annotation (namespace/name). */
 const roleHolders = (manifests: Manifest[]): string[] => [
   ...manifests.filter((m) => m.kind === 'DaemonSet').map((m) => `${m.metadata['namespace']}/${podSpecOf(m).serviceAccountName}`),
-  ...manifests.filter((m) => m.kind === 'ServiceAccount' && m.metadata['annotations']?.['eks.amazonaws.com/role-arn']).map((m) => `${m.metadata['namespace'] ?? 'data'}/${m.metadata.name}`),
+  ...manifests
+    .filter((m) => m.kind === 'ServiceAccount' && m.metadata['annotations']?.['eks.amazonaws.com/role-arn'])
+    .map((m) => `${m.metadata['namespace'] ?? 'data'}/${m.metadata.name}`),
 ];
 const consumersOf = (manifests: Manifest[]): string[] =>
   manifests.filter((m) => m.kind === 'Deployment').map((m) => `${m.metadata['namespace'] ?? 'data'}/${podSpecOf(m).serviceAccountName}`);
@@ -322,8 +346,16 @@ describe("the agent's ServiceAccount is the agent's alone", () => {
   });
 
   const refused: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['lfcs.serviceAccountName without agent.consumer.serviceAccountName', { agent: { consumer: { serviceAccountName: '' } } }, /in agent mode lfcs\.serviceAccountName does not hand out the agent's ServiceAccount/],
-    ["agent.consumer.serviceAccountName naming the agent's own", { agent: { consumer: { serviceAccountName: 'lfcs' } } }, /agent\.consumer\.serviceAccountName "lfcs" is the agent's own ServiceAccount/],
+    [
+      'lfcs.serviceAccountName without agent.consumer.serviceAccountName',
+      { agent: { consumer: { serviceAccountName: '' } } },
+      /in agent mode lfcs\.serviceAccountName does not hand out the agent's ServiceAccount/,
+    ],
+    [
+      "agent.consumer.serviceAccountName naming the agent's own",
+      { agent: { consumer: { serviceAccountName: 'lfcs' } } },
+      /agent\.consumer\.serviceAccountName "lfcs" is the agent's own ServiceAccount/,
+    ],
     [
       "agent.consumer.serviceAccountName naming the agent's own (serviceAccount.name)",
       { serviceAccount: { name: 'lfcs-agent' }, agent: { consumer: { serviceAccountName: 'lfcs-agent' } } },
@@ -341,25 +373,32 @@ describe("the agent's ServiceAccount is the agent's alone", () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('accepts a ServiceAccount named like the agent\'s in another namespace (a different identity)', () => {
+  it("accepts a ServiceAccount named like the agent's in another namespace (a different identity)", () => {
     const manifests = agent([{ config: { agent: { bindings: [{ namespace: 'shop', serviceAccount: 'lfcs', profiles: ['orders'] }] } } }]);
     expect(configOf(manifests).agent.bindings).toEqual([{ namespace: 'shop', serviceAccount: 'lfcs', profiles: ['orders'] }]);
   });
 
   it("keeps lfcs.serviceAccountName's sidecar meaning: the pod runs as lfcs's ServiceAccount, the sidecar takes the role", () => {
     const manifests = renderOk({ valuesFiles: [NATIVE], values: [{ agent: { consumer: { serviceAccountName: 'ignored' } } }] });
-    expect(podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example')).serviceAccountName).toBe(findManifest(manifests, 'ServiceAccount').metadata.name);
+    expect(podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example')).serviceAccountName).toBe(
+      findManifest(manifests, 'ServiceAccount').metadata.name,
+    );
   });
 
-  it('tells in NOTES.txt that the namespace is the agent\'s alone, and warns about a binding in it', () => {
+  it("tells in NOTES.txt that the namespace is the agent's alone, and warns about a binding in it", () => {
     const result = renderNotes({ valuesFiles: [AGENT], kubeVersion: KUBE });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("ServiceAccount data/lfcs holds lfcs's IAM role");
     expect(result.stdout).toContain('kubectl label namespace data pod-security.kubernetes.io/enforce=privileged');
     expect(result.stdout).toContain('ConfigMap       lfcs   (agent config, region us-east-1)');
     // ci/agent-values.yaml binds the demo consumer data/orders-reader, in the agent's namespace.
-    expect(result.stdout).toContain('WARNING: binding data/orders-reader is in the agent\'s own namespace');
-    const elsewhere = renderNotes({ valuesFiles: [AGENT], namespace: 'lfcs-system', kubeVersion: KUBE, values: [{ example: { enabled: false } }] });
+    expect(result.stdout).toContain("WARNING: binding data/orders-reader is in the agent's own namespace");
+    const elsewhere = renderNotes({
+      valuesFiles: [AGENT],
+      namespace: 'lfcs-system',
+      kubeVersion: KUBE,
+      values: [{ example: { enabled: false } }],
+    });
     expect(elsewhere.status, elsewhere.stderr).toBe(0);
     expect(elsewhere.stdout).not.toContain('WARNING');
   });
@@ -368,7 +407,7 @@ describe("the agent's ServiceAccount is the agent's alone", () => {
 describe('agent.install: one agent per cluster, consumer templates everywhere', () => {
   const agentObjects = ['DaemonSet', 'ClusterRoleBinding', 'ConfigMap', 'ServiceAccount', 'PodMonitor'];
 
-  it('renders none of the agent\'s objects with agent.install=false, and the consumer side unchanged', () => {
+  it("renders none of the agent's objects with agent.install=false, and the consumer side unchanged", () => {
     const installed = agent();
     const consumerOnly = agent([{ agent: { install: false } }]);
     const kinds = consumerOnly.map((m) => `${m.kind}/${m.metadata.name}`);
@@ -401,7 +440,8 @@ describe('agent.install: one agent per cluster, consumer templates everywhere', 
   });
 
   describe('from a workload chart (fixtures/workload: lfcs.agent.install=false, its own ServiceAccount "shop")', () => {
-    const workload = (set: string[] = []): Manifest[] => renderOk({ chart: workloadChartDir, name: 'shop', kubeVersion: KUBE, set: ['lfcs.config.mode=agent', ...set] });
+    const workload = (set: string[] = []): Manifest[] =>
+      renderOk({ chart: workloadChartDir, name: 'shop', kubeVersion: KUBE, set: ['lfcs.config.mode=agent', ...set] });
 
     it('renders no DaemonSet, ClusterRoleBinding, lfcs ConfigMap or role-carrying ServiceAccount: a second release binds nothing on the nodes', () => {
       const manifests = workload();
@@ -423,7 +463,12 @@ describe('agent.install: one agent per cluster, consumer templates everywhere', 
     });
 
     it('fails, naming the fix, when the workload chart sets no consumer ServiceAccount', () => {
-      const result = render({ chart: workloadChartDir, name: 'shop', kubeVersion: KUBE, set: ['lfcs.config.mode=agent', 'lfcs.agent.consumer.serviceAccountName='] });
+      const result = render({
+        chart: workloadChartDir,
+        name: 'shop',
+        kubeVersion: KUBE,
+        set: ['lfcs.config.mode=agent', 'lfcs.agent.consumer.serviceAccountName='],
+      });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toMatch(/set.* agent\.consumer\.serviceAccountName|setting agent\.consumer\.serviceAccountName/);
     });
@@ -451,12 +496,32 @@ describe('helm test and NOTES.txt in agent mode', () => {
 describe('what agent mode refuses, with a message', () => {
   const refused: Array<[string, RenderOptions, RegExp]> = [
     ['Kubernetes 1.29 (tokens name no node)', { kubeVersion: '1.29.0' }, /config\.mode=agent needs Kubernetes >= 1\.30/],
-    ['config.agent.nodeName (the chart sets it per node)', { values: [{ config: { agent: { nodeName: 'node-a' } } }] }, /leave config\.agent\.nodeName out/],
-    ['a loopback host (pods cannot reach the node loopback)', { values: [{ config: { agent: { host: '127.0.0.1' } } }] }, /config\.agent\.host must be 169\.254\.170\.2/],
+    [
+      'config.agent.nodeName (the chart sets it per node)',
+      { values: [{ config: { agent: { nodeName: 'node-a' } } }] },
+      /leave config\.agent\.nodeName out/,
+    ],
+    [
+      'a loopback host (pods cannot reach the node loopback)',
+      { values: [{ config: { agent: { host: '127.0.0.1' } } }] },
+      /config\.agent\.host must be 169\.254\.170\.2/,
+    ],
     ['port 0 (the URI names the port)', { values: [{ config: { agent: { port: 0 } } }] }, /config\.agent\.port must be a fixed port/],
-    ['the admin port as credentials port', { values: [{ config: { agent: { port: 9181 } } }] }, /config\.agent\.port and ports\.admin must differ/],
-    ['lakeformationApi.enabled (no token on that listener)', { values: [{ lakeformationApi: { enabled: true } }] }, /lakeformationApi\.enabled must be false in agent mode/],
-    ['config.iceberg.enabled (a loopback listener)', { values: [{ config: { iceberg: { enabled: true, catalogs: ['123456789012'] } } }] }, /config\.iceberg\.enabled must be false in agent mode/],
+    [
+      'the admin port as credentials port',
+      { values: [{ config: { agent: { port: 9181 } } }] },
+      /config\.agent\.port and ports\.admin must differ/,
+    ],
+    [
+      'lakeformationApi.enabled (no token on that listener)',
+      { values: [{ lakeformationApi: { enabled: true } }] },
+      /lakeformationApi\.enabled must be false in agent mode/,
+    ],
+    [
+      'config.iceberg.enabled (a loopback listener)',
+      { values: [{ config: { iceberg: { enabled: true, catalogs: ['123456789012'] } } }] },
+      /config\.iceberg\.enabled must be false in agent mode/,
+    ],
   ];
 
   it.each(refused)('%s', (_label, options, message) => {

@@ -33,7 +33,10 @@ describe('rendered sidecar config', () => {
 
   it.each(agentCases)('from %s, with the DaemonSet env, is accepted by lfcs as agent mode', async (label, options) => {
     const manifests = renderOk(options);
-    const file = scratchFile(`agent-config-${label.replace(/\W+/g, '-')}.yaml`, findManifest(manifests, 'ConfigMap', 'lfcs')['data']['config.yaml'] as string);
+    const file = scratchFile(
+      `agent-config-${label.replace(/\W+/g, '-')}.yaml`,
+      findManifest(manifests, 'ConfigMap', 'lfcs')['data']['config.yaml'] as string,
+    );
     const container = podSpecOf(findManifest(manifests, 'DaemonSet', 'lfcs-agent')).containers[0];
     const env: Record<string, string> = {};
     for (const e of container.env as Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>) {
@@ -74,7 +77,11 @@ describe('rendered sidecar config', () => {
     const render = (values: Record<string, unknown>) =>
       parseConfig(parse(findManifest(renderOk({ values: [values] }), 'ConfigMap', 'lfcs')['data']['config.yaml'] as string), 'config.yaml');
     const dynamic = { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:111122223333:table/sales/*'] };
-    const on = render({ region: 'us-east-1', ports: { iceberg: 9300 }, config: { dynamic, iceberg: { enabled: true, catalogs: ['111122223333'] } } });
+    const on = render({
+      region: 'us-east-1',
+      ports: { iceberg: 9300 },
+      config: { dynamic, iceberg: { enabled: true, catalogs: ['111122223333'] } },
+    });
     expect(on.iceberg).toMatchObject({ enabled: true, host: '127.0.0.1', port: 9300, catalogs: ['111122223333'] });
     const byDefault = render({ region: 'us-east-1', config: { dynamic, iceberg: { enabled: true, catalogs: ['111122223333'] } } });
     expect(byDefault.iceberg.port).toBe(9183);

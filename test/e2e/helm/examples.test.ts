@@ -19,7 +19,13 @@ import {
 } from './helpers.js';
 
 /** What the chart renders for an example's lfcs values (release "lfcs"). */
-function chartRendering(lfcsValuesFile: string): { sidecar: Container; volumes: unknown[]; configMapName: string; serviceAccountName: string; profiles: string[] } {
+function chartRendering(lfcsValuesFile: string): {
+  sidecar: Container;
+  volumes: unknown[];
+  configMapName: string;
+  serviceAccountName: string;
+  profiles: string[];
+} {
   const manifests = renderOk({ valuesFiles: [lfcsValuesFile], values: [{ example: { enabled: true } }], name: 'lfcs' });
   const spec = podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example'));
   const configMap = findManifest(manifests, 'ConfigMap', 'lfcs');
@@ -46,7 +52,9 @@ describe.each([
   ['driver', 'examples/spark/driver-pod-template.yaml', 'spark-kubernetes-driver'],
   ['executor', 'examples/spark/executor-pod-template.yaml', 'spark-kubernetes-executor'],
 ])('Spark %s pod template', (_role, file, sparkContainer) => {
-  const pod = readYaml<{ kind: string; metadata: { annotations: Record<string, string>; labels: Record<string, string> }; spec: any }>(file);
+  const pod = readYaml<{ kind: string; metadata: { annotations: Record<string, string>; labels: Record<string, string> }; spec: any }>(
+    file,
+  );
   const chart = (): ReturnType<typeof chartRendering> => chartRendering('examples/spark/lfcs-values.yaml');
 
   it('is a Pod with the sidecar as a native sidecar (initContainers, restartPolicy Always)', () => {
@@ -62,8 +70,13 @@ describe.each([
 
   it('shares the in-memory token volume: read-write in the sidecar, read-only in Spark, readable via fsGroup', () => {
     expect(pod.spec.volumes).toContainEqual({ name: 'lfcs-token', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
-    expect(containerNamed(pod.spec.initContainers, 'lfcs')['volumeMounts']).toContainEqual({ name: 'lfcs-token', mountPath: '/var/run/lfcs' });
-    expect(containerNamed(pod.spec.containers, sparkContainer)['volumeMounts']).toEqual([{ name: 'lfcs-token', mountPath: '/var/run/lfcs', readOnly: true }]);
+    expect(containerNamed(pod.spec.initContainers, 'lfcs')['volumeMounts']).toContainEqual({
+      name: 'lfcs-token',
+      mountPath: '/var/run/lfcs',
+    });
+    expect(containerNamed(pod.spec.containers, sparkContainer)['volumeMounts']).toEqual([
+      { name: 'lfcs-token', mountPath: '/var/run/lfcs', readOnly: true },
+    ]);
     expect(pod.spec.securityContext.fsGroup).toBe(185); // the Spark image's UID/GID
   });
 
@@ -84,7 +97,9 @@ describe.each([
   ['driver', 'examples/spark/iceberg/driver-pod-template.yaml', 'spark-kubernetes-driver'],
   ['executor', 'examples/spark/iceberg/executor-pod-template.yaml', 'spark-kubernetes-executor'],
 ])('Spark Iceberg %s pod template', (_role, file, sparkContainer) => {
-  const pod = readYaml<{ kind: string; metadata: { annotations?: Record<string, string>; labels: Record<string, string> }; spec: any }>(file);
+  const pod = readYaml<{ kind: string; metadata: { annotations?: Record<string, string>; labels: Record<string, string> }; spec: any }>(
+    file,
+  );
   // The example Deployment the comparison renders needs a profile; it changes neither the sidecar container nor the volumes.
   const rendered = (): ReturnType<typeof icebergRendering> => icebergRendering();
 
@@ -110,7 +125,13 @@ describe.each([
 function icebergRendering(): { sidecar: Container; volumes: unknown[]; lakeformationEnv: unknown[] } {
   const manifests = renderOk({
     valuesFiles: ['examples/spark/iceberg/lfcs-values.yaml'],
-    values: [{ example: { enabled: true }, sidecar: { profile: 'orders' }, config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/sales/orders' } } } }],
+    values: [
+      {
+        example: { enabled: true },
+        sidecar: { profile: 'orders' },
+        config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/sales/orders' } } },
+      },
+    ],
     name: 'lfcs',
   });
   const spec = podSpecOf(findManifest(manifests, 'Deployment', 'lfcs-example'));
@@ -127,7 +148,12 @@ const AGENT_NAMESPACE = 'lfcs-system';
 const SPARK_NAMESPACE = 'spark-jobs';
 
 /** What the chart renders for the agent example's values: the consumer side (env, mounts, volumes) of the demo Deployment. */
-function agentRendering(): { env: unknown[]; volumeMounts: unknown[]; volumes: unknown[]; bindings: Array<{ namespace: string; serviceAccount: string; profiles: string[] }> } {
+function agentRendering(): {
+  env: unknown[];
+  volumeMounts: unknown[];
+  volumes: unknown[];
+  bindings: Array<{ namespace: string; serviceAccount: string; profiles: string[] }>;
+} {
   // The demo Deployment stands in for Spark's pods: a consumer of the agent, running as the bound "spark".
   const manifests = renderOk({
     valuesFiles: ['examples/spark/agent/lfcs-values.yaml'],
@@ -153,7 +179,9 @@ describe.each([
   ['driver', 'examples/spark/agent/driver-pod-template.yaml', 'spark-kubernetes-driver'],
   ['executor', 'examples/spark/agent/executor-pod-template.yaml', 'spark-kubernetes-executor'],
 ])('Spark agent-mode %s pod template', (_role, file, sparkContainer) => {
-  const pod = readYaml<{ kind: string; metadata: { annotations: Record<string, string>; labels?: Record<string, string> }; spec: any }>(file);
+  const pod = readYaml<{ kind: string; metadata: { annotations: Record<string, string>; labels?: Record<string, string> }; spec: any }>(
+    file,
+  );
   const rendered = (): ReturnType<typeof agentRendering> => agentRendering();
 
   it('is a Pod with no sidecar container: only the Spark container', () => {
@@ -168,7 +196,10 @@ describe.each([
     expect(spark['env']).toEqual(rendered().env);
     expect(spark['volumeMounts']).toEqual(rendered().volumeMounts);
     expect(pod.spec.volumes).toEqual(rendered().volumes);
-    expect(spark['env']).toContainEqual({ name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.2/v1/credentials/sales-lake' });
+    expect(spark['env']).toContainEqual({
+      name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      value: 'http://169.254.170.2/v1/credentials/sales-lake',
+    });
     expect(pod.spec.volumes[0].projected.sources[0].serviceAccountToken.audience).toBe('lfcs');
   });
 
@@ -225,8 +256,12 @@ describe('agent/spark-submit.sh', () => {
     for (const binding of bindings) expect(binding.namespace).not.toBe(AGENT_NAMESPACE);
   });
 
-  it('renders NOTES.txt for that install without a warning about a consumer in the agent\'s namespace', () => {
-    const notes = renderNotes({ valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], namespace: AGENT_NAMESPACE, kubeVersion: '1.30.0' });
+  it("renders NOTES.txt for that install without a warning about a consumer in the agent's namespace", () => {
+    const notes = renderNotes({
+      valuesFiles: ['examples/spark/agent/lfcs-values.yaml'],
+      namespace: AGENT_NAMESPACE,
+      kubeVersion: '1.30.0',
+    });
     expect(notes.status, notes.stderr).toBe(0);
     expect(notes.stdout).toContain(`spark-jobs/spark: profiles sales-lake`);
     expect(notes.stdout).toContain(`ServiceAccount ${AGENT_NAMESPACE}/lfcs holds lfcs's IAM role`);

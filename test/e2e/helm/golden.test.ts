@@ -11,7 +11,18 @@ import { join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { KUBE_API_VERSIONS, type KubeApiVersion } from '../../support/go-tools.js';
-import { chartDir, kubeValidate, lint, readYaml, render, repoRoot, scratchFile, splitManifests, workloadChartDir, type RenderOptions } from './helpers.js';
+import {
+  chartDir,
+  kubeValidate,
+  lint,
+  readYaml,
+  render,
+  repoRoot,
+  scratchFile,
+  splitManifests,
+  workloadChartDir,
+  type RenderOptions,
+} from './helpers.js';
 
 const goldenDir = join(repoRoot, 'test/e2e/helm/golden');
 const UPDATE = process.env['LFCS_UPDATE_GOLDEN'] === '1';
@@ -46,16 +57,29 @@ const GOLDEN_CASES: GoldenCase[] = [
     name: 'example-spark-iceberg',
     options: {
       valuesFiles: ['examples/spark/iceberg/lfcs-values.yaml'],
-      set: ['example.enabled=true', 'sidecar.profile=orders', 'config.profiles.orders.tableArn=arn:aws:glue:us-east-1:111122223333:table/sales/orders'],
+      set: [
+        'example.enabled=true',
+        'sidecar.profile=orders',
+        'config.profiles.orders.tableArn=arn:aws:glue:us-east-1:111122223333:table/sales/orders',
+      ],
     },
     alsoKube: [NEWEST],
   },
   { name: 'workload-native', options: { chart: workloadChartDir, name: 'shop' }, alsoKube: [NEWEST] },
-  { name: 'workload-classic', options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.sidecar.mode=classic'] }, alsoKube: [NEWEST, CLASSIC_MIN] },
+  {
+    name: 'workload-classic',
+    options: { chart: workloadChartDir, name: 'shop', set: ['lfcs.sidecar.mode=classic'] },
+    alsoKube: [NEWEST, CLASSIC_MIN],
+  },
   // Agent mode: the DaemonSet, its ClusterRoleBinding, and consumers without a sidecar.
   { name: 'ci-agent', options: { valuesFiles: [ci('agent-values.yaml')] }, kubeVersion: AGENT_MIN, alsoKube: [NEWEST] },
   // Installed in a namespace of its own, as examples/spark/agent/spark-submit.sh says.
-  { name: 'example-spark-agent', options: { valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], namespace: 'lfcs-system' }, kubeVersion: AGENT_MIN, alsoKube: [NEWEST] },
+  {
+    name: 'example-spark-agent',
+    options: { valuesFiles: ['examples/spark/agent/lfcs-values.yaml'], namespace: 'lfcs-system' },
+    kubeVersion: AGENT_MIN,
+    alsoKube: [NEWEST],
+  },
   {
     name: 'workload-agent',
     // The fixture's values set lfcs.agent.install=false and its own ServiceAccount "shop": consumer side only.
@@ -70,7 +94,13 @@ const kubeOf = (testCase: GoldenCase): string => testCase.kubeVersion ?? GOLDEN_
 /** The command a reader can paste to get the same output (minus this header). */
 function commandLine(options: RenderOptions, kubeVersion: string): string {
   const chart = relative(repoRoot, options.chart ?? chartDir);
-  const parts = ['helm template', options.name ?? 'lfcs', chart, `--namespace ${options.namespace ?? 'data'}`, `--kube-version ${kubeVersion}`];
+  const parts = [
+    'helm template',
+    options.name ?? 'lfcs',
+    chart,
+    `--namespace ${options.namespace ?? 'data'}`,
+    `--kube-version ${kubeVersion}`,
+  ];
   for (const file of options.valuesFiles ?? []) parts.push(`-f ${relative(repoRoot, resolve(repoRoot, file))}`);
   for (const set of options.set ?? []) parts.push(`--set ${set}`);
   return parts.join(' ');
@@ -121,7 +151,10 @@ describe.each(GOLDEN_CASES)('golden $name', (testCase) => {
     expect(existsSync(file), `${relative(repoRoot, file)} is missing: run npm run helm:golden`).toBe(true);
     const committed = readFileSync(file, 'utf8');
     // Strict string equality, not a snapshot matcher: no normalising of whitespace or line ends.
-    expect(rendered === committed, `${relative(repoRoot, file)} is out of date (${firstDifference(committed, rendered)}): run npm run helm:golden and review the diff`).toBe(true);
+    expect(
+      rendered === committed,
+      `${relative(repoRoot, file)} is out of date (${firstDifference(committed, rendered)}): run npm run helm:golden and review the diff`,
+    ).toBe(true);
   });
 
   it.each(testCase.alsoKube)('renders the same for Kubernetes %s', (kubeVersion) => {
@@ -179,7 +212,9 @@ describe('the examples, outside the chart, decode into the Kubernetes API types'
           securityContext: trino['securityContext'],
           terminationGracePeriodSeconds: trino[role].terminationGracePeriodSeconds,
           initContainers: trino['initContainers'][role],
-          containers: [{ name: `trino-${role}`, image: 'trinodb/trino', env: trino['env'], volumeMounts: trino[role].additionalVolumeMounts }],
+          containers: [
+            { name: `trino-${role}`, image: 'trinodb/trino', env: trino['env'], volumeMounts: trino[role].additionalVolumeMounts },
+          ],
           volumes: trino[role].additionalVolumes,
         },
       }),

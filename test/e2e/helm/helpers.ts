@@ -62,13 +62,20 @@ afterAll(() => {
 export function helm(args: string[]): RenderResult {
   const binary = helmBinary();
   if (!existsSync(binary)) {
-    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/e2e/helm/global-setup.ts) builds it`);
+    throw new Error(
+      `${binary} is missing: run the chart tests through vitest, whose globalSetup (test/e2e/helm/global-setup.ts) builds it`,
+    );
   }
   const home = join(scratch(), 'helm-home');
   const run = spawnSync(binary, args, {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') },
+    env: {
+      ...process.env,
+      HELM_CACHE_HOME: join(home, 'cache'),
+      HELM_CONFIG_HOME: join(home, 'config'),
+      HELM_DATA_HOME: join(home, 'data'),
+    },
   });
   return { status: run.status ?? -1, stdout: run.stdout ?? '', stderr: (run.stderr ?? '') + (run.error?.message ?? '') };
 }
@@ -89,11 +96,15 @@ export function preparedChart(chart: string = chartDir): string {
   if (!prepared) {
     const root = mkdtempSync(join(scratch(), 'chart-'));
     for (const dir of [absolute, chartDir]) {
-      cpSync(dir, join(root, relative(repoRoot, dir)), { recursive: true, filter: (src) => !src.endsWith('/charts') && !src.endsWith('Chart.lock') });
+      cpSync(dir, join(root, relative(repoRoot, dir)), {
+        recursive: true,
+        filter: (src) => !src.endsWith('/charts') && !src.endsWith('Chart.lock'),
+      });
     }
     prepared = join(root, relative(repoRoot, absolute));
     const build = helm(['dependency', 'build', prepared]);
-    if (build.status !== 0) throw new Error(`helm dependency build ${relative(repoRoot, absolute)} failed:\n${build.stdout}${build.stderr}`);
+    if (build.status !== 0)
+      throw new Error(`helm dependency build ${relative(repoRoot, absolute)} failed:\n${build.stdout}${build.stderr}`);
     preparedCharts.set(absolute, prepared);
   }
   return prepared;
@@ -149,7 +160,15 @@ export function renderNotes(options: Omit<RenderOptions, 'chart'> = {}): RenderR
     );
     notesChart = dir;
   }
-  const args = ['template', options.name ?? 'lfcs', notesChart, '--namespace', options.namespace ?? 'data', '--show-only', 'templates/lfcs-test-notes.yaml'];
+  const args = [
+    'template',
+    options.name ?? 'lfcs',
+    notesChart,
+    '--namespace',
+    options.namespace ?? 'data',
+    '--show-only',
+    'templates/lfcs-test-notes.yaml',
+  ];
   if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
   const result = helm([...args, ...valuesArgs(options)]);
   if (result.status !== 0) return result;
@@ -161,7 +180,9 @@ export function renderNotes(options: Omit<RenderOptions, 'chart'> = {}): RenderR
 export function kubeValidate(version: KubeApiVersion, files: string[]): RenderResult {
   const binary = kubeValidateBinary(version);
   if (!existsSync(binary)) {
-    throw new Error(`${binary} is missing: run the chart tests through vitest, whose globalSetup (test/e2e/helm/global-setup.ts) builds it`);
+    throw new Error(
+      `${binary} is missing: run the chart tests through vitest, whose globalSetup (test/e2e/helm/global-setup.ts) builds it`,
+    );
   }
   const run = spawnSync(binary, files, { encoding: 'utf8', timeout: 60_000 });
   return { status: run.status ?? -1, stdout: run.stdout ?? '', stderr: (run.stderr ?? '') + (run.error?.message ?? '') };

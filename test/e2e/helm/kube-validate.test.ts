@@ -50,7 +50,9 @@ describe.each(VERSIONS)('kube-validate for Kubernetes %s', (version) => {
   });
 
   it('rejects a malformed resource quantity', () => {
-    const result = kubeValidate(version, [mutatedDeployment((d) => (d['spec']['template']['spec']['initContainers'][0]['resources']['limits']['memory'] = 'lots'))]);
+    const result = kubeValidate(version, [
+      mutatedDeployment((d) => (d['spec']['template']['spec']['initContainers'][0]['resources']['limits']['memory'] = 'lots')),
+    ]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/FAIL .*quantities must match the regular expression/);
   });
@@ -113,7 +115,9 @@ describe.each(VERSIONS)('kube-validate for Kubernetes %s', (version) => {
     namespaced.metadata['namespace'] = 'data';
     const scoped = kubeValidate(version, [manifestFile([namespaced])]);
     expect(scoped.status).toBe(1);
-    expect(scoped.stdout).toMatch(/FAIL .*ClusterRoleBinding data\/data-lfcs-issuer-discovery: metadata\.namespace: Forbidden: not allowed on this type/);
+    expect(scoped.stdout).toMatch(
+      /FAIL .*ClusterRoleBinding data\/data-lfcs-issuer-discovery: metadata\.namespace: Forbidden: not allowed on this type/,
+    );
     const typo = findManifest(agentManifests(), 'ClusterRoleBinding');
     typo['roleRef']['kindd'] = typo['roleRef']['kind'];
     delete typo['roleRef']['kind'];

@@ -72,7 +72,7 @@ describe.each<Mode>(['sidecar', 'agent'])('%s memory from cache.maxEntries', (mo
     },
   );
 
-  it.each([1, 1_000, 10_000, 123_457, 1_000_000])('sets the request and limit lfcs\'s memory model gives %i entries', (maxEntries) => {
+  it.each([1, 1_000, 10_000, 123_457, 1_000_000])("sets the request and limit lfcs's memory model gives %i entries", (maxEntries) => {
     const m = memoryOf(sidecar({ config: { cache: { maxEntries } } }));
     expect({ requestMi: m.requestMi, limitMi: m.limitMi }).toEqual(chartMemory(maxEntries));
   });
@@ -98,7 +98,7 @@ describe.each<Mode>(['sidecar', 'agent'])('%s memory from cache.maxEntries', (mo
 });
 
 describe("the chart's memory figures", () => {
-  it('are the ones npm run generate writes from lfcs\'s memory model', () => {
+  it("are the ones npm run generate writes from lfcs's memory model", () => {
     const values = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as { sidecar: { memory: Record<string, number> } };
     expect(values.sidecar.memory).toEqual(MEMORY_MODEL.chart);
   });

@@ -26,7 +26,10 @@ const CLASSIC = join(chartDir, 'ci/classic-values.yaml');
 const OBSERVABILITY = join(chartDir, 'ci/observability-values.yaml');
 const REGION = { region: 'us-east-1' };
 
-function examplePod(valuesFiles: string[], values: Record<string, unknown>[] = []): { spec: any; manifests: Manifest[]; deployment: Manifest } {
+function examplePod(
+  valuesFiles: string[],
+  values: Record<string, unknown>[] = [],
+): { spec: any; manifests: Manifest[]; deployment: Manifest } {
   const manifests = renderOk({ valuesFiles, values });
   const deployment = findManifest(manifests, 'Deployment', 'lfcs-example');
   return { spec: podSpecOf(deployment), manifests, deployment };
@@ -101,7 +104,10 @@ describe('ConfigMap (sidecar config file)', () => {
   });
 
   it('follows ports and tokenDir so listener, probes, env and mounts never disagree', () => {
-    const { spec, manifests } = examplePod([NATIVE], [{ ports: { credentials: 19180, admin: 19181 }, sidecar: { tokenDir: '/run/creds' } }]);
+    const { spec, manifests } = examplePod(
+      [NATIVE],
+      [{ ports: { credentials: 19180, admin: 19181 }, sidecar: { tokenDir: '/run/creds' } }],
+    );
     const config = configOf(manifests);
     expect(config.listen.port).toBe(19180);
     expect(config.admin.port).toBe(19181);
@@ -110,7 +116,10 @@ describe('ConfigMap (sidecar config file)', () => {
     expect(sidecar['readinessProbe'].httpGet.port).toBe(19181);
     expect(sidecar['ports']).toEqual([{ name: 'lfcs-admin', containerPort: 19181, protocol: 'TCP' }]);
     const consumer = containerNamed(spec.containers, 'consumer');
-    expect(consumer['env']).toContainEqual({ name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://127.0.0.1:19180/v1/credentials/orders' });
+    expect(consumer['env']).toContainEqual({
+      name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      value: 'http://127.0.0.1:19180/v1/credentials/orders',
+    });
     expect(consumer['env']).toContainEqual({ name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: '/run/creds/token' });
     expect(consumer['volumeMounts']).toContainEqual({ name: 'lfcs-token', mountPath: '/run/creds', readOnly: true });
   });
@@ -175,7 +184,10 @@ describe.each([
     const awsVars = envNames(consumer).filter((n) => n.startsWith('AWS_CONTAINER_'));
     expect(awsVars).toEqual(['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE']);
     const profile = mode === 'native' ? 'orders' : 'events';
-    expect(consumer['env']).toContainEqual({ name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: `http://127.0.0.1:9180/v1/credentials/${profile}` });
+    expect(consumer['env']).toContainEqual({
+      name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      value: `http://127.0.0.1:9180/v1/credentials/${profile}`,
+    });
     expect(consumer['env']).toContainEqual({ name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: '/var/run/lfcs/token' });
   });
 
@@ -196,7 +208,11 @@ describe.each([
       { name: 'lfcs-token', mountPath: '/var/run/lfcs' },
       { name: 'lfcs-config', mountPath: '/etc/lfcs', readOnly: true },
     ]);
-    expect(containerNamed(spec.containers, 'consumer')['volumeMounts']).toContainEqual({ name: 'lfcs-token', mountPath: '/var/run/lfcs', readOnly: true });
+    expect(containerNamed(spec.containers, 'consumer')['volumeMounts']).toContainEqual({
+      name: 'lfcs-token',
+      mountPath: '/var/run/lfcs',
+      readOnly: true,
+    });
     // The token is 0440 and owned by another UID: the consumer reads it through fsGroup.
     expect(spec.securityContext.fsGroup).toEqual(expect.any(Number));
   });
@@ -279,7 +295,9 @@ describe('PodMonitor', () => {
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.metadata['labels']['release']).toBe('kube-prometheus-stack');
     expect(monitor['spec']['namespaceSelector']).toEqual({ any: true });
-    expect(monitor['spec']['podMetricsEndpoints']).toEqual([{ port: 'lfcs-admin', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
+    expect(monitor['spec']['podMetricsEndpoints']).toEqual([
+      { port: 'lfcs-admin', path: '/metrics', interval: '30s', scrapeTimeout: '10s' },
+    ]);
     const podLabels = deployment['spec']['template']['metadata']['labels'];
     for (const [key, value] of Object.entries(monitor['spec']['selector']['matchLabels'])) {
       expect(podLabels[key]).toBe(value);
@@ -311,7 +329,10 @@ describe('Grafana dashboard ConfigMap', () => {
     expect(dashboard.uid).toBe('lfcs-overview');
     const exprs: string[] = dashboard.panels.flatMap((p: { targets?: Array<{ expr: string }> }) => (p.targets ?? []).map((t) => t.expr));
     for (const metric of metricNames) {
-      expect(exprs.some((e) => e.includes(metric)), metric).toBe(true);
+      expect(
+        exprs.some((e) => e.includes(metric)),
+        metric,
+      ).toBe(true);
     }
     // Every lfcs_* series the dashboard queries is one the sidecar exports.
     const exported = new Set([...metricNames, 'lfcs_process_resident_memory_bytes']);
@@ -322,7 +343,15 @@ describe('Grafana dashboard ConfigMap', () => {
   it('has the four panel groups: requests and errors, cache hit ratio, upstream calls and errors, served lifetime', () => {
     const dashboard = JSON.parse(readFileSync(join(chartDir, 'dashboards/lfcs.json'), 'utf8'));
     const titles: string[] = dashboard.panels.map((p: { title: string }) => p.title);
-    expect(titles).toEqual(expect.arrayContaining(['Request rate by route and status', 'Error ratio (4xx + 5xx)', 'Cache hit ratio', 'Upstream errors by code', 'Served remaining lifetime (p5 / p50)']));
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Request rate by route and status',
+        'Error ratio (4xx + 5xx)',
+        'Cache hit ratio',
+        'Upstream errors by code',
+        'Served remaining lifetime (p5 / p50)',
+      ]),
+    );
     const ids: number[] = dashboard.panels.map((p: { id: number }) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -398,7 +427,10 @@ describe('Lake Formation API listener (lakeformationApi.enabled)', () => {
   });
 
   it('fails when ports.lakeformationApi clashes with another port', () => {
-    const result = render({ valuesFiles: [NATIVE], values: [{ lakeformationApi: { enabled: true }, ports: { lakeformationApi: 9181 } }, DYNAMIC] });
+    const result = render({
+      valuesFiles: [NATIVE],
+      values: [{ lakeformationApi: { enabled: true }, ports: { lakeformationApi: 9181 } }, DYNAMIC],
+    });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('ports.lakeformationApi must differ from ports.credentials and ports.admin');
   });
@@ -418,10 +450,14 @@ describe('Iceberg REST gateway (config.iceberg.enabled)', () => {
     // Loopback like the credentials port: engines in the pod reach it, nothing outside it.
     const ports = (containerNamed(on.spec.initContainers, 'lfcs')['ports'] as Array<{ containerPort: number }>).map((p) => p.containerPort);
     expect(ports).toEqual([9181]);
-    expect(on.manifests.filter((m) => m.kind === 'Service').flatMap((m) => m['spec'].ports.map((p: { port: number }) => p.port))).not.toContain(9300);
+    expect(
+      on.manifests.filter((m) => m.kind === 'Service').flatMap((m) => m['spec'].ports.map((p: { port: number }) => p.port)),
+    ).not.toContain(9300);
     const notes = renderNotes({ valuesFiles: [NATIVE], values: [ICEBERG, { ports: { iceberg: 9300 } }] });
     expect(notes.status, notes.stderr).toBe(0);
-    expect(notes.stdout).toContain('catalog uri http://127.0.0.1:9300, warehouse\n  123456789012, token: the content of /var/run/lfcs/token');
+    expect(notes.stdout).toContain(
+      'catalog uri http://127.0.0.1:9300, warehouse\n  123456789012, token: the content of /var/run/lfcs/token',
+    );
     expect(renderNotes({ valuesFiles: [NATIVE] }).stdout).not.toContain('Iceberg REST gateway');
   });
 

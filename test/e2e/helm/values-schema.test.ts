@@ -86,8 +86,16 @@ describe('values.schema.json', () => {
       { config: { profiles: { both: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t', locations: ['s3://lake/t'] } } } },
       '/config/profiles/both',
     ],
-    ['a location that is not an s3:// URI', { config: { profiles: { lake: { locations: ['https://lake/t'] } } } }, '/config/profiles/lake/locations/0'],
-    ['a dynamic location pattern with **', { config: { dynamic: { enabled: true, allowedLocations: ['s3://lake/**'] } } }, '/config/dynamic/allowedLocations/0'],
+    [
+      'a location that is not an s3:// URI',
+      { config: { profiles: { lake: { locations: ['https://lake/t'] } } } },
+      '/config/profiles/lake/locations/0',
+    ],
+    [
+      'a dynamic location pattern with **',
+      { config: { dynamic: { enabled: true, allowedLocations: ['s3://lake/**'] } } },
+      '/config/dynamic/allowedLocations/0',
+    ],
     [
       'a profile with a database ARN instead of a table ARN',
       { config: { profiles: { orders: { tableArn: 'arn:aws:glue:us-east-1:111122223333:database/sales' } } } },
@@ -99,33 +107,64 @@ describe('values.schema.json', () => {
       '/config/profiles/orders/durationSeconds',
     ],
     ['an unknown Lake Formation permission', { config: { defaults: { permissions: ['READ'] } } }, '/config/defaults/permissions/0'],
-    ['an unknown permission type', { config: { defaults: { supportedPermissionTypes: ['ROW_PERMISSION'] } } }, '/config/defaults/supportedPermissionTypes/0'],
-    ['a profile name that cannot be a URL path segment', { config: { profiles: { 'a/b': { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t' } } } }, '/config/profiles'],
+    [
+      'an unknown permission type',
+      { config: { defaults: { supportedPermissionTypes: ['ROW_PERMISSION'] } } },
+      '/config/defaults/supportedPermissionTypes/0',
+    ],
+    [
+      'a profile name that cannot be a URL path segment',
+      { config: { profiles: { 'a/b': { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t' } } } },
+      '/config/profiles',
+    ],
     [
       'unquoted numeric partition values (the sidecar wants strings)',
       { config: { profiles: { day: { tableArn: 'arn:aws:glue:us-east-1:111122223333:table/s/t', partition: [2024] } } } },
       '/config/profiles/day/partition/0',
     ],
-    ['a dynamic table pattern with ** (would cross segments)', { config: { dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:111122223333:table/**'] } } }, '/config/dynamic/allowedTables/0'],
+    [
+      'a dynamic table pattern with ** (would cross segments)',
+      { config: { dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:111122223333:table/**'] } } },
+      '/config/dynamic/allowedTables/0',
+    ],
     ['an unknown cache setting', { config: { cache: { ttl: 60 } } }, '/config/cache'],
     ['an upstream timeout the sidecar refuses', { config: { upstream: { timeoutMs: 10 } } }, '/config/upstream/timeoutMs'],
     ['an unknown log level', { config: { log: { level: 'verbose' } } }, '/config/log/level'],
-    ['a numeric dashboard label (Grafana matches the string "1")', { dashboard: { labels: { grafana_dashboard: 1 } } }, '/dashboard/labels/grafana_dashboard'],
+    [
+      'a numeric dashboard label (Grafana matches the string "1")',
+      { dashboard: { labels: { grafana_dashboard: 1 } } },
+      '/dashboard/labels/grafana_dashboard',
+    ],
     ['an IRSA annotation that is not a role ARN', { serviceAccount: { roleArn: 'lfcs-role' } }, '/serviceAccount/roleArn'],
     ['an image digest without sha256:', { image: { digest: 'abc' } }, '/image/digest'],
     ['an unknown config.mode', { config: { mode: 'daemonset' } }, '/config/mode'],
     // The agent's address, port and audience live in config.agent only, never twice.
     ['the agent address outside config.agent', { agent: { host: '169.254.170.2' } }, '/agent'],
-    ['a projected token shorter than the API server allows', { agent: { consumer: { expirationSeconds: 300 } } }, '/agent/consumer/expirationSeconds'],
-    ['an interface name longer than Linux allows', { agent: { addressSetup: { interface: 'lfcs-credentials0' } } }, '/agent/addressSetup/interface'],
-    ['a DaemonSet surge (two agents would want one address)', { agent: { updateStrategy: { rollingUpdate: { maxSurge: 1 } } } }, '/agent/updateStrategy/rollingUpdate/maxSurge'],
+    [
+      'a projected token shorter than the API server allows',
+      { agent: { consumer: { expirationSeconds: 300 } } },
+      '/agent/consumer/expirationSeconds',
+    ],
+    [
+      'an interface name longer than Linux allows',
+      { agent: { addressSetup: { interface: 'lfcs-credentials0' } } },
+      '/agent/addressSetup/interface',
+    ],
+    [
+      'a DaemonSet surge (two agents would want one address)',
+      { agent: { updateStrategy: { rollingUpdate: { maxSurge: 1 } } } },
+      '/agent/updateStrategy/rollingUpdate/maxSurge',
+    ],
   ];
 
   it.each(rejected)('rejects %s', (_label, override, path) => {
     const values = mergeValues(chartValues(join(chartDir, 'ci/native-values.yaml')), override);
     const errors = errorsFor(values);
     expect(errors.length, 'expected the schema to reject this').toBeGreaterThan(0);
-    expect(errors.map((e) => e.instancePath), describeErrors(errors)).toContain(path);
+    expect(
+      errors.map((e) => e.instancePath),
+      describeErrors(errors),
+    ).toContain(path);
   });
 
   it.each(rejected)('is enforced by helm template too: %s', (_label, override, path) => {

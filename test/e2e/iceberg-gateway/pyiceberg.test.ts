@@ -50,16 +50,19 @@ async function recordingProxy(target: number): Promise<{ url: string; seen: Reco
   const server: Server = createServer((req, res) => {
     const headers = { ...req.headers };
     delete headers['accept-encoding'];
-    const upstream = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers, agent: false }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', () => {
-        const body = Buffer.concat(chunks);
-        seen.push({ method: req.method ?? '', path: req.url ?? '', status: answer.statusCode ?? 0, body: body.toString('utf8') });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        res.end(body);
-      });
-    });
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers, agent: false },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks);
+          seen.push({ method: req.method ?? '', path: req.url ?? '', status: answer.statusCode ?? 0, body: body.toString('utf8') });
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(body);
+        });
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -100,7 +103,9 @@ describe('PyIceberg reads through the Iceberg REST gateway', () => {
       const out = await readRows(venv, proxy.url, stack.token, 'remote-signing');
       expect(out.rows).toEqual(ROWS);
       // Every S3 request went through the table's sign route (the signer endpoint is relative to the catalog uri).
-      const signs = proxy.seen.filter((r) => r.method === 'POST' && /^\/v1\/catalogs\/123456789012\/namespaces\/sales\/tables\/(orders|returns)\/sign$/.test(r.path));
+      const signs = proxy.seen.filter(
+        (r) => r.method === 'POST' && /^\/v1\/catalogs\/123456789012\/namespaces\/sales\/tables\/(orders|returns)\/sign$/.test(r.path),
+      );
       expect(signs.length).toBeGreaterThan(0);
       expect(signs.every((r) => r.status === 200)).toBe(true);
       expect(new Set(signs.map((r) => r.path.split('/').at(-2)))).toEqual(new Set(['orders', 'returns']));

@@ -60,7 +60,9 @@ describe('Iceberg Java reads the demo warehouse from the emulator', () => {
     expect(stats.calls.GetTemporaryGlueTableCredentials).toEqual({ success: 2 });
   });
 
-  it('GlueCatalog.loadTable (table_type and metadata_location from GetTable), Lake Formation credentials: the rows', { timeout: 180_000 }, async () => {
+  it('GlueCatalog.loadTable (table_type and metadata_location from GetTable), Lake Formation credentials: the rows', {
+    timeout: 180_000,
+  }, async () => {
     expect(await read('glue', ROLE)).toEqual(ROWS);
     const stats = await admin(lf.emulator).get('stats');
     expect(stats.calls.GetTable?.success).toBeGreaterThanOrEqual(2);

@@ -26,7 +26,10 @@ describe('PyIceberg reads the demo warehouse from the emulator', () => {
     const { stdout } = await run(
       join(venv, 'bin/python'),
       [join(HERE, 'read_tables.py'), `${lf.emulator.url}/iceberg`, lf.emulator.url, '123456789012', 'sales.orders', 'sales.returns'],
-      { env: { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey }, timeout: 120_000 },
+      {
+        env: { PATH: process.env['PATH'] ?? '', AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey },
+        timeout: 120_000,
+      },
     );
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(out.namespaces).toEqual([['sales']]);

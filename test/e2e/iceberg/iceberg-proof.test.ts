@@ -94,13 +94,17 @@ describe('Iceberg LakeFormationAwsClientFactory through lfcs', () => {
     const { result, calls } = await runProof(lakeformationApi);
     expect(result, JSON.stringify(result)).toMatchObject({ tables: 2, threads: 8, resolved: 2 * RESOLUTIONS_PER_TABLE, failed: 0 });
     expect(calls).toBe(2);
-    process.stdout.write(`[iceberg proof] through lfcs: ${result.resolved} resolutions, ${calls} Lake Formation calls, ${result.elapsedMs} ms\n`);
+    process.stdout.write(
+      `[iceberg proof] through lfcs: ${result.resolved} resolutions, ${calls} Lake Formation calls, ${result.elapsedMs} ms\n`,
+    );
   }, 240_000);
 
   it('pointed straight at the emulator (the uncached baseline), makes one Lake Formation call per resolution', async () => {
     const { result, calls } = await runProof(emulator.url);
     expect(result, JSON.stringify(result)).toMatchObject({ resolved: 2 * RESOLUTIONS_PER_TABLE, failed: 0 });
     expect(calls).toBe(2 * RESOLUTIONS_PER_TABLE);
-    process.stdout.write(`[iceberg proof] baseline: ${result.resolved} resolutions, ${calls} Lake Formation calls, ${result.elapsedMs} ms\n`);
+    process.stdout.write(
+      `[iceberg proof] baseline: ${result.resolved} resolutions, ${calls} Lake Formation calls, ${result.elapsedMs} ms\n`,
+    );
   }, 240_000);
 });

@@ -54,7 +54,10 @@ async function calls(specs: string[]): Promise<Array<Record<string, unknown>>> {
 }
 
 async function setFaults(faults: Record<string, unknown> | undefined): Promise<void> {
-  await fetch(`${emulator.url}/_emulator/faults`, faults ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) } : { method: 'DELETE' });
+  await fetch(
+    `${emulator.url}/_emulator/faults`,
+    faults ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) } : { method: 'DELETE' },
+  );
 }
 
 describe('AWS SDK for Java v2 LakeFormationClient against the Lake Formation API listener', () => {

@@ -12,7 +12,18 @@
 // The base is built once and reused from local storage; buildah's layer cache
 // makes a rebuild with unchanged sources take seconds.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, chownSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  chownSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,9 +59,17 @@ interface Result {
 const started = new Set<ChildProcess>();
 
 /** Runs a command to its end (killed by its PID after timeoutMs). */
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<Result> {
+function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {},
+): Promise<Result> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? repoRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repoRoot,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     started.add(child);
     let stdout = '';
     let stderr = '';
@@ -73,7 +92,9 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
 async function must(command: string, args: string[], options: Parameters<typeof run>[2] = {}): Promise<string> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
-    throw new Error(`${command} ${args.slice(0, 3).join(' ')} ... exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+    throw new Error(
+      `${command} ${args.slice(0, 3).join(' ')} ... exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`,
+    );
   }
   return result.stdout;
 }
@@ -91,7 +112,8 @@ async function ensureTools(): Promise<void> {
   const missing: string[] = [];
   for (const tool of ['buildah', 'debootstrap']) if (!(await onPath(tool))) missing.push(tool);
   if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new Error(`the image tests need ${missing.join(' and ')}: apt-get install ${missing.join(' ')} (as root)`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`the image tests need ${missing.join(' and ')}: apt-get install ${missing.join(' ')} (as root)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await must('apt-get', ['update', '-qq'], { env, timeoutMs: 300_000 });
   await must('apt-get', ['install', '-y', '-qq', ...missing], { env, timeoutMs: 600_000 });
@@ -168,10 +190,11 @@ function descendants(pid: number): number[] {
   }
   const out: number[] = [];
   const queue = [pid];
-  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) {
-    out.push(c);
-    queue.push(c);
-  }
+  while (queue.length)
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
   return out;
 }
 
@@ -268,7 +291,9 @@ describe('the built image', { timeout: 60_000 }, () => {
       // The `lfcs` link on PATH works too (shebang, executable bit).
       const viaPath = await runIn(ctr, ['lfcs', '--version'], { user: config.User });
       expect(viaPath.stdout.trim()).toBe(pkg.version);
-      const ids = await runIn(ctr, ['node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)'], { user: config.User });
+      const ids = await runIn(ctr, ['node', '-e', 'process.stdout.write(`${process.getuid()}:${process.getgid()}`)'], {
+        user: config.User,
+      });
       expect(ids.stdout).toBe('65532:65532');
       // Node 24 LTS, the version the Dockerfile pins; it can re-execute in place.
       expect(IMAGE_NODE).toMatch(/^24\./);
@@ -325,7 +350,9 @@ describe('the runtime stage', { timeout: 120_000 }, () => {
     const credentialFiles = files.filter(
       ([path]) =>
         !path.startsWith('/app/node_modules/') &&
-        (/\/\.(npmrc|env(\..*)?|netrc|git-credentials|docker\/config\.json)$/.test(path) || /\/\.aws(\/|$)|\/\.ssh(\/|$)/.test(path) || /\/(token|id_rsa|id_ed25519)$/.test(path)),
+        (/\/\.(npmrc|env(\..*)?|netrc|git-credentials|docker\/config\.json)$/.test(path) ||
+          /\/\.aws(\/|$)|\/\.ssh(\/|$)/.test(path) ||
+          /\/(token|id_rsa|id_ed25519)$/.test(path)),
     );
     expect(credentialFiles.map(([path]) => path)).toEqual([]);
     // npm's global config directory was the build-time mount point; it stays empty.
@@ -357,7 +384,10 @@ describe('serving from the image against the emulator on the host loopback', { t
   const token = () => readFileSync(join(tokenDir, 'token'), 'utf8');
 
   beforeAll(async () => {
-    expect(await portIsFree(HEALTHCHECK_PORT), `port ${HEALTHCHECK_PORT} (the image's HEALTHCHECK probes it) must be free on 127.0.0.1`).toBe(true);
+    expect(
+      await portIsFree(HEALTHCHECK_PORT),
+      `port ${HEALTHCHECK_PORT} (the image's HEALTHCHECK probes it) must be free on 127.0.0.1`,
+    ).toBe(true);
     emulator = spawnLfcs(['emulator', '--catalog', join(repoRoot, 'examples/demo-catalog.yaml'), '--port', '0']);
     const emulatorLine = await emulator.waitForLine(/listening at http:\/\/127\.0\.0\.1:\d+/);
     const emulatorUrl = emulatorLine.match(/(http:\/\/127\.0\.0\.1:\d+)/)![1]!;

@@ -108,7 +108,16 @@ describe('the AWS CLI against the Lake Formation API listener', () => {
   it('reports a refusal as the service error, with a non-zero exit', async () => {
     const failed = await run(
       tools.aws,
-      ['lakeformation', 'get-temporary-glue-table-credentials', '--endpoint-url', endpoint, '--region', 'us-east-1', '--table-arn', PAYMENTS_ARN],
+      [
+        'lakeformation',
+        'get-temporary-glue-table-credentials',
+        '--endpoint-url',
+        endpoint,
+        '--region',
+        'us-east-1',
+        '--table-arn',
+        PAYMENTS_ARN,
+      ],
       { env: callerEnv(), timeout: 60_000 },
     ).then(
       () => undefined,
@@ -141,15 +150,25 @@ describe('boto3 against the Lake Formation API listener', () => {
     expect(partition).toMatchObject({ ok: true, expirationType: 'datetime' });
   }, 60_000);
 
-  it('raises each modeled error as the client\'s typed exception', async () => {
+  it("raises each modeled error as the client's typed exception", async () => {
     const cases: Array<[string, Record<string, unknown>, number, Record<string, unknown>?]> = [
       ['AccessDeniedException', { TableArn: `arn:aws:glue:us-east-1:${ACCOUNT}:table/hr/salaries` }, 403],
       ['AccessDeniedException', { TableArn: PAYMENTS_ARN }, 403],
       ['EntityNotFoundException', { TableArn: `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/missing` }, 400],
       ['InvalidInputException', { TableArn: ORDERS_ARN, S3Path: 'not-an-s3-uri' }, 400],
       ['PermissionTypeMismatchException', { TableArn: CUSTOMERS_ARN, SupportedPermissionTypes: ['CELL_FILTER_PERMISSION'] }, 400],
-      ['InternalServiceException', { TableArn: ORDERS_ARN, DurationSeconds: 1000 }, 500, { errorRate: 1, errorCode: 'InternalServiceException' }],
-      ['OperationTimeoutException', { TableArn: ORDERS_ARN, DurationSeconds: 1001 }, 400, { errorRate: 1, errorCode: 'OperationTimeoutException' }],
+      [
+        'InternalServiceException',
+        { TableArn: ORDERS_ARN, DurationSeconds: 1000 },
+        500,
+        { errorRate: 1, errorCode: 'InternalServiceException' },
+      ],
+      [
+        'OperationTimeoutException',
+        { TableArn: ORDERS_ARN, DurationSeconds: 1001 },
+        400,
+        { errorRate: 1, errorCode: 'OperationTimeoutException' },
+      ],
     ];
     for (const [name, request, status, faults] of cases) {
       if (faults) await setFaults(faults);
@@ -169,7 +188,7 @@ describe('boto3 against the Lake Formation API listener', () => {
     expect(answer['message']).toMatch(/serves only credential vending/);
   }, 60_000);
 
-  it('logged the callers\' access key id and none of their secrets or the vended ones', () => {
+  it("logged the callers' access key id and none of their secrets or the vended ones", () => {
     const log = lfcs!.stdout() + lfcs!.stderr();
     expect(log).toContain(`"callerAccessKeyId":"${CALLER.AWS_ACCESS_KEY_ID}"`);
     expect(log).not.toContain(CALLER.AWS_SECRET_ACCESS_KEY);

@@ -4,10 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ACCESS_GRANTS_PLUGIN_CACHE_SECONDS,
-  UNDATED_LEASE_DURATION_SECONDS,
-} from '../../../src/http/plugin-lease-floor.js';
+import { ACCESS_GRANTS_PLUGIN_CACHE_SECONDS, UNDATED_LEASE_DURATION_SECONDS } from '../../../src/http/plugin-lease-floor.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { ensurePluginProof, type PluginProof } from '../../support/lakeformation-plugin-proof.js';
 import { spawnProcess, type Spawned } from '../../support/spawn-lfcs.js';

@@ -50,9 +50,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lfcs-pack-'));
   const packDir = join(dir, 'pack');
   mkdirSync(packDir);
-  const packed = JSON.parse(
-    await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], REPO),
-  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const packed = JSON.parse(await npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], REPO)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   const tarball = join(packDir, packed[0]!.filename);
   expect(readdirSync(packDir)).toEqual([packed[0]!.filename]);
   const files = packed[0]!.files.map((f) => f.path);

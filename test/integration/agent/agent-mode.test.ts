@@ -46,7 +46,9 @@ describe('agent mode', () => {
     const first = await stack.as(token, '/v1/credentials/orders');
     expect(first.status).toBe(200);
     const second = await stack.as(token, '/v1/credentials/orders');
-    expect(((await second.json()) as { AccessKeyId: string }).AccessKeyId).toBe(((await first.json()) as { AccessKeyId: string }).AccessKeyId);
+    expect(((await second.json()) as { AccessKeyId: string }).AccessKeyId).toBe(
+      ((await first.json()) as { AccessKeyId: string }).AccessKeyId,
+    );
   });
 
   it('refuses a pod whose binding does not allow the table, naming the binding', async () => {
@@ -103,7 +105,11 @@ describe('agent mode', () => {
     ['an HMAC token keyed with the public key', async () => stack.issuer.hmacWithPublicKey(PODS.executor), 'algorithm'],
     ['a token without node claims', () => stack.issuer.mint(PODS.executor, { kubernetes: { node: undefined } }), 'names no node'],
     ['a token not bound to a pod', () => stack.issuer.mint(PODS.executor, { kubernetes: { pod: undefined } }), 'not bound to a pod'],
-    ['a token whose sub names another service account', () => stack.issuer.mint(PODS.executor, { claims: { sub: 'system:serviceaccount:spark:driver' } }), 'subject (sub)'],
+    [
+      'a token whose sub names another service account',
+      () => stack.issuer.mint(PODS.executor, { claims: { sub: 'system:serviceaccount:spark:driver' } }),
+      'subject (sub)',
+    ],
     ['a token without exp', () => stack.issuer.mint(PODS.executor, { claims: { exp: undefined } }), 'exp'],
     ['no token', async () => undefined, 'missing'],
     ['a shared sidecar-style token', async () => 'x'.repeat(43), 'not a JWT'],
@@ -204,7 +210,9 @@ describe('agent mode', () => {
     const down = await startAgentStack({ issuerFailing: true });
     try {
       await until(() => down.logs().includes('cannot verify service-account tokens'));
-      expect(down.sidecar.readiness().reasons).toEqual([expect.stringContaining('service-account token issuer not read yet: OIDC discovery')]);
+      expect(down.sidecar.readiness().reasons).toEqual([
+        expect.stringContaining('service-account token issuer not read yet: OIDC discovery'),
+      ]);
       const error = await errorOf(await down.as(await down.issuer.mint(PODS.executor), '/v1/credentials/orders'));
       expect(error).toMatchObject({ status: 503, code: 'IssuerUnavailable' });
     } finally {

@@ -52,11 +52,15 @@ describe('the issuer key store', () => {
     const setup = await setUp();
     await runOnce(setup);
     expect(statSync(setup.keyStoreFile).mode & 0o777).toBe(0o600);
-    const saved = JSON.parse(readFileSync(setup.keyStoreFile, 'utf8')) as { issuer: string; jwks: { keys: Array<Record<string, unknown>> } };
+    const saved = JSON.parse(readFileSync(setup.keyStoreFile, 'utf8')) as {
+      issuer: string;
+      jwks: { keys: Array<Record<string, unknown>> };
+    };
     expect(saved.issuer).toBe(setup.issuer.issuer);
     expect(saved.jwks.keys).toEqual(setup.issuer.jwks().keys);
     // No private or symmetric key member (RFC 7518 6.2.2, 6.3.2, 6.4.1).
-    for (const key of saved.jwks.keys) for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) expect(key).not.toHaveProperty(member);
+    for (const key of saved.jwks.keys)
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']) expect(key).not.toHaveProperty(member);
   });
 
   it('lets an agent started while the issuer is down serve a pod with a valid token, and says so in readiness', async () => {

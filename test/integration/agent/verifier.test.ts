@@ -66,7 +66,12 @@ describe('ServiceAccountVerifier', () => {
   it('reads the pod identity from a verified token', async () => {
     const iss = await issuer();
     const { v } = verifier(iss.url);
-    expect(await v.verify(await iss.mint(POD))).toMatchObject({ namespace: 'spark', serviceAccount: 'executor', pod: 'exec-1', node: 'node-a' });
+    expect(await v.verify(await iss.mint(POD))).toMatchObject({
+      namespace: 'spark',
+      serviceAccount: 'executor',
+      pod: 'exec-1',
+      node: 'node-a',
+    });
   });
 
   it('remembers a verified token for verifiedTokenSeconds, never past its exp', async () => {
@@ -179,7 +184,10 @@ describe('ServiceAccountVerifier', () => {
     // The new set is applied once its body is parsed: a few real turns at most.
     let refused: unknown;
     for (let i = 0; i < 100 && refused === undefined; i++) {
-      refused = await v.verify(old).then(() => undefined, (err: unknown) => err);
+      refused = await v.verify(old).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       if (refused === undefined) await realTick();
     }
     expect(refused).toMatchObject({ code: 'Unauthorized', message: expect.stringContaining('does not publish') });

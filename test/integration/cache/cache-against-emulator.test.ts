@@ -57,8 +57,18 @@ type NewCacheOptions = Omit<CredentialCacheOptions, 'upstream'> &
 
 /** The cache as the sidecar wires it: the real client behind an {@link UpstreamCaller}. */
 function newCache(options: NewCacheOptions, lookups: LookupResult[] = []): CredentialCache {
-  const { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, throttlePauseMs, onUpstreamCall, ...rest } =
-    options;
+  const {
+    maxAttempts,
+    retryBaseDelayMs,
+    retryMaxDelayMs,
+    maxConcurrency,
+    ratePerSecond,
+    burst,
+    maxQueuedCalls,
+    throttlePauseMs,
+    onUpstreamCall,
+    ...rest
+  } = options;
   const upstream = new UpstreamCaller({
     vend: vending.vend,
     settings: { maxAttempts, retryBaseDelayMs, retryMaxDelayMs, maxConcurrency, ratePerSecond, burst, maxQueuedCalls, throttlePauseMs },

@@ -56,9 +56,7 @@ describe('admin endpoints and routing', () => {
     const faults = await rawRequest(lf.emulator, { path: '/_emulator/faults', body: huge });
     expect(faults.status).toBe(413);
     // Still serving.
-    expect((await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }))).AccessKeyId).toMatch(
-      /^ASIA/,
-    );
+    expect((await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }))).AccessKeyId).toMatch(/^ASIA/);
   });
 
   it('answers SerializationException for an admin body that is not JSON', async () => {

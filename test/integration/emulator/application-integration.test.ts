@@ -111,7 +111,9 @@ describe('data-lake settings and STS session tags', () => {
   });
 
   it('STS checks the signature for service sts', async () => {
-    const badSecret = await errorOf(() => assumed({}, { keys: { ...sidecarKeys(), secretAccessKey: 'not-the-secret-000000000000000000000000' } })());
+    const badSecret = await errorOf(() =>
+      assumed({}, { keys: { ...sidecarKeys(), secretAccessKey: 'not-the-secret-000000000000000000000000' } })(),
+    );
     expect(badSecret.name).toBe('SignatureDoesNotMatch');
   });
 });
@@ -150,9 +152,9 @@ describe('Glue GetTable', () => {
     expect((await getTable({ DatabaseName: 'sales', Name: 'missing' })).errorType).toBe('EntityNotFoundException');
     expect((await getTable({ DatabaseName: 'sales', Name: 'orders' }, noGrantsKeys())).errorType).toBe('AccessDeniedException');
     expect((await getTable({ DatabaseName: 'sales' }, sidecarKeys(), 'AWSGlue.GetDatabases')).errorType).toBe('UnknownOperationException');
-    expect((await getTable({ DatabaseName: 'sales', Name: 'orders' }, { ...sidecarKeys(), secretAccessKey: 'x'.repeat(40) })).errorType).toBe(
-      'InvalidSignatureException',
-    );
+    expect(
+      (await getTable({ DatabaseName: 'sales', Name: 'orders' }, { ...sidecarKeys(), secretAccessKey: 'x'.repeat(40) })).errorType,
+    ).toBe('InvalidSignatureException');
   });
 });
 

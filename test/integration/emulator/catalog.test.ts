@@ -144,7 +144,7 @@ grants:
     expect(problems).toEqual([
       'principals[1].accessKeyId: duplicates access key id AKIAAAAAAAAAAAAAAAAA',
       'databases[0].tables[1].name: duplicates table orders',
-      "databases[0].tables[0].partitions[0].values: has 1 value(s) but the table has 2 partition key(s)",
+      'databases[0].tables[0].partitions[0].values: has 1 value(s) but the table has 2 partition key(s)',
       'grants[0].principal: names arn:aws:iam::123456789012:role/nobody, which is not in principals or roles',
       'grants[0].table: names sales.refunds, which is not in databases',
       'grants[1].table: names hr.*, which is not in databases',

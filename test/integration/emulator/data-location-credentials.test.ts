@@ -34,7 +34,10 @@ describe('GetTemporaryDataLocationCredentials', () => {
     expect(out.CredentialsScope).toBe('READ');
     const vended = await admin(lf.emulator).get('vended');
     const list = Array.isArray(vended) ? vended : vended.vended;
-    expect(list.at(-1)).toMatchObject({ operation: 'GetTemporaryDataLocationCredentials', vendedPaths: [ORDERS_LOCATION, RETURNS_LOCATION] });
+    expect(list.at(-1)).toMatchObject({
+      operation: 'GetTemporaryDataLocationCredentials',
+      vendedPaths: [ORDERS_LOCATION, RETURNS_LOCATION],
+    });
   });
 
   it('accepts a location below a table location and one with a trailing /, and defaults to READ', async () => {
@@ -93,9 +96,7 @@ describe('GetTemporaryDataLocationCredentials', () => {
 
   it('refuses a call without DataLocations, and a bad scope: InvalidInputException', async () => {
     expect((await errorOf(() => send(lf, {}))).name).toBe('InvalidInputException');
-    expect((await errorOf(() => send(lf, { DataLocations: [ORDERS_LOCATION], DurationSeconds: 60 }))).name).toBe(
-      'InvalidInputException',
-    );
+    expect((await errorOf(() => send(lf, { DataLocations: [ORDERS_LOCATION], DurationSeconds: 60 }))).name).toBe('InvalidInputException');
   });
 
   it('refuses a caller without any grant: AccessDeniedException', async () => {
@@ -111,9 +112,7 @@ describe('GetTemporaryDataLocationCredentials', () => {
 
 describe('GetTemporaryDataLocationCredentials with full-table access vending off', () => {
   const lf = useEmulator({
-    catalog: parseCatalog(
-      DEMO_CATALOG_YAML.replace('allowFullTableExternalDataAccess: true', 'allowFullTableExternalDataAccess: false'),
-    ),
+    catalog: parseCatalog(DEMO_CATALOG_YAML.replace('allowFullTableExternalDataAccess: true', 'allowFullTableExternalDataAccess: false')),
   });
 
   it('refuses every location: AccessDeniedException naming the setting', async () => {

@@ -105,9 +105,7 @@ describe('fault injection', () => {
     await errorOf(orders);
     await admin(lf.emulator).setFaults({ errorRate: 0, throttleNext: 1 });
     await errorOf(() =>
-      lf.client.send(
-        new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } }),
-      ),
+      lf.client.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } })),
     );
     await admin(lf.emulator).setFaults({ outage: true });
     await errorOf(orders);

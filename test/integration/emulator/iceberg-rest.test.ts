@@ -17,7 +17,8 @@ function expectIcebergError(response: { status: number; json: any }, status: num
 
 describe("Glue's Iceberg REST catalog: reads", () => {
   const lf = useIcebergEmulator();
-  const call = (path: string, options: Omit<Parameters<typeof signedCall>[1], 'path'> = {}) => signedCall(lf.emulator, { path, ...options });
+  const call = (path: string, options: Omit<Parameters<typeof signedCall>[1], 'path'> = {}) =>
+    signedCall(lf.emulator, { path, ...options });
 
   it('answers GET /v1/config with the catalogs/<account> prefix and the endpoints it serves', async () => {
     const response = await call('/iceberg/v1/config', { query: `warehouse=${ACCOUNT}` });
@@ -150,7 +151,11 @@ describe("Glue's Iceberg REST catalog: refusals", () => {
     ];
     for (const [method, path] of writes) {
       const body = method === 'POST' ? '{}' : undefined;
-      const response = await signedCall(lf.emulator, { method, path, ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}) });
+      const response = await signedCall(lf.emulator, {
+        method,
+        path,
+        ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
+      });
       expectIcebergError(response, 406, 'UnsupportedOperationException');
     }
     expect((await signedCall(lf.emulator, { path: ORDERS })).status).toBe(200);

@@ -22,9 +22,7 @@ describe('emulator lifecycle', () => {
       // The SDK's agent keeps the socket open; close() must not wait for it to idle out.
       // Twice at once, as a signal handler and a test teardown might.
       await Promise.all([emulator.close(), emulator.close()]);
-      const err = await errorOf(() =>
-        rawRequest(emulator, { method: 'GET', path: '/_emulator/stats' }),
-      );
+      const err = await errorOf(() => rawRequest(emulator, { method: 'GET', path: '/_emulator/stats' }));
       expect((err as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
     } finally {
       client.destroy();

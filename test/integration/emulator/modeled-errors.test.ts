@@ -44,9 +44,7 @@ describe('modeled errors', () => {
   });
 
   it('allows what the grant holds: DESCRIBE on payments', async () => {
-    const out = await lf.client.send(
-      new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN, Permissions: ['DESCRIBE'] }),
-    );
+    const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: PAYMENTS_ARN, Permissions: ['DESCRIBE'] }));
     expect(out.VendedS3Path).toEqual(['s3://demo-lake/sales/payments/']);
   });
 
@@ -56,9 +54,7 @@ describe('modeled errors', () => {
       const table = await errorOf(() => stranger.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })));
       expect(table).toBeInstanceOf(AccessDeniedException);
       const partition = await errorOf(() =>
-        stranger.send(
-          new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } }),
-        ),
+        stranger.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } })),
       );
       expect(partition).toBeInstanceOf(AccessDeniedException);
       expect(partition.$metadata?.httpStatusCode).toBe(403);
@@ -81,9 +77,7 @@ describe('modeled errors', () => {
 
   it('EntityNotFoundException (400) for unknown partition values', async () => {
     const err = await errorOf(() =>
-      lf.client.send(
-        new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['1999-12-31'] } }),
-      ),
+      lf.client.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['1999-12-31'] } })),
     );
     expect(err).toBeInstanceOf(EntityNotFoundException);
     expect(err.$metadata?.httpStatusCode).toBe(400);
@@ -143,20 +137,14 @@ describe('modeled errors', () => {
 
     await admin(lf.emulator).setFaults({ errorCode: 'OperationTimeoutException' });
     const timeout = await errorOf(() =>
-      lf.client.send(
-        new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } }),
-      ),
+      lf.client.send(new GetTemporaryGluePartitionCredentialsCommand({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01'] } })),
     );
     expect(timeout).toBeInstanceOf(OperationTimeoutException);
     expect(timeout.$metadata?.httpStatusCode).toBe(400);
   });
 
   it('sends errors as restJson1 does: x-amzn-errortype, __type, message, a request id', async () => {
-    const response = await signedRequest(
-      lf.emulator,
-      '/GetTemporaryGlueTableCredentials',
-      JSON.stringify({ TableArn: PAYMENTS_ARN }),
-    );
+    const response = await signedRequest(lf.emulator, '/GetTemporaryGlueTableCredentials', JSON.stringify({ TableArn: PAYMENTS_ARN }));
     expect(response.status).toBe(403);
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.headers['x-amzn-errortype']).toBe('AccessDeniedException');

@@ -1,7 +1,4 @@
-import {
-  GetTemporaryGluePartitionCredentialsCommand,
-  GetTemporaryGlueTableCredentialsCommand,
-} from '@aws-sdk/client-lakeformation';
+import { GetTemporaryGluePartitionCredentialsCommand, GetTemporaryGlueTableCredentialsCommand } from '@aws-sdk/client-lakeformation';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMERS_ARN, ORDERS_ARN, admin, useEmulator } from '../../support/emulator.js';
 
@@ -77,9 +74,7 @@ describe('request members round-trip', () => {
   });
 
   it('logs refused requests too, with the error they got', async () => {
-    await lf.client
-      .send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: CUSTOMERS_ARN }))
-      .catch(() => undefined);
+    await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: CUSTOMERS_ARN })).catch(() => undefined);
     const [request] = await admin(lf.emulator).get('requests');
     expect(request).toMatchObject({ body: { TableArn: CUSTOMERS_ARN }, outcome: 'PermissionTypeMismatchException' });
     expect(request).not.toHaveProperty('vendedPaths');

@@ -36,7 +36,12 @@ describe('S3 stand-in: vended credentials, scope and reads', () => {
         ...(durationSeconds ? { DurationSeconds: durationSeconds } : {}),
       }),
     );
-    return { accessKeyId: out.AccessKeyId!, secretAccessKey: out.SecretAccessKey!, sessionToken: out.SessionToken!, expiration: out.Expiration! };
+    return {
+      accessKeyId: out.AccessKeyId!,
+      secretAccessKey: out.SecretAccessKey!,
+      sessionToken: out.SessionToken!,
+      expiration: out.Expiration!,
+    };
   }
   const s3 = (keys: Keys, options: Omit<Parameters<typeof signedCall>[1], 'service' | 'keys'>) =>
     signedCall(lf.emulator, { service: 's3', keys, signingDate: new Date(clock.now()), ...options });
@@ -107,7 +112,10 @@ describe('S3 stand-in: vended credentials, scope and reads', () => {
     expect(first.text).toContain('<KeyCount>4</KeyCount>');
     expect(first.text).toContain('<IsTruncated>true</IsTruncated>');
     const token = /<NextContinuationToken>([^<]+)</.exec(first.text)![1]!;
-    const second = await s3(orders, { path: '/demo-lake', query: `continuation-token=${encodeURIComponent(token)}&list-type=2&max-keys=4&prefix=sales%2Forders%2F` });
+    const second = await s3(orders, {
+      path: '/demo-lake',
+      query: `continuation-token=${encodeURIComponent(token)}&list-type=2&max-keys=4&prefix=sales%2Forders%2F`,
+    });
     const paged = [...first.text.matchAll(/<Key>([^<]+)<\/Key>/g), ...second.text.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]);
     expect(paged).toEqual(keys);
 
@@ -140,16 +148,30 @@ describe('S3 stand-in: vended credentials, scope and reads', () => {
 
   it('serves presigned URLs of a lease within their validity and scope', async () => {
     const orders = await lease(ORDERS_ARN);
-    const url = await presignS3(lf.emulator, { path: pathOf(ORDERS_FILE), keys: orders, signingDate: new Date(clock.now()), expiresIn: 60 });
+    const url = await presignS3(lf.emulator, {
+      path: pathOf(ORDERS_FILE),
+      keys: orders,
+      signingDate: new Date(clock.now()),
+      expiresIn: 60,
+    });
     const response = await send(lf.emulator, { path: url, headers: { host: `127.0.0.1:${lf.emulator.port}` } });
     expect(response.status).toBe(200);
     expect(response.body.equals(warehouseFile('demo-lake', ORDERS_FILE))).toBe(true);
 
-    const otherTable = await presignS3(lf.emulator, { path: pathOf(RETURNS_FILE), keys: orders, signingDate: new Date(clock.now()), expiresIn: 60 });
+    const otherTable = await presignS3(lf.emulator, {
+      path: pathOf(RETURNS_FILE),
+      keys: orders,
+      signingDate: new Date(clock.now()),
+      expiresIn: 60,
+    });
     expectS3Error(await send(lf.emulator, { path: otherTable }), 403, 'AccessDenied');
     const tampered = url.replace('dt%3D2024-01-01', 'dt%3D2024-01-02');
     expectS3Error(await send(lf.emulator, { path: tampered }), 403, 'SignatureDoesNotMatch');
-    expectS3Error(await send(lf.emulator, { path: url.replace(/X-Amz-Expires=\d+/, 'X-Amz-Expires=999999') }), 400, 'AuthorizationQueryParametersError');
+    expectS3Error(
+      await send(lf.emulator, { path: url.replace(/X-Amz-Expires=\d+/, 'X-Amz-Expires=999999') }),
+      400,
+      'AuthorizationQueryParametersError',
+    );
 
     clock.set(START_MS + 61_000);
     const expired = await send(lf.emulator, { path: url });
@@ -177,7 +199,8 @@ describe('S3 stand-in: signature refusals', () => {
     client.destroy();
     orders = { accessKeyId: out.AccessKeyId!, secretAccessKey: out.SecretAccessKey!, sessionToken: out.SessionToken! };
   });
-  const s3 = (options: Omit<Parameters<typeof signedCall>[1], 'service'>) => signedCall(lf.emulator, { service: 's3', keys: orders, ...options });
+  const s3 = (options: Omit<Parameters<typeof signedCall>[1], 'service'>) =>
+    signedCall(lf.emulator, { service: 's3', keys: orders, ...options });
   const path = pathOf(ORDERS_FILE);
 
   it('accepts UNSIGNED-PAYLOAD, as S3 clients send it over plain HTTP', async () => {
@@ -187,14 +210,22 @@ describe('S3 stand-in: signature refusals', () => {
   it('answers each broken signature with S3 code and status', async () => {
     expectS3Error(await send(lf.emulator, { path }), 403, 'AccessDenied');
     expectS3Error(await s3({ path, keys: { ...orders, accessKeyId: 'ASIAUNKNOWNKEY000000' } }), 403, 'InvalidAccessKeyId');
-    expectS3Error(await s3({ path, keys: { ...orders, secretAccessKey: 'wrongSecretKey/wrongSecretKey/wrongSecret' } }), 403, 'SignatureDoesNotMatch');
+    expectS3Error(
+      await s3({ path, keys: { ...orders, secretAccessKey: 'wrongSecretKey/wrongSecretKey/wrongSecret' } }),
+      403,
+      'SignatureDoesNotMatch',
+    );
     const { sessionToken: _dropped, ...withoutToken } = orders;
     expectS3Error(await s3({ path, keys: withoutToken }), 400, 'InvalidToken');
     expectS3Error(await s3({ path, omitContentSha256: true }), 400, 'InvalidRequest');
     expectS3Error(await s3({ method: 'PUT', path, body: 'signed body', sendBody: 'other body!' }), 400, 'XAmzContentSHA256Mismatch');
     expectS3Error(await s3({ path, signingDate: new Date(Date.now() - 20 * 60 * 1000) }), 403, 'SignatureDoesNotMatch');
     // Keys of a catalog principal are not S3 credentials here: only vended leases are.
-    expectS3Error(await s3({ path, keys: { accessKeyId: 'AKIALFCSDEMO00000001', secretAccessKey: 'lfcsDemoSecretKey/DoNotUseInProduction00' } }), 403, 'InvalidAccessKeyId');
+    expectS3Error(
+      await s3({ path, keys: { accessKeyId: 'AKIALFCSDEMO00000001', secretAccessKey: 'lfcsDemoSecretKey/DoNotUseInProduction00' } }),
+      403,
+      'InvalidAccessKeyId',
+    );
     expect((await s3({ path })).status).toBe(200);
   });
 

@@ -1,6 +1,4 @@
-import {
-  GetTemporaryGlueTableCredentialsCommand,
-} from '@aws-sdk/client-lakeformation';
+import { GetTemporaryGlueTableCredentialsCommand } from '@aws-sdk/client-lakeformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { parseCatalog, type RunningEmulator } from '../../../src/emulator/index.js';
@@ -60,9 +58,7 @@ describe('SigV4 verification', () => {
       { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' },
     );
     try {
-      const err = await errorOf(() =>
-        tampering.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })),
-      );
+      const err = await errorOf(() => tampering.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })));
       expect(err.name).toBe('InvalidSignatureException');
       expect(err.$metadata?.httpStatusCode).toBe(403);
     } finally {
@@ -207,9 +203,10 @@ describe('SigV4 with temporary credentials', () => {
         credentials: { ...keys, ...(sessionToken ? { sessionToken } : {}) },
       });
       try {
-        const outcome = await client
-          .send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN }))
-          .then(() => 'success', (err: Error) => err.name);
+        const outcome = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN })).then(
+          () => 'success',
+          (err: Error) => err.name,
+        );
         expect(outcome).toBe(expected);
       } finally {
         client.destroy();

@@ -21,9 +21,7 @@ describe('GetTemporaryGlueTableCredentials', () => {
   const lf = useEmulator({ clock });
 
   it('vends realistic session credentials for the table location', async () => {
-    const out = await lf.client.send(
-      new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, Permissions: ['SELECT'] }),
-    );
+    const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, Permissions: ['SELECT'] }));
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
     expect(out.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
@@ -39,9 +37,7 @@ describe('GetTemporaryGlueTableCredentials', () => {
   });
 
   it('sets Expiration to now + DurationSeconds', async () => {
-    const out = await lf.client.send(
-      new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 900 }),
-    );
+    const out = await lf.client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 900 }));
     expect(out.Expiration!.getTime()).toBe(START_MS + 900 * 1000);
   });
 
@@ -102,9 +98,7 @@ describe('GetTemporaryGlueTableCredentials with maxSessionSeconds', () => {
   });
 
   it('grants less than the requested duration', async () => {
-    const out = await client.send(
-      new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 43_200 }),
-    );
+    const out = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 43_200 }));
     expect(out.Expiration!.getTime()).toBe(START_MS + 1800 * 1000);
   });
 
@@ -115,9 +109,7 @@ describe('GetTemporaryGlueTableCredentials with maxSessionSeconds', () => {
 
   it('follows the clock', async () => {
     await clock.advance(60_000);
-    const out = await client.send(
-      new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 900 }),
-    );
+    const out = await client.send(new GetTemporaryGlueTableCredentialsCommand({ TableArn: ORDERS_ARN, DurationSeconds: 900 }));
     expect(out.Expiration!.getTime()).toBe(START_MS + 60_000 + 900 * 1000);
   });
 });

@@ -3,16 +3,10 @@ import {
   GetTemporaryGlueTableCredentialsCommand,
   InvalidInputException,
   type GetTemporaryGluePartitionCredentialsCommandInput,
-  type GetTemporaryGlueTableCredentialsCommandInput } from '@aws-sdk/client-lakeformation';
+  type GetTemporaryGlueTableCredentialsCommandInput,
+} from '@aws-sdk/client-lakeformation';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  CUSTOMERS_ARN,
-  ORDERS_ARN,
-  admin,
-  errorOf,
-  signedRequest,
-  useEmulator,
-} from '../../support/emulator.js';
+import { CUSTOMERS_ARN, ORDERS_ARN, admin, errorOf, signedRequest, useEmulator } from '../../support/emulator.js';
 
 const TABLE_PATH = '/GetTemporaryGlueTableCredentials';
 const PARTITION_PATH = '/GetTemporaryGluePartitionCredentials';
@@ -33,9 +27,7 @@ describe('input validation', () => {
   }
   async function partitionError(input: Record<string, unknown>) {
     return errorOf(() =>
-      lf.client.send(
-        new GetTemporaryGluePartitionCredentialsCommand(input as unknown as GetTemporaryGluePartitionCredentialsCommandInput),
-      ),
+      lf.client.send(new GetTemporaryGluePartitionCredentialsCommand(input as unknown as GetTemporaryGluePartitionCredentialsCommandInput)),
     );
   }
   function expectInvalidInput(err: Error & { $metadata?: { httpStatusCode?: number } }, field: string) {
@@ -114,10 +106,7 @@ describe('input validation', () => {
   });
 
   it('Partition.Values must have one value per partition key', async () => {
-    expectInvalidInput(
-      await partitionError({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01', 'eu'] } }),
-      'Partition.Values',
-    );
+    expectInvalidInput(await partitionError({ TableArn: ORDERS_ARN, Partition: { Values: ['2024-01-01', 'eu'] } }), 'Partition.Values');
     expectInvalidInput(
       await partitionError({
         TableArn: CUSTOMERS_ARN,

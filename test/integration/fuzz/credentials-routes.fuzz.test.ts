@@ -88,21 +88,32 @@ function mostly<T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<T>): fc.Arbitrary
 }
 
 /** Query parameters: each present or not, each mostly well-formed text. */
-const queryParams = fc.record(
-  {
-    table: tableArn,
-    permissions: mostly(permissionList.map((p) => p.join(',')), anyText),
-    partition: mostly(partitionValues.map((v) => JSON.stringify(v)), anyText),
-    supportedPermissionTypes: mostly(permissionTypeList.map((p) => p.join(',')), anyText),
-    durationSeconds: mostly(duration.map(String), anyText),
-    s3Path,
-    queryId: mostly(fc.stringMatching(/^[a-z0-9-]{1,20}$/), anyText),
-    clusterId: anyText,
-    queryAuthorizationId: anyText,
-    queryStartTime: mostly(fc.constantFrom('2026-11-25T06:00:00Z', '2026-11-25T06:00:00+01:00'), anyText),
-  },
-  { requiredKeys: [] },
-).map((params) => ({ table: ORDERS_ARN, ...params }));
+const queryParams = fc
+  .record(
+    {
+      table: tableArn,
+      permissions: mostly(
+        permissionList.map((p) => p.join(',')),
+        anyText,
+      ),
+      partition: mostly(
+        partitionValues.map((v) => JSON.stringify(v)),
+        anyText,
+      ),
+      supportedPermissionTypes: mostly(
+        permissionTypeList.map((p) => p.join(',')),
+        anyText,
+      ),
+      durationSeconds: mostly(duration.map(String), anyText),
+      s3Path,
+      queryId: mostly(fc.stringMatching(/^[a-z0-9-]{1,20}$/), anyText),
+      clusterId: anyText,
+      queryAuthorizationId: anyText,
+      queryStartTime: mostly(fc.constantFrom('2026-11-25T06:00:00Z', '2026-11-25T06:00:00+01:00'), anyText),
+    },
+    { requiredKeys: [] },
+  )
+  .map((params) => ({ table: ORDERS_ARN, ...params }));
 
 /** Well-formed queries, so that the success path is fuzzed too (these reach the emulator). */
 const wellFormedQuery = fc.record(
@@ -119,7 +130,8 @@ const wellFormedQuery = fc.record(
 /** Raw query strings: arbitrary bytes percent-encoded (invalid UTF-8 included), odd keys, repeats. */
 const rawQuery = fc.oneof(
   fc.uint8Array({ maxLength: 30 }).map((bytes) => `table=${[...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`),
-  fc.array(fc.tuple(fc.constantFrom('table', 'table[]', 'permissions', 'x', '__proto__', 'constructor', ''), anyText), { maxLength: 5 })
+  fc
+    .array(fc.tuple(fc.constantFrom('table', 'table[]', 'permissions', 'x', '__proto__', 'constructor', ''), anyText), { maxLength: 5 })
     .map((pairs) => new URLSearchParams(pairs).toString()),
   fc.string({ maxLength: 40 }).map((s) => s.replace(/[#\s]/g, '')),
 );

@@ -30,7 +30,11 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.close());
 
-const amzDate = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+const amzDate = (offsetMs: number) =>
+  new Date(Date.now() + offsetMs)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 
 const goodAuthorization = () =>
   `AWS4-HMAC-SHA256 Credential=ASIAFUZZCALLER000001/${amzDate(0).slice(0, 8)}/us-east-1/lakeformation/aws4_request, ` +
@@ -79,7 +83,10 @@ const wireBody = fc.record(
   {
     TableArn: tableArn,
     Permissions: fc.uniqueArray(fc.constantFrom(...PERMISSIONS), { maxLength: 3 }),
-    SupportedPermissionTypes: fc.oneof(fc.uniqueArray(fc.constantFrom(...PERMISSION_TYPES), { minLength: 1, maxLength: 2 }), fc.constant([])),
+    SupportedPermissionTypes: fc.oneof(
+      fc.uniqueArray(fc.constantFrom(...PERMISSION_TYPES), { minLength: 1, maxLength: 2 }),
+      fc.constant([]),
+    ),
     DurationSeconds: fc.oneof(fc.constantFrom(900, 3600, 43200), fc.integer(), fc.double()),
     Partition: fc.record({ Values: fc.array(fc.oneof(fc.constant('2024-01-01'), anyText), { maxLength: 2 }) }),
     S3Path: fc.oneof(fc.constant('s3://demo-lake/sales/orders/'), anyText),
@@ -129,7 +136,8 @@ describe('Lake Formation API listener under arbitrary requests', () => {
         ),
         async (input) => {
           const headers: Record<string, string> = {};
-          if (input.authorization !== undefined) headers['authorization'] = input.authorization.replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '?');
+          if (input.authorization !== undefined)
+            headers['authorization'] = input.authorization.replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '?');
           if (input.date !== undefined) headers['x-amz-date'] = input.date.replace(/[\r\n\u0000-\u001f\u007f-\uffff]/g, '?');
           if (input.contentType !== undefined) headers['content-type'] = input.contentType;
           const res = await fetch(url + input.path, {

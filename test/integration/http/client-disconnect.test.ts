@@ -12,8 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const tablePath = (name: string) =>
-  `/v1/credentials?table=${encodeURIComponent(`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/${name}`)}`;
+const tablePath = (name: string) => `/v1/credentials?table=${encodeURIComponent(`arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/${name}`)}`;
 const setFaults = (faults: Record<string, unknown>) =>
   fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify(faults) });
 const stats = () => stack.emulatorJson<{ total: number }>('/_emulator/stats');

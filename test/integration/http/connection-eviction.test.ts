@@ -32,7 +32,11 @@ describe('connection eviction at the cap', () => {
   it('closes an idle connection of the source holding the most, not the oldest of another source', async () => {
     listening = await listen((_req, res) => res.end('ok'), '127.0.0.1', 0, { ...ADMIN_LIMITS, maxConnections: 4 });
     const lone = await open(listening.port, '127.0.0.3');
-    const crowd = [await open(listening.port, '127.0.0.2'), await open(listening.port, '127.0.0.2'), await open(listening.port, '127.0.0.2')];
+    const crowd = [
+      await open(listening.port, '127.0.0.2'),
+      await open(listening.port, '127.0.0.2'),
+      await open(listening.port, '127.0.0.2'),
+    ];
     const newcomer = await open(listening.port, '127.0.0.3');
     // The crowd's oldest goes; the lone source's older connection stays.
     await closed(crowd[0]!);

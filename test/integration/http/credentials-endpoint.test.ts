@@ -43,13 +43,19 @@ async function expectJsonError(res: Response, status: number, code: string): Pro
 }
 
 /** A raw request, for headers fetch does not let us set (Host) or sizes it would refuse. */
-function raw(path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; type: string | undefined; body: string }> {
+function raw(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+): Promise<{ status: number; type: string | undefined; body: string }> {
   const url = new URL(stack.sidecar.credentialsUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: url.hostname, port: url.port, path, method, headers, setHost: !('Host' in headers) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -70,7 +76,11 @@ describe('success responses', () => {
   });
 
   it('the native table API answers the API field names with VendedS3Path', async () => {
-    const res = await stack.post('/v1/table-credentials', { TableArn: ORDERS_ARN, Permissions: ['SELECT'], SupportedPermissionTypes: ['COLUMN_PERMISSION'] });
+    const res = await stack.post('/v1/table-credentials', {
+      TableArn: ORDERS_ARN,
+      Permissions: ['SELECT'],
+      SupportedPermissionTypes: ['COLUMN_PERMISSION'],
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     const body = (await res.json()) as Record<string, unknown>;
@@ -101,10 +111,18 @@ describe('authentication', () => {
     await expectJsonError(res, 401, 'Unauthorized');
   });
   it('a wrong token gets 401', async () => {
-    await expectJsonError(await stack.get('/v1/credentials/orders', { headers: { Authorization: 'wrong-token-0123456789' } }), 401, 'Unauthorized');
+    await expectJsonError(
+      await stack.get('/v1/credentials/orders', { headers: { Authorization: 'wrong-token-0123456789' } }),
+      401,
+      'Unauthorized',
+    );
   });
   it('a Bearer-prefixed token gets 401: clients send the token exactly as stored', async () => {
-    await expectJsonError(await stack.get('/v1/credentials/orders', { headers: { Authorization: `Bearer ${stack.token}` } }), 401, 'Unauthorized');
+    await expectJsonError(
+      await stack.get('/v1/credentials/orders', { headers: { Authorization: `Bearer ${stack.token}` } }),
+      401,
+      'Unauthorized',
+    );
   });
 });
 
@@ -118,10 +136,18 @@ describe('hardening', () => {
     await expectServing();
   });
   it('X-Forwarded-For gets 403', async () => {
-    await expectJsonError(await stack.get('/v1/credentials/orders', { headers: { 'X-Forwarded-For': '10.0.0.1' } }), 403, 'ForwardedRequestRejected');
+    await expectJsonError(
+      await stack.get('/v1/credentials/orders', { headers: { 'X-Forwarded-For': '10.0.0.1' } }),
+      403,
+      'ForwardedRequestRejected',
+    );
   });
   it('Forwarded gets 403', async () => {
-    await expectJsonError(await stack.get('/v1/credentials/orders', { headers: { Forwarded: 'for=10.0.0.1' } }), 403, 'ForwardedRequestRejected');
+    await expectJsonError(
+      await stack.get('/v1/credentials/orders', { headers: { Forwarded: 'for=10.0.0.1' } }),
+      403,
+      'ForwardedRequestRejected',
+    );
   });
   it('oversized headers get 431 JSON', async () => {
     const res = await raw('/v1/credentials/orders', { Authorization: stack.token, 'X-Padding': 'x'.repeat(10_000) });
@@ -180,7 +206,11 @@ describe('request errors', () => {
     );
   });
   it('an invalid native body gets 400', async () => {
-    await expectJsonError(await stack.post('/v1/partition-credentials', { TableArn: ORDERS_ARN, Partition: { Values: [] } }), 400, 'InvalidRequest');
+    await expectJsonError(
+      await stack.post('/v1/partition-credentials', { TableArn: ORDERS_ARN, Partition: { Values: [] } }),
+      400,
+      'InvalidRequest',
+    );
   });
 });
 
@@ -196,10 +226,18 @@ describe('upstream errors', () => {
     );
   });
   it('EntityNotFound gets 404', async () => {
-    await expectJsonError(await stack.get('/v1/credentials?table=arn:aws:glue:us-east-1:123456789012:table/sales/nope'), 404, 'EntityNotFoundException');
+    await expectJsonError(
+      await stack.get('/v1/credentials?table=arn:aws:glue:us-east-1:123456789012:table/sales/nope'),
+      404,
+      'EntityNotFoundException',
+    );
   });
   it('an outage with nothing cached gets 503 with Retry-After', async () => {
-    await fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outage: true }) });
+    await fetch(`${stack.emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ outage: true }),
+    });
     try {
       const res = await stack.get(`/v1/credentials?table=${ORDERS_ARN}&queryId=outage-1`);
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);

@@ -31,7 +31,12 @@ async function start(config: Record<string, unknown> = {}): Promise<Stack> {
     },
     sidecar: { clock: new FakeClock(Date.now()) },
   });
-  client = new LakeFormationClient({ endpoint: stack.sidecar.lakeformationApiUrl!, region: 'us-east-1', credentials: CALLER_KEYS, maxAttempts: 1 });
+  client = new LakeFormationClient({
+    endpoint: stack.sidecar.lakeformationApiUrl!,
+    region: 'us-east-1',
+    credentials: CALLER_KEYS,
+    maxAttempts: 1,
+  });
   return stack;
 }
 
@@ -109,7 +114,10 @@ describe('Lake Formation API listener admission', () => {
   it('samples its refusal audit lines, counting the dropped ones', async () => {
     const s = await start();
     for (let i = 0; i < 60; i++) await unsigned(s);
-    const lines = s.logs().split('\n').filter((line) => line.includes('"request denied"'));
+    const lines = s
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"request denied"'));
     // rateLimit.deniedLogLinesPerSecond's burst is 20; the clock does not move.
     expect(lines.length).toBe(20);
     expect(await metric(s, /^lfcs_log_lines_dropped_total\{kind="denied"\} 40$/)).toHaveLength(1);

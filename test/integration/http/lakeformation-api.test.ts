@@ -60,7 +60,7 @@ const tableCalls = async () =>
   ] ?? {};
 
 describe('Lake Formation API listener', () => {
-  it('serves Iceberg\'s request (TableArn + COLUMN_PERMISSION) twice with one call at the emulator', async () => {
+  it("serves Iceberg's request (TableArn + COLUMN_PERMISSION) twice with one call at the emulator", async () => {
     const before = (await tableCalls())['success'] ?? 0;
     const input = { TableArn: ORDERS_ARN, SupportedPermissionTypes: ['COLUMN_PERMISSION' as const] };
     const first = await client.send(new GetTemporaryGlueTableCredentialsCommand(input));
@@ -70,7 +70,11 @@ describe('Lake Formation API listener', () => {
     expect(first.VendedS3Path).toEqual(['s3://demo-lake/sales/orders/']);
     expect(second.AccessKeyId).toBe(first.AccessKeyId);
     expect(
-      await findMinted(stack, { accessKeyId: first.AccessKeyId!, secretAccessKey: first.SecretAccessKey!, sessionToken: first.SessionToken! }),
+      await findMinted(stack, {
+        accessKeyId: first.AccessKeyId!,
+        secretAccessKey: first.SecretAccessKey!,
+        sessionToken: first.SessionToken!,
+      }),
     ).toBeDefined();
     expect((await tableCalls())['success']).toBe(before + 1);
     // Taken as sent: the emulator received exactly the two members, no defaults added.
@@ -126,7 +130,7 @@ describe('Lake Formation API listener', () => {
     expect(refused.message).toMatch(/allowedLocations/);
   });
 
-  it('raises each modeled error as the SDK\'s typed exception', async () => {
+  it("raises each modeled error as the SDK's typed exception", async () => {
     const send = (input: ConstructorParameters<typeof GetTemporaryGlueTableCredentialsCommand>[0]) =>
       errorOf(() => client.send(new GetTemporaryGlueTableCredentialsCommand(input)));
 
@@ -152,7 +156,9 @@ describe('Lake Formation API listener', () => {
         body: JSON.stringify({ errorRate: 1, errorCode }),
       });
       // A fresh request each time: a distinct cache key, so no lease or negative entry answers it.
-      expect(await send({ TableArn: ORDERS_ARN, DurationSeconds: errorCode === 'InternalServiceException' ? 1000 : 1001 })).toBeInstanceOf(type);
+      expect(await send({ TableArn: ORDERS_ARN, DurationSeconds: errorCode === 'InternalServiceException' ? 1000 : 1001 })).toBeInstanceOf(
+        type,
+      );
     }
     await fetch(`${stack.emulator.url}/_emulator/faults`, {
       method: 'POST',
@@ -185,7 +191,9 @@ describe('Lake Formation API listener', () => {
     const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
     expect(garbage).toMatch(/^HTTP\/1.1 400/);
     expect(garbage).toContain('"__type"');
-    const hugeHead = await raw(`POST /GetTemporaryGlueTableCredentials HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(10_000)}\r\n\r\n`);
+    const hugeHead = await raw(
+      `POST /GetTemporaryGlueTableCredentials HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(10_000)}\r\n\r\n`,
+    );
     expect(hugeHead).toMatch(/^HTTP\/1.1 431/);
     expect(hugeHead).toContain('x-amzn-errortype: RequestHeaderFieldsTooLargeException');
     const unsigned = await fetch(`${stack.sidecar.lakeformationApiUrl}/GetTemporaryGlueTableCredentials`, {

@@ -37,7 +37,11 @@ describe('Iceberg REST gateway in front of the emulator', () => {
     expect(answer.headers.etag).toBeUndefined();
     expect(answer.headers['cache-control']).toBe('no-store');
     expect(answer.json.metadata.location).toBe('s3://demo-lake/sales/orders');
-    expect(answer.json.config).toMatchObject({ 'client.region': 'us-east-1', 's3.endpoint': stack.emulator.url, 's3.path-style-access': 'true' });
+    expect(answer.json.config).toMatchObject({
+      'client.region': 'us-east-1',
+      's3.endpoint': stack.emulator.url,
+      's3.path-style-access': 'true',
+    });
     const [credential] = answer.json['storage-credentials'];
     expect(credential.prefix).toBe('s3://demo-lake/sales/orders');
     const keys = {
@@ -72,7 +76,11 @@ describe('Iceberg REST gateway in front of the emulator', () => {
 
     const uri = `${stack.emulator.url}/${ORDERS_DATA}`;
     const signRequest = { region: 'us-east-1', method: 'GET', uri, headers: { Range: ['bytes=0-3'] } };
-    const signed = await stack.gateway(`/${endpoint}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(signRequest) });
+    const signed = await stack.gateway(`/${endpoint}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(signRequest),
+    });
     bodies.push(signed.text);
     expect(signed.status).toBe(200);
     expect(signed.headers['cache-control']).toBe('private');

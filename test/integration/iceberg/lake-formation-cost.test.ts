@@ -42,7 +42,10 @@ describe('what N clients x M loads cost at Lake Formation', () => {
     await Promise.all(
       Array.from({ length: N }, async () => {
         for (let load = 0; load < M; load++) {
-          const answer = await signedCall(stack.emulator, { path: `/iceberg${ORDERS}`, headers: { 'x-iceberg-access-delegation': 'vended-credentials' } });
+          const answer = await signedCall(stack.emulator, {
+            path: `/iceberg${ORDERS}`,
+            headers: { 'x-iceberg-access-delegation': 'vended-credentials' },
+          });
           expect(answer.status).toBe(200);
         }
       }),

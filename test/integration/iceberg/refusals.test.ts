@@ -21,13 +21,17 @@ describe('Iceberg REST gateway refusals (the daemon keeps serving)', () => {
 
   it('no token, a wrong token, or the token without the Bearer scheme: 401 NotAuthorizedException', async () => {
     expectIcebergError(await call(stack.port, { path: ORDERS }), 401, 'NotAuthorizedException');
-    expectIcebergError(await stack.gateway(ORDERS, { headers: { Authorization: 'Bearer wrong-token-0123456789' } }), 401, 'NotAuthorizedException');
+    expectIcebergError(
+      await stack.gateway(ORDERS, { headers: { Authorization: 'Bearer wrong-token-0123456789' } }),
+      401,
+      'NotAuthorizedException',
+    );
     expectIcebergError(await call(stack.port, { path: ORDERS, headers: { Authorization: stack.token } }), 401, 'NotAuthorizedException');
     expectIcebergError(await call(stack.port, { path: '/v1/config' }), 401, 'NotAuthorizedException');
     await stillServes();
   });
 
-  it("a Host that is not loopback, or a proxied request: 403 ForbiddenException", async () => {
+  it('a Host that is not loopback, or a proxied request: 403 ForbiddenException', async () => {
     expectIcebergError(await stack.gateway(ORDERS, { headers: { Host: 'evil.example' } }), 403, 'ForbiddenException');
     expectIcebergError(await stack.gateway(ORDERS, { headers: { 'X-Forwarded-For': '10.0.0.1' } }), 403, 'ForbiddenException');
     await stillServes();
@@ -43,7 +47,7 @@ describe('Iceberg REST gateway refusals (the daemon keeps serving)', () => {
     await stillServes();
   });
 
-  it('an unknown table or namespace: the catalog\'s 404 passed through', async () => {
+  it("an unknown table or namespace: the catalog's 404 passed through", async () => {
     const stack2 = await startGatewayStack({ dynamic: { allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/*/*'] } });
     try {
       expectIcebergError(await stack2.gateway(`${PREFIX}/namespaces/sales/tables/nope`), 404, 'NoSuchTableException');

@@ -35,7 +35,10 @@ export interface Answer {
 }
 
 /** One request over a fresh connection with exactly these headers (Host included, unless given). */
-export function call(port: number, options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<Answer> {
+export function call(
+  port: number,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {}, agent: false },
@@ -129,9 +132,9 @@ export async function startGatewayStack(extra: Record<string, unknown> = {}, emu
     sidecar,
     token,
     port,
-    gateway: (path, options = {}) =>
-      call(port, { ...options, path, headers: { Authorization: `Bearer ${token}`, ...options.headers } }),
-    stats: async () => ((await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as { calls: Record<string, Record<string, number>> }).calls,
+    gateway: (path, options = {}) => call(port, { ...options, path, headers: { Authorization: `Bearer ${token}`, ...options.headers } }),
+    stats: async () =>
+      ((await (await fetch(`${emulator.url}/_emulator/stats`)).json()) as { calls: Record<string, Record<string, number>> }).calls,
     logs: () => Buffer.concat(logChunks).toString('utf8'),
     async close() {
       await sidecar.close();

@@ -10,17 +10,13 @@ import type { Lease, VendFunction } from '../../../src/lakeformation/types.js';
 import { startStack, type Stack, type StackOptions } from '../../support/stack.js';
 import { realTick } from '../../support/settle.js';
 
-
 /**
  * A stack whose sidecar runs on `clock`. Its vend calls the emulator with the
  * real SDK and re-bases the returned Expiration onto the fake clock (same
  * lifetime), so hours of lease lifetime pass in milliseconds while every
  * credential still comes from, and every failure from, the emulator.
  */
-export async function startFakeClockStack(
-  clock: FakeClock,
-  options: StackOptions = {},
-): Promise<Stack> {
+export async function startFakeClockStack(clock: FakeClock, options: StackOptions = {}): Promise<Stack> {
   let real: VendFunction | undefined;
   const vend: VendFunction = async (request, signal) => {
     if (!real) throw new Error('vend called before the stack started');
@@ -43,11 +39,7 @@ export async function startFakeClockStack(
  * retry backoffs on the fake clock elapse) and yielding to real I/O between
  * steps. Bounded: throws after `maxSteps`.
  */
-export async function pumpUntilSettled<T>(
-  clock: FakeClock,
-  promise: Promise<T>,
-  { stepMs = 100, maxSteps = 600 } = {},
-): Promise<T> {
+export async function pumpUntilSettled<T>(clock: FakeClock, promise: Promise<T>, { stepMs = 100, maxSteps = 600 } = {}): Promise<T> {
   let settled = false;
   const tracked = promise.finally(() => {
     settled = true;

@@ -67,7 +67,9 @@ describe('admin listener limits', () => {
     for (const answer of await Promise.all(answers)) expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     // The server never holds more than the cap: the rest were closed by it.
     const all = [...held, ...excess];
-    await expect.poll(() => all.filter((p) => !p.socket.destroyed && !p.socket.readableEnded).length, { timeout: 5000, interval: 20 }).toBeLessThanOrEqual(4);
+    await expect
+      .poll(() => all.filter((p) => !p.socket.destroyed && !p.socket.readableEnded).length, { timeout: 5000, interval: 20 })
+      .toBeLessThanOrEqual(4);
 
     // The credentials listener is unaffected.
     const res = await stack.get('/v1/credentials/orders');
@@ -76,10 +78,12 @@ describe('admin listener limits', () => {
 
     // Once the held sockets go, the admin port answers again.
     for (const probe of all) probe.socket.destroy();
-    await expect.poll(async () => (await fetch(`${stack!.sidecar.adminUrl}/healthz`).catch(() => undefined))?.status, {
-      timeout: 5000,
-      interval: 50,
-    }).toBe(200);
+    await expect
+      .poll(async () => (await fetch(`${stack!.sidecar.adminUrl}/healthz`).catch(() => undefined))?.status, {
+        timeout: 5000,
+        interval: 50,
+      })
+      .toBe(200);
   });
 
   it('drops a connection that never sends a request within a few seconds', async () => {

@@ -119,16 +119,14 @@ describe('GET /v1/cache (credentials listener, with the token)', () => {
     await fetchJson(await stack.get('/v1/credentials/orders'));
     await fetchJson(await stack.get('/v1/credentials/orders'));
     await fetchJson(
-      await stack.get(
-        `/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&permissions=SELECT,DESCRIBE&queryId=q-admin-1`,
-      ),
+      await stack.get(`/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&permissions=SELECT,DESCRIBE&queryId=q-admin-1`),
     );
     // Into the refresh window: both entries are renewed in the background.
     await clock.advance(1900 * 1000);
-    await vi.waitFor(
-      () => expect(stack.sidecar.cache.entries().every((e) => e.lastRefreshOutcome === 'success')).toBe(true),
-      { timeout: 10_000, interval: 20 },
-    );
+    await vi.waitFor(() => expect(stack.sidecar.cache.entries().every((e) => e.lastRefreshOutcome === 'success')).toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
     await fetchJson(await stack.get('/v1/credentials/orders')); // the renewed lease
 
     // Not on the unauthenticated admin listener, nor without the token.
@@ -165,11 +163,7 @@ describe('GET /v1/cache (credentials listener, with the token)', () => {
     const mintedKeys = (Array.isArray(minted) ? minted : minted.vended).map((v) => v.accessKeyId);
     expect(mintedKeys.length).toBe(4);
     expect(served).toHaveLength(4);
-    const secrets = [
-      ...mintedKeys,
-      ...served.flatMap((c) => [c['AccessKeyId']!, c['SecretAccessKey']!, c['Token']!]),
-      stack.token,
-    ];
+    const secrets = [...mintedKeys, ...served.flatMap((c) => [c['AccessKeyId']!, c['SecretAccessKey']!, c['Token']!]), stack.token];
     for (const secret of secrets) {
       expect(secret).toBeTruthy();
       expect(text.includes(secret), `the listing contains ${secret.slice(0, 8)}...`).toBe(false);

@@ -120,7 +120,13 @@ describe('audit log', () => {
         'TableNotAllowed',
         /allowedTables/,
       ],
-      ['denied by Lake Formation', () => stack.post('/v1/table-credentials', { TableArn: PAYMENTS_ARN, Permissions: ['SELECT'] }), 403, 'AccessDeniedException', /refused/],
+      [
+        'denied by Lake Formation',
+        () => stack.post('/v1/table-credentials', { TableArn: PAYMENTS_ARN, Permissions: ['SELECT'] }),
+        403,
+        'AccessDeniedException',
+        /refused/,
+      ],
     ];
     for (const [what, send, status, code, reason] of refused) {
       const before = auditLines('denied').length;
@@ -138,11 +144,7 @@ describe('audit log', () => {
     const logs = stack.logs();
     expect(logs.length).toBeGreaterThan(0);
     expect(served).toHaveLength(3);
-    const secrets = [
-      ...served.flatMap((c) => [c['SecretAccessKey'], c['Token'] ?? c['SessionToken']]),
-      stack.token,
-      WRONG_TOKEN,
-    ];
+    const secrets = [...served.flatMap((c) => [c['SecretAccessKey'], c['Token'] ?? c['SessionToken']]), stack.token, WRONG_TOKEN];
     for (const secret of secrets) {
       expect(secret).toBeTruthy();
       expect(logs.includes(secret!), `the logs contain ${secret!.slice(0, 8)}...`).toBe(false);

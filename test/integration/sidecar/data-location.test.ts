@@ -17,8 +17,7 @@ import { pump, pumpUntilSettled, startFakeClockStack, type EmulatorStats } from 
 const OP = 'GetTemporaryDataLocationCredentials';
 const PAYMENTS_LOCATION = 's3://demo-lake/sales/payments';
 
-const locationCalls = async (stack: Stack) =>
-  (await stack.emulatorJson<EmulatorStats>('/_emulator/stats')).calls[OP] ?? {};
+const locationCalls = async (stack: Stack) => (await stack.emulatorJson<EmulatorStats>('/_emulator/stats')).calls[OP] ?? {};
 
 const locationConfig = (locations: string[]) => ({
   profiles: { lake: { locations } },
@@ -60,7 +59,11 @@ describe('a location profile for two tables in one bucket', () => {
         credentialsScope: 'READ',
       }),
     ]);
-    const status = await renderStatus({ credentialsUrl: stack.sidecar.credentialsUrl, adminUrl: stack.sidecar.adminUrl, token: stack.token });
+    const status = await renderStatus({
+      credentialsUrl: stack.sidecar.credentialsUrl,
+      adminUrl: stack.sidecar.adminUrl,
+      token: stack.token,
+    });
     expect(status).toContain(`${ORDERS_LOCATION},${RETURNS_LOCATION}`);
     expect(status).not.toContain('not granted');
   });
@@ -133,7 +136,10 @@ describe('a location profile that Lake Formation covers only in part', () => {
   it('is not ready, and /readyz names the location Lake Formation did not grant', async () => {
     const res = await fetch(`${stack.sidecar.adminUrl}/readyz`);
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { reasons: string[]; profiles: Record<string, { missingLocations?: string[]; error?: { code: string } }> };
+    const body = (await res.json()) as {
+      reasons: string[];
+      profiles: Record<string, { missingLocations?: string[]; error?: { code: string } }>;
+    };
     expect(body.reasons).toContain(`profile lake: Lake Formation did not grant ${PAYMENTS_LOCATION}`);
     expect(body.profiles['lake']).toMatchObject({ error: { code: 'IncompleteCoverage' }, missingLocations: [PAYMENTS_LOCATION] });
   });
@@ -141,7 +147,11 @@ describe('a location profile that Lake Formation covers only in part', () => {
   it('names it in the log and in lfcs status', async () => {
     await until(() => stack.logs().includes('prewarm failed'));
     expect(stack.logs()).toMatch(new RegExp(`"missingLocations":\\["${PAYMENTS_LOCATION}"\\]`));
-    const status = await renderStatus({ credentialsUrl: stack.sidecar.credentialsUrl, adminUrl: stack.sidecar.adminUrl, token: stack.token });
+    const status = await renderStatus({
+      credentialsUrl: stack.sidecar.credentialsUrl,
+      adminUrl: stack.sidecar.adminUrl,
+      token: stack.token,
+    });
     expect(status).toContain('not ready (HTTP 503)');
     expect(status).toContain(`lake: not granted by Lake Formation: ${PAYMENTS_LOCATION}`);
   });
@@ -193,7 +203,10 @@ describe('a ready location profile whose renewed lease covers less', () => {
       return { ...lease, ...narrowed, expiration: new Date(clock.now() + lifetimeMs) };
     };
     stack = await startStack({
-      config: { ...locationConfig([ORDERS_LOCATION, RETURNS_LOCATION]), profiles: { lake: { locations: [ORDERS_LOCATION, RETURNS_LOCATION] } } },
+      config: {
+        ...locationConfig([ORDERS_LOCATION, RETURNS_LOCATION]),
+        profiles: { lake: { locations: [ORDERS_LOCATION, RETURNS_LOCATION] } },
+      },
       sidecar: { clock, vend },
     });
     real = createLakeFormationVending({

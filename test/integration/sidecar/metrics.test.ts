@@ -30,9 +30,7 @@ function parseSamples(body: string): Sample[] {
 
 /** The value of the one sample named `name` whose labels include `labels`. */
 function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  const found = samples.filter(
-    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
+  const found = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   if (found.length > 1) throw new Error(`${found.length} samples match ${name} ${JSON.stringify(labels)}`);
   return found[0]?.value;
 }
@@ -65,9 +63,7 @@ beforeAll(async () => {
   };
   await ok(await stack.get('/v1/credentials/orders')); // miss
   await ok(await stack.get('/v1/credentials/orders')); // hit
-  await ok(
-    await stack.get(`/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&queryId=${DYNAMIC_QUERY_ID}`),
-  ); // miss
+  await ok(await stack.get(`/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&queryId=${DYNAMIC_QUERY_ID}`)); // miss
   await ok(
     await stack.post('/v1/table-credentials', {
       TableArn: ORDERS_ARN,
@@ -123,7 +119,11 @@ describe('GET /metrics', () => {
       // Every labelled counter family has series before any event.
       const counters = [...text.matchAll(/^# TYPE (\S+) counter$/gm)].map((m) => m[1]);
       expect(counters.length).toBeGreaterThanOrEqual(5);
-      for (const name of counters) expect(samples.some((s) => s.name === name), name).toBe(true);
+      for (const name of counters)
+        expect(
+          samples.some((s) => s.name === name),
+          name,
+        ).toBe(true);
     } finally {
       await fresh.close();
     }
@@ -194,10 +194,10 @@ describe('GET /metrics', () => {
     expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(0);
     await fetch(`${stack.emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ throttleNext: 1 }) });
     const pending = stack.get(`/v1/credentials?table=${encodeURIComponent(CUSTOMERS_ARN)}&queryId=q-metrics-throttle-2b9c`);
-    await vi.waitFor(
-      async () => expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(1),
-      { timeout: 10_000, interval: 25 },
-    );
+    await vi.waitFor(async () => expect(sampleValue(parseSamples(await metricsText()), 'lfcs_upstream_throttle_pauses_total')).toBe(1), {
+      timeout: 10_000,
+      interval: 25,
+    });
     await clock.advance(1000); // upstream.throttlePauseMs: the retry waits for the pause to end
     const res = await pending;
     expect(res.status).toBe(200);

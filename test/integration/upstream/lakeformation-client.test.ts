@@ -106,9 +106,7 @@ describe('createLakeFormationVending', () => {
   it('makes one attempt only, so throttling reaches the cache (which retries behind its rate limit)', async () => {
     await setFaults({ throttleNext: 1 });
     try {
-      const error = await vending
-        .vend({ operation: 'GetTemporaryGlueTableCredentials', tableArn: ORDERS_ARN })
-        .catch((e: unknown) => e);
+      const error = await vending.vend({ operation: 'GetTemporaryGlueTableCredentials', tableArn: ORDERS_ARN }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'ThrottlingException', retryable: true });
     } finally {
       await setFaults(null);

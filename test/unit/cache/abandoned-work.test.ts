@@ -82,7 +82,7 @@ describe('abandoned foreground work', () => {
     cache.close();
   });
 
-  it('keeps a background refresh running past a waiting client\'s deadline, and stores its lease', async () => {
+  it("keeps a background refresh running past a waiting client's deadline, and stores its lease", async () => {
     const clock = new FakeClock(T0);
     const { cache, fake, recorded } = makeCache(clock, { missDeadlineMs: 5000, refreshJitterSeconds: 0 });
     const first = await cache.get(tableRequest());

@@ -10,7 +10,11 @@ const base: CredentialRequest = {
 
 describe('cacheKey', () => {
   it('ignores the order and duplicates of permissions and permission types', () => {
-    const a = cacheKey({ ...base, permissions: ['SELECT', 'DESCRIBE'], supportedPermissionTypes: ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION'] });
+    const a = cacheKey({
+      ...base,
+      permissions: ['SELECT', 'DESCRIBE'],
+      supportedPermissionTypes: ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION'],
+    });
     const b = cacheKey({
       ...base,
       permissions: ['DESCRIBE', 'SELECT', 'SELECT'],
@@ -139,9 +143,7 @@ describe('cacheKey of data-location requests', () => {
   });
 
   it('treats the locations as a set: order, duplicates and a trailing / do not matter', () => {
-    expect(cacheKey(locations(['s3://lake/b', 's3://lake/a/', 's3://lake/a']))).toBe(
-      cacheKey(locations(['s3://lake/a', 's3://lake/b'])),
-    );
+    expect(cacheKey(locations(['s3://lake/b', 's3://lake/a/', 's3://lake/a']))).toBe(cacheKey(locations(['s3://lake/a', 's3://lake/b'])));
   });
 
   it('keeps apart different locations, scopes, durations, audit contexts and an absent scope', () => {

@@ -60,7 +60,13 @@ describe('dropped background work', () => {
 
   it('reschedules a refresh refused because the limiter queue was full', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake, recorded } = makeCache(clock, { maxConcurrency: 1, maxQueuedCalls: 1, random: () => 1, refreshJitterSeconds: 0, missDeadlineMs: 3_600_000 });
+    const { cache, fake, recorded } = makeCache(clock, {
+      maxConcurrency: 1,
+      maxQueuedCalls: 1,
+      random: () => 1,
+      refreshJitterSeconds: 0,
+      missDeadlineMs: 3_600_000,
+    });
     await cache.get(tableRequest('a'));
     const slow = fake.hold();
     const b = cache.get(tableRequest('b')); // running

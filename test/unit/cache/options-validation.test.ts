@@ -99,9 +99,7 @@ describe('CredentialCache constructor checks', () => {
 
   it('checks with the same field definitions as the configuration loader', () => {
     expect(cacheSettingsSchema.parse({})).toEqual(CACHE_DEFAULTS);
-    expect(constructionError({ hardMinimumSeconds: 0 }).message).toContain(
-      'hardMinimumSeconds: an integer from 1 to 43200',
-    );
+    expect(constructionError({ hardMinimumSeconds: 0 }).message).toContain('hardMinimumSeconds: an integer from 1 to 43200');
     expect(() => parseConfig({ region: 'us-east-1', cache: { hardMinimumSeconds: 0 } })).toThrow(
       /cache\.hardMinimumSeconds[\s\S]*an integer from 1 to 43200/,
     );

@@ -35,7 +35,10 @@ describe('outage backoff once no lease is servable', () => {
 
     const settings = { base: 10_000, max: 120_000 };
     for (const request of keys) {
-      const attempts = fake.callsFor(request.tableArn).filter((c) => !before.has(c)).map((c) => c.at);
+      const attempts = fake
+        .callsFor(request.tableArn)
+        .filter((c) => !before.has(c))
+        .map((c) => c.at);
       // After the first failed flight (up to maxAttempts = 3 attempts, a few hundred ms apart),
       // every later flight is a single attempt, at least half a backoff cap after the previous one.
       const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);

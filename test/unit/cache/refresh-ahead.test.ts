@@ -53,9 +53,9 @@ describe('refresh-ahead', () => {
     expect(results.slice(1).every((r) => r === 'hit')).toBe(true);
     expect(Math.min(...servedRemaining)).toBeGreaterThan(15 * 60);
     // One refresh per ~31 min (1800 s before expiry + 60 s of jitter), not a call per client fetch.
-    expect(fake.calls.length).toBeGreaterThanOrEqual(24 * 60 / 31);
-    expect(fake.calls.length).toBeLessThanOrEqual(24 * 60 / 31 + 2);
-    expect(results.length).toBeGreaterThan(24 * 60 / 46 - 1);
+    expect(fake.calls.length).toBeGreaterThanOrEqual((24 * 60) / 31);
+    expect(fake.calls.length).toBeLessThanOrEqual((24 * 60) / 31 + 2);
+    expect(results.length).toBeGreaterThan((24 * 60) / 46 - 1);
   });
 
   it('refreshes a 15-minute lease halfway, with scaled thresholds', async () => {

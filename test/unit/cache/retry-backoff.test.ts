@@ -23,7 +23,13 @@ describe('retry with backoff', () => {
 
   it('stops growing at retryMaxDelayMs', async () => {
     const clock = new FakeClock(T0);
-    const { cache, fake } = makeCache(clock, { random: () => 1, maxAttempts: 6, retryBaseDelayMs: 300, retryMaxDelayMs: 1000, throttlePauseMs: 0 });
+    const { cache, fake } = makeCache(clock, {
+      random: () => 1,
+      maxAttempts: 6,
+      retryBaseDelayMs: 300,
+      retryMaxDelayMs: 1000,
+      throttlePauseMs: 0,
+    });
     fake.always(fail(throttling()));
     const served = cache.get(tableRequest()).catch((e: unknown) => e);
     await clock.advance(10_000);

@@ -5,12 +5,7 @@
 import type { FakeClock } from '../../support/fake-clock.mjs';
 import { UpstreamError, type UpstreamErrorCode } from '../../../src/core/errors.js';
 import type { CredentialRequest, Lease, TableCredentialRequest, VendFunction } from '../../../src/lakeformation/types.js';
-import {
-  CredentialCache,
-  type CredentialCacheOptions,
-  type LookupResult,
-  type UpstreamCallEvent,
-} from '../../../src/cache/index.js';
+import { CredentialCache, type CredentialCacheOptions, type LookupResult, type UpstreamCallEvent } from '../../../src/cache/index.js';
 import { drain } from '../../support/settle.js';
 import { UpstreamCaller, type UpstreamCallerInit } from '../../../src/upstream/caller.js';
 import type { LimiterSettings, RetrySettings } from '../../../src/upstream/settings.js';
@@ -197,7 +192,6 @@ export function makeCache(
   });
   return { cache, fake, recorded, upstream };
 }
-
 
 /** Settled state of a promise without awaiting it. */
 export async function state(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {

@@ -79,10 +79,21 @@ describe('readMemoryLimit', () => {
 
   it('reads cgroup v1 memory.limit_in_bytes, where the kernel writes a huge value for none', () => {
     const membership = '5:cpu,cpuacct:/\n4:memory:/docker/abc\n0::/\n';
-    expect(readMemoryLimit('/cg', fs({ '/proc/self/cgroup': membership, '/cg/memory/memory.limit_in_bytes': '134217728' }))).toBe(128 * MiB);
-    expect(readMemoryLimit('/cg', fs({ '/proc/self/cgroup': membership, '/cg/memory/memory.limit_in_bytes': '9223372036854771712' }))).toBeUndefined();
+    expect(readMemoryLimit('/cg', fs({ '/proc/self/cgroup': membership, '/cg/memory/memory.limit_in_bytes': '134217728' }))).toBe(
+      128 * MiB,
+    );
     expect(
-      readMemoryLimit('/cg', fs({ '/proc/self/cgroup': membership, '/cg/memory/docker/abc/memory.limit_in_bytes': '67108864', '/cg/memory/memory.limit_in_bytes': '9223372036854771712' })),
+      readMemoryLimit('/cg', fs({ '/proc/self/cgroup': membership, '/cg/memory/memory.limit_in_bytes': '9223372036854771712' })),
+    ).toBeUndefined();
+    expect(
+      readMemoryLimit(
+        '/cg',
+        fs({
+          '/proc/self/cgroup': membership,
+          '/cg/memory/docker/abc/memory.limit_in_bytes': '67108864',
+          '/cg/memory/memory.limit_in_bytes': '9223372036854771712',
+        }),
+      ),
     ).toBe(64 * MiB);
   });
 });
@@ -98,14 +109,29 @@ describe('planV8Options', () => {
 
   it('never re-executes twice, and still tells whose bound the process runs with', () => {
     const flags = v8Flags(deriveV8Options(base));
-    expect(planV8Options({ ...base, execArgv: flags, reexecutedWith: flags })).toEqual({ options: deriveV8Options(base), flags: [], source: 'lfcs' });
-    const user = planV8Options({ ...base, nodeOptions: '--max-old-space-size=300', execArgv: ['--max-semi-space-size=1'], reexecutedWith: ['--max-semi-space-size=1'] });
+    expect(planV8Options({ ...base, execArgv: flags, reexecutedWith: flags })).toEqual({
+      options: deriveV8Options(base),
+      flags: [],
+      source: 'lfcs',
+    });
+    const user = planV8Options({
+      ...base,
+      nodeOptions: '--max-old-space-size=300',
+      execArgv: ['--max-semi-space-size=1'],
+      reexecutedWith: ['--max-semi-space-size=1'],
+    });
     expect(user).toMatchObject({ flags: [], source: 'user' });
   });
 
   it("honours the user's own flags from NODE_OPTIONS or node's command line, and adds only the missing one", () => {
-    expect(planV8Options({ ...base, nodeOptions: '--max-old-space-size=512 --max_semi_space_size=4' })).toMatchObject({ flags: [], source: 'user' });
-    expect(planV8Options({ ...base, execArgv: ['--max-old-space-size=512'] })).toMatchObject({ flags: ['--max-semi-space-size=1'], source: 'user' });
+    expect(planV8Options({ ...base, nodeOptions: '--max-old-space-size=512 --max_semi_space_size=4' })).toMatchObject({
+      flags: [],
+      source: 'user',
+    });
+    expect(planV8Options({ ...base, execArgv: ['--max-old-space-size=512'] })).toMatchObject({
+      flags: ['--max-semi-space-size=1'],
+      source: 'user',
+    });
   });
 
   it('recognises a heap flag only as a whole flag name', () => {

@@ -20,7 +20,13 @@ describe('agent mode configuration', () => {
   it('defaults to the ECS link-local address on port 80 and the audience lfcs', () => {
     const config = parseConfig(agent());
     expect(config.agent).toMatchObject({ host: '169.254.170.2', port: 80, audience: 'lfcs', issuerUrl: 'https://kubernetes.default.svc' });
-    expect(config.agent.bindings[0]).toEqual({ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [], locations: [] });
+    expect(config.agent.bindings[0]).toEqual({
+      namespace: 'spark',
+      serviceAccount: 'executor',
+      profiles: ['orders'],
+      tables: [],
+      locations: [],
+    });
     expect(configWarnings(config)).toEqual([]);
   });
 
@@ -86,12 +92,15 @@ describe('agent mode configuration', () => {
   it('needs dynamic.enabled for a binding with tables or locations, said once', async () => {
     const error = await configError(() =>
       parseConfig(
-        agent({}, {
-          bindings: [
-            { namespace: 'spark', serviceAccount: 'a', tables: [ORDERS] },
-            { namespace: 'spark', serviceAccount: 'b', locations: ['s3://lake/sales/*'] },
-          ],
-        }),
+        agent(
+          {},
+          {
+            bindings: [
+              { namespace: 'spark', serviceAccount: 'a', tables: [ORDERS] },
+              { namespace: 'spark', serviceAccount: 'b', locations: ['s3://lake/sales/*'] },
+            ],
+          },
+        ),
       ),
     );
     expect(problemAt(error, 'dynamic.enabled').expected).toContain('agent.bindings[0]');
@@ -113,7 +122,10 @@ describe('agent mode configuration', () => {
   it.each([
     [{ namespace: 'Spark', serviceAccount: 'executor' }, 'agent.bindings[0].namespace'],
     [{ namespace: 'spark', serviceAccount: 'Executor_1' }, 'agent.bindings[0].serviceAccount'],
-    [{ namespace: 'spark', serviceAccount: 'executor', tables: ['arn:aws:glue:us-east-1:123456789012:table/**'] }, 'agent.bindings[0].tables[0]'],
+    [
+      { namespace: 'spark', serviceAccount: 'executor', tables: ['arn:aws:glue:us-east-1:123456789012:table/**'] },
+      'agent.bindings[0].tables[0]',
+    ],
     [{ namespace: 'spark', serviceAccount: 'executor', role: 'x' }, 'agent.bindings[0].role'],
   ])('refuses a malformed binding %j', async (binding, path) => {
     const error = await configError(() => parseConfig(agent({ dynamic: { enabled: true } }, { bindings: [binding] })));
@@ -143,16 +155,26 @@ describe('agent mode configuration', () => {
 
   it('warns about a binding narrower than defaults.*, whose requests that leave a field out are refused', () => {
     const config = parseConfig(
-      agent({ dynamic: { enabled: true } }, {
-        bindings: [{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [ORDERS], maxDurationSeconds: 900 }],
-      }),
+      agent(
+        { dynamic: { enabled: true } },
+        {
+          bindings: [{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [ORDERS], maxDurationSeconds: 900 }],
+        },
+      ),
     );
-    expect(configWarnings(config)).toEqual([expect.stringContaining('agent.bindings[0] allows less than defaults.* in maxDurationSeconds')]);
+    expect(configWarnings(config)).toEqual([
+      expect.stringContaining('agent.bindings[0] allows less than defaults.* in maxDurationSeconds'),
+    ]);
   });
 
   it('refuses a binding with an empty permissions list', async () => {
     const error = await configError(() =>
-      parseConfig(agent({ dynamic: { enabled: true } }, { bindings: [{ namespace: 'spark', serviceAccount: 'executor', tables: [ORDERS], permissions: [] }] })),
+      parseConfig(
+        agent(
+          { dynamic: { enabled: true } },
+          { bindings: [{ namespace: 'spark', serviceAccount: 'executor', tables: [ORDERS], permissions: [] }] },
+        ),
+      ),
     );
     expect(problemAt(error, 'agent.bindings[0].permissions').expected).toContain('non-empty');
   });

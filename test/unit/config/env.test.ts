@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ENV_VARIABLES,
-  envToOverrides,
-  loadConfig,
-  parseConfig,
-  readEnvironment,
-  REDACTED,
-} from '../../../src/config/index.js';
+import { ENV_VARIABLES, envToOverrides, loadConfig, parseConfig, readEnvironment, REDACTED } from '../../../src/config/index.js';
 import { configError, problemAt } from './helpers.js';
 
 describe('envToOverrides', () => {
@@ -57,10 +50,7 @@ describe('envToOverrides', () => {
       auth: { tokenFile: '/run/token', token: 'a-token-of-sixteen-chars' },
       dynamic: {
         enabled: true,
-        allowedTables: [
-          'arn:aws:glue:us-east-1:123456789012:table/sales/*',
-          'arn:aws:glue:us-east-1:123456789012:table/hr/people',
-        ],
+        allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*', 'arn:aws:glue:us-east-1:123456789012:table/hr/people'],
       },
       cache: {
         maxEntries: 100,
@@ -136,9 +126,7 @@ describe('envToOverrides', () => {
 
   it('says what a number variable accepts', async () => {
     const error = await configError(() => envToOverrides({ LFCS_LISTEN_PORT: 'abc' }));
-    expect(problemAt(error, 'listen.port').expected).toBe(
-      'an integer from 0 to 65535 (0 picks a free port), written in decimal digits',
-    );
+    expect(problemAt(error, 'listen.port').expected).toBe('an integer from 0 to 65535 (0 picks a free port), written in decimal digits');
     const boolError = await configError(() => envToOverrides({ LFCS_DYNAMIC_ENABLED: 'yes' }));
     expect(problemAt(boolError, 'dynamic.enabled').expected).toBe('true or false (1 or 0 also accepted)');
   });
@@ -156,7 +144,9 @@ describe('envToOverrides', () => {
     expect(error.problems).toHaveLength(1);
     const problem = problemAt(error, 'LFCS_LISTEN_PROT');
     expect(problem.value).toBe(REDACTED);
-    expect(problem.expected).toMatch(/^no such variable \(did you mean LFCS_LISTEN_PORT\?\); the known LFCS_\* variables are LFCS_CONFIG, LFCS_REGION, /);
+    expect(problem.expected).toMatch(
+      /^no such variable \(did you mean LFCS_LISTEN_PORT\?\); the known LFCS_\* variables are LFCS_CONFIG, LFCS_REGION, /,
+    );
   });
 
   it('collects every problem instead of stopping at the first', () => {

@@ -54,15 +54,11 @@ describe('loadConfig sources and precedence', () => {
   });
 
   it('falls back to AWS_REGION, then AWS_DEFAULT_REGION, only when no layer sets region', async () => {
-    expect((await loadConfig({ env: { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1' } })).region).toBe(
-      'us-west-2',
-    );
+    expect((await loadConfig({ env: { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'eu-west-1' } })).region).toBe('us-west-2');
     expect((await loadConfig({ env: { AWS_DEFAULT_REGION: 'eu-west-1' } })).region).toBe('eu-west-1');
     const file = await yamlFile('region: ap-south-1\n');
     expect((await loadConfig({ file, env: { AWS_REGION: 'us-west-2' } })).region).toBe('ap-south-1');
-    expect((await loadConfig({ file, env: { LFCS_REGION: 'eu-north-1', AWS_REGION: 'us-west-2' } })).region).toBe(
-      'eu-north-1',
-    );
+    expect((await loadConfig({ file, env: { LFCS_REGION: 'eu-north-1', AWS_REGION: 'us-west-2' } })).region).toBe('eu-north-1');
     const error = await configError(() => loadConfig({ env: { AWS_REGION: 'bogus' } }));
     expect(problemAt(error, 'region')).toMatchObject({ value: 'bogus', source: 'AWS_REGION' });
   });
@@ -120,11 +116,7 @@ describe('loadConfig problems', () => {
       ].join('\n'),
     );
     const error = await configError(() => loadConfig({ file }));
-    expect(error.problems.map((problem) => problem.path).sort()).toEqual([
-      'cahce',
-      'listen.prot',
-      'profiles.orders.partitions',
-    ]);
+    expect(error.problems.map((problem) => problem.path).sort()).toEqual(['cahce', 'listen.prot', 'profiles.orders.partitions']);
     const top = problemAt(error, 'cahce');
     expect(top.value).toEqual({ maxEntries: 5 });
     expect(top.expected).toBe(
@@ -134,7 +126,9 @@ describe('loadConfig problems', () => {
     expect(problemAt(error, 'listen.prot').expected).toBe(
       'no such key (did you mean "port"?); the keys accepted in listen are host, port, allowNonLoopback',
     );
-    expect(problemAt(error, 'profiles.orders.partitions').expected).toMatch(/did you mean "partition"\?.*tableArn, locations, credentialsScope, partition,/);
+    expect(problemAt(error, 'profiles.orders.partitions').expected).toMatch(
+      /did you mean "partition"\?.*tableArn, locations, credentialsScope, partition,/,
+    );
   });
 
   it('keeps a "__proto__" key an ordinary unknown key', async () => {
@@ -162,15 +156,8 @@ describe('loadConfig problems', () => {
 
   it('reports file, environment, schema and cross-field problems together in one error', async () => {
     const file = await yamlFile('region: us-east-1\nlisten: { host: 0.0.0.0 }\nlog: { level: loud }\n');
-    const error = await configError(() =>
-      loadConfig({ file, env: { LFCS_LISTEN_PORT: 'abc', LFCS_LISTN_HOST: 'x' } }),
-    );
-    expect(error.problems.map((problem) => problem.path).sort()).toEqual([
-      'LFCS_LISTN_HOST',
-      'listen.host',
-      'listen.port',
-      'log.level',
-    ]);
+    const error = await configError(() => loadConfig({ file, env: { LFCS_LISTEN_PORT: 'abc', LFCS_LISTN_HOST: 'x' } }));
+    expect(error.problems.map((problem) => problem.path).sort()).toEqual(['LFCS_LISTN_HOST', 'listen.host', 'listen.port', 'log.level']);
     expect(error.message.split('\n')).toHaveLength(5);
   });
 

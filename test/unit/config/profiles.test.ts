@@ -66,8 +66,6 @@ describe('profileToRequest', () => {
 
   it.each(['missing', 'constructor', 'toString', '__proto__'])('throws ProfileNotFound for %s', (name) => {
     expect(findProfile(config, name)).toBeUndefined();
-    expect(() => profileToRequest(config, name)).toThrow(
-      expect.objectContaining({ code: 'ProfileNotFound' }) as unknown as LfcsError,
-    );
+    expect(() => profileToRequest(config, name)).toThrow(expect.objectContaining({ code: 'ProfileNotFound' }) as unknown as LfcsError);
   });
 });

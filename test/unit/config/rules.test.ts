@@ -29,8 +29,7 @@ describe('cross-field rules', () => {
     const tooLow = await configError(() => parse({ cache: { refreshBeforeExpirySeconds: 900 } }));
     expect(problemAt(tooLow, 'cache.refreshBeforeExpirySeconds')).toMatchObject({
       value: 900,
-      expected:
-        'an integer from 60 to 43200 above cache.minServeSeconds (960) plus cache.refreshJitterSeconds (120)',
+      expected: 'an integer from 60 to 43200 above cache.minServeSeconds (960) plus cache.refreshJitterSeconds (120)',
     });
   });
 
@@ -54,13 +53,9 @@ describe('cross-field rules', () => {
 
   it('requires shutdown.graceSeconds to exceed shutdown.drainSeconds', async () => {
     const error = await configError(() => parse({ shutdown: { drainSeconds: 20 } }));
-    expect(problemAt(error, 'shutdown.drainSeconds').expected).toBe(
-      'an integer from 0 to 300 below shutdown.graceSeconds (20)',
-    );
+    expect(problemAt(error, 'shutdown.drainSeconds').expected).toBe('an integer from 0 to 300 below shutdown.graceSeconds (20)');
     const grace = await configError(() => parse({ shutdown: { graceSeconds: 5 } }));
-    expect(problemAt(grace, 'shutdown.graceSeconds').expected).toBe(
-      'an integer from 1 to 600 above shutdown.drainSeconds (5)',
-    );
+    expect(problemAt(grace, 'shutdown.graceSeconds').expected).toBe('an integer from 1 to 600 above shutdown.drainSeconds (5)');
   });
 
   it('requires prewarm.retryBaseDelayMs to be at most prewarm.retryMaxDelayMs', async () => {
@@ -96,9 +91,7 @@ describe('cross-field rules', () => {
   });
 
   it('keeps the Lake Formation API listener on loopback, with no override', async () => {
-    const error = await configError(() =>
-      parse({ listen: { allowNonLoopback: true }, lakeformationApi: { host: '0.0.0.0' } }),
-    );
+    const error = await configError(() => parse({ listen: { allowNonLoopback: true }, lakeformationApi: { host: '0.0.0.0' } }));
     expect(problemAt(error, 'lakeformationApi.host').expected).toMatch(/^a loopback address .*there is no override\)$/);
     expect(parse({ lakeformationApi: { host: '::1' } }).lakeformationApi.host).toBe('::1');
   });
@@ -111,9 +104,7 @@ describe('cross-field rules', () => {
   it('requires allowed tables when dynamic requests are enabled', async () => {
     const error = await configError(() => parse({ dynamic: { enabled: true } }));
     expect(problemAt(error, 'dynamic.allowedTables').expected).toMatch(/^at least one table ARN pattern when dynamic.enabled is true/);
-    expect(() =>
-      parse({ dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'] } }),
-    ).not.toThrow();
+    expect(() => parse({ dynamic: { enabled: true, allowedTables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'] } })).not.toThrow();
   });
 
   it('rejects s3Path on a partition profile (the partition API has no S3Path)', async () => {
@@ -159,9 +150,7 @@ describe('profile and field validation', () => {
     expect(problemAt(error, 'profiles.orders.tableArn').expected).toBe(
       'a Glue table ARN: arn:aws:glue:<region>:<12-digit account>:table/<database>/<table>',
     );
-    expect(problemAt(error, 'profiles.orders.partition').expected).toBe(
-      'a non-empty list of partition values, in partition-key order',
-    );
+    expect(problemAt(error, 'profiles.orders.partition').expected).toBe('a non-empty list of partition values, in partition-key order');
     expect(problemAt(error, 'profiles.orders.permissions[1]')).toMatchObject({
       value: 'SELEKT',
       expected: expect.stringMatching(/^one of ALL, SELECT, ALTER, /),
@@ -198,9 +187,7 @@ describe('profile and field validation', () => {
   });
 
   it('rejects wrong types with the accepted values', async () => {
-    const error = await configError(() =>
-      parse({ listen: 'everywhere', prewarm: { enabled: 'yes' }, upstream: { ratePerSecond: 0 } }),
-    );
+    const error = await configError(() => parse({ listen: 'everywhere', prewarm: { enabled: 'yes' }, upstream: { ratePerSecond: 0 } }));
     expect(problemAt(error, 'listen').expected).toBe('a mapping with the keys: host, port, allowNonLoopback');
     expect(problemAt(error, 'prewarm.enabled').expected).toBe('true or false');
     expect(problemAt(error, 'upstream.ratePerSecond').expected).toBe('a number above 0 and at most 1000000');
@@ -208,12 +195,9 @@ describe('profile and field validation', () => {
 });
 
 describe('credentials listener host', () => {
-  it.each(['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])(
-    'accepts loopback %s',
-    (host) => {
-      expect(parse({ listen: { host } }).listen.host).toBe(host);
-    },
-  );
+  it.each(['127.0.0.1', '127.0.0.2', '127.255.0.9', '::1', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])('accepts loopback %s', (host) => {
+    expect(parse({ listen: { host } }).listen.host).toBe(host);
+  });
 
   it.each(['0.0.0.0', '::', '10.0.0.1', 'example.com', '::ffff:10.0.0.1'])(
     'refuses %s without allowNonLoopback, naming the flag',

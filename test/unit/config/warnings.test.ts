@@ -22,8 +22,7 @@ describe('shortLeaseWarnings', () => {
   });
 
   it('draws the line where the scaled minServeSeconds passes 15 min (3375 s with the defaults)', () => {
-    const at = (durationSeconds: number) =>
-      shortLeaseWarnings(config({ profiles: { p: { tableArn: ORDERS, durationSeconds } } })).length;
+    const at = (durationSeconds: number) => shortLeaseWarnings(config({ profiles: { p: { tableArn: ORDERS, durationSeconds } } })).length;
     expect(at(3375)).toBe(1);
     expect(at(3376)).toBe(0);
     expect(at(43_200)).toBe(0);
@@ -34,10 +33,12 @@ describe('shortLeaseWarnings', () => {
       config({ defaults: { durationSeconds: 1800 }, profiles: { a: { tableArn: ORDERS }, b: { tableArn: ORDERS } } }),
     );
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^defaults\.durationSeconds is 1800 s: .*applies to profiles without their own durationSeconds and to dynamic requests/);
+    expect(warnings[0]).toMatch(
+      /^defaults\.durationSeconds is 1800 s: .*applies to profiles without their own durationSeconds and to dynamic requests/,
+    );
   });
 
-  it('warns once when cache.minServeSeconds itself is within the clients\' 15 min window', () => {
+  it("warns once when cache.minServeSeconds itself is within the clients' 15 min window", () => {
     const warnings = shortLeaseWarnings(
       config({ cache: { minServeSeconds: 600 }, profiles: { quick: { tableArn: ORDERS, durationSeconds: 900 } } }),
     );
@@ -48,9 +49,7 @@ describe('shortLeaseWarnings', () => {
 
 describe('configWarnings', () => {
   it('adds profiles whose table is in another region', () => {
-    const warnings = configWarnings(
-      config({ profiles: { far: { tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' } } }),
-    );
+    const warnings = configWarnings(config({ profiles: { far: { tableArn: 'arn:aws:glue:eu-west-1:123456789012:table/sales/orders' } } }));
     expect(warnings).toEqual([
       'profiles.far.tableArn is in region eu-west-1, but region is us-east-1: Lake Formation there will not find the table',
     ]);

@@ -28,9 +28,13 @@ describe('error catalogue', () => {
       }
       expect(isPermanentUpstreamError(classified), code).toBe(ERROR_CATALOGUE[classified.code].permanent);
     }
-    expect(CODES.filter((code) => ERROR_CATALOGUE[code].permanent).sort()).toEqual(
-      ['AccessDeniedException', 'ConflictException', 'EntityNotFoundException', 'InvalidInputException', 'PermissionTypeMismatchException'],
-    );
+    expect(CODES.filter((code) => ERROR_CATALOGUE[code].permanent).sort()).toEqual([
+      'AccessDeniedException',
+      'ConflictException',
+      'EntityNotFoundException',
+      'InvalidInputException',
+      'PermissionTypeMismatchException',
+    ]);
   });
 });
 

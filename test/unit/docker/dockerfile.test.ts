@@ -141,7 +141,10 @@ describe('Dockerfile', () => {
   });
 
   it('carries OCI labels, with the package version and license', () => {
-    const labels = runtime.instructions.filter((i) => i.keyword === 'LABEL').map((i) => i.args).join(' ');
+    const labels = runtime.instructions
+      .filter((i) => i.keyword === 'LABEL')
+      .map((i) => i.args)
+      .join(' ');
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; license: string };
     for (const key of ['title', 'description', 'licenses', 'version', 'revision']) {
       expect(labels).toContain(`org.opencontainers.image.${key}=`);
@@ -157,7 +160,9 @@ describe('Dockerfile', () => {
         const names = args.split(/\s+/).map((w) => w.split('=')[0]!);
         for (const name of names) expect(name, `${keyword} ${args}`).not.toMatch(secretLike);
       }
-      expect(args, `${keyword} ${args}`).not.toMatch(/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|AWS_CONTAINER_AUTHORIZATION_TOKEN/);
+      expect(args, `${keyword} ${args}`).not.toMatch(
+        /AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN)|AWS_CONTAINER_AUTHORIZATION_TOKEN/,
+      );
       if (keyword === 'ADD') expect(args).not.toMatch(/https?:\/\//);
     }
   });
@@ -208,12 +213,18 @@ function dockerignore(text: string): (path: string) => boolean {
 describe('.dockerignore', () => {
   const isIgnored = dockerignore(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'));
 
-  it.each(['node_modules/yaml/package.json', '.git/HEAD', 'dist/cli/main.js', 'src/node_modules/x.js', '.env', 'test/clock.test.ts', 'coverage/index.html', 'helm/lakeformation-credential-sidecar/Chart.yaml'])(
-    'keeps %s out of the build context',
-    (path) => {
-      expect(isIgnored(path)).toBe(true);
-    },
-  );
+  it.each([
+    'node_modules/yaml/package.json',
+    '.git/HEAD',
+    'dist/cli/main.js',
+    'src/node_modules/x.js',
+    '.env',
+    'test/clock.test.ts',
+    'coverage/index.html',
+    'helm/lakeformation-credential-sidecar/Chart.yaml',
+  ])('keeps %s out of the build context', (path) => {
+    expect(isIgnored(path)).toBe(true);
+  });
 
   it('sends every file the Dockerfile COPYs from the context', () => {
     const fromContext = instructions

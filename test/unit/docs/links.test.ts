@@ -17,9 +17,7 @@ const pages = [README, ...docsPages];
 
 /** The text outside fenced code blocks and inline code spans: links there are not links. */
 function prose(markdown: string): string {
-  return markdown
-    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
-    .replace(/`[^`\n]*`/g, 'code');
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, 'code');
 }
 
 /** Relative link targets of the inline links `[text](target)` of a page. */
@@ -57,9 +55,7 @@ describe('documentation', () => {
   });
 
   it('README.md links every page in docs/ directly', () => {
-    const linked = new Set(
-      relativeLinks(readFileSync(README, 'utf8')).map((target) => resolve(ROOT, target.split('#')[0]!)),
-    );
+    const linked = new Set(relativeLinks(readFileSync(README, 'utf8')).map((target) => resolve(ROOT, target.split('#')[0]!)));
     const unlinked = docsPages.filter((page) => !linked.has(page)).map((page) => relative(ROOT, page));
     expect(unlinked, 'pages in docs/ the README does not link').toEqual([]);
   });

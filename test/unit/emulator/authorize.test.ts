@@ -60,9 +60,7 @@ describe('permission checks', () => {
           const granted = new Set(grants.flatMap((g) => g.permissions));
           const wanted = requested && requested.length > 0 ? requested : ['SELECT' as const];
           const expected =
-            granted.has('ALL') || granted.has('SUPER_USER') || wanted.every((p) => granted.has(p))
-              ? 'allowed'
-              : 'AccessDeniedException';
+            granted.has('ALL') || granted.has('SUPER_USER') || wanted.every((p) => granted.has(p)) ? 'allowed' : 'AccessDeniedException';
           expect(decide(indexGranting(grants), requested)).toBe(expected);
         },
       ),

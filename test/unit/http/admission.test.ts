@@ -4,12 +4,18 @@ import { runChecks, type Admission, type Check } from '../../../src/http/admissi
 import { routeMatcher } from '../../../src/http/routes.js';
 
 const admission = {} as Admission;
-const refuse = (message: string): Check => () => new LfcsError('ForbiddenHost', message);
+const refuse =
+  (message: string): Check =>
+  () =>
+    new LfcsError('ForbiddenHost', message);
 
 describe('runChecks', () => {
   it('runs the checks in order, synchronously, and stops at the first refusal', () => {
     const ran: string[] = [];
-    const pass = (name: string): Check => () => void ran.push(name);
+    const pass =
+      (name: string): Check =>
+      () =>
+        void ran.push(name);
     const result = runChecks([pass('a'), pass('b'), refuse('c'), pass('d')], admission);
     expect(result).toBeInstanceOf(LfcsError);
     expect((result as LfcsError).message).toBe('c');
@@ -44,7 +50,8 @@ describe('routeMatcher', () => {
     expect(match('/v1/credentials/orders?x=1')?.label).toBe('profile');
     expect(match('/v1/credentials?table=x')?.label).toBe('dynamic');
     expect(match('/v1/data-location-credentials')?.label).toBe('data-location');
-    for (const path of ['/v1/credentials/', '/v1/credentials/a/b', '/V1/credentials', '/v1/cache/', '/']) expect(match(path), path).toBeUndefined();
+    for (const path of ['/v1/credentials/', '/v1/credentials/a/b', '/V1/credentials', '/v1/cache/', '/'])
+      expect(match(path), path).toBeUndefined();
     expect(match('http://evil/v1/cache')?.label).toBe('cache');
   });
 

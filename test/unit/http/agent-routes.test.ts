@@ -11,7 +11,12 @@ import { FAKE_LEASE, fakeCredentialsDeps } from '../../support/app-fakes.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 
 /** What a binding that names no limits of its own is held to (`defaults.*`). */
-const BINDING_DEFAULTS = { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], credentialsScope: 'READ', durationSeconds: 3600 } as const;
+const BINDING_DEFAULTS = {
+  permissions: ['SELECT'],
+  supportedPermissionTypes: ['COLUMN_PERMISSION'],
+  credentialsScope: 'READ',
+  durationSeconds: 3600,
+} as const;
 
 /**
  * The credentials listener in agent mode, in-process (a fresh lease cached
@@ -21,7 +26,13 @@ const BINDING_DEFAULTS = { permissions: ['SELECT'], supportedPermissionTypes: ['
 const ORDERS = 'arn:aws:glue:us-east-1:123456789012:table/sales/orders';
 const HR = 'arn:aws:glue:us-east-1:123456789012:table/hr/people';
 
-const identity = (serviceAccount: string): PodIdentity => ({ namespace: 'spark', serviceAccount, pod: `${serviceAccount}-1`, podUid: serviceAccount, node: 'node-a' });
+const identity = (serviceAccount: string): PodIdentity => ({
+  namespace: 'spark',
+  serviceAccount,
+  pod: `${serviceAccount}-1`,
+  podUid: serviceAccount,
+  node: 'node-a',
+});
 
 function listener() {
   const auth = agentAuth({
@@ -32,11 +43,20 @@ function listener() {
         throw new LfcsError('Unauthorized', 'the token signature does not verify');
       },
     },
-    bindings: new Bindings([
-      { namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'], locations: [] },
-      { namespace: 'spark', serviceAccount: 'other', profiles: [], tables: [], locations: [] },
-      { namespace: 'spark', serviceAccount: 'driver', profiles: ['orders'], tables: [], locations: [] },
-    ], BINDING_DEFAULTS),
+    bindings: new Bindings(
+      [
+        {
+          namespace: 'spark',
+          serviceAccount: 'executor',
+          profiles: ['orders'],
+          tables: ['arn:aws:glue:us-east-1:123456789012:table/sales/*'],
+          locations: [],
+        },
+        { namespace: 'spark', serviceAccount: 'other', profiles: [], tables: [], locations: [] },
+        { namespace: 'spark', serviceAccount: 'driver', profiles: ['orders'], tables: [], locations: [] },
+      ],
+      BINDING_DEFAULTS,
+    ),
     host: '169.254.170.2',
 
     metrics: createMetrics({ version: 'test', defaultMetrics: false }),
@@ -54,7 +74,8 @@ function listener() {
   const app = createCredentialsApp(fake.deps);
   const get = (url: string, authorization: string | undefined, host = '169.254.170.2') =>
     inject(app, { method: 'GET', url, headers: { host, ...(authorization !== undefined && { authorization }) } });
-  const getFast = (url: string, authorization: string) => inject(app, { method: 'GET', url, headers: { host: '169.254.170.2:80', authorization } });
+  const getFast = (url: string, authorization: string) =>
+    inject(app, { method: 'GET', url, headers: { host: '169.254.170.2:80', authorization } });
   return { fake, get, getFast };
 }
 
@@ -110,7 +131,7 @@ describe('credentials listener in agent mode', () => {
     expect((await l.get('/v1/credentials/orders', 'known:executor')).statusCode).toBe(200);
   });
 
-  it("answers 429 to a pod over its own budget on both paths, while another pod is served", async () => {
+  it('answers 429 to a pod over its own budget on both paths, while another pod is served', async () => {
     const l = listener();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await l.getFast('/v1/credentials/orders', 'known:executor')).statusCode);

@@ -154,7 +154,8 @@ describe('credentials app (in-process)', () => {
   it('authenticates before the rate limit: a wrong-token flood never makes the real client get 429', async () => {
     const { get, deps, logs } = app({ ratePerSecond: 1, burst: 5, refusedPerSecond: 1, refusedBurst: 10, deniedLogBurst: 3 });
     const flood = [];
-    for (let i = 0; i < 200; i++) flood.push((await get('/v1/credentials/orders', { authorization: `wrong-token-${i}-0123456789` })).statusCode);
+    for (let i = 0; i < 200; i++)
+      flood.push((await get('/v1/credentials/orders', { authorization: `wrong-token-${i}-0123456789` })).statusCode);
     // The refused get their own bucket: 401 while it lasts, then 429.
     expect(flood.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(flood.slice(10)).toEqual(Array(190).fill(429));
@@ -171,7 +172,9 @@ describe('credentials app (in-process)', () => {
     const bad = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&durationSeconds=abc`);
     expect((bad.json() as { message: string }).message).toMatch(/^query parameter durationSeconds: /);
     const unknown = await get(`/v1/credentials?table=${encodeURIComponent(ORDERS)}&nope=1`);
-    expect((unknown.json() as { message: string }).message).toMatch(/^query parameter "nope" is not accepted \(accepted parameters: table, /);
+    expect((unknown.json() as { message: string }).message).toMatch(
+      /^query parameter "nope" is not accepted \(accepted parameters: table, /,
+    );
   });
 
   it('counts requests by route and status, and never logs the token or key material', async () => {

@@ -77,7 +77,11 @@ describe('credentials hit path', () => {
       expect(res.statusCode, url).toBe(200);
       expect(res.json()).toMatchObject({ AccessKeyId: FAKE_LEASE.accessKeyId });
     }
-    const head = await inject(l.handler, { method: 'HEAD', url: '/v1/credentials/orders', headers: { host: '127.0.0.1', authorization: APP_TOKEN } });
+    const head = await inject(l.handler, {
+      method: 'HEAD',
+      url: '/v1/credentials/orders',
+      headers: { host: '127.0.0.1', authorization: APP_TOKEN },
+    });
     expect(head.statusCode).toBe(200);
     expect(l.fake.freshHits).toBe(3);
     for (const url of ['/v1/credentials/nope', '/v1/credentials/orders/']) expect((await l.get(url)).statusCode, url).toBe(404);

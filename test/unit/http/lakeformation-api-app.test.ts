@@ -110,14 +110,26 @@ describe('Lake Formation API app (in-process)', () => {
       QuerySessionContext: { QueryId: 'q-1', QueryStartTime: 1795500000.5 },
     });
     expect(res.statusCode).toBe(200);
-    expect((requests[0]!.request as TableCredentialRequest).querySessionContext).toEqual({ queryId: 'q-1', queryStartTime: new Date(1795500000500) });
+    expect((requests[0]!.request as TableCredentialRequest).querySessionContext).toEqual({
+      queryId: 'q-1',
+      queryStartTime: new Date(1795500000500),
+    });
   });
 
   it('records the caller access key id on the audit line, never the key material', async () => {
     const { call, logs } = app();
     await call('/GetTemporaryGlueTableCredentials', { TableArn: ORDERS });
-    const line = logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['audit'] === 'served');
-    expect(line).toMatchObject({ callerAccessKeyId: CALLER, tableArn: ORDERS, operation: 'GetTemporaryGlueTableCredentials', result: 'hit' });
+    const line = logs()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['audit'] === 'served');
+    expect(line).toMatchObject({
+      callerAccessKeyId: CALLER,
+      tableArn: ORDERS,
+      operation: 'GetTemporaryGlueTableCredentials',
+      result: 'hit',
+    });
     expect(logs()).not.toContain(FAKE_LEASE.secretAccessKey);
     expect(logs()).not.toContain(FAKE_LEASE.sessionToken);
   });
@@ -125,17 +137,47 @@ describe('Lake Formation API app (in-process)', () => {
   it('maps lfcs refusals and upstream failures onto Lake Formation names', async () => {
     const { call, answers } = app({ allowed: (arn) => arn === ORDERS });
     const other = 'arn:aws:glue:us-east-1:123456789012:table/sales/secret';
-    expect(expectLakeFormationError(await call('/GetTemporaryGlueTableCredentials', { TableArn: other }), 'AccessDeniedException', 403)).toMatch(
-      /dynamic.allowedTables/,
-    );
+    expect(
+      expectLakeFormationError(await call('/GetTemporaryGlueTableCredentials', { TableArn: other }), 'AccessDeniedException', 403),
+    ).toMatch(/dynamic.allowedTables/);
     const cases: Array<[unknown, string, number]> = [
-      [new UpstreamError('PermissionTypeMismatchException', 'Lake Formation refused the request', { upstreamName: 'PermissionTypeMismatchException', retryable: false }), 'PermissionTypeMismatchException', 400],
-      [new UpstreamError('EntityNotFoundException', 'no such table', { upstreamName: 'EntityNotFoundException', retryable: false }), 'EntityNotFoundException', 400],
-      [new UpstreamError('ThrottlingException', 'throttled', { upstreamName: 'ThrottlingException', retryable: true }), 'ThrottlingException', 400],
+      [
+        new UpstreamError('PermissionTypeMismatchException', 'Lake Formation refused the request', {
+          upstreamName: 'PermissionTypeMismatchException',
+          retryable: false,
+        }),
+        'PermissionTypeMismatchException',
+        400,
+      ],
+      [
+        new UpstreamError('EntityNotFoundException', 'no such table', { upstreamName: 'EntityNotFoundException', retryable: false }),
+        'EntityNotFoundException',
+        400,
+      ],
+      [
+        new UpstreamError('ThrottlingException', 'throttled', { upstreamName: 'ThrottlingException', retryable: true }),
+        'ThrottlingException',
+        400,
+      ],
       [new LfcsError('UpstreamBusy', 'queue full'), 'ThrottlingException', 400],
-      [new UpstreamError('UpstreamUnavailable', 'Lake Formation is unavailable (ECONNREFUSED)', { upstreamName: 'Error', retryable: true }), 'InternalServiceException', 500],
-      [new UpstreamError('UpstreamAuthFailure', "the sidecar's own identity", { upstreamName: 'ExpiredToken', retryable: true }), 'InternalServiceException', 500],
-      [new UpstreamError('OperationTimeoutException', 'timed out', { upstreamName: 'OperationTimeoutException', retryable: true }), 'OperationTimeoutException', 400],
+      [
+        new UpstreamError('UpstreamUnavailable', 'Lake Formation is unavailable (ECONNREFUSED)', {
+          upstreamName: 'Error',
+          retryable: true,
+        }),
+        'InternalServiceException',
+        500,
+      ],
+      [
+        new UpstreamError('UpstreamAuthFailure', "the sidecar's own identity", { upstreamName: 'ExpiredToken', retryable: true }),
+        'InternalServiceException',
+        500,
+      ],
+      [
+        new UpstreamError('OperationTimeoutException', 'timed out', { upstreamName: 'OperationTimeoutException', retryable: true }),
+        'OperationTimeoutException',
+        400,
+      ],
       [new Error(`boom ${FAKE_LEASE.secretAccessKey}`), 'InternalServiceException', 500],
     ];
     for (const [error, name, status] of cases) {
@@ -189,7 +231,11 @@ describe('Lake Formation API app: malformed and hostile requests', () => {
       'IncompleteSignatureException',
       400,
     );
-    expectLakeFormationError(await call(T, body, { authorization: authorization({ signature: 'zz' }) }), 'IncompleteSignatureException', 400);
+    expectLakeFormationError(
+      await call(T, body, { authorization: authorization({ signature: 'zz' }) }),
+      'IncompleteSignatureException',
+      400,
+    );
     expect(requests).toHaveLength(0);
   });
 
@@ -201,7 +247,11 @@ describe('Lake Formation API app: malformed and hostile requests', () => {
       403,
     );
     expect(message).toContain("'lakeformation'");
-    expectLakeFormationError(await call(T, body, { authorization: authorization({ signedHeaders: 'content-type' }) }), 'InvalidSignatureException', 403);
+    expectLakeFormationError(
+      await call(T, body, { authorization: authorization({ signedHeaders: 'content-type' }) }),
+      'InvalidSignatureException',
+      403,
+    );
   });
 
   it('requires an X-Amz-Date within 15 minutes of the clock, matching the credential scope', async () => {
@@ -224,7 +274,11 @@ describe('Lake Formation API app: malformed and hostile requests', () => {
     expectLakeFormationError(get, 'MethodNotAllowedException', 405);
     expect(get.headers['allow']).toBe('POST');
     expectLakeFormationError(await call(T, body, { 'content-type': 'text/plain' }), 'UnsupportedMediaTypeException', 415);
-    expectLakeFormationError(await call(T, body, { 'content-type': 'application/x-www-form-urlencoded' }), 'UnsupportedMediaTypeException', 415);
+    expectLakeFormationError(
+      await call(T, body, { 'content-type': 'application/x-www-form-urlencoded' }),
+      'UnsupportedMediaTypeException',
+      415,
+    );
     expectLakeFormationError(await call(T, body, { 'content-type': undefined }), 'UnsupportedMediaTypeException', 415);
     expect((await call(T, body, { 'content-type': 'application/x-amz-json-1.1' })).statusCode).toBe(200);
     expect(requests).toHaveLength(1);
@@ -246,14 +300,20 @@ describe('Lake Formation API app: malformed and hostile requests', () => {
     expectLakeFormationError(await call(T, ''), 'InvalidInputException', 400);
     expectLakeFormationError(await call(T, JSON.stringify({ TableArn: 'x'.repeat(70_000) })), 'RequestEntityTooLargeException', 413);
     expectLakeFormationError(await call(T, body, { 'content-encoding': 'gzip' }), 'UnsupportedMediaTypeException', 415);
-    expect(expectLakeFormationError(await call(T, { TableArn: 'arn:aws:s3:::bucket' }), 'InvalidInputException', 400)).toContain('TableArn');
+    expect(expectLakeFormationError(await call(T, { TableArn: 'arn:aws:s3:::bucket' }), 'InvalidInputException', 400)).toContain(
+      'TableArn',
+    );
     expect(expectLakeFormationError(await call(T, { TableArn: ORDERS, DurationSeconds: 60 }), 'InvalidInputException', 400)).toContain(
       'DurationSeconds',
     );
     // Unknown members are refused, not dropped: lfcs must not widen a request by ignoring a member.
     expect(expectLakeFormationError(await call(T, { TableArn: ORDERS, Extra: 1 }), 'InvalidInputException', 400)).toContain('Extra');
     expect(
-      expectLakeFormationError(await call(T, { TableArn: ORDERS, QuerySessionContext: { QueryStartTime: '2026-01-01T00:00:00Z' } }), 'InvalidInputException', 400),
+      expectLakeFormationError(
+        await call(T, { TableArn: ORDERS, QuerySessionContext: { QueryStartTime: '2026-01-01T00:00:00Z' } }),
+        'InvalidInputException',
+        400,
+      ),
     ).toContain('QueryStartTime');
     expectLakeFormationError(await call('/GetTemporaryGluePartitionCredentials', { TableArn: ORDERS }), 'InvalidInputException', 400);
     expect(requests).toHaveLength(0);
@@ -269,7 +329,11 @@ describe('Lake Formation API app: malformed and hostile requests', () => {
   it('logs each refusal once with the caller access key id, and no secret', async () => {
     const { call, logs } = app();
     await call(T, { TableArn: 'bad' });
-    const denied = logs().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['audit'] === 'denied');
+    const denied = logs()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['audit'] === 'denied');
     expect(denied).toEqual([expect.objectContaining({ code: 'InvalidInputException', status: 400, callerAccessKeyId: CALLER })]);
     expect(logs()).not.toContain(SIGNATURE);
   });

@@ -45,7 +45,10 @@ function setup() {
   const handler = createLakeFormationApiApp({ ...fake.apiDeps, cache });
   /** Signed as an SDK would sign at the fake clock's time (the listener checks X-Amz-Date against it). */
   const call = async (operation: string, body: unknown) => {
-    const amzDate = new Date(clock.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const amzDate = new Date(clock.now())
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const res = await inject(handler, {
       method: 'POST',
       url: `/${operation}`,
@@ -70,13 +73,13 @@ function setup() {
 }
 
 describe('Lake Formation API listener behind a caller that ignores Expiration', () => {
-  it('keeps the plugin\'s fact in one place: 90 % of one hour, plus a margin', () => {
+  it("keeps the plugin's fact in one place: 90 % of one hour, plus a margin", () => {
     expect(ACCESS_GRANTS_PLUGIN_CACHE_SECONDS).toBe(3240);
     expect(UNDATED_MIN_REMAINING_SECONDS).toBeGreaterThan(ACCESS_GRANTS_PLUGIN_CACHE_SECONDS);
     expect(UNDATED_LEASE_DURATION_SECONDS).toBeGreaterThan(UNDATED_MIN_REMAINING_SECONDS);
   });
 
-  it('answers a location request without DurationSeconds with more than the plugin\'s 3,240 s left, at any time over two hours', async () => {
+  it("answers a location request without DurationSeconds with more than the plugin's 3,240 s left, at any time over two hours", async () => {
     const { clock, cache, asked, call, remainingOf } = setup();
     const start = clock.now();
     const least: number[] = [];

@@ -160,9 +160,10 @@ describe('native bodies', () => {
     ['empty Partition.Values', { TableArn: ARN, Partition: { Values: [] } }],
     ['a string DurationSeconds', { TableArn: ARN, Partition: { Values: ['x'] }, DurationSeconds: '900' }],
   ])('rejects %s', (_name, body) => {
-    const parse = (body as { Partition?: unknown } | null)?.Partition !== undefined || _name.includes('Partition')
-      ? parsePartitionBody
-      : parseTableBody;
+    const parse =
+      (body as { Partition?: unknown } | null)?.Partition !== undefined || _name.includes('Partition')
+        ? parsePartitionBody
+        : parseTableBody;
     expect(codeOf(() => parse(body))).toBe('InvalidRequest');
   });
 });

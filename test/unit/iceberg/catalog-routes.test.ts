@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG_ROUTES, matchCatalogRoute, routeTablePath, SERVED_ENDPOINTS, tableRoutePath } from '../../../src/iceberg/catalog-routes.js';
+import {
+  CATALOG_ROUTES,
+  matchCatalogRoute,
+  routeTablePath,
+  SERVED_ENDPOINTS,
+  tableRoutePath,
+} from '../../../src/iceberg/catalog-routes.js';
 import type { IcebergError } from '../../../src/iceberg/errors.js';
 import { CATALOG } from './support.js';
 
@@ -65,7 +71,16 @@ describe('catalog routes', () => {
   });
 
   it('answers 404 NotFoundException for unknown paths and catalogs not served', () => {
-    for (const path of ['/', '/v2/config', '/v1', '/v1/catalogs', `${P}`, `${P}/namespaces/`, `${P}/namespaces/s/tables/t/credentials/x`, '//v1/config']) {
+    for (const path of [
+      '/',
+      '/v2/config',
+      '/v1',
+      '/v1/catalogs',
+      `${P}`,
+      `${P}/namespaces/`,
+      `${P}/namespaces/s/tables/t/credentials/x`,
+      '//v1/config',
+    ]) {
       const error = refusal('GET', path);
       expect([error.status, error.type], path).toEqual([404, 'NotFoundException']);
     }

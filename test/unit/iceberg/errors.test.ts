@@ -114,7 +114,9 @@ describe('upstream error answers', () => {
   });
 
   it('passes other 400s and 404s through unchanged', () => {
-    expect(upstreamErrorAnswer(400, Buffer.from('{"error":{"message":"bad","type":"BadRequestException","code":400}}'), false)).toBeUndefined();
+    expect(
+      upstreamErrorAnswer(400, Buffer.from('{"error":{"message":"bad","type":"BadRequestException","code":400}}'), false),
+    ).toBeUndefined();
     expect(upstreamErrorAnswer(404, Buffer.from('not json'), false)).toBeUndefined();
   });
 

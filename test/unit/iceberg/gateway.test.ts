@@ -4,14 +4,27 @@ import { IcebergError } from '../../../src/iceberg/errors.js';
 import { createIcebergGateway, delegationMode, type GatewayRequest } from '../../../src/iceberg/gateway.js';
 import type { CatalogCall, UpstreamAnswer } from '../../../src/iceberg/upstream-catalog.js';
 import type { Lease } from '../../../src/lakeformation/types.js';
-import { bodyOf, CATALOG, fixedClock, LOCATION, lease, REGION, SECRET, TABLE_ARN, UPSTREAM_METADATA, upstreamLoadTable } from './support.js';
+import {
+  bodyOf,
+  CATALOG,
+  fixedClock,
+  LOCATION,
+  lease,
+  REGION,
+  SECRET,
+  TABLE_ARN,
+  UPSTREAM_METADATA,
+  upstreamLoadTable,
+} from './support.js';
 
 const P = `/v1/catalogs/${CATALOG}`;
 const TABLE = `${P}/namespaces/sales/tables/orders`;
 const OBJECT = 'https://demo-lake.s3.us-east-1.amazonaws.com/warehouse/sales/orders/data/a.parquet';
 
 /** A gateway over a scripted upstream and a counting lease source. */
-function setup(options: { upstream?: (call: CatalogCall) => UpstreamAnswer | Promise<UpstreamAnswer>; leases?: (arn: string) => Promise<Lease> } = {}) {
+function setup(
+  options: { upstream?: (call: CatalogCall) => UpstreamAnswer | Promise<UpstreamAnswer>; leases?: (arn: string) => Promise<Lease> } = {},
+) {
   const calls: CatalogCall[] = [];
   const leaseCalls: string[] = [];
   const ok = (): UpstreamAnswer => ({ status: 200, headers: { 'content-type': 'application/json' }, body: upstreamLoadTable() });
@@ -31,7 +44,8 @@ function setup(options: { upstream?: (call: CatalogCall) => UpstreamAnswer | Pro
     },
     clock: fixedClock,
   });
-  const handle = (method: string, url: string, extra: Partial<GatewayRequest> = {}) => gateway.handle({ method, url, headers: {}, ...extra });
+  const handle = (method: string, url: string, extra: Partial<GatewayRequest> = {}) =>
+    gateway.handle({ method, url, headers: {}, ...extra });
   return { handle, calls, leaseCalls };
 }
 
@@ -47,7 +61,11 @@ describe('Iceberg REST gateway', () => {
     const { handle, calls } = setup();
     const { operation, answer } = await handle('GET', '/v1/config');
     expect(operation).toBe('getConfig');
-    expect(bodyOf(answer)).toEqual({ defaults: {}, overrides: { prefix: `catalogs/${CATALOG}` }, endpoints: expect.arrayContaining([`GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials`]) });
+    expect(bodyOf(answer)).toEqual({
+      defaults: {},
+      overrides: { prefix: `catalogs/${CATALOG}` },
+      endpoints: expect.arrayContaining([`GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials`]),
+    });
     expect(bodyOf((await handle('GET', '/v1/config?warehouse=210987654321')).answer).overrides.prefix).toBe('catalogs/210987654321');
     expectIcebergError((await handle('GET', '/v1/config?warehouse=s3://elsewhere')).answer, 404, 'NotFoundException');
     expect(calls).toHaveLength(0);
@@ -55,17 +73,23 @@ describe('Iceberg REST gateway', () => {
 
   it('loadTable: forwards, then vends the lease of the table ARN, passing the metadata through', async () => {
     const { handle, calls, leaseCalls } = setup();
-    const { operation, answer } = await handle('GET', `${TABLE}?snapshots=all`, { headers: { 'x-iceberg-access-delegation': 'vended-credentials' } });
+    const { operation, answer } = await handle('GET', `${TABLE}?snapshots=all`, {
+      headers: { 'x-iceberg-access-delegation': 'vended-credentials' },
+    });
     expect(operation).toBe('loadTable');
     expect(answer.status).toBe(200);
-    expect(calls.map((c) => [c.method, c.path, c.query])).toEqual([['GET', `v1/catalogs/${CATALOG}/namespaces/sales/tables/orders`, 'snapshots=all']]);
+    expect(calls.map((c) => [c.method, c.path, c.query])).toEqual([
+      ['GET', `v1/catalogs/${CATALOG}/namespaces/sales/tables/orders`, 'snapshots=all'],
+    ]);
     expect(leaseCalls).toEqual([TABLE_ARN]);
     const text = answer.body!.toString();
     expect(text).toContain(UPSTREAM_METADATA);
     const body = JSON.parse(text);
     expect(body['storage-credentials']).toHaveLength(1);
     expect(body['storage-credentials'][0].config['s3.secret-access-key']).toBe(SECRET);
-    expect(body['storage-credentials'][0].config['client.refresh-credentials-endpoint']).toBe(`v1/catalogs/${CATALOG}/namespaces/sales/tables/orders/credentials`);
+    expect(body['storage-credentials'][0].config['client.refresh-credentials-endpoint']).toBe(
+      `v1/catalogs/${CATALOG}/namespaces/sales/tables/orders/credentials`,
+    );
     expect(answer.headers['Cache-Control']).toBe('no-store');
   });
 
@@ -99,7 +123,9 @@ describe('Iceberg REST gateway', () => {
     for (const refused of [
       await handle('POST', `${TABLE}/sign`, { body: signBody('https://demo-lake.s3.us-east-1.amazonaws.com/warehouse/sales/customers/a') }),
       await handle('POST', `${TABLE}/sign`, { body: Buffer.from('{') }),
-      await handle('POST', `${TABLE}/sign`, { body: Buffer.from(JSON.stringify({ region: REGION, method: 'PUT', uri: OBJECT, headers: {} })) }),
+      await handle('POST', `${TABLE}/sign`, {
+        body: Buffer.from(JSON.stringify({ region: REGION, method: 'PUT', uri: OBJECT, headers: {} })),
+      }),
       await handle('POST', `${TABLE}/sign`),
     ]) {
       expect(refused.answer.status).toBeGreaterThanOrEqual(400);
@@ -111,14 +137,21 @@ describe('Iceberg REST gateway', () => {
 
   it('signing refusals have the spec shape: outside the path 403, malformed body 400', async () => {
     const { handle } = setup();
-    expectIcebergError((await handle('POST', `${TABLE}/sign`, { body: signBody('https://demo-lake.s3.us-east-1.amazonaws.com/warehouse/sales/orders_b/a') })).answer, 403, 'ForbiddenException');
+    expectIcebergError(
+      (await handle('POST', `${TABLE}/sign`, { body: signBody('https://demo-lake.s3.us-east-1.amazonaws.com/warehouse/sales/orders_b/a') }))
+        .answer,
+      403,
+      'ForbiddenException',
+    );
     expectIcebergError((await handle('POST', `${TABLE}/sign`, { body: Buffer.from('nope') })).answer, 400, 'BadRequestException');
   });
 
   it('signs only inside the paths Lake Formation vended for the table', async () => {
     const { handle } = setup({ leases: async () => lease({ vendedS3Path: ['s3://demo-lake/warehouse/sales/orders/data'] }) });
     expect((await handle('POST', `${TABLE}/sign`, { body: signBody() })).answer.status).toBe(200);
-    expect((await handle('POST', `${TABLE}/sign`, { body: signBody(`${OBJECT.replace('/data/', '/metadata/')}`) })).answer.status).toBe(403);
+    expect((await handle('POST', `${TABLE}/sign`, { body: signBody(`${OBJECT.replace('/data/', '/metadata/')}`) })).answer.status).toBe(
+      403,
+    );
   });
 
   it('/credentials answers exactly one S3 credential from the cache, without calling the upstream', async () => {
@@ -141,12 +174,17 @@ describe('Iceberg REST gateway', () => {
     const exists = await handle('HEAD', TABLE);
     expect(exists.operation).toBe('tableExists');
     expect(exists.answer.body).toBeUndefined();
-    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([`GET v1/catalogs/${CATALOG}/namespaces`, `HEAD v1/catalogs/${CATALOG}/namespaces/sales/tables/orders`]);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET v1/catalogs/${CATALOG}/namespaces`,
+      `HEAD v1/catalogs/${CATALOG}/namespaces/sales/tables/orders`,
+    ]);
   });
 
   it('passes upstream refusals through unchanged and does not ask for a lease', async () => {
     const notFound = Buffer.from('{"error":{"message":"Table does not exist: sales.nope","type":"NoSuchTableException","code":404}}');
-    const { handle, leaseCalls } = setup({ upstream: () => ({ status: 404, headers: { 'content-type': 'application/json' }, body: notFound }) });
+    const { handle, leaseCalls } = setup({
+      upstream: () => ({ status: 404, headers: { 'content-type': 'application/json' }, body: notFound }),
+    });
     const { answer } = await handle('GET', `${P}/namespaces/sales/tables/nope`);
     expect([answer.status, answer.body]).toEqual([404, notFound]);
     expect(leaseCalls).toHaveLength(0);
@@ -179,10 +217,14 @@ describe('Iceberg REST gateway', () => {
   });
 
   it("maps the cache's refusals: Lake Formation denied 403, throttled 503 with Retry-After", async () => {
-    const denied = setup({ leases: () => Promise.reject(new LfcsError('AccessDeniedException', 'Insufficient Lake Formation permission(s)')) });
+    const denied = setup({
+      leases: () => Promise.reject(new LfcsError('AccessDeniedException', 'Insufficient Lake Formation permission(s)')),
+    });
     expectIcebergError((await denied.handle('GET', TABLE)).answer, 403, 'ForbiddenException');
     expectIcebergError((await denied.handle('GET', `${TABLE}/credentials`)).answer, 403, 'ForbiddenException');
-    const busy = setup({ leases: () => Promise.reject(new LfcsError('UpstreamBusy', 'queue full', { retryable: true, retryAfterSeconds: 2 })) });
+    const busy = setup({
+      leases: () => Promise.reject(new LfcsError('UpstreamBusy', 'queue full', { retryable: true, retryAfterSeconds: 2 })),
+    });
     const { answer } = await busy.handle('GET', `${TABLE}/credentials`);
     expectIcebergError(answer, 503, 'ServiceUnavailableException');
     expect(answer.headers['Retry-After']).toBe('2');
@@ -191,7 +233,11 @@ describe('Iceberg REST gateway', () => {
   it('refuses a multi-level namespace before any upstream call or lease', async () => {
     const { handle, calls, leaseCalls } = setup();
     expectIcebergError((await handle('GET', `${P}/namespaces/sales%1Forders/tables/snapshots`)).answer, 404, 'NoSuchTableException');
-    expectIcebergError((await handle('GET', `${P}/namespaces/sales%1Forders/tables/snapshots/credentials`)).answer, 404, 'NoSuchTableException');
+    expectIcebergError(
+      (await handle('GET', `${P}/namespaces/sales%1Forders/tables/snapshots/credentials`)).answer,
+      404,
+      'NoSuchTableException',
+    );
     expect([calls, leaseCalls]).toEqual([[], []]);
   });
 

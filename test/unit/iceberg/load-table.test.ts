@@ -16,7 +16,7 @@ function membersOf(body: Buffer) {
 
 describe('loadTable rewrite', () => {
   it('passes every member but config, storage-credentials and remote-signing-config through byte for byte', () => {
-    const upstream = upstreamLoadTable({ 'future-member': { nested: [1, 2.50, 'x'] } });
+    const upstream = upstreamLoadTable({ 'future-member': { nested: [1, 2.5, 'x'] } });
     for (const access of [vended, signing]) {
       const out = rewriteLoadTable(upstream, access, store);
       const before = membersOf(upstream);
@@ -26,7 +26,13 @@ describe('loadTable rewrite', () => {
       expect(out.toString()).toContain(UPSTREAM_METADATA);
       expect(out.toString()).toContain('9007199254740993');
       expect(Object.keys(after).sort()).toEqual(
-        ['config', 'future-member', 'metadata', 'metadata-location', access.mode === 'vended-credentials' ? 'storage-credentials' : 'remote-signing-config'].sort(),
+        [
+          'config',
+          'future-member',
+          'metadata',
+          'metadata-location',
+          access.mode === 'vended-credentials' ? 'storage-credentials' : 'remote-signing-config',
+        ].sort(),
       );
     }
   });
@@ -59,7 +65,9 @@ describe('loadTable rewrite', () => {
   });
 
   it('with a custom S3 endpoint, tells clients the endpoint and path style', () => {
-    const config = JSON.parse(rewriteLoadTable(upstreamLoadTable(), vended, { region: REGION, s3Endpoint: 'http://127.0.0.1:9000' }).toString());
+    const config = JSON.parse(
+      rewriteLoadTable(upstreamLoadTable(), vended, { region: REGION, s3Endpoint: 'http://127.0.0.1:9000' }).toString(),
+    );
     expect(config.config).toMatchObject({ 's3.endpoint': 'http://127.0.0.1:9000', 's3.path-style-access': 'true' });
     expect(config['storage-credentials'][0].config['s3.endpoint']).toBe('http://127.0.0.1:9000');
   });

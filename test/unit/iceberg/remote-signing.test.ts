@@ -36,9 +36,10 @@ const rfc3986 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (
  * the answer's headers must carry a valid signature by the lease's secret.
  */
 function verifyS3Signature(uri: string, method: string, headers: Record<string, string>, secret: string): boolean {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-    headers.authorization!,
-  );
+  const auth =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      headers.authorization!,
+    );
   if (!auth) return false;
   const [, , day, region, signedHeaders, signature] = auth;
   const afterHost = uri.slice(uri.indexOf('/', uri.indexOf('//') + 2));
@@ -72,7 +73,9 @@ describe('remote signing', () => {
     expect(headers['x-amz-content-sha256']).toEqual(['UNSIGNED-PAYLOAD']);
     expect(headers['X-Amz-Security-Token']).toEqual(['session-token-of-the-lease']);
     expect(headers['X-Amz-Date']).toEqual(['20261125T060000Z']);
-    expect(headers.Authorization![0]).toMatch(/Credential=ASIAEXAMPLELEASE0001\/20261125\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
+    expect(headers.Authorization![0]).toMatch(
+      /Credential=ASIAEXAMPLELEASE0001\/20261125\/us-east-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/,
+    );
     expect(verifyS3Signature(OBJECT, 'GET', clientHeaders(OBJECT, headers), SECRET)).toBe(true);
     expect(verifyS3Signature(OBJECT, 'GET', clientHeaders(OBJECT, headers), 'another secret')).toBe(false);
   });
@@ -81,7 +84,9 @@ describe('remote signing', () => {
     const uri = 'http://127.0.0.1:9000/demo-lake/warehouse/sales/orders/metadata/v1.json?versionId=a+b&partNumber=1';
     const request = signRequest({ uri, method: 'HEAD', headers: { 'x-amz-checksum-mode': ['ENABLED'] } });
     const headers = await signS3Request(request, lease(), { ...scope, s3Endpoint: 'http://127.0.0.1:9000' }, fixedClock);
-    expect(headers.Authorization![0]).toContain('SignedHeaders=host;x-amz-checksum-mode;x-amz-content-sha256;x-amz-date;x-amz-security-token');
+    expect(headers.Authorization![0]).toContain(
+      'SignedHeaders=host;x-amz-checksum-mode;x-amz-content-sha256;x-amz-date;x-amz-security-token',
+    );
     expect(verifyS3Signature(uri, 'HEAD', clientHeaders(uri, headers, { 'x-amz-checksum-mode': 'ENABLED' }), SECRET)).toBe(true);
   });
 

@@ -71,8 +71,12 @@ describe('iceberg settings', () => {
       ['admin.port', 9181],
       ['lakeformationApi.port', 9182],
     ] as const) {
-      const error = await configError(() => parseConfig({ ...base, dynamic, lakeformationApi: { enabled: true }, iceberg: { ...enabled, port } }));
-      expect(problemAt(error, 'iceberg.port').expected).toBe(`an integer from 0 to 65535 other than ${other} (${port}); 0 picks a free port`);
+      const error = await configError(() =>
+        parseConfig({ ...base, dynamic, lakeformationApi: { enabled: true }, iceberg: { ...enabled, port } }),
+      );
+      expect(problemAt(error, 'iceberg.port').expected).toBe(
+        `an integer from 0 to 65535 other than ${other} (${port}); 0 picks a free port`,
+      );
     }
     // Disabled, its port clashes with nothing.
     expect(parseConfig({ ...base, iceberg: { port: 9180 } }).iceberg.port).toBe(9180);

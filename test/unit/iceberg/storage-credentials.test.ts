@@ -14,7 +14,13 @@ describe('loadCredentials answer', () => {
     expect(credentials).toHaveLength(1);
     expect(credentials[0].prefix).toBe(LOCATION);
     expect(Object.keys(credentials[0].config)).toEqual(
-      expect.arrayContaining(['s3.access-key-id', 's3.secret-access-key', 's3.session-token', 's3.session-token-expires-at-ms', 'client.region']),
+      expect.arrayContaining([
+        's3.access-key-id',
+        's3.secret-access-key',
+        's3.session-token',
+        's3.session-token-expires-at-ms',
+        'client.region',
+      ]),
     );
     expect(credentials[0].config['client.refresh-credentials-endpoint']).toBe(context.refreshEndpoint);
   });

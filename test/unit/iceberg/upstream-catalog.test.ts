@@ -30,7 +30,14 @@ function fakeFetch(reply: () => Response | Promise<Response>) {
 }
 
 function catalog(fetch: typeof globalThis.fetch, timeoutMs = 5000) {
-  return createUpstreamCatalog({ uri: 'https://glue.us-east-1.amazonaws.com/iceberg', region: REGION, credentials: IDENTITY, timeoutMs, fetch, clock: fixedClock });
+  return createUpstreamCatalog({
+    uri: 'https://glue.us-east-1.amazonaws.com/iceberg',
+    region: REGION,
+    credentials: IDENTITY,
+    timeoutMs,
+    fetch,
+    clock: fixedClock,
+  });
 }
 
 const call: CatalogCall = {
@@ -53,12 +60,16 @@ describe('upstream catalog client', () => {
     expect(answer).toEqual({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"ok":true}') });
 
     const [request] = sent;
-    expect(request!.url).toBe('https://glue.us-east-1.amazonaws.com/iceberg/v1/catalogs/123456789012/namespaces/sales/tables/orders?snapshots=all');
+    expect(request!.url).toBe(
+      'https://glue.us-east-1.amazonaws.com/iceberg/v1/catalogs/123456789012/namespaces/sales/tables/orders?snapshots=all',
+    );
     const names = Object.keys(request!.headers).map((name) => name.toLowerCase());
     expect(names).not.toContain('x-iceberg-access-delegation');
     expect(names).not.toContain('cookie');
     expect(names).not.toContain('host');
-    expect(request!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIALFCSIDENTITY0001\/20261125\/us-east-1\/glue\/aws4_request/);
+    expect(request!.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIALFCSIDENTITY0001\/20261125\/us-east-1\/glue\/aws4_request/,
+    );
     expect(JSON.stringify(request!.headers)).not.toContain('the-callers-lfcs-token');
     expect(request!.headers['x-client-version']).toBe('Apache Iceberg 1.12.0');
 
@@ -73,12 +84,20 @@ describe('upstream catalog client', () => {
       ),
       body: new Uint8Array(),
     };
-    await expect(verifySignature(received, { findPrincipal: () => principal, region: REGION, nowMs: fixedClock.now(), service: 'glue' })).resolves.toBe(principal);
+    await expect(
+      verifySignature(received, { findPrincipal: () => principal, region: REGION, nowMs: fixedClock.now(), service: 'glue' }),
+    ).resolves.toBe(principal);
   });
 
   it('keeps the namespace separator encoded as the client sent it, and sends a body', async () => {
     const { fetch, sent } = fakeFetch(() => new Response(null, { status: 204 }));
-    const answer = await catalog(fetch).forward({ ...call, method: 'POST', path: 'v1/catalogs/1/namespaces/a%1Fb', query: '', body: Buffer.from('{"x":1}') });
+    const answer = await catalog(fetch).forward({
+      ...call,
+      method: 'POST',
+      path: 'v1/catalogs/1/namespaces/a%1Fb',
+      query: '',
+      body: Buffer.from('{"x":1}'),
+    });
     expect(answer.status).toBe(204);
     expect(sent[0]!.url).toBe('https://glue.us-east-1.amazonaws.com/iceberg/v1/catalogs/1/namespaces/a%1Fb');
     expect(sent[0]!.body?.toString()).toBe('{"x":1}');
@@ -89,7 +108,14 @@ describe('upstream catalog client', () => {
       () =>
         new Response('{}', {
           status: 200,
-          headers: { 'content-type': 'application/json', etag: '"v1"', 'cache-control': 'max-age=60', 'last-modified': 'x', 'set-cookie': 'a=b', 'x-amzn-requestid': 'r-1' },
+          headers: {
+            'content-type': 'application/json',
+            etag: '"v1"',
+            'cache-control': 'max-age=60',
+            'last-modified': 'x',
+            'set-cookie': 'a=b',
+            'x-amzn-requestid': 'r-1',
+          },
         }),
     );
     const answer = await catalog(fetch).forward(call);
@@ -105,7 +131,9 @@ describe('upstream catalog client', () => {
 
   it('answers 503 with Retry-After when the upstream cannot be reached', async () => {
     const { fetch } = fakeFetch(() => Promise.reject(new TypeError('fetch failed: connect ECONNREFUSED, signed secret')));
-    const error = await catalog(fetch).forward(call).catch((err: unknown) => err as IcebergError);
+    const error = await catalog(fetch)
+      .forward(call)
+      .catch((err: unknown) => err as IcebergError);
     expect(error).toBeInstanceOf(IcebergError);
     expect([(error as IcebergError).status, (error as IcebergError).retryAfterSeconds]).toEqual([503, 1]);
     expect((error as IcebergError).message).not.toContain('secret');
@@ -120,7 +148,9 @@ describe('upstream catalog client', () => {
           reject(init.signal!.reason);
         });
       })) as unknown as typeof globalThis.fetch;
-    const error = (await catalog(fetch, 100).forward(call).catch((err: unknown) => err)) as IcebergError;
+    const error = (await catalog(fetch, 100)
+      .forward(call)
+      .catch((err: unknown) => err)) as IcebergError;
     expect(aborted).toBe(true);
     expect([error.status, error.message]).toEqual([503, 'The upstream catalog did not answer within 100 ms']);
   });

@@ -33,7 +33,13 @@ const table = (extra: Partial<TableCredentialRequest> = {}) => ({
   } as TableCredentialRequest,
 });
 const locations = (dataLocations: string[], extra: Partial<DataLocationCredentialRequest> = {}) => ({
-  request: { operation: 'GetTemporaryDataLocationCredentials', dataLocations, credentialsScope: 'READ', durationSeconds: 3600, ...extra } as DataLocationCredentialRequest,
+  request: {
+    operation: 'GetTemporaryDataLocationCredentials',
+    dataLocations,
+    credentialsScope: 'READ',
+    durationSeconds: 3600,
+    ...extra,
+  } as DataLocationCredentialRequest,
 });
 
 const bindings = new Bindings(
@@ -77,7 +83,10 @@ describe('Bindings', () => {
 
   it('denies by default: an identity without an entry, or the same name in another namespace', () => {
     for (const identity of [pod('sandbox', 'default'), pod('analytics', 'executor'), pod('spark', 'reader')]) {
-      expect(bindings.check(identity, { profile: 'orders' })).toMatchObject({ code: 'NoBinding', message: expect.stringContaining('has no entry') });
+      expect(bindings.check(identity, { profile: 'orders' })).toMatchObject({
+        code: 'NoBinding',
+        message: expect.stringContaining('has no entry'),
+      });
     }
     // An entry with empty lists allows nothing.
     expect(bindings.check(pod('analytics', 'reader'), table())?.code).toBe('NoBinding');
@@ -86,7 +95,11 @@ describe('Bindings', () => {
   it.each([
     ['more permissions', table({ permissions: ['SELECT', 'ALTER'] }), 'permission(s) ALTER'],
     ['no permissions at all (Lake Formation would choose)', table({ permissions: [] }), 'needs the request to name its permissions'],
-    ['a policy kind it does not enforce', table({ supportedPermissionTypes: ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION'] }), 'supportedPermissionTypes CELL_FILTER_PERMISSION'],
+    [
+      'a policy kind it does not enforce',
+      table({ supportedPermissionTypes: ['COLUMN_PERMISSION', 'CELL_FILTER_PERMISSION'] }),
+      'supportedPermissionTypes CELL_FILTER_PERMISSION',
+    ],
     ['a longer lease', table({ durationSeconds: 43_200 }), 'durationSeconds up to 3600'],
     ['write credentials', locations(['s3://lake/sales/orders'], { credentialsScope: 'READWRITE' }), 'credentialsScope READ only'],
     ['a longer location lease', locations(['s3://lake/sales/orders'], { durationSeconds: 3601 }), 'durationSeconds up to 3600'],
@@ -97,14 +110,22 @@ describe('Bindings', () => {
   });
 
   it("allows what a binding's own limits allow, and no more", () => {
-    expect(bindings.check(writer, table({ permissions: ['INSERT'], supportedPermissionTypes: ['CELL_FILTER_PERMISSION'], durationSeconds: 7200 }))).toBeUndefined();
+    expect(
+      bindings.check(
+        writer,
+        table({ permissions: ['INSERT'], supportedPermissionTypes: ['CELL_FILTER_PERMISSION'], durationSeconds: 7200 }),
+      ),
+    ).toBeUndefined();
     expect(bindings.check(writer, locations(['s3://lake/sales/orders'], { credentialsScope: 'READWRITE' }))).toBeUndefined();
     expect(bindings.check(writer, table({ permissions: ['DELETE'] }))?.message).toContain('permission(s) DELETE');
     expect(bindings.check(writer, table({ durationSeconds: 7201 }))?.message).toContain('durationSeconds up to 7200');
   });
 
   it('uses a bound profile as configured, whatever it asks for', () => {
-    const admin = new Bindings([{ namespace: 'spark', serviceAccount: 'executor', profiles: ['wide'], tables: [], locations: [] }], DEFAULTS);
+    const admin = new Bindings(
+      [{ namespace: 'spark', serviceAccount: 'executor', profiles: ['wide'], tables: [], locations: [] }],
+      DEFAULTS,
+    );
     expect(admin.check(executor, { profile: 'wide' })).toBeUndefined();
   });
 

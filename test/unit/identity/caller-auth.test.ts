@@ -10,7 +10,12 @@ import { createLogger } from '../../../src/observability/logger.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 
 /** What a binding that names no limits of its own is held to (`defaults.*`). */
-const BINDING_DEFAULTS = { permissions: ['SELECT'], supportedPermissionTypes: ['COLUMN_PERMISSION'], credentialsScope: 'READ', durationSeconds: 3600 } as const;
+const BINDING_DEFAULTS = {
+  permissions: ['SELECT'],
+  supportedPermissionTypes: ['COLUMN_PERMISSION'],
+  credentialsScope: 'READ',
+  durationSeconds: 3600,
+} as const;
 
 const IDENTITY: PodIdentity = { namespace: 'spark', serviceAccount: 'executor', pod: 'exec-1', podUid: 'u1', node: 'node-a' };
 
@@ -28,7 +33,10 @@ function agent(host = '169.254.170.2', podBurst = 200) {
         throw new LfcsError('Unauthorized', 'the token signature does not verify');
       },
     },
-    bindings: new Bindings([{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [], locations: [] }], BINDING_DEFAULTS),
+    bindings: new Bindings(
+      [{ namespace: 'spark', serviceAccount: 'executor', profiles: ['orders'], tables: [], locations: [] }],
+      BINDING_DEFAULTS,
+    ),
     host,
 
     metrics,

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isLoopbackHostHeader } from '../../../src/identity/host-check.js';
 
 describe('isLoopbackHostHeader', () => {
-  it.each(['127.0.0.1', '127.0.0.1:9180', 'localhost', 'LOCALHOST:80', '127.1.2.3:1', '[::1]', '[::1]:9180'])(
-    'accepts %s',
-    (host) => expect(isLoopbackHostHeader(host)).toBe(true),
+  it.each(['127.0.0.1', '127.0.0.1:9180', 'localhost', 'LOCALHOST:80', '127.1.2.3:1', '[::1]', '[::1]:9180'])('accepts %s', (host) =>
+    expect(isLoopbackHostHeader(host)).toBe(true),
   );
   it.each([
     undefined,

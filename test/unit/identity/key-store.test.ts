@@ -39,7 +39,12 @@ describe('publicKeys', () => {
 
 describe('KeyStore', () => {
   const saved = (savedAt: number, issuerUrl = ISSUER_URL) =>
-    JSON.stringify({ issuerUrl, issuer: 'https://issuer', savedAt, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'k' }] } });
+    JSON.stringify({
+      issuerUrl,
+      issuer: 'https://issuer',
+      savedAt,
+      jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'k' }] },
+    });
 
   it('uses saved keys up to the bounded age, then not', () => {
     const file = tempFile();

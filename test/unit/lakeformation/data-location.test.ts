@@ -32,7 +32,15 @@ describe('data locations', () => {
 
   it('accepts 1-100 s3:// locations without whitespace, * or empty segments', () => {
     expect(dataLocations.safeParse(['s3://lake/sales/orders/']).success).toBe(true);
-    for (const bad of [[], ['s3://'], ['s3://lake//x'], ['s3://lake/a b'], ['s3://lake/*'], ['https://lake/x'], [`s3://lake/${'x'.repeat(1020)}`]]) {
+    for (const bad of [
+      [],
+      ['s3://'],
+      ['s3://lake//x'],
+      ['s3://lake/a b'],
+      ['s3://lake/*'],
+      ['https://lake/x'],
+      [`s3://lake/${'x'.repeat(1020)}`],
+    ]) {
       expect(dataLocations.safeParse(bad).success, JSON.stringify(bad).slice(0, 40)).toBe(false);
     }
     expect(dataLocations.safeParse(Array.from({ length: 101 }, (_, i) => `s3://lake/t${i}`)).success).toBe(false);

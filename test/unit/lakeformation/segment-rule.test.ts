@@ -19,13 +19,17 @@ describe('locations', () => {
     }
   });
 
-  it.each(['s3://lake/warehouse/..', 's3://lake/warehouse/.', 's3://lake/../secret', 's3://lake/./warehouse', 's3://..', 's3://lake/warehouse/../'])(
-    'refuse the dot segments of %s',
-    (location) => {
-      expect(dataLocation.safeParse(location).success).toBe(false);
-      expect(matchesAllowedLocation(['s3://lake/warehouse/*', 's3://lake/*', 's3://*', 's3://lake/*/warehouse'], location)).toBe(false);
-    },
-  );
+  it.each([
+    's3://lake/warehouse/..',
+    's3://lake/warehouse/.',
+    's3://lake/../secret',
+    's3://lake/./warehouse',
+    's3://..',
+    's3://lake/warehouse/../',
+  ])('refuse the dot segments of %s', (location) => {
+    expect(dataLocation.safeParse(location).success).toBe(false);
+    expect(matchesAllowedLocation(['s3://lake/warehouse/*', 's3://lake/*', 's3://*', 's3://lake/*/warehouse'], location)).toBe(false);
+  });
 
   it('accept segments that merely hold dots', () => {
     for (const location of ['s3://lake/.hidden', 's3://lake/..x', 's3://lake/...', 's3://lake/v1.2/a.b', 's3://my.bucket/x']) {
@@ -36,7 +40,8 @@ describe('locations', () => {
 
   it('refuse the same in S3Path, which still takes empty segments', () => {
     expect(s3Path.safeParse('s3://lake//x/').success).toBe(true);
-    for (const bad of ['s3://lake/x\x00', 's3://lake/\x1b[2Jx', 's3://lake/../x', 's3://lake/x/./']) expect(s3Path.safeParse(bad).success).toBe(false);
+    for (const bad of ['s3://lake/x\x00', 's3://lake/\x1b[2Jx', 's3://lake/../x', 's3://lake/x/./'])
+      expect(s3Path.safeParse(bad).success).toBe(false);
   });
 
   it('refuse them on every operation body, so the routes and the emulator agree', () => {
@@ -44,7 +49,9 @@ describe('locations', () => {
       const schemas = wireRequestSchemas({ strict, queryStartTime: s3Path });
       expect(schemas.GetTemporaryDataLocationCredentials.safeParse({ DataLocations: ['s3://lake/a\x07'] }).success).toBe(false);
       expect(schemas.GetTemporaryDataLocationCredentials.safeParse({ DataLocations: ['s3://lake/a/..'] }).success).toBe(false);
-      expect(schemas.GetTemporaryGlueTableCredentials.safeParse({ TableArn: `${ARN}/db/t`, S3Path: 's3://lake/a/../b' }).success).toBe(false);
+      expect(schemas.GetTemporaryGlueTableCredentials.safeParse({ TableArn: `${ARN}/db/t`, S3Path: 's3://lake/a/../b' }).success).toBe(
+        false,
+      );
     }
   });
 });
@@ -62,7 +69,8 @@ describe('table ARNs, by the same rule', () => {
       expect(isTableArn(arn), arn).toBe(false);
       expect(matchesAllowedTable([`${ARN}/*/*`], arn)).toBe(false);
     }
-    for (const arn of [`${ARN}/sales/.orders`, `${ARN}/sales/orders..v2`, `${ARN}/${'a'.repeat(255)}/${'.'.repeat(3)}`]) expect(isTableArn(arn), arn).toBe(true);
+    for (const arn of [`${ARN}/sales/.orders`, `${ARN}/sales/orders..v2`, `${ARN}/${'a'.repeat(255)}/${'.'.repeat(3)}`])
+      expect(isTableArn(arn), arn).toBe(true);
     expect(isTableArn(`${ARN}/${'a'.repeat(256)}/t`)).toBe(false);
     expect(isTableArn(`${ARN}/.${'a'.repeat(255)}/t`)).toBe(false);
   });

@@ -79,9 +79,7 @@ describe('allowedTables patterns in the configuration', () => {
     'sales/*',
   ])('rejects %s with the syntax in the message', async (pattern) => {
     expect(isTablePattern(pattern)).toBe(false);
-    const error = await configError(() =>
-      parseConfig({ region: 'us-east-1', dynamic: { enabled: true, allowedTables: [pattern] } }),
-    );
+    const error = await configError(() => parseConfig({ region: 'us-east-1', dynamic: { enabled: true, allowedTables: [pattern] } }));
     expect(error.problems).toEqual([
       {
         path: 'dynamic.allowedTables[0]',

@@ -18,7 +18,10 @@ describe('logger redaction', () => {
   it('redacts a lease, its container answer and its secret fields wherever they sit one level down', () => {
     const containerBody = JSON.stringify({ AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: SECRET, Token: 'IQoJTOKENVALUE' });
     const text = logged((logger) => {
-      logger.info({ lease: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: SECRET, sessionToken: 'IQoJTOKENVALUE', containerBody } }, 'a lease');
+      logger.info(
+        { lease: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: SECRET, sessionToken: 'IQoJTOKENVALUE', containerBody } },
+        'a lease',
+      );
       logger.info({ containerBody }, 'a body');
       logger.info({ SecretAccessKey: SECRET }, 'a field');
     });

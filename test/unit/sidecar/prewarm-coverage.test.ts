@@ -25,10 +25,12 @@ function prewarmer(answers: Lease[]) {
   const lines: string[] = [];
   const logger = createLogger({
     level: 'info',
-    destination: new Writable({ write: (chunk: Buffer, _e, done) => {
-      lines.push(chunk.toString());
-      done();
-    } }),
+    destination: new Writable({
+      write: (chunk: Buffer, _e, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    }),
   });
   let calls = 0;
   const prewarm = new Prewarmer({
@@ -36,7 +38,10 @@ function prewarmer(answers: Lease[]) {
     clock,
     logger,
     profiles: new Map([
-      ['lake', prepareRequest({ operation: 'GetTemporaryDataLocationCredentials', dataLocations: [ORDERS, RETURNS], credentialsScope: 'READ' })],
+      [
+        'lake',
+        prepareRequest({ operation: 'GetTemporaryDataLocationCredentials', dataLocations: [ORDERS, RETURNS], credentialsScope: 'READ' }),
+      ],
     ]),
     retryBaseDelayMs: 100,
     retryMaxDelayMs: 1000,

@@ -81,7 +81,15 @@ describe('prewarm watch', () => {
       },
       clock,
       logger,
-      profiles: new Map([['orders', prepareRequest({ operation: 'GetTemporaryGlueTableCredentials', tableArn: 'arn:aws:glue:us-east-1:123456789012:table/sales/orders' })]]),
+      profiles: new Map([
+        [
+          'orders',
+          prepareRequest({
+            operation: 'GetTemporaryGlueTableCredentials',
+            tableArn: 'arn:aws:glue:us-east-1:123456789012:table/sales/orders',
+          }),
+        ],
+      ]),
       retryBaseDelayMs: 100,
       retryMaxDelayMs: 1000,
       random: () => 0.5,

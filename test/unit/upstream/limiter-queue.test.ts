@@ -41,9 +41,12 @@ describe('UpstreamLimiter queue', () => {
     const { limiter, release } = await busyLimiter();
     const controller = new AbortController();
     let ran = false;
-    const dropped = limiter.run(async () => {
-      ran = true;
-    }, { signal: controller.signal });
+    const dropped = limiter.run(
+      async () => {
+        ran = true;
+      },
+      { signal: controller.signal },
+    );
     const reason = new LfcsError('CacheEvicted', 'gone');
     controller.abort(reason);
     await expect(dropped).rejects.toBe(reason);

@@ -5,7 +5,10 @@
 const requests = JSON.parse(process.env.PROBE_REQUESTS ?? '[]');
 const answers = [];
 for (const { url, authorization, method } of requests) {
-  const response = await fetch(url, { method: method ?? 'GET', headers: authorization === undefined ? {} : { Authorization: authorization } });
+  const response = await fetch(url, {
+    method: method ?? 'GET',
+    headers: authorization === undefined ? {} : { Authorization: authorization },
+  });
   const text = await response.text();
   let body = text;
   try {
