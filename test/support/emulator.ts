@@ -92,43 +92,47 @@ export function admin(emulator: RunningEmulator) {
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
   text: string;
   json: any;
 }
 
-/** One HTTP request over a fresh connection, with exactly the given headers. */
-export function rawRequest(
-  emulator: RunningEmulator,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
-): Promise<RawResponse> {
+export interface RawRequestOptions {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/** One HTTP request to 127.0.0.1:`port` over a fresh connection, with exactly the given headers (GET unless `method`). */
+export function requestOnce(port: number, options: RawRequestOptions): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: emulator.port,
-        method: options.method ?? 'POST',
-        path: options.path,
-        headers: options.headers ?? {},
-        agent: false,
-      },
+      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {}, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const body = Buffer.concat(chunks);
+          const text = body.toString('utf8');
           let json: unknown;
           try {
             json = JSON.parse(text);
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json });
         });
       },
     );
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** {@link requestOnce} to the emulator, POST unless `method`. */
+export function rawRequest(emulator: RunningEmulator, options: RawRequestOptions): Promise<RawResponse> {
+  return requestOnce(emulator.port, { ...options, method: options.method ?? 'POST' });
 }
 
 export interface SignOptions {

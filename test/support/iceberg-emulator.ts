@@ -4,7 +4,6 @@
  * (`glue`) and the S3 stand-in (`s3`), answered as bytes.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -13,7 +12,16 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { DEMO_WAREHOUSE, parseCatalog, startEmulator, type Catalog, type RunningEmulator } from '../../src/emulator/index.js';
 import type { Clock } from '../../src/core/clock.js';
 import { repoRoot } from './go-tools.js';
-import { DEMO_CATALOG_YAML, REGION, admin, sidecarKeys, type Keys } from './emulator.js';
+import {
+  DEMO_CATALOG_YAML,
+  REGION,
+  admin,
+  requestOnce,
+  sidecarKeys,
+  type Keys,
+  type RawRequestOptions,
+  type RawResponse,
+} from './emulator.js';
 
 export const WAREHOUSE_DIR = join(repoRoot, DEMO_WAREHOUSE);
 
@@ -45,13 +53,7 @@ export function useIcebergEmulator(options: { catalog?: Catalog; clock?: Clock; 
   };
 }
 
-export interface BytesResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  text: string;
-  json: any;
-}
+export type BytesResponse = RawResponse;
 
 export interface SignedRequestOptions {
   method?: string;
@@ -140,38 +142,7 @@ export async function presignS3(
   return `${options.path}?${query}`;
 }
 
-/** One request over a fresh connection, with exactly the given headers. */
-export function send(
-  emulator: RunningEmulator,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string },
-): Promise<BytesResponse> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: emulator.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: options.headers ?? {},
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const text = body.toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+/** One request over a fresh connection, with exactly the given headers (GET unless `method`). */
+export function send(emulator: RunningEmulator, options: RawRequestOptions): Promise<BytesResponse> {
+  return requestOnce(emulator.port, options);
 }

@@ -3,7 +3,6 @@
  * REST catalog and the S3 stand-in, serving the demo warehouse) and lfcs in
  * front of it, with the Iceberg listener on 127.0.0.1 port 0.
  */
-import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { DEMO_PRINCIPAL, parseCatalog, startEmulator, type RunningEmulator } fro
 import { createLogger } from '../../../src/observability/logger.js';
 import { startSidecar, type RunningSidecar } from '../../../src/sidecar/sidecar.js';
 import { deepMerge } from '../../support/deep-merge.js';
-import { DEMO_CATALOG_YAML } from '../../support/emulator.js';
+import { DEMO_CATALOG_YAML, requestOnce, type RawRequestOptions, type RawResponse } from '../../support/emulator.js';
 import { WAREHOUSE_DIR } from '../../support/iceberg-emulator.js';
 
 export const ACCOUNT = '123456789012';
@@ -26,41 +25,11 @@ export const RETURNS_ARN = `arn:aws:glue:us-east-1:${ACCOUNT}:table/sales/return
 export const ORDERS_DATA = 'demo-lake/sales/orders/data/dt=2024-01-01/00000-0-22d3eb29-9b03-4cfb-8d70-500b99e30619.parquet';
 export const RETURNS_DATA = 'demo-lake/sales/returns/data/00000-0-62b049ad-04f0-4e4a-87cb-0fc9e887099e.parquet';
 
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  text: string;
-  json: any;
-}
+export type Answer = RawResponse;
 
 /** One request over a fresh connection with exactly these headers (Host included, unless given). */
-export function call(
-  port: number,
-  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {}, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          const text = body.toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+export function call(port: number, options: RawRequestOptions): Promise<Answer> {
+  return requestOnce(port, options);
 }
 
 export interface GatewayStack {
