@@ -9,9 +9,8 @@
  * JSON document. BENCH_ROUND_SECONDS (default 5) and BENCH_ROUNDS (default 3).
  */
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import { join, resolve } from 'node:path';
-import { MiB, ORDERS_ARN, ROOT, get, round, rssOf, sleep, spawnServe, startBenchEmulator } from './lib.mjs';
+import { MiB, ORDERS_ARN, ROOT, fillDynamicLeases, round, rssOf, sleep, spawnServe, startBenchEmulator } from './lib.mjs';
 import { wrk } from './wrk.mjs';
 
 const [distA, distB] = process.argv.slice(2, 4);
@@ -51,22 +50,8 @@ async function start(emu, dist) {
     },
   });
   const idleRss = rssOf(s.pid);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  let next = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < leases) {
-      const i = next++;
-      const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, {
-        authorization: s.token,
-      });
-      if (res.status !== 200) failed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  const primed = await get(agent, `${s.credentialsUrl}/v1/credentials/orders`, { authorization: s.token });
-  agent.destroy();
-  if (failed > 0 || primed.status !== 200) throw new Error(`${dist}: ${failed} fills failed, profile answered ${primed.status}`);
+  const { failed, primedStatus } = await fillDynamicLeases(s, leases);
+  if (failed > 0 || primedStatus !== 200) throw new Error(`${dist}: ${failed} fills failed, profile answered ${primedStatus}`);
   return { s, idleRss };
 }
 

@@ -279,3 +279,27 @@ const isPlain = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 export function met(_value, ok) {
   return ok ? 'yes' : 'no';
 }
+
+/**
+ * Fills `s` (a spawned `lfcs serve`) with `count` dynamic leases (distinct
+ * queryIds for sales.orders, 32 requests at a time), then asks for the
+ * `orders` profile once. Returns how many fills failed and the profile's status.
+ */
+export async function fillDynamicLeases(s, count) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, {
+        authorization: s.token,
+      });
+      if (res.status !== 200) failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  const primed = await get(agent, `${s.credentialsUrl}/v1/credentials/orders`, { authorization: s.token });
+  agent.destroy();
+  return { failed, primedStatus: primed.status };
+}

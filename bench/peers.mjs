@@ -29,7 +29,20 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
-import { MiB, ORDERS_ARN, ROOT, get, machine, round, rssOf, sleep, spawnScript, spawnServe, startBenchEmulator } from './lib.mjs';
+import {
+  MiB,
+  ORDERS_ARN,
+  ROOT,
+  fillDynamicLeases,
+  get,
+  machine,
+  round,
+  rssOf,
+  sleep,
+  spawnScript,
+  spawnServe,
+  startBenchEmulator,
+} from './lib.mjs';
 import { wrk } from './wrk.mjs';
 
 const TOOLS = join(ROOT, '.tools/bin');
@@ -439,22 +452,8 @@ export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seco
       },
     });
     try {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
       const started = performance.now();
-      let next = 0;
-      let failed = 0;
-      const worker = async () => {
-        while (next < entries) {
-          const i = next++;
-          const res = await get(agent, `${s.credentialsUrl}/v1/credentials?table=${encodeURIComponent(ORDERS_ARN)}&queryId=fill-${i}`, {
-            authorization: s.token,
-          });
-          if (res.status !== 200) failed += 1;
-        }
-      };
-      await Promise.all(Array.from({ length: 32 }, worker));
-      const primed = await get(agent, `${s.credentialsUrl}/v1/credentials/orders`, { authorization: s.token });
-      agent.destroy();
+      const { failed, primedStatus } = await fillDynamicLeases(s, entries);
       const fillSeconds = (performance.now() - started) / 1000;
       await sleep(3000);
       const rss = rssOf(s.pid);
@@ -471,7 +470,7 @@ export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seco
         leases: entries,
         maxEntries,
         fillSeconds: round(fillSeconds, 1),
-        failedFills: failed + (primed.status === 200 ? 0 : 1),
+        failedFills: failed + (primedStatus === 200 ? 0 : 1),
         rssMiB: MiB(rss),
         heapUsedMiB: MiB(heapUsed),
         profileP99Ms: profile.p99Ms,
