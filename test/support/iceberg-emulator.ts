@@ -25,6 +25,20 @@ import {
 
 export const WAREHOUSE_DIR = join(repoRoot, DEMO_WAREHOUSE);
 
+/** The demo warehouse's rows, as the Java reader (test/e2e/iceberg-rest/java) prints them: every value as text. */
+export const DEMO_ROWS_AS_TEXT = {
+  'sales.orders': [
+    ['1001', '1', '19.99', '2024-01-01'],
+    ['1002', '2', '5.25', '2024-01-01'],
+    ['1003', '1', '42.0', '2024-01-02'],
+    ['1004', '3', '7.5', '2024-01-02'],
+  ],
+  'sales.returns': [
+    ['1', '1002', 'damaged'],
+    ['2', '1004', 'wrong size'],
+  ],
+};
+
 /** A stored object's bytes, read from the warehouse folder. */
 export function warehouseFile(bucket: string, key: string): Buffer {
   return readFileSync(join(WAREHOUSE_DIR, bucket, key));

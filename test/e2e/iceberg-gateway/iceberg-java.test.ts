@@ -11,21 +11,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../../src/core/clock.js';
 import { startGatewayStack, type GatewayStack } from '../../integration/iceberg/support.js';
+import { DEMO_ROWS_AS_TEXT } from '../../support/iceberg-emulator.js';
 import { ensureJavaReader } from '../iceberg-rest/java-reader.js';
 
 const run = promisify(execFile);
-const ROWS = {
-  'sales.orders': [
-    ['1001', '1', '19.99', '2024-01-01'],
-    ['1002', '2', '5.25', '2024-01-01'],
-    ['1003', '1', '42.0', '2024-01-02'],
-    ['1004', '3', '7.5', '2024-01-02'],
-  ],
-  'sales.returns': [
-    ['1', '1002', 'damaged'],
-    ['2', '1004', 'wrong size'],
-  ],
-};
+const ROWS = DEMO_ROWS_AS_TEXT;
 
 describe('Iceberg Java reads through the Iceberg REST gateway', () => {
   let stack: GatewayStack;

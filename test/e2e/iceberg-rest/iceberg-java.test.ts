@@ -10,24 +10,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { admin, sidecarKeys } from '../../support/emulator.js';
-import { useIcebergEmulator } from '../../support/iceberg-emulator.js';
+import { DEMO_ROWS_AS_TEXT, useIcebergEmulator } from '../../support/iceberg-emulator.js';
 import { ensureJavaReader } from './java-reader.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/lfcs-demo-authorized`;
-const ROWS = {
-  'sales.orders': [
-    ['1001', '1', '19.99', '2024-01-01'],
-    ['1002', '2', '5.25', '2024-01-01'],
-    ['1003', '1', '42.0', '2024-01-02'],
-    ['1004', '3', '7.5', '2024-01-02'],
-  ],
-  'sales.returns': [
-    ['1', '1002', 'damaged'],
-    ['2', '1004', 'wrong size'],
-  ],
-};
+const ROWS = DEMO_ROWS_AS_TEXT;
 
 describe('Iceberg Java reads the demo warehouse from the emulator', () => {
   const lf = useIcebergEmulator();
