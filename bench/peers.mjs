@@ -163,7 +163,9 @@ function eksAgentSource() {
   const howTo = `set LFCS_BENCH_EKS_AGENT_GIT to a git clone of ${EKS_AGENT.repository} that has the tag ${EKS_AGENT.version}`;
   if (!gitDir) return { missing: `${refusals.join('; ')}; no git snapshot of ${EKS_AGENT.repository}: ${howTo}` };
   if (!existsSync(gitDir)) return { missing: `${refusals.join('; ')}; LFCS_BENCH_EKS_AGENT_GIT=${gitDir} does not exist: ${howTo}` };
-  const git = (args) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // A bare snapshot, or a clone with a work tree.
+  const gitDirectory = existsSync(join(gitDir, '.git')) ? join(gitDir, '.git') : gitDir;
+  const git = (args) => execFileSync('git', ['--git-dir', gitDirectory, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   let commit;
   try {
     commit = git(['rev-parse', '--verify', `refs/tags/${EKS_AGENT.version}^{commit}`]).trim();
