@@ -127,7 +127,21 @@ export function ensurePeers() {
     }
   }
   peers.eksAgent = ensureEksAgent();
+  peers.imageNode = ensureImageNode();
   return peers;
+}
+
+/** The Node the image ships (scripts/image-node.sh installs it into .tools/), for lfcs and bare node:http on it beside the machine's. */
+function ensureImageNode() {
+  try {
+    const bin = execFileSync('bash', [join(ROOT, 'scripts/image-node.sh')], { encoding: 'utf8', timeout: 300_000 }).trim();
+    const version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+    return { bin, version };
+  } catch (err) {
+    const missing = `the image's Node: ${err.message.split('\n')[0]}`;
+    log(`  not measured: ${missing}`);
+    return { missing };
+  }
 }
 
 /** A module proxy refusal in short: its own words name its host, so only the status is kept. */
@@ -423,6 +437,21 @@ const starters = {
     const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT });
     return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
   },
+  async lfcsImageNode(emu, peers) {
+    const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT, node: peers.imageNode.bin });
+    return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
+  },
+  async nodeHttpImageNode(_emu, peers) {
+    const started = performance.now();
+    const s = await spawnScript('servers/bare-http.mjs', [], [], peers.imageNode.bin);
+    return {
+      pid: s.pid,
+      url: `${s.url}/v1/credentials/orders`,
+      token: s.token,
+      readyMs: performance.now() - started,
+      stop: () => s.stop(),
+    };
+  },
   async nodeHttp() {
     const started = performance.now();
     const s = await spawnScript('servers/bare-http.mjs');
@@ -461,7 +490,7 @@ const starters = {
     const [, shellPid, url, token] = s.match;
     return {
       pid: s.pid,
-      url: url.replace(/\/$/, '') + '/',
+      url: `${url.replace(/\/$/, '')}/`,
       token,
       readyMs: s.readyMs,
       stop: () => stopPid(s.pid, s.exited, [Number(shellPid)]),
@@ -541,6 +570,7 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
   let stsStandIn;
   let eksAuth;
   const names = ['lfcs', 'nodeHttp', 'bareGo'];
+  if (peers.imageNode.bin) names.splice(2, 0, 'lfcsImageNode', 'nodeHttpImageNode');
   try {
     if (peers.awsVault.bin) {
       stsStandIn = await startStsStandIn(dir);
@@ -653,6 +683,7 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
         // One per priming request of the hit-path run: every other answer came from the agent's cache.
         eksAuthCallsForEksAgent: eksAuth.calls(),
       }),
+      nodes: { machine: process.version, image: peers.imageNode.version },
       notMeasured: Object.values(peers)
         .filter((p) => p.missing)
         .map((p) => p.missing),
@@ -679,11 +710,12 @@ async function metric(adminUrl, name) {
  * the fill, heap per lease against the 1-lease run, and p99 on the profile
  * route and on the dynamic route spread over the N cached keys.
  */
-export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seconds = 5 } = {}) {
+export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seconds = 5, node = process.execPath } = {}) {
   const rows = [];
   for (const entries of sizes) {
     const maxEntries = Math.max(entries, 10_000);
     const s = await spawnServe({
+      node,
       endpoint: emu.url,
       config: {
         ...HIGH_RATE_LIMIT,
@@ -731,21 +763,24 @@ export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seco
     row.rssBytesPerLease = Math.round(((row.rssMiB - base.rssMiB) * 2 ** 20) / row.leases);
   }
   return {
+    node: node === process.execPath ? process.version : execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
     method:
       'fill through the dynamic route with 32 clients, 3 s idle, then RSS and heap used (lfcs_nodejs_heap_size_used_bytes); wrk -c16 on the profile route, then on the dynamic route over every cached key (bench/dynamic-keys.lua)',
     rows,
   };
 }
 
-export function peersSummary(p, curve) {
+export function peersSummary(p, ...curves) {
   const lines = [
     '',
     '| server | hit path, lfcs / it | req/s | p99 ms | non-2xx | start to ready ms | idle RSS MiB | RSS under load MiB |',
     '|---|---|---|---|---|---|---|---|',
   ];
   const label = {
-    lfcs: '`lfcs serve`',
-    nodeHttp: 'bare `node:http`, same token check',
+    lfcs: `\`lfcs serve\`, Node ${p.nodes.machine}`,
+    nodeHttp: `bare \`node:http\`, same token check, Node ${p.nodes.machine}`,
+    lfcsImageNode: `\`lfcs serve\`, Node ${p.nodes.image} (the image's)`,
+    nodeHttpImageNode: `bare \`node:http\`, same token check, Node ${p.nodes.image}`,
     bareGo: 'bare Go `net/http`, same token check',
     awsVault: `aws-vault ${AWS_VAULT.version} \`exec --ecs-server\``,
     eksAgent: `EKS Pod Identity Agent ${EKS_AGENT.version} \`server\`, cache warm`,
@@ -762,8 +797,10 @@ export function peersSummary(p, curve) {
       `EKS Pod Identity Agent: ${p.eksAgent.obtained}; ${p.eksAgent.changes.join('; ')}. EKS Auth stand-in calls: ${p.eksAuthCallsForEksAgent}.`,
     );
   }
-  if (curve) {
+  for (const curve of curves.filter(Boolean)) {
     lines.push(
+      '',
+      `Cost curve, Node ${curve.node}:`,
       '',
       '| cached leases | RSS MiB | heap used MiB | heap B/lease | RSS B/lease | profile p99 ms | dynamic p99 ms |',
       '|---|---|---|---|---|---|---|',
@@ -783,8 +820,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const emu = await startBenchEmulator();
   try {
     const result = { machine: machine(), peers: await comparePeers(emu, peers, { seconds }) };
-    if (process.env.BENCH_COST_CURVE !== '0') result.costCurve = await costCurve(emu, { seconds });
-    console.log(peersSummary(result.peers, result.costCurve));
+    if (process.env.BENCH_COST_CURVE !== '0') {
+      result.costCurve = await costCurve(emu, { seconds });
+      if (peers.imageNode.bin) result.costCurveImageNode = await costCurve(emu, { seconds, node: peers.imageNode.bin });
+    }
+    console.log(peersSummary(result.peers, result.costCurve, result.costCurveImageNode));
     console.log('BEGIN_BENCH_JSON');
     console.log(JSON.stringify(result, null, 2));
     console.log('END_BENCH_JSON');
