@@ -149,7 +149,7 @@ export function createUpstreamCatalog(init: UpstreamCatalogInit): UpstreamCatalo
     if (body === undefined) {
       throw new IcebergError(
         'InternalServerError',
-        `The upstream catalog answered more than ${init.maxResponseBytes} bytes (iceberg.maxUpstreamResponseMiB)`,
+        `The upstream catalog answered more than ${init.maxResponseBytes} bytes (iceberg.maxUpstreamResponseBytes)`,
       );
     }
     const passed: Record<string, string> = {};

@@ -29,6 +29,7 @@ describe('parseConfig defaults', () => {
         catalogs: [],
         delegation: 'vended-credentials',
         timeoutMs: 5000,
+        maxUpstreamResponseBytes: 67_108_864,
       },
       auth: {},
       agent: {

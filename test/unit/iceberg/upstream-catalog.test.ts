@@ -186,7 +186,7 @@ describe('upstream catalog client', () => {
       },
     });
     const streamed = catalog(fakeFetch(() => new Response(endless)).fetch, 5000, limit).forward(call);
-    await expect(streamed).rejects.toMatchObject({ status: 500, message: expect.stringContaining('iceberg.maxUpstreamResponseMiB') });
+    await expect(streamed).rejects.toMatchObject({ status: 500, message: expect.stringContaining('iceberg.maxUpstreamResponseBytes') });
     expect(pulled).toBeLessThan(10);
   });
 
