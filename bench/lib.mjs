@@ -104,11 +104,11 @@ export function lfcsNodeArgs(maxEntries = 10_000) {
 
 /**
  * Spawns `node dist/cli/main.js serve --config <tmp>` (or another build's
- * `bin`) against `endpoint`.
+ * `bin`) against `endpoint`, with `env` added to its (otherwise bare) environment.
  * Resolves once it logged "lfcs listening" and /readyz answers 200, with the
  * time each took from spawn. `stop()` sends SIGTERM to its PID (SIGKILL after 10 s).
  */
-export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArgs(config.cache?.maxEntries), bin = LFCS_BIN }) {
+export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArgs(config.cache?.maxEntries), bin = LFCS_BIN, env = {} }) {
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-bench-'));
   const tokenFile = join(dir, 'token');
   const base = {
@@ -137,6 +137,7 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArg
       PATH: process.env.PATH,
       AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
       AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
