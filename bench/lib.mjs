@@ -107,8 +107,17 @@ export function lfcsNodeArgs(maxEntries = 10_000) {
  * `bin`) against `endpoint`, with `env` added to its (otherwise bare) environment.
  * Resolves once it logged "lfcs listening" and /readyz answers 200, with the
  * time each took from spawn. `stop()` sends SIGTERM to its PID (SIGKILL after 10 s).
+ * `node` is the Node binary, default this one; another is the image's
+ * (scripts/image-node.sh, which has process.execve), so it gets no flags.
  */
-export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArgs(config.cache?.maxEntries), bin = LFCS_BIN, env = {} }) {
+export async function spawnServe({
+  endpoint,
+  config = {},
+  node = process.execPath,
+  nodeArgs = node === process.execPath ? lfcsNodeArgs(config.cache?.maxEntries) : [],
+  bin = LFCS_BIN,
+  env = {},
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-bench-'));
   const tokenFile = join(dir, 'token');
   const base = {
@@ -132,7 +141,7 @@ export async function spawnServe({ endpoint, config = {}, nodeArgs = lfcsNodeArg
   // YAML is a superset of JSON, so the loader reads this file as is.
   writeFileSync(configFile, JSON.stringify(merged));
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve', '--config', configFile], {
+  const child = spawn(node, [...nodeArgs, bin, 'serve', '--config', configFile], {
     env: {
       PATH: process.env.PATH,
       AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
@@ -225,8 +234,8 @@ export async function importTestSupport(name) {
 }
 
 /** Spawns a bench server script (bench/servers/*.mjs) that prints one JSON line {url, token} when ready. */
-export async function spawnScript(script, args = [], nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench', script), ...args], {
+export async function spawnScript(script, args = [], nodeArgs = [], node = process.execPath) {
+  const child = spawn(node, [...nodeArgs, join(ROOT, 'bench', script), ...args], {
     env: { PATH: process.env.PATH },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -15,17 +15,33 @@
  *   GetSessionToken once; STS is answered by a stand-in on 127.0.0.1 reached
  *   through HTTPS_PROXY with a throw-away CA (SSL_CERT_FILE), so nothing
  *   leaves this machine;
- * - the EKS Pod Identity Agent, when the Go module proxy serves it (it did
- *   not when this was written: see bench/RESULTS.md for how to obtain it).
+ * - the EKS Pod Identity Agent v0.1.37 (`server`). The Go module proxy does
+ *   not serve it (403 under both its module path, go.amzn.com/eks/..., and
+ *   its repository's); the bench asks once and uses the proxy if it ever
+ *   does, and otherwise exports the release commit with `git archive` from a
+ *   git clone or snapshot of github.com/aws/eks-pod-identity-agent named by
+ *   LFCS_BENCH_EKS_AGENT_GIT (default /work/.mirror/aws+eks-pod-identity-agent/repo
+ *   when that exists) into .tools/src, and builds it there with its
+ *   dependencies from the Go module proxy. Two changes are made to the
+ *   exported tree, never to the agent's code paths on a hit: its listener
+ *   rate limit (a constant, 1,000 requests/s with bursts of 500; anything
+ *   over answers 429) is raised as lfcs's is, and, while the proxy refuses
+ *   the AWS SDK's EKS Auth client module, that module is replaced by
+ *   bench/servers/eks-auth-client (SigV4 by the SDK's signer, same wire
+ *   shape), which only a cache miss calls. Its upstream, EKS Auth, is a
+ *   stand-in on 127.0.0.1 (bench/servers/eks-auth.mjs). Without a source
+ *   the agent is reported as not measured, with how to obtain it.
  * Bare node:http (bench/servers/bare-http.mjs) is the Node ceiling.
  *
  * Everything listens on 127.0.0.1; every loop is bounded; every process is
  * stopped by its PID. `node bench/peers.mjs` runs this part alone (after
- * `npm run build`); run.mjs includes it in `npm run bench`.
+ * `npm run build`), the cost curve included unless BENCH_COST_CURVE=0;
+ * run.mjs includes it in `npm run bench`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
@@ -43,11 +59,23 @@ import {
   spawnServe,
   startBenchEmulator,
 } from './lib.mjs';
+import { serviceAccountToken, startEksAuthStandIn } from './servers/eks-auth.mjs';
 import { wrk } from './wrk.mjs';
 
 const TOOLS = join(ROOT, '.tools/bin');
 const AWS_VAULT = { module: 'github.com/99designs/aws-vault/v7', version: 'v7.2.0' };
-const EKS_AGENT = { module: 'github.com/aws/eks-pod-identity-agent', version: 'v0.1.37' };
+const EKS_AGENT = {
+  // The module path its go.mod declares, then the repository's path: the proxy refuses both (403).
+  modules: ['go.amzn.com/eks/eks-pod-identity-agent', 'github.com/aws/eks-pod-identity-agent'],
+  repository: 'github.com/aws/eks-pod-identity-agent',
+  version: 'v0.1.37',
+  // The commit the v0.1.37 tag names ("release 0.1.37"); a snapshot whose tag says otherwise is refused.
+  commit: 'd4dc0f3fedd795b26ac88755238867a2110c7460',
+};
+const EKS_AGENT_GIT_DEFAULT = '/work/.mirror/aws+eks-pod-identity-agent/repo';
+const EKS_AUTH_CLIENT_MODULE = 'github.com/aws/aws-sdk-go-v2/service/eksauth';
+/** The Host a pod sends to the agent, which refuses any other (bench/servers/eks-agent-host.lua sends it under wrk). */
+const EKS_AGENT_HOST = '169.254.170.23';
 const HIGH_RATE_LIMIT = { rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 } };
 const log = (...args) => console.error('[peers]', ...args);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -84,37 +112,156 @@ export function ensurePeers() {
   const bareGo = join(TOOLS, 'bare-go-http');
   if (!existsSync(bareGo)) go(['build', '-trimpath', '-o', bareGo, '.'], { cwd: join(ROOT, 'bench/servers/bare-go') });
   peers.bareGo = { bin: bareGo };
-  for (const [name, spec] of [
-    ['awsVault', AWS_VAULT],
-    ['eksAgent', EKS_AGENT],
-  ]) {
-    const bin = join(
-      TOOLS,
-      `${spec.module
-        .split('/')
-        .filter((p) => !/^v\d+$/.test(p))
-        .at(-1)}-${spec.version}`,
-    );
-    if (existsSync(bin)) {
-      peers[name] = { bin, ...spec };
-      continue;
-    }
+  const spec = AWS_VAULT;
+  const bin = join(TOOLS, `aws-vault-${spec.version}`);
+  if (existsSync(bin)) peers.awsVault = { bin, ...spec };
+  else {
     try {
       log(`building ${spec.module}@${spec.version} from the Go module proxy`);
       const dir = downloadModule(spec);
       go(['build', '-trimpath', '-o', bin, '.'], { cwd: dir });
-      peers[name] = { bin, ...spec };
+      peers.awsVault = { bin, ...spec };
     } catch (err) {
-      // The proxy's own words name its host: keep only the status.
-      const status = /\b(\d{3} [A-Z][A-Za-z ]+)/.exec(err.message)?.[1];
-      peers[name] = {
-        missing: `${spec.module}@${spec.version}: ${status ? `not served by the Go module proxy (${status.trim()})` : err.message}`,
-        ...spec,
-      };
-      log(`  not measured: ${peers[name].missing}`);
+      peers.awsVault = { missing: `${spec.module}@${spec.version}: ${proxyRefusal(err)}`, ...spec };
+      log(`  not measured: ${peers.awsVault.missing}`);
     }
   }
+  peers.eksAgent = ensureEksAgent();
+  peers.imageNode = ensureImageNode();
   return peers;
+}
+
+/** The Node the image ships (scripts/image-node.sh installs it into .tools/), for lfcs and bare node:http on it beside the machine's. */
+function ensureImageNode() {
+  try {
+    const bin = execFileSync('bash', [join(ROOT, 'scripts/image-node.sh')], { encoding: 'utf8', timeout: 300_000 }).trim();
+    const version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+    return { bin, version };
+  } catch (err) {
+    const missing = `the image's Node: ${err.message.split('\n')[0]}`;
+    log(`  not measured: ${missing}`);
+    return { missing };
+  }
+}
+
+/** A module proxy refusal in short: its own words name its host, so only the status is kept. */
+function proxyRefusal(err) {
+  const status = /\b(\d{3} [A-Z][A-Za-z ]+)/.exec(err.message)?.[1];
+  return status ? `not served by the Go module proxy (${status.trim()})` : err.message;
+}
+
+/**
+ * The EKS Pod Identity Agent's source tree for EKS_AGENT.version, writable,
+ * in .tools/src: from the Go module proxy if it serves the module (asked
+ * once per build), else exported with `git archive` from the git snapshot
+ * LFCS_BENCH_EKS_AGENT_GIT names. Returns {dir, obtained} or {missing}.
+ */
+function eksAgentSource() {
+  const dir = join(ROOT, '.tools/src', `eks-pod-identity-agent-${EKS_AGENT.version}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(ROOT, '.tools/src'), { recursive: true });
+  const refusals = [];
+  for (const module of EKS_AGENT.modules) {
+    try {
+      const cached = downloadModule({ module, version: EKS_AGENT.version });
+      // The module cache is read-only; the build edits its copy.
+      cpSync(cached, dir, { recursive: true });
+      execFileSync('chmod', ['-R', 'u+w', dir]);
+      return { dir, obtained: `Go module proxy (${module}@${EKS_AGENT.version})` };
+    } catch (err) {
+      refusals.push(`${module}: ${proxyRefusal(err)}`);
+    }
+  }
+  log(`  ${refusals.join('; ')}`);
+  const gitDir = process.env.LFCS_BENCH_EKS_AGENT_GIT || (existsSync(EKS_AGENT_GIT_DEFAULT) ? EKS_AGENT_GIT_DEFAULT : undefined);
+  const howTo = `set LFCS_BENCH_EKS_AGENT_GIT to a git clone of ${EKS_AGENT.repository} that has the tag ${EKS_AGENT.version}`;
+  if (!gitDir) return { missing: `${refusals.join('; ')}; no git snapshot of ${EKS_AGENT.repository}: ${howTo}` };
+  if (!existsSync(gitDir)) return { missing: `${refusals.join('; ')}; LFCS_BENCH_EKS_AGENT_GIT=${gitDir} does not exist: ${howTo}` };
+  // A bare snapshot, or a clone with a work tree.
+  const gitDirectory = existsSync(join(gitDir, '.git')) ? join(gitDir, '.git') : gitDir;
+  const git = (args) => execFileSync('git', ['--git-dir', gitDirectory, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  let commit;
+  try {
+    commit = git(['rev-parse', '--verify', `refs/tags/${EKS_AGENT.version}^{commit}`]).trim();
+  } catch {
+    return { missing: `${gitDir} has no tag ${EKS_AGENT.version}: ${howTo}` };
+  }
+  if (commit !== EKS_AGENT.commit) {
+    return { missing: `tag ${EKS_AGENT.version} in ${gitDir} names ${commit}, not the release commit ${EKS_AGENT.commit}` };
+  }
+  const tar = join(ROOT, '.tools/src', `eks-pod-identity-agent-${EKS_AGENT.version}.tar`);
+  git(['archive', '--format=tar', '-o', tar, commit]);
+  mkdirSync(dir);
+  execFileSync('tar', ['-xf', tar, '-C', dir]);
+  rmSync(tar);
+  return { dir, obtained: `git archive of tag ${EKS_AGENT.version} (commit ${commit.slice(0, 12)}) from the git snapshot ${gitDir}` };
+}
+
+/**
+ * Builds (once) the EKS Pod Identity Agent into .tools/bin, with the two
+ * edits the header describes, and writes how it was obtained beside it.
+ */
+function ensureEksAgent() {
+  const spec = { version: EKS_AGENT.version, repository: EKS_AGENT.repository };
+  const bin = join(TOOLS, `eks-pod-identity-agent-${EKS_AGENT.version}-bench`);
+  const provenance = `${bin}.json`;
+  if (existsSync(bin) && existsSync(provenance)) return { bin, ...spec, ...JSON.parse(readFileSync(provenance, 'utf8')) };
+  log(`building the EKS Pod Identity Agent ${EKS_AGENT.version}`);
+  let source;
+  try {
+    source = eksAgentSource();
+  } catch (err) {
+    source = {
+      missing: String(err.stderr || err.message)
+        .trim()
+        .split('\n')[0],
+    };
+  }
+  if (source.missing) {
+    const missing = `EKS Pod Identity Agent ${EKS_AGENT.version}: ${source.missing}`;
+    log(`  not measured: ${missing}`);
+    return { missing, ...spec };
+  }
+  const { dir } = source;
+  const changes = [];
+  // Its credentials listener allows 1,000 requests/s (bursts of 500) and answers 429 past that; lfcs is
+  // measured with its listener limit raised, and so is the agent, or wrk would count mostly 429s.
+  const configGo = join(dir, 'configuration/config.go');
+  const text = readFileSync(configGo, 'utf8');
+  const limit = /const RequestRate = 1000\n/;
+  if (!limit.test(text))
+    return { missing: `EKS Pod Identity Agent ${EKS_AGENT.version}: configuration.RequestRate is not 1000 in this tree`, ...spec };
+  writeFileSync(configGo, text.replace(limit, 'const RequestRate = 1000000\n'));
+  changes.push('configuration.RequestRate raised from 1000 to 1000000 requests/s');
+  const ldflags = `-X go.amzn.com/eks/eks-pod-identity-agent/configuration.AgentVersion=${EKS_AGENT.version}`;
+  const build = () => go(['build', '-trimpath', '-ldflags', ldflags, '-o', bin, '.'], { cwd: dir });
+  try {
+    try {
+      build();
+    } catch (err) {
+      const output = `${err.stderr ?? ''}${err.message}`;
+      if (!output.includes(`${EKS_AUTH_CLIENT_MODULE}@`)) throw err;
+      const refused = /\b(\d{3} [A-Z][A-Za-z ]+)/.exec(output)?.[1]?.trim() ?? 'not downloadable';
+      log(`  ${EKS_AUTH_CLIENT_MODULE}: not served by the Go module proxy (${refused}); using bench/servers/eks-auth-client`);
+      go(['mod', 'edit', '-replace', `${EKS_AUTH_CLIENT_MODULE}=${join(ROOT, 'bench/servers/eks-auth-client')}`], { cwd: dir });
+      changes.push(
+        `${EKS_AUTH_CLIENT_MODULE} (not served by the Go module proxy: ${refused}) replaced by bench/servers/eks-auth-client; called on a cache miss only`,
+      );
+      build();
+    }
+  } catch (err) {
+    const missing = `EKS Pod Identity Agent ${EKS_AGENT.version}: go build failed: ${String(err.stderr ?? err.message)
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' / ')}`;
+    log(`  not measured: ${missing}`);
+    return { missing, ...spec };
+  }
+  const record = { obtained: source.obtained, changes };
+  writeFileSync(provenance, `${JSON.stringify(record, null, 2)}\n`);
+  log(`  built ${bin}: ${record.obtained}; ${changes.join('; ')}`);
+  return { bin, ...spec, ...record };
 }
 
 // ---------------------------------------------------------------- STS stand-in for aws-vault
@@ -256,10 +403,54 @@ async function stopPid(pid, exited, extraPids = []) {
   clearTimeout(timer);
 }
 
+/** A free TCP port on 127.0.0.1, for a server that takes its port on the command line. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET url until it answers 200 (every 5 ms, at most 30 s); resolves the time from `started`, or rejects. */
+async function pollReady(url, started, child, what) {
+  for (let i = 0; i < 6000 && child.exitCode === null && child.signalCode === null; i++) {
+    const status = await new Promise((resolve) => {
+      const req = http.get(url, { timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(0));
+    });
+    if (status === 200) return performance.now() - started;
+    await sleep(5);
+  }
+  throw new Error(`${what}: ${url} never answered 200`);
+}
+
 const starters = {
   async lfcs(emu) {
     const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT });
     return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
+  },
+  async lfcsImageNode(emu, peers) {
+    const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT, node: peers.imageNode.bin });
+    return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
+  },
+  async nodeHttpImageNode(_emu, peers) {
+    const started = performance.now();
+    const s = await spawnScript('servers/bare-http.mjs', [], [], peers.imageNode.bin);
+    return {
+      pid: s.pid,
+      url: `${s.url}/v1/credentials/orders`,
+      token: s.token,
+      readyMs: performance.now() - started,
+      stop: () => s.stop(),
+    };
   },
   async nodeHttp() {
     const started = performance.now();
@@ -299,10 +490,58 @@ const starters = {
     const [, shellPid, url, token] = s.match;
     return {
       pid: s.pid,
-      url: url.replace(/\/$/, '') + '/',
+      url: `${url.replace(/\/$/, '')}/`,
       token,
       readyMs: s.readyMs,
       stop: () => stopPid(s.pid, s.exited, [Number(shellPid)]),
+    };
+  },
+  async eksAgent(_emu, peers, ctx) {
+    const [port, probePort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+    const started = performance.now();
+    // Its defaults bind 169.254.170.23:80, [fd00:ec2::23]:80, the probes on localhost and the metrics on
+    // 0.0.0.0: every listener is put on 127.0.0.1. Its log (one JSON line per request at its default
+    // verbosity, on stdout) goes to /dev/null; stderr is kept for a failed start.
+    const child = spawn(
+      peers.eksAgent.bin,
+      [
+        'server',
+        '--cluster-name',
+        'bench',
+        '--bind-hosts',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--probe-port',
+        String(probePort),
+        '--metrics-address',
+        '127.0.0.1',
+        '--metrics-port',
+        String(metricsPort),
+        '--endpoint',
+        ctx.eksAuth.url,
+      ],
+      { env: ctx.eksAgentEnv, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (c) => (err = (err + c).slice(-4000)));
+    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+    let readyMs;
+    try {
+      // Its own readiness probe: /readyz answers 200 once the credentials listener answers.
+      readyMs = await pollReady(`http://127.0.0.1:${probePort}/readyz`, started, child, 'EKS Pod Identity Agent');
+    } catch (e) {
+      await stopPid(child.pid, exited);
+      throw new Error(`${e.message}\n${err}`);
+    }
+    return {
+      pid: child.pid,
+      url: `http://127.0.0.1:${port}/v1/credentials`,
+      token: ctx.eksAgentToken,
+      headers: { host: EKS_AGENT_HOST },
+      wrkScript: join(ROOT, 'bench/servers/eks-agent-host.lua'),
+      readyMs,
+      stop: () => stopPid(child.pid, exited),
     };
   },
 };
@@ -329,7 +568,9 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-peers-'));
   const ctx = {};
   let stsStandIn;
+  let eksAuth;
   const names = ['lfcs', 'nodeHttp', 'bareGo'];
+  if (peers.imageNode.bin) names.splice(2, 0, 'lfcsImageNode', 'nodeHttpImageNode');
   try {
     if (peers.awsVault.bin) {
       stsStandIn = await startStsStandIn(dir);
@@ -357,7 +598,21 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
       });
       names.push('awsVault');
     }
-    if (peers.eksAgent.bin) log('EKS Pod Identity Agent built, but its upstream (EKS Auth) has no stand-in here: not measured');
+    if (peers.eksAgent.bin) {
+      eksAuth = await startEksAuthStandIn();
+      ctx.eksAuth = eksAuth;
+      ctx.eksAgentToken = serviceAccountToken();
+      // Base credentials and region as a node role would give them, fake; no IMDS, no shared files (HOME is empty).
+      ctx.eksAgentEnv = {
+        PATH: process.env.PATH,
+        HOME: dir,
+        AWS_ACCESS_KEY_ID: 'AKIALFCSBENCH0000002',
+        AWS_SECRET_ACCESS_KEY: 'e'.repeat(40),
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      };
+      names.push('eksAgent');
+    }
 
     const figures = {};
     for (const name of names) {
@@ -381,16 +636,25 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
     try {
       const agent = new http.Agent({ keepAlive: true });
       for (const [name, s] of Object.entries(running)) {
-        const primed = await get(agent, s.url, { authorization: s.token });
-        if (primed.status !== 200) throw new Error(`${name}: priming request answered ${primed.status} ${primed.body.slice(0, 200)}`);
-        await wrk(s.url, { token: s.token, seconds: 1 }); // warm-up
+        // The first request fills a cache where the server has one (lfcs, the EKS Pod Identity Agent).
+        const primed = await get(agent, s.url, { authorization: s.token, ...s.headers });
+        let body;
+        try {
+          body = JSON.parse(primed.body);
+        } catch {}
+        if (primed.status !== 200 || typeof body?.AccessKeyId !== 'string' || typeof body?.Token !== 'string') {
+          throw new Error(`${name}: priming request answered ${primed.status}, not credentials: ${primed.body.slice(0, 120)}`);
+        }
+        await wrk(s.url, { token: s.token, seconds: 1, script: s.wrkScript }); // warm-up
       }
       agent.destroy();
       const runs = Object.fromEntries(names.map((n) => [n, []]));
       for (let i = 0; i < rounds; i++) {
         for (const name of names) {
           const s = running[name];
-          const { result, maxRss } = await withRssSampling(s.pid, () => wrk(s.url, { token: s.token, seconds, connections: 16 }));
+          const { result, maxRss } = await withRssSampling(s.pid, () =>
+            wrk(s.url, { token: s.token, seconds, connections: 16, script: s.wrkScript }),
+          );
           runs[name].push({ ...result, maxRss });
         }
         log(
@@ -414,6 +678,12 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
     return {
       method: `wrk -t1 -c16, ${rounds} alternating rounds of ${seconds} s each after a 1 s warm-up; RSS sampled every 100 ms during the rounds; start to ready and idle RSS (2 s after ready) are medians of ${starts} starts`,
       ...(stsStandIn && { stsCallsForAwsVault: stsStandIn.calls() }),
+      ...(eksAuth && {
+        eksAgent: { obtained: peers.eksAgent.obtained, changes: peers.eksAgent.changes },
+        // One per priming request of the hit-path run: every other answer came from the agent's cache.
+        eksAuthCallsForEksAgent: eksAuth.calls(),
+      }),
+      nodes: { machine: process.version, image: peers.imageNode.version },
       notMeasured: Object.values(peers)
         .filter((p) => p.missing)
         .map((p) => p.missing),
@@ -421,6 +691,7 @@ export async function comparePeers(emu, peers, { seconds = 5, rounds = 3, starts
     };
   } finally {
     await stsStandIn?.close();
+    await eksAuth?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -439,11 +710,12 @@ async function metric(adminUrl, name) {
  * the fill, heap per lease against the 1-lease run, and p99 on the profile
  * route and on the dynamic route spread over the N cached keys.
  */
-export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seconds = 5 } = {}) {
+export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seconds = 5, node = process.execPath } = {}) {
   const rows = [];
   for (const entries of sizes) {
     const maxEntries = Math.max(entries, 10_000);
     const s = await spawnServe({
+      node,
       endpoint: emu.url,
       config: {
         ...HIGH_RATE_LIMIT,
@@ -491,32 +763,44 @@ export async function costCurve(emu, { sizes = [1, 1_000, 10_000, 100_000], seco
     row.rssBytesPerLease = Math.round(((row.rssMiB - base.rssMiB) * 2 ** 20) / row.leases);
   }
   return {
+    node: node === process.execPath ? process.version : execFileSync(node, ['--version'], { encoding: 'utf8' }).trim(),
     method:
       'fill through the dynamic route with 32 clients, 3 s idle, then RSS and heap used (lfcs_nodejs_heap_size_used_bytes); wrk -c16 on the profile route, then on the dynamic route over every cached key (bench/dynamic-keys.lua)',
     rows,
   };
 }
 
-export function peersSummary(p, curve) {
+export function peersSummary(p, ...curves) {
   const lines = [
     '',
-    '| server | hit path, lfcs / it | req/s | p99 ms | start to ready ms | idle RSS MiB | RSS under load MiB |',
-    '|---|---|---|---|---|---|---|',
+    '| server | hit path, lfcs / it | req/s | p99 ms | non-2xx | start to ready ms | idle RSS MiB | RSS under load MiB |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   const label = {
-    lfcs: '`lfcs serve`',
-    nodeHttp: 'bare `node:http`, same token check',
+    lfcs: `\`lfcs serve\`, Node ${p.nodes.machine}`,
+    nodeHttp: `bare \`node:http\`, same token check, Node ${p.nodes.machine}`,
+    lfcsImageNode: `\`lfcs serve\`, Node ${p.nodes.image} (the image's)`,
+    nodeHttpImageNode: `bare \`node:http\`, same token check, Node ${p.nodes.image}`,
     bareGo: 'bare Go `net/http`, same token check',
     awsVault: `aws-vault ${AWS_VAULT.version} \`exec --ecs-server\``,
+    eksAgent: `EKS Pod Identity Agent ${EKS_AGENT.version} \`server\`, cache warm`,
   };
   for (const [name, f] of Object.entries(p.servers)) {
     lines.push(
-      `| ${label[name]} | ${f.lfcsThroughputRatio} | ${f.reqPerSec} | ${f.p99Ms} | ${f.startToReadyMs} | ${f.idleRssMiB} | ${f.rssUnderLoadMiB} |`,
+      `| ${label[name]} | ${f.lfcsThroughputRatio} | ${f.reqPerSec} | ${f.p99Ms} | ${f.non2xx} | ${f.startToReadyMs} | ${f.idleRssMiB} | ${f.rssUnderLoadMiB} |`,
     );
   }
-  for (const missing of p.notMeasured) lines.push(`| not measured: ${missing} | | | | | | |`);
-  if (curve) {
+  for (const missing of p.notMeasured) lines.push(`| not measured: ${missing} | | | | | | | |`);
+  if (p.eksAgent) {
     lines.push(
+      '',
+      `EKS Pod Identity Agent: ${p.eksAgent.obtained}; ${p.eksAgent.changes.join('; ')}. EKS Auth stand-in calls: ${p.eksAuthCallsForEksAgent}.`,
+    );
+  }
+  for (const curve of curves.filter(Boolean)) {
+    lines.push(
+      '',
+      `Cost curve, Node ${curve.node}:`,
       '',
       '| cached leases | RSS MiB | heap used MiB | heap B/lease | RSS B/lease | profile p99 ms | dynamic p99 ms |',
       '|---|---|---|---|---|---|---|',
@@ -536,8 +820,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const emu = await startBenchEmulator();
   try {
     const result = { machine: machine(), peers: await comparePeers(emu, peers, { seconds }) };
-    if (process.env.BENCH_COST_CURVE !== '0') result.costCurve = await costCurve(emu, { seconds });
-    console.log(peersSummary(result.peers, result.costCurve));
+    if (process.env.BENCH_COST_CURVE !== '0') {
+      result.costCurve = await costCurve(emu, { seconds });
+      if (peers.imageNode.bin) result.costCurveImageNode = await costCurve(emu, { seconds, node: peers.imageNode.bin });
+    }
+    console.log(peersSummary(result.peers, result.costCurve, result.costCurveImageNode));
     console.log('BEGIN_BENCH_JSON');
     console.log(JSON.stringify(result, null, 2));
     console.log('END_BENCH_JSON');

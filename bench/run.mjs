@@ -220,9 +220,14 @@ async function main() {
     results.serveMemory = { 10000: await serveMemory(emu, 10_000, { log }), 100000: await serveMemory(emu, 100_000, { log }) };
     writeFileSync(new URL('./memory.json', import.meta.url), `${JSON.stringify(memoryModel(results), null, 2)}\n`);
     log('lfcs beside its Go peers (EKS Pod Identity Agent, aws-vault --ecs-server, bare Go) and bare node:http');
-    results.peers = await comparePeers(emu, ensurePeers(), { seconds: ROUND_SECONDS });
+    const peers = ensurePeers();
+    results.peers = await comparePeers(emu, peers, { seconds: ROUND_SECONDS });
     log('cost curve: 1, 1k, 10k, 100k cached leases');
     results.costCurve = await costCurve(emu, { seconds: ROUND_SECONDS });
+    if (peers.imageNode.bin) {
+      log(`cost curve on the image's Node, ${peers.imageNode.version}`);
+      results.costCurveImageNode = await costCurve(emu, { seconds: ROUND_SECONDS, node: peers.imageNode.bin });
+    }
     log('simulated day: 200 botocore clients, 24 h, FakeClock');
     results.day = await simulateDay();
   } finally {
@@ -304,21 +309,28 @@ function targets(r) {
   return rows.map(([metric, measured, target, ok]) => ({ metric, measured, target, met: ok }));
 }
 
-/** The weight goals (peers and cost curve), reported as met or missed. */
+/** The weight goals (peers and cost curve), reported as met or missed, on the machine's Node and on the image's. */
 function weightTargets(r) {
-  const at = (n) => r.costCurve.rows.find((row) => row.leases === n);
-  const lfcs = r.peers.servers.lfcs;
-  const node = r.peers.servers.nodeHttp;
+  const rows = weightTargetsOn(r.costCurve, r.peers.servers.lfcs, r.peers.servers.nodeHttp, `Node ${r.peers.nodes.machine}`);
+  if (r.costCurveImageNode && r.peers.servers.lfcsImageNode) {
+    const on = `Node ${r.peers.nodes.image}`;
+    rows.push(...weightTargetsOn(r.costCurveImageNode, r.peers.servers.lfcsImageNode, r.peers.servers.nodeHttpImageNode, on));
+  }
+  return rows;
+}
+
+function weightTargetsOn(curve, lfcs, node, on) {
+  const at = (n) => curve.rows.find((row) => row.leases === n);
   const idle = at(1).rssMiB;
   return [
-    ['RSS per cached lease at 100k (B)', at(100_000).rssBytesPerLease, '<= 1536', at(100_000).rssBytesPerLease <= 1536],
-    ['RSS with 100k leases (MiB)', at(100_000).rssMiB, '<= 200', at(100_000).rssMiB <= 200],
-    ['RSS with 10k leases above idle (MiB)', round(at(10_000).rssMiB - idle, 1), '<= 80', at(10_000).rssMiB - idle <= 80],
-    ['dynamic-route p99 at 100k leases, 16 conns (ms)', at(100_000).dynamicP99Ms, '<= 15', at(100_000).dynamicP99Ms <= 15],
-    ['lfcs serve idle RSS beside the peers (MiB)', lfcs.idleRssMiB, '<= 55', lfcs.idleRssMiB <= 55],
-    ['lfcs serve start to ready beside the peers (ms)', lfcs.startToReadyMs, '<= 300', lfcs.startToReadyMs <= 300],
+    [`RSS per cached lease at 100k (B), ${on}`, at(100_000).rssBytesPerLease, '<= 1536', at(100_000).rssBytesPerLease <= 1536],
+    [`RSS with 100k leases (MiB), ${on}`, at(100_000).rssMiB, '<= 200', at(100_000).rssMiB <= 200],
+    [`RSS with 10k leases above idle (MiB), ${on}`, round(at(10_000).rssMiB - idle, 1), '<= 80', at(10_000).rssMiB - idle <= 80],
+    [`dynamic-route p99 at 100k leases, 16 conns (ms), ${on}`, at(100_000).dynamicP99Ms, '<= 15', at(100_000).dynamicP99Ms <= 15],
+    [`lfcs serve idle RSS beside the peers (MiB), ${on}`, lfcs.idleRssMiB, '<= 55', lfcs.idleRssMiB <= 55],
+    [`lfcs serve start to ready beside the peers (ms), ${on}`, lfcs.startToReadyMs, '<= 300', lfcs.startToReadyMs <= 300],
     [
-      'hit path vs bare node:http beside the peers',
+      `hit path vs bare node:http beside the peers, ${on}`,
       round(lfcs.reqPerSec / node.reqPerSec, 2),
       '>= 0.85',
       lfcs.reqPerSec / node.reqPerSec >= 0.85,
@@ -355,7 +367,7 @@ function printSummary(r) {
   lines.push(
     `SIGTERM: ${r.sigtermUnderLoad.inFlightAtSignal} in flight at the signal, ${r.sigtermUnderLoad.inFlightFailed} failed; ${r.sigtermUnderLoad.afterSignalOk} served during drain; exit ${r.sigtermUnderLoad.exitCode} after ${r.sigtermUnderLoad.exitMs} ms`,
   );
-  lines.push(peersSummary(r.peers, r.costCurve));
+  lines.push(peersSummary(r.peers, r.costCurve, r.costCurveImageNode));
   lines.push(
     `day: ${r.day.lakeFormationCalls} Lake Formation calls in 24 h (max ${r.day.maxCallsInOneHour} in one hour), ${r.day.sidecarFetches} sidecar fetches, ${r.day.callsBlockedOnMandatoryRefresh} API calls blocked on a mandatory refresh`,
   );

@@ -106,6 +106,36 @@ export interface PreparedRequest {
 
 /** Freezes a private copy of `request` with its key, so neither can drift apart. */
 export function prepareRequest(request: CredentialRequest): PreparedRequest {
-  const copy = deepFreeze(structuredClone(request));
+  const copy = snapshotRequest(request);
   return Object.freeze({ request: copy, key: cacheKey(copy) });
+}
+
+/**
+ * A private, deeply frozen copy of `request`: what an entry keeps to send
+ * again on refresh. Its permission lists are shared, frozen arrays: a node
+ * agent holds 100k entries that ask for a handful of distinct lists, and a
+ * copy of `["SELECT"]` per entry cost about 200 bytes of each. Lists keep
+ * their order (the request is sent as the caller wrote it).
+ */
+export function snapshotRequest(request: CredentialRequest): CredentialRequest {
+  const copy = structuredClone(request);
+  if (copy.operation !== 'GetTemporaryDataLocationCredentials') {
+    if (copy.permissions !== undefined) copy.permissions = sharedList(copy.permissions);
+    if (copy.supportedPermissionTypes !== undefined) copy.supportedPermissionTypes = sharedList(copy.supportedPermissionTypes);
+  }
+  return deepFreeze(copy);
+}
+
+/** Distinct lists shared at most: beyond it a list keeps its own copy (no unbounded growth from callers' input). */
+const MAX_SHARED_LISTS = 256;
+const sharedLists = new Map<string, readonly string[]>();
+
+function sharedList<T extends string>(list: T[]): T[] {
+  const id = JSON.stringify(list);
+  const shared = sharedLists.get(id);
+  if (shared !== undefined) return shared as T[];
+  if (sharedLists.size >= MAX_SHARED_LISTS) return list;
+  const frozen = Object.freeze([...list]) as T[];
+  sharedLists.set(id, frozen);
+  return frozen;
 }

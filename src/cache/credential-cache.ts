@@ -24,11 +24,10 @@
 import { clampUnit } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LfcsError, isPermanentUpstreamError, shuttingDownError, withRetryAfter } from '../core/errors.js';
-import { deepFreeze } from '../core/objects.js';
 import { parseSettings } from '../core/settings.js';
 import type { CredentialRequest, Lease } from '../lakeformation/types.js';
 import { isDroppedFetch, refusedBeforeAnyCall, type Upstream } from '../upstream/caller.js';
-import { cacheKey, type PreparedRequest } from './cache-key.js';
+import { cacheKey, type PreparedRequest, snapshotRequest } from './cache-key.js';
 import { recordFailure, storeLease, wholeSecondsLeft, type Entry } from './entry.js';
 import { FailureRecords } from './failures.js';
 import { Flights } from './flights.js';
@@ -93,7 +92,7 @@ export class CredentialCache {
    */
   get(request: CredentialRequest, options: GetOptions = {}): Promise<ServedCredentials> {
     // The request is the caller's: a fetch keeps a frozen copy of it, taken only on a miss.
-    return this.#lookup(cacheKey(request), () => deepFreeze(structuredClone(request)), options);
+    return this.#lookup(cacheKey(request), () => snapshotRequest(request), options);
   }
 
   /** {@link get} for a request whose key was computed once ({@link prepareRequest}), e.g. a profile. */

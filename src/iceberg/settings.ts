@@ -79,6 +79,11 @@ export const icebergSettingsSchema = section({
       "S3 endpoint given to clients (s3.endpoint, path-style) and the only one lfcs signs for; default the region's AWS endpoint, virtual-hosted or path-style.",
     ),
   timeoutMs: integer(100, 60_000).default(5000).describe('Time allowed for one upstream catalog call, ms.'),
+  maxUpstreamResponseMiB: integer(1, 1024)
+    .default(64)
+    .describe(
+      "Largest upstream catalog answer lfcs reads, MiB (a loadTable answer carries the table's whole metadata); a larger one is answered 500 InternalServerError, not held in memory.",
+    ),
 }).superRefine((settings, context) => {
   // A gateway without a catalog would answer every route 404: say so at start instead.
   if (settings.enabled && settings.catalogs.length === 0) {

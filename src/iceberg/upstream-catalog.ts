@@ -41,6 +41,8 @@ export interface UpstreamCatalogInit {
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Time allowed for one call, ms. */
   timeoutMs: number;
+  /** Largest answer body read, bytes; a larger one is refused without being held. */
+  maxResponseBytes: number;
   /** The HTTP client; tests pass a function in its place. Default the global `fetch`. */
   fetch?: typeof fetch;
   /** Signing time source. Default the system clock. */
@@ -75,7 +77,8 @@ export interface UpstreamCatalog {
 
 /**
  * Builds the upstream catalog client. A failure to reach the upstream, or no
- * answer within `timeoutMs`, is a 503 `IcebergError` with `Retry-After`.
+ * answer within `timeoutMs`, is a 503 `IcebergError` with `Retry-After`; an
+ * answer larger than `maxResponseBytes` is a 500 (it would be as large again).
  */
 export function createUpstreamCatalog(init: UpstreamCatalogInit): UpstreamCatalog {
   const base = new URL(init.uri.endsWith('/') ? init.uri : `${init.uri}/`);
@@ -126,7 +129,7 @@ export function createUpstreamCatalog(init: UpstreamCatalogInit): UpstreamCatalo
     // fetch sets Host itself, from the same URL.
     delete sent.host;
     let response: Response;
-    let body: Buffer;
+    let body: Buffer | undefined;
     try {
       response = await doFetch(`${base.origin}${path}${call.query === '' ? '' : `?${call.query}`}`, {
         method: call.method,
@@ -135,13 +138,19 @@ export function createUpstreamCatalog(init: UpstreamCatalogInit): UpstreamCatalo
         redirect: 'manual',
         signal,
       });
-      body = Buffer.from(await response.arrayBuffer());
+      body = await readBounded(response, init.maxResponseBytes);
     } catch {
       // The cause is not kept: it may quote the signed request.
       const message = timeout.aborted
         ? `The upstream catalog did not answer within ${init.timeoutMs} ms`
         : 'The upstream catalog could not be reached';
       throw new IcebergError('ServiceUnavailableException', message, { retryAfterSeconds: 1 });
+    }
+    if (body === undefined) {
+      throw new IcebergError(
+        'InternalServerError',
+        `The upstream catalog answered more than ${init.maxResponseBytes} bytes (iceberg.maxUpstreamResponseMiB)`,
+      );
     }
     const passed: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -151,4 +160,22 @@ export function createUpstreamCatalog(init: UpstreamCatalogInit): UpstreamCatalo
   }
 
   return { forward };
+}
+
+/** The body of `response`, or `undefined` (the rest left unread) once it exceeds `limit` bytes. */
+async function readBounded(response: Response, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit || response.body === null) {
+    await response.body?.cancel();
+    return declared > limit ? undefined : Buffer.alloc(0);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the rest of the stream.
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }

@@ -18,8 +18,7 @@ export const SDK_LINK_LOCAL_HOSTS = ['169.254.170.2', '169.254.170.23', 'fd00:ec
 /** Where the EKS Pod Identity Agent listens: an agent there would take its address. */
 export const POD_IDENTITY_AGENT_HOSTS = ['169.254.170.23', 'fd00:ec2::23'] as const;
 
-const AGENT_HOST_EXPECTED =
-  `one of ${SDK_LINK_LOCAL_HOSTS.join(', ')} (the link-local addresses the SDKs accept over plain HTTP) ` + 'or a loopback address';
+const AGENT_HOST_EXPECTED = `one of ${SDK_LINK_LOCAL_HOSTS.join(', ')} (the link-local addresses the SDKs accept over plain HTTP) or a loopback address`;
 
 /**
  * Kubernetes names: a namespace is a DNS label, a service account a DNS

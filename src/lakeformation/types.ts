@@ -116,7 +116,7 @@ export interface Lease {
   credentialsScope?: CredentialsScope;
   /**
    * The container-credentials answer, on the leases the cache holds
-   * (`compactLease`): their key material fields are slices of it, so the
+   * (`compactLease`): their key material fields are read from it, so the
    * secrets are held once and the hit path writes this string as it is.
    */
   containerBody?: string;

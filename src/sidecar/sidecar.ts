@@ -174,6 +174,7 @@ export async function startSidecar(init: SidecarInit): Promise<RunningSidecar> {
             region: icebergRegion,
             credentials: built.credentials ?? init.upstreamCredentials ?? defaultChainOnFirstUse(),
             timeoutMs: config.iceberg.timeoutMs,
+            maxResponseBytes: config.iceberg.maxUpstreamResponseMiB * 2 ** 20,
             clock,
           }),
           leases: createTableLeases(cache, config.defaults),

@@ -7,7 +7,9 @@ Usage: read_through_gateway.py <gateway uri> <warehouse> <table>...
 The token comes from LFCS_TOKEN; the access delegation asked for from
 LFCS_DELEGATION (vended-credentials unless set). With remote-signing the
 gateway's table config names PyIceberg's fsspec FileIO and its S3V4RestSigner,
-so every S3 request is signed by the gateway's sign route.
+so every S3 request is signed by the gateway's sign route; with PyIceberg
+0.12.0 that needs FSSPEC_S3='{"skip_instance_cache": true}' in the environment
+(docs/iceberg.md says why).
 """
 
 import json

@@ -48,6 +48,22 @@ describe('compact leases', () => {
     expect(compact.expiration.getTime()).toBe(lease.expiration.getTime());
   });
 
+  it('holds nothing but its answer and a few numbers: no copy of a secret, no Date', () => {
+    const lease = { ...received(), vendedS3Path: ['s3://bucket/orders/'] };
+    const compact = compactLease(lease, '123456789012');
+    expect(Object.keys(compact).sort()).toEqual(['containerBody', 'vendedS3Path']);
+    expect(Object.values(compact).filter((value) => typeof value === 'string')).toEqual([compact.containerBody]);
+    expect(Object.values(compact).some((value) => value instanceof Date)).toBe(false);
+  });
+
+  it('answers a new Date on each read: changing one changes nothing in the lease', () => {
+    const compact = compactLease(received(), undefined);
+    const first = compact.expiration;
+    first.setTime(0);
+    expect(compact.expiration.getTime()).toBe(received().expiration.getTime());
+    expect(compact.expiration).not.toBe(compact.expiration);
+  });
+
   it('keeps a value JSON escapes as it was, and its answer valid JSON', () => {
     const lease = { ...received(), secretAccessKey: 'quote"and\\backslash-and-more-text' };
     const compact = compactLease(lease, undefined);

@@ -1,6 +1,7 @@
 /** What a fetch sends: a frozen snapshot of the caller's request, taken once and only when needed. */
 import { describe, expect, it } from 'vitest';
 import { prepareRequest } from '../../../src/cache/index.js';
+import { snapshotRequest } from '../../../src/cache/cache-key.js';
 import { FakeClock } from '../../support/fake-clock.mjs';
 import { makeCache, tableRequest } from './support.js';
 
@@ -28,5 +29,38 @@ describe('request snapshots', () => {
     request.permissions!.push('ALTER');
     expect(sent).toEqual(tableRequest());
     cache.close();
+  });
+
+  it('shares the permission lists of snapshots, frozen and in the order the caller gave', () => {
+    const a = snapshotRequest({ ...tableRequest(), permissions: ['SELECT', 'DESCRIBE'] });
+    const b = snapshotRequest({
+      ...tableRequest(),
+      tableArn: 'arn:aws:glue:us-east-1:123456789012:table/db/other',
+      permissions: ['SELECT', 'DESCRIBE'],
+    });
+    const reordered = snapshotRequest({ ...tableRequest(), permissions: ['DESCRIBE', 'SELECT'] });
+    if (a.operation === 'GetTemporaryDataLocationCredentials' || b.operation === 'GetTemporaryDataLocationCredentials')
+      throw new Error('table requests');
+    if (reordered.operation === 'GetTemporaryDataLocationCredentials') throw new Error('table request');
+    expect(a.permissions).toBe(b.permissions);
+    expect(Object.isFrozen(a.permissions)).toBe(true);
+    expect(reordered.permissions).toEqual(['DESCRIBE', 'SELECT']);
+    expect(reordered.permissions).not.toBe(a.permissions);
+  });
+
+  it('still copies lists beyond the shared ones, so odd input cannot grow the table without bound', () => {
+    const lists = Array.from({ length: 600 }, (_, i) =>
+      snapshotRequest({
+        ...tableRequest(),
+        supportedPermissionTypes: ['COLUMN_PERMISSION'],
+        auditContext: { additionalAuditContext: `a${i}` },
+        permissions: ['SELECT', `X${i}` as 'SELECT'],
+      }),
+    );
+    for (const [i, request] of lists.entries()) {
+      if (request.operation === 'GetTemporaryDataLocationCredentials') throw new Error('table request');
+      expect(request.permissions).toEqual(['SELECT', `X${i}`]);
+      expect(Object.isFrozen(request.permissions)).toBe(true);
+    }
   });
 });

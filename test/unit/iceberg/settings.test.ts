@@ -16,6 +16,7 @@ describe('iceberg settings', () => {
       catalogs: [],
       delegation: 'vended-credentials',
       timeoutMs: 5000,
+      maxUpstreamResponseMiB: 64,
     });
     expect(glueIcebergUri('eu-west-1')).toBe('https://glue.eu-west-1.amazonaws.com/iceberg');
   });

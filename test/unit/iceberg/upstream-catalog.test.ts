@@ -29,12 +29,13 @@ function fakeFetch(reply: () => Response | Promise<Response>) {
   return { fetch, sent };
 }
 
-function catalog(fetch: typeof globalThis.fetch, timeoutMs = 5000) {
+function catalog(fetch: typeof globalThis.fetch, timeoutMs = 5000, maxResponseBytes = 2 ** 20) {
   return createUpstreamCatalog({
     uri: 'https://glue.us-east-1.amazonaws.com/iceberg',
     region: REGION,
     credentials: IDENTITY,
     timeoutMs,
+    maxResponseBytes,
     fetch,
     clock: fixedClock,
   });
@@ -168,6 +169,27 @@ describe('upstream catalog client', () => {
     await expect(pending).rejects.toMatchObject({ status: 503, message: 'The upstream catalog could not be reached' });
   });
 
+  it('reads an answer up to the bound, and refuses a larger one with 500, by its length or as it streams', async () => {
+    const limit = 1000;
+    const atLimit = await catalog(fakeFetch(() => new Response('x'.repeat(limit))).fetch, 5000, limit).forward(call);
+    expect(atLimit.body.length).toBe(limit);
+
+    const declared = catalog(fakeFetch(() => new Response('x'.repeat(limit + 1))).fetch, 5000, limit).forward(call);
+    await expect(declared).rejects.toMatchObject({ status: 500, type: 'InternalServerError' });
+
+    // No Content-Length: chunks until one crosses the bound; the rest is never pulled.
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        controller.enqueue(new Uint8Array(400));
+      },
+    });
+    const streamed = catalog(fakeFetch(() => new Response(endless)).fetch, 5000, limit).forward(call);
+    await expect(streamed).rejects.toMatchObject({ status: 500, message: expect.stringContaining('iceberg.maxUpstreamResponseMiB') });
+    expect(pulled).toBeLessThan(10);
+  });
+
   it('refuses dot segments before signing anything', async () => {
     const { fetch, sent } = fakeFetch(() => new Response('{}'));
     await expect(catalog(fetch).forward({ ...call, path: 'v1/catalogs/1/../x' })).rejects.toMatchObject({ status: 400 });
@@ -183,6 +205,7 @@ describe('upstream catalog client without an identity', () => {
       region: REGION,
       credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
       timeoutMs: 5000,
+      maxResponseBytes: 2 ** 20,
       fetch,
       clock: fixedClock,
     });
