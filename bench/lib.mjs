@@ -104,7 +104,7 @@ export function lfcsNodeArgs(maxEntries = 10_000) {
 
 /**
  * Spawns `node dist/cli/main.js serve --config <tmp>` (or another build's
- * `bin`) against `endpoint`.
+ * `bin`) against `endpoint`, with `env` added to its (otherwise bare) environment.
  * Resolves once it logged "lfcs listening" and /readyz answers 200, with the
  * time each took from spawn. `stop()` sends SIGTERM to its PID (SIGKILL after 10 s).
  * `node` is the Node binary, default this one; another is the image's
@@ -116,6 +116,7 @@ export async function spawnServe({
   node = process.execPath,
   nodeArgs = node === process.execPath ? lfcsNodeArgs(config.cache?.maxEntries) : [],
   bin = LFCS_BIN,
+  env = {},
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'lfcs-bench-'));
   const tokenFile = join(dir, 'token');
@@ -145,6 +146,7 @@ export async function spawnServe({
       PATH: process.env.PATH,
       AWS_ACCESS_KEY_ID: DEMO_PRINCIPAL.accessKeyId,
       AWS_SECRET_ACCESS_KEY: DEMO_PRINCIPAL.secretAccessKey,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,9 +11,12 @@
 import type { z } from 'zod';
 import { integer, section, type Relation } from '../core/settings.js';
 import { DURATION_SECONDS_MAX } from '../lakeformation/fields.js';
+import { MAX_ENTRIES } from './max-entries.js';
 
 export const cacheSettingsShape = {
-  maxEntries: integer(1, 1_000_000).default(10_000).describe('Cached leases kept; the least recently requested is evicted beyond it.'),
+  maxEntries: integer(MAX_ENTRIES.min, MAX_ENTRIES.max)
+    .default(MAX_ENTRIES.default)
+    .describe('Cached leases kept; the least recently requested is evicted beyond it.'),
   refreshBeforeExpirySeconds: integer(60, DURATION_SECONDS_MAX)
     .default(1800)
     .describe(

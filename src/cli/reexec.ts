@@ -42,6 +42,28 @@ export async function reexec(flags: readonly string[]): Promise<never> {
   process.exit(code ?? 1);
 }
 
+/**
+ * Before commander and the configuration schema load: when `args` run
+ * `serve` or `demo` and early-config.ts can read `cache.maxEntries`,
+ * re-executes with the heap options now (never returning), so that the
+ * process replaced has loaded little. Otherwise returns, and applyV8Options,
+ * after the full load, decides as it always did; in the re-executed process
+ * it finds the marker and keeps the options.
+ */
+export async function applyV8OptionsEarly(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (env[REEXEC_MARKER] !== undefined) return;
+  const { earlyCacheMaxEntries } = await import('./early-config.js');
+  const maxEntries = await earlyCacheMaxEntries(args, env);
+  if (maxEntries === undefined) return;
+  const plan = planV8Options({
+    maxEntries,
+    memoryLimitBytes: readMemoryLimit(),
+    nodeOptions: env['NODE_OPTIONS'],
+    execArgv: process.execArgv,
+  });
+  if (plan.flags.length) await reexec(plan.flags);
+}
+
 /** The plan this process runs with, once applyV8Options has run. */
 let running: V8Plan | undefined;
 

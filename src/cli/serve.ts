@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { configWarnings, type Config } from '../config/index.js';
 import { createLogger } from '../observability/logger.js';
 import { startSidecar, type RunningSidecar, type SidecarInit } from '../sidecar/sidecar.js';
+import { flushCompileCache } from './compile-cache.js';
 import { heapReport } from './reexec.js';
 import { exitOnSignals } from './signals.js';
 import { packageVersion } from './version.js';
@@ -18,6 +19,8 @@ export async function runSidecar(
   // Handlers first, so a SIGTERM during start-up still ends in a graceful stop.
   exitOnSignals(logger, config.shutdown.graceSeconds * 1000, () => starting.then((sidecar) => sidecar.shutdown()));
   const sidecar = await starting;
+  // Everything the hot start needs has loaded: keep its compiled code for the next start.
+  flushCompileCache();
   logger.info(
     {
       credentials: sidecar.credentialsUrl,

@@ -10,9 +10,9 @@
 import { REDACTED, renderPath, suggest, ConfigError, type ConfigProblem } from './problems.js';
 import { z } from 'zod';
 import { configSchema, describeField, type ConfigOverrides } from './schema.js';
+import { CONFIG_FILE_VARIABLE, envVariableName, parseEnvText, type EnvKind } from './env-text.js';
 
-/** How a variable's text becomes a value. `list` is comma-separated; `secret` is taken verbatim and never echoed. */
-export type EnvKind = 'string' | 'secret' | 'integer' | 'number' | 'boolean' | 'list';
+export { CONFIG_FILE_VARIABLE, envVariableName, type EnvKind } from './env-text.js';
 
 /** One supported environment variable. */
 export interface EnvVariable {
@@ -21,11 +21,6 @@ export interface EnvVariable {
   readonly path: readonly string[];
   readonly kind: EnvKind;
 }
-
-/** Names the config file when `loadConfig` is not given `file`. */
-export const CONFIG_FILE_VARIABLE = 'LFCS_CONFIG';
-
-const screamingSnake = (camel: string) => camel.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
 
 function unwrap(node: z.ZodType): z.ZodType {
   let current = node;
@@ -57,7 +52,7 @@ function deriveVariables(): EnvVariable[] {
     const node = unwrap(field);
     if (node instanceof z.ZodRecord) continue;
     if (!(node instanceof z.ZodObject)) {
-      variables.push({ name: `LFCS_${screamingSnake(name)}`, path: [name], kind: kindOf(field) });
+      variables.push({ name: envVariableName([name]), path: [name], kind: kindOf(field) });
       continue;
     }
     for (const [key, child] of Object.entries(node.shape as Record<string, z.ZodType>)) {
@@ -66,7 +61,7 @@ function deriveVariables(): EnvVariable[] {
       if (inner instanceof z.ZodObject) continue;
       // So is a list of mappings (agent.bindings).
       if (inner instanceof z.ZodArray && unwrap(inner.element as z.ZodType) instanceof z.ZodObject) continue;
-      variables.push({ name: `LFCS_${screamingSnake(name)}_${screamingSnake(key)}`, path: [name, key], kind: kindOf(child) });
+      variables.push({ name: envVariableName([name, key]), path: [name, key], kind: kindOf(child) });
     }
   }
   return variables;
@@ -83,36 +78,6 @@ export interface EnvironmentLayer {
   problems: ConfigProblem[];
   /** Rendered field path (`listen.port`) to the variable that set it. */
   origins: Map<string, string>;
-}
-
-type ParseResult = { ok: true; value: unknown } | { ok: false };
-
-function parse(kind: EnvKind, text: string): ParseResult {
-  const trimmed = text.trim();
-  switch (kind) {
-    case 'string':
-    case 'secret':
-      return { ok: true, value: text };
-    case 'integer':
-      // Decimal digits only: Number() would also take "0x10", "1e3" and " ".
-      return /^[+-]?\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? { ok: true, value: Number(trimmed) } : { ok: false };
-    case 'number':
-      return /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/.test(trimmed) ? { ok: true, value: Number(trimmed) } : { ok: false };
-    case 'boolean': {
-      const lower = trimmed.toLowerCase();
-      if (lower === 'true' || lower === '1') return { ok: true, value: true };
-      if (lower === 'false' || lower === '0') return { ok: true, value: false };
-      return { ok: false };
-    }
-    case 'list':
-      return {
-        ok: true,
-        value: text
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item !== ''),
-      };
-  }
 }
 
 function parseExpected(variable: EnvVariable): string {
@@ -146,7 +111,7 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
   for (const variable of ENV_VARIABLES) {
     const text = env[variable.name];
     if (text === undefined || text === '') continue;
-    const parsed = parse(variable.kind, text);
+    const parsed = parseEnvText(variable.kind, text);
     const path = renderPath(variable.path);
     if (!parsed.ok) {
       problems.push({ path, value: text, expected: parseExpected(variable), source: variable.name });
