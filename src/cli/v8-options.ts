@@ -33,11 +33,17 @@ export const MEMORY_MODEL = {
     /** Live heap of an idle `lfcs serve`, MiB, with headroom (measured 17 MiB after a full collection). */
     baseMi: 64,
     /**
-     * Old-space budget per cached lease, KiB: twice the measured live heap
-     * per lease (3.0-3.1 KB from 1k to 100k), so a full cache leaves the
-     * collector room and never reaches the bound.
+     * Heap per cached lease measured in `lfcs serve` at 100k leases, bytes
+     * (bench/RESULTS.md, cost curve: heap used 3 s after the fill, so an upper
+     * bound on the live heap; 3.5 KB before the compact lease).
      */
-    perEntryKi: 6,
+    measuredPerEntryBytes: 2257,
+    /**
+     * Old-space budget per cached lease, KiB: about 1.8 times the measured
+     * heap per lease, so a full cache leaves the collector room and never
+     * reaches the bound.
+     */
+    perEntryKi: 4,
     /** The old space stays below this share of a container memory limit: the rest is code, stacks, buffers and the young generation. */
     percentOfLimit: 75,
     /** Young-generation semi-space, MiB: the chart's long-standing setting, which keeps RSS down (bench/RESULTS.md). */
