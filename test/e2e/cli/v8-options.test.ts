@@ -82,7 +82,7 @@ describe('lfcs serve started without the chart', () => {
     const lfcs = await serve({}, { NODE_OPTIONS: '--max-old-space-size=300' });
     const heap = heapOf(lfcs);
     expect(heap.source).toBe('user');
-    expect(heap.flags).toEqual(['--max-semi-space-size=1']);
+    expect(heap.flags).toEqual(['--max-semi-space-size=1', '--no-allocation-site-pretenuring']);
     expect(heap.heapSizeLimitMi).toBeGreaterThanOrEqual(300);
     expect(heap.heapSizeLimitMi).toBeLessThan(316);
     await stop(lfcs);

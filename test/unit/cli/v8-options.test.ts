@@ -52,7 +52,11 @@ describe('deriveV8Options', () => {
   });
 
   it('renders the flags node takes', () => {
-    expect(v8Flags({ maxOldSpaceSizeMi: 123, maxSemiSpaceSizeMi: 1 })).toEqual(['--max-old-space-size=123', '--max-semi-space-size=1']);
+    expect(v8Flags({ maxOldSpaceSizeMi: 123, maxSemiSpaceSizeMi: 1, allocationSitePretenuring: false })).toEqual([
+      '--max-old-space-size=123',
+      '--max-semi-space-size=1',
+      '--no-allocation-site-pretenuring',
+    ]);
   });
 });
 
@@ -126,13 +130,21 @@ describe('planV8Options', () => {
 
   it("honours the user's own flags from NODE_OPTIONS or node's command line, and adds only the missing one", () => {
     expect(planV8Options({ ...base, nodeOptions: '--max-old-space-size=512 --max_semi_space_size=4' })).toMatchObject({
-      flags: [],
+      flags: ['--no-allocation-site-pretenuring'],
       source: 'user',
     });
     expect(planV8Options({ ...base, execArgv: ['--max-old-space-size=512'] })).toMatchObject({
-      flags: ['--max-semi-space-size=1'],
+      flags: ['--max-semi-space-size=1', '--no-allocation-site-pretenuring'],
       source: 'user',
     });
+  });
+
+  it("keeps a user's own pretenuring choice, which says nothing of whose heap bounds these are", () => {
+    for (const given of ['--allocation-site-pretenuring', '--no-allocation-site-pretenuring', '--noallocation_site_pretenuring']) {
+      const plan = planV8Options({ ...base, nodeOptions: given });
+      expect(plan.flags).toEqual(v8Flags(deriveV8Options(base)).slice(0, 2));
+      expect(plan.source).toBe('lfcs');
+    }
   });
 
   it('recognises a heap flag only as a whole flag name', () => {
