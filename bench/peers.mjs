@@ -432,37 +432,24 @@ async function pollReady(url, started, child, what) {
   throw new Error(`${what}: ${url} never answered 200`);
 }
 
+/** lfcs serve on `node` (default this Node), its profile route as the URL. */
+async function startLfcs(emu, node) {
+  const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT, ...(node && { node }) });
+  return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
+}
+
+/** Bare node:http on `node` (default this Node); ready when it printed its URL. */
+async function startNodeHttp(node) {
+  const started = performance.now();
+  const s = await spawnScript('servers/bare-http.mjs', [], [], node);
+  return { pid: s.pid, url: `${s.url}/v1/credentials/orders`, token: s.token, readyMs: performance.now() - started, stop: () => s.stop() };
+}
+
 const starters = {
-  async lfcs(emu) {
-    const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT });
-    return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
-  },
-  async lfcsImageNode(emu, peers) {
-    const s = await spawnServe({ endpoint: emu.url, config: HIGH_RATE_LIMIT, node: peers.imageNode.bin });
-    return { pid: s.pid, url: `${s.credentialsUrl}/v1/credentials/orders`, token: s.token, readyMs: s.readyMs, stop: () => s.stop() };
-  },
-  async nodeHttpImageNode(_emu, peers) {
-    const started = performance.now();
-    const s = await spawnScript('servers/bare-http.mjs', [], [], peers.imageNode.bin);
-    return {
-      pid: s.pid,
-      url: `${s.url}/v1/credentials/orders`,
-      token: s.token,
-      readyMs: performance.now() - started,
-      stop: () => s.stop(),
-    };
-  },
-  async nodeHttp() {
-    const started = performance.now();
-    const s = await spawnScript('servers/bare-http.mjs');
-    return {
-      pid: s.pid,
-      url: `${s.url}/v1/credentials/orders`,
-      token: s.token,
-      readyMs: performance.now() - started,
-      stop: () => s.stop(),
-    };
-  },
+  lfcs: (emu) => startLfcs(emu),
+  lfcsImageNode: (emu, peers) => startLfcs(emu, peers.imageNode.bin),
+  nodeHttp: () => startNodeHttp(),
+  nodeHttpImageNode: (_emu, peers) => startNodeHttp(peers.imageNode.bin),
   async bareGo(_emu, peers) {
     const s = await spawnUntil(peers.bareGo.bin, [], {}, /^(\{.*\})\n/m, 'bare Go');
     const { url, token } = JSON.parse(s.match[1]);
