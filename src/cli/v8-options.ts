@@ -154,15 +154,15 @@ function readOrUndefined(path: string): string | undefined {
 }
 
 /** The V8 flags lfcs sets; a user's own value of one of them (NODE_OPTIONS or node's command line) wins. */
-const HEAP_FLAG_NAMES = ['max-old-space-size', 'max-semi-space-size', 'allocation-site-pretenuring'] as const;
+const OWN_FLAG_NAMES = ['max-old-space-size', 'max-semi-space-size', 'allocation-site-pretenuring'] as const;
 /** The flags that bound the heap: whose they are is the plan's `source`. */
 const BOUND_FLAG_NAMES: readonly string[] = ['max-old-space-size', 'max-semi-space-size'];
 
-/** The flag names among HEAP_FLAG_NAMES that the user already gave, in NODE_OPTIONS or on node's command line. */
+/** The flag names among OWN_FLAG_NAMES that the user already gave, in NODE_OPTIONS or on node's command line. */
 export function userHeapFlags(nodeOptions: string | undefined, execArgv: readonly string[]): string[] {
   const given = `${nodeOptions ?? ''} ${execArgv.join(' ')}`;
   // V8 accepts dashes and underscores alike in flag names, and `--no-x`, `--nox` for a boolean's false.
-  return HEAP_FLAG_NAMES.filter((name) => new RegExp(`--(?:no[-_]?)?${name.replace(/-/g, '[-_]')}(=|\\s|$)`).test(given));
+  return OWN_FLAG_NAMES.filter((name) => new RegExp(`--(?:no[-_]?)?${name.replace(/-/g, '[-_]')}(=|\\s|$)`).test(given));
 }
 
 /** The name of one of lfcs's flags: `--max-old-space-size=64` and `--no-allocation-site-pretenuring` name themselves without value or `no-`. */
